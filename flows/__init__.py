@@ -1,0 +1,1 @@
+"""tousu intake: channel readers, the nightly Prefect flow, the demo inbox and the CLI."""

@@ -1,0 +1,1 @@
+"""A deterministic demo inbox: every channel's export in its native shape, with planted defects."""

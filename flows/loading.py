@@ -1,0 +1,203 @@
+"""Loading a source's new files: each delivery in one transaction, every row accounted for.
+
+A delivery is one file (or, for sources of many small files, one folder of them). Its rows land
+in the source's raw table, the row checks run on them through the staging view, and failing rows
+move to ops.quarantine, all before COMMIT: a crash leaves nothing of the delivery behind, and a
+re-run finds the same files new again. A file whose sha256 was loaded before is not read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from itertools import groupby
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import polars as pl
+
+from flows.intake.checks import SOURCE_CHECKS, check_parameters, checks_sql
+from flows.intake.delivered import Delivered, FileRejected
+from flows.sources import Source
+
+# Set by tests to prove that a crash inside the transaction leaves no partial file behind.
+FAILPOINT_ENV = "TOUSU_FAILPOINT"
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    path: Path
+    rel: str  # path relative to the inbox: what ops tables record
+    sha256: str
+    size: int
+
+
+@dataclass
+class FileOutcome:
+    source: str
+    path: str
+    sha256: str
+    status: str  # loaded | skipped_duplicate | failed
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    duplicate_of: str | None = None
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def new_files(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source) -> list[InboxFile]:
+    """The source's files not yet recorded with the same path and content."""
+    seen = set(con.execute(
+        "SELECT path, sha256 FROM ops.file_loads WHERE source = ? AND status <> 'failed'",
+        [source.name]).fetchall())
+    files = []
+    for path in source.files(inbox):
+        rel = path.relative_to(inbox).as_posix()
+        digest = sha256_of(path)
+        if (rel, digest) not in seen:
+            files.append(InboxFile(path, rel, digest, path.stat().st_size))
+    return files
+
+
+def deliveries(source: Source, files: list[InboxFile]) -> list[list[InboxFile]]:
+    """Group files into the units that load in one transaction."""
+    if not source.batch_by_folder:
+        return [[f] for f in files]
+    return [list(g) for _, g in groupby(files, key=lambda f: Path(f.rel).parent.as_posix())]
+
+
+def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run_id: str,
+                run_date: date, timezone: str = "Asia/Shanghai",
+                phone_region: str = "CN") -> list[FileOutcome]:
+    """Load every new file of one source; return what happened to each."""
+    outcomes: list[FileOutcome] = []
+    for delivery in deliveries(source, new_files(con, inbox, source)):
+        outcomes += load_delivery(con, source, delivery, run_id, run_date, timezone,
+                                  phone_region)
+    return outcomes
+
+
+def load_delivery(con: duckdb.DuckDBPyConnection, source: Source, files: list[InboxFile],
+                  run_id: str, run_date: date, timezone: str = "Asia/Shanghai",
+                  phone_region: str = "CN") -> list[FileOutcome]:
+    load_id = uuid.uuid4().hex
+    loaded_hashes = dict(con.execute(
+        "SELECT sha256, any_value(path) FROM ops.file_loads WHERE status = 'loaded' "
+        "GROUP BY sha256").fetchall())
+    outcomes: list[FileOutcome] = []
+    read: list[tuple[InboxFile, Delivered]] = []
+    for f in files:
+        if f.sha256 in loaded_hashes:
+            outcomes.append(FileOutcome(source.name, f.rel, f.sha256, "skipped_duplicate",
+                                        duplicate_of=loaded_hashes[f.sha256]))
+            continue
+        try:
+            delivered = source.read(f.path, f.rel)
+        except FileRejected as exc:
+            outcomes.append(FileOutcome(source.name, f.rel, f.sha256, "failed", error=str(exc)))
+            continue
+        loaded_hashes[f.sha256] = f.rel  # a second copy in the same delivery is a duplicate
+        read.append((f, delivered))
+    stored: list[FileOutcome] = []
+    if read:
+        try:
+            stored = _store(con, source, read, load_id, run_id, run_date, timezone, phone_region)
+        except Exception as exc:  # rolled back: record why, and try the files again next run
+            outcomes += [FileOutcome(source.name, f.rel, f.sha256, "failed",
+                                     error=f"load rolled back, nothing kept: {exc}")
+                         for f, _ in read]
+    _record(con, run_id, load_id, files, outcomes)
+    return outcomes + stored
+
+
+def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id: str,
+           run_id: str, run_date: date, timezone: str, phone_region: str) -> list[FileOutcome]:
+    now = datetime.now(ZoneInfo(timezone))
+    batch = pl.concat([
+        d.rows.with_columns(
+            pl.lit(f.rel).alias("_source_file"), pl.lit(f.sha256).alias("_file_sha256"),
+            pl.lit(load_id).alias("_load_id"), pl.lit(now).alias("_loaded_at"))
+        for f, d in read], how="diagonal_relaxed")
+    rejects = pl.DataFrame(
+        [(f.rel, r.row_number, r.check_name, r.reason, r.record)
+         for f, d in read for r in d.rejects],
+        schema={"file": pl.String, "row_number": pl.Int32, "check_name": pl.String,
+                "reason": pl.String, "record": pl.String}, orient="row")
+    spec = SOURCE_CHECKS[source.name]
+    run_end = datetime.combine(run_date + timedelta(days=1), time(), ZoneInfo(timezone))
+    params = check_parameters(spec, load_id, run_date.isoformat(), run_end, phone_region)
+    delivered_columns = [c for c in batch.columns if not c.startswith("_")]
+    record = "to_json({" + ", ".join(f"'{c}': r.\"{c}\"" for c in delivered_columns) + "})"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("delivery_batch", batch)
+        con.register("reader_rejects", rejects)
+        con.execute(f"INSERT INTO {source.raw_table} BY NAME SELECT * FROM delivery_batch")
+        if os.environ.get(FAILPOINT_ENV) == "after_raw_insert":
+            raise RuntimeError(f"failpoint {FAILPOINT_ENV}=after_raw_insert")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE row_problems AS {checks_sql(spec)}", params)
+        con.execute(f"""
+            INSERT INTO ops.quarantine
+            SELECT $run_id, $load_id, $source, p._source_file, p._row_number, any_value({record}),
+                   string_agg(p.check_name, ', ' ORDER BY p.check_name),
+                   string_agg(p.reason, ' ' ORDER BY p.check_name), $now
+            FROM row_problems p
+            JOIN {source.raw_table} r
+              ON r._load_id = $load_id AND r._source_file = p._source_file
+             AND r._row_number = p._row_number
+            GROUP BY p._source_file, p._row_number
+            UNION ALL
+            SELECT $run_id, $load_id, $source, file, row_number, record, check_name, reason, $now
+            FROM reader_rejects
+        """, {"run_id": run_id, "load_id": load_id, "source": source.name, "now": now})
+        con.execute(f"""
+            DELETE FROM {source.raw_table} t
+            USING (SELECT DISTINCT _source_file, _row_number FROM row_problems) p
+            WHERE t._load_id = $load_id AND t._source_file = p._source_file
+              AND t._row_number = p._row_number
+        """, {"load_id": load_id})
+        quarantined = dict(con.execute(
+            "SELECT file, count(*) FROM ops.quarantine WHERE load_id = ? GROUP BY file",
+            [load_id]).fetchall())
+        outcomes = []
+        for f, d in read:
+            q = quarantined.get(f.rel, 0)
+            outcomes.append(FileOutcome(source.name, f.rel, f.sha256, "loaded", d.rows_read,
+                                        d.rows_read - q, q, notes=list(d.notes)))
+        _record(con, run_id, load_id, [f for f, _ in read], outcomes)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("delivery_batch")
+        con.unregister("reader_rejects")
+    return outcomes
+
+
+def _record(con, run_id: str, load_id: str, files: list[InboxFile],
+            outcomes: list[FileOutcome]) -> None:
+    """Write one ops.file_loads row per outcome."""
+    by_path = {f.rel: f for f in files}
+    rows = [o for o in outcomes if o.path in by_path]
+    if not rows:
+        return
+    now = datetime.now().astimezone()
+    con.executemany(
+        "INSERT INTO ops.file_loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [[run_id, load_id, o.source, o.path, o.sha256, by_path[o.path].size, o.rows_read,
+          o.rows_loaded, o.rows_quarantined, o.status, o.duplicate_of, o.error,
+          "; ".join(o.notes) or None, now] for o in rows])

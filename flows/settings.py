@@ -1,0 +1,40 @@
+"""Settings: one typed object, read from TOUSU_* environment variables (see .env.example)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TOUSU_", env_file=".env", extra="ignore")
+
+    data_dir: Path = PROJECT_ROOT / "data"
+    # The nightly writer's file. Readers never open it: they open the published copy.
+    warehouse: Path | None = None
+    # Consistent read-only copy replaced atomically at the end of each successful night.
+    published: Path | None = None
+    # Time zone of local wall-clock times in exports that carry no offset.
+    timezone: str = "Asia/Shanghai"
+    # Default phone region for numbers written without a country code.
+    phone_region: str = "CN"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.warehouse or self.data_dir / "tousu.duckdb"
+
+    @property
+    def published_path(self) -> Path:
+        return self.published or published_path_for(self.warehouse_path)
+
+
+def published_path_for(warehouse: Path) -> Path:
+    """Where the read-only copy of a given writer file is published."""
+    return warehouse.with_name(warehouse.stem + ".published" + warehouse.suffix)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,39 @@
+"""The sources tousu reads: where their files lie in the inbox, how to read them, where they land."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flows.intake import chat, email, phone, social, store, ticket_system, webform
+from flows.intake.delivered import Delivered
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    patterns: tuple[str, ...]  # globs under the inbox
+    raw_table: str
+    read: Callable[[Path, str], Delivered]
+    # Files of one folder load in one transaction (many small files, e.g. one .eml per message).
+    batch_by_folder: bool = False
+
+    def files(self, inbox: Path) -> list[Path]:
+        found = {p for pattern in self.patterns for p in inbox.glob(pattern) if p.is_file()}
+        return sorted(found)
+
+
+SOURCES: dict[str, Source] = {s.name: s for s in (
+    Source("phone", ("phone/*.csv",), "raw.phone_calls", phone.read),
+    Source("chat", ("chat/*.jsonl",), "raw.chat_sessions", chat.read),
+    Source("email", ("email/**/*.eml",), "raw.email_messages", email.read, batch_by_folder=True),
+    Source("social", ("social/*.json",), "raw.social_mentions", social.read),
+    Source("store", ("stores/*.xlsx",), "raw.store_registers", store.read),
+    Source("webform", ("webform/*.csv",), "raw.webform_submissions", webform.read),
+    # The register's events load after the channels so that a night's complaints are complete.
+    Source("ticket_events", ("ticket_system/ticket_events_*.csv",), "raw.ticket_events",
+           ticket_system.read_events),
+    Source("satisfaction", ("ticket_system/followups_*.csv",), "raw.satisfaction_followups",
+           ticket_system.read_followups),
+)}

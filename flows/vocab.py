@@ -1,0 +1,70 @@
+"""The process vocabulary, in one place: channels, categories, urgency, events, satisfaction.
+
+Values are the ones the seed process uses (see ../shared/seeds/003_*.txt); English labels are for
+the language switch of views and reports.
+"""
+
+CHANNELS = {
+    "phone": "电话",
+    "chat": "在线客服",
+    "email": "邮件",
+    "social": "社交媒体",
+    "store": "门店",
+    "webform": "网页表单",
+}
+
+# Category -> the department that owns it by default (seed step 2: 明确责任部门).
+CATEGORIES = {
+    "产品质量类": "研发生产部",
+    "服务态度类": "客服运营部",
+    "物流配送类": "物流部",
+    "售后流程类": "售后服务部",
+    "信息宣传类": "市场部",
+    "其他类": "客服运营部",
+}
+CATEGORY_EN = {
+    "产品质量类": "Product quality",
+    "服务态度类": "Service attitude",
+    "物流配送类": "Logistics and delivery",
+    "售后流程类": "After-sales process",
+    "信息宣传类": "Information and advertising",
+    "其他类": "Other",
+}
+DEPARTMENTS = sorted(set(CATEGORIES.values()))
+
+# 高: safety or major loss; 中: affects normal use; 低: minor flaw or suggestion.
+URGENCY = ("高", "中", "低")
+PRIORITY = ("高", "中", "低")
+
+# Lifecycle events as the ticket system exports them, in process order.
+EVENT_TYPES = (
+    "registered",
+    "first_response",
+    "assigned",
+    "investigation_started",
+    "remedy_agreed",
+    "executed",
+    "follow_up",
+    "closed",
+    "reopened",
+)
+
+# Status a complaint is in after its latest event.
+STATUS_AFTER_EVENT = {
+    "registered": "registered",
+    "first_response": "registered",
+    "assigned": "assigned",
+    "investigation_started": "investigating",
+    "remedy_agreed": "remedy_agreed",
+    "executed": "executed",
+    "follow_up": "followed_up",
+    "closed": "closed",
+    "reopened": "reopened",
+}
+
+# The seed's 5-level follow-up scale, best first, and the answer when the customer was not reached.
+SATISFACTION_LEVELS = ("非常满意", "满意", "一般", "不满意", "非常不满意")
+SATISFACTION_NO_ANSWER = "未回访成功"
+SATISFACTION_SCORE = {level: 5 - i for i, level in enumerate(SATISFACTION_LEVELS)}
+
+DEMANDS = ("退款", "换货", "维修", "赔偿", "道歉", "改进服务", "解释说明")

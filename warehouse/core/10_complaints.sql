@@ -1,0 +1,82 @@
+-- core.complaints: one row per complaint, the register joined to the channel record it came from.
+-- Grain: complaint_id (the ticket system's YYYYMM-NNNNN). A complaint appears once both its
+-- registration (ticket event `registered`) and its channel record are loaded; until then the
+-- half that is there is listed in ops.pending_links.
+-- Lifecycle timestamps are the first occurrence of each event, except closed_at (the last close,
+-- and only while the complaint is still closed). first_response_at prefers the channel's own
+-- evidence (call answered, first agent message, reply email, brand reply) over the ticket event.
+CREATE OR REPLACE TABLE core.complaints AS
+WITH registrations AS (
+    SELECT complaint_id, channel, source_ref, category, urgency, priority,
+           department AS registered_department, occurred_at AS registered_at
+    FROM stg.ticket_events
+    WHERE event = 'registered'
+    QUALIFY row_number() OVER (PARTITION BY complaint_id ORDER BY occurred_at, event_id) = 1
+),
+lifecycle AS (
+    SELECT
+        complaint_id,
+        min(occurred_at) FILTER (WHERE event = 'first_response')        AS ticket_first_response_at,
+        min(occurred_at) FILTER (WHERE event = 'assigned')              AS assigned_at,
+        min(occurred_at) FILTER (WHERE event = 'investigation_started') AS investigation_started_at,
+        min(occurred_at) FILTER (WHERE event = 'remedy_agreed')         AS remedy_agreed_at,
+        min(occurred_at) FILTER (WHERE event = 'executed')              AS executed_at,
+        min(occurred_at) FILTER (WHERE event = 'follow_up')             AS follow_up_at,
+        max(occurred_at) FILTER (WHERE event = 'closed')                AS last_closed_at,
+        count(*) FILTER (WHERE event = 'reopened')                      AS reopen_count,
+        arg_max(department, occurred_at) FILTER (WHERE event = 'assigned' AND department IS NOT NULL)
+                                                                        AS assigned_department,
+        -- the status follows the latest event that moves the case on (a first response does not)
+        arg_max(event, (occurred_at, event_id)) FILTER (WHERE event <> 'first_response')
+                                                                        AS last_event,
+        max(occurred_at)                                                AS last_event_at
+    FROM stg.ticket_events
+    GROUP BY complaint_id
+)
+SELECT
+    r.complaint_id,
+    r.channel,
+    r.source_ref,
+    i.received_at,
+    r.registered_at,
+    stg.mask_name(i.customer_name)                          AS customer_name_masked,
+    i.phone,
+    i.email,
+    i.member_no,
+    i.social_id,
+    i.app_user_id,
+    i.order_no,
+    r.category,
+    coalesce(l.assigned_department, r.registered_department) AS department,
+    r.urgency,
+    r.priority,
+    i.description,
+    i.demand,
+    CASE l.last_event
+        WHEN 'registered' THEN 'registered'
+        WHEN 'assigned' THEN 'assigned'
+        WHEN 'investigation_started' THEN 'investigating'
+        WHEN 'remedy_agreed' THEN 'remedy_agreed'
+        WHEN 'executed' THEN 'executed'
+        WHEN 'follow_up' THEN 'followed_up'
+        WHEN 'closed' THEN 'closed'
+        WHEN 'reopened' THEN 'reopened'
+    END                                                     AS status,
+    coalesce(i.first_response_at, l.ticket_first_response_at) AS first_response_at,
+    CASE WHEN i.first_response_at IS NOT NULL THEN 'channel'
+         WHEN l.ticket_first_response_at IS NOT NULL THEN 'ticket_system' END
+                                                            AS first_response_source,
+    l.assigned_at,
+    l.investigation_started_at,
+    l.remedy_agreed_at,
+    l.executed_at,
+    l.follow_up_at,
+    CASE WHEN l.last_event = 'closed' THEN l.last_closed_at END AS closed_at,
+    l.reopen_count::INTEGER                                 AS reopen_count,
+    l.last_event_at,
+    i._source_file                                          AS source_file,
+    i._row_number                                           AS source_row_number
+FROM registrations r
+JOIN stg.intake i USING (channel, source_ref)
+LEFT JOIN lifecycle l USING (complaint_id)
+ORDER BY r.complaint_id;

@@ -1,0 +1,30 @@
+-- core.complaint_events: one row per lifecycle event of a complaint in core.complaints: the
+-- ticket system's events, plus the first response read from the channel itself where the channel
+-- has that evidence (event_source 'channel').
+CREATE OR REPLACE TABLE core.complaint_events AS
+SELECT
+    e.complaint_id,
+    e.event_id,
+    e.event,
+    e.occurred_at,
+    e.operator,
+    e.department,
+    'ticket_system'   AS event_source,
+    e._source_file    AS source_file,
+    e._row_number     AS source_row_number
+FROM stg.ticket_events e
+SEMI JOIN core.complaints c USING (complaint_id)
+UNION ALL
+SELECT
+    complaint_id,
+    NULL,
+    'first_response',
+    first_response_at,
+    NULL,
+    NULL,
+    'channel',
+    source_file,
+    source_row_number
+FROM core.complaints
+WHERE first_response_source = 'channel'
+ORDER BY complaint_id, occurred_at;

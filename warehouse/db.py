@@ -1,0 +1,98 @@
+"""Opening the warehouse, applying its SQL files, and publishing the readers' copy.
+
+DuckDB lets one process hold a database file for writing and then no other process may open it,
+not even read-only. So the nightly run is the only process that opens the writer's file; at the
+end of a successful run it publishes a consistent copy (checkpoint, copy, atomic rename) that
+dashboards and reports open read-only. A reader never blocks the writer and never sees half a
+night: it sees last night's copy until the rename, then the new one.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import phonenumbers
+
+SQL_DIR = Path(__file__).resolve().parent
+TABLE_LAYERS = ("raw", "ops")  # CREATE TABLE IF NOT EXISTS: safe to apply every run
+VIEW_LAYERS = ("staging",)  # CREATE OR REPLACE: staging views over raw
+BUILD_LAYERS = ("core", "ops/views")  # rebuilt from staging at the end of each night
+
+
+def sql_files(layer: str) -> list[Path]:
+    """A layer's SQL files in the order they apply (by name)."""
+    return sorted((SQL_DIR / layer).glob("*.sql"))
+
+
+@lru_cache(maxsize=200_000)
+def phone_e164(number: str | None, region: str = "CN") -> str | None:
+    """A phone number in E.164 form, or None when libphonenumber finds it invalid."""
+    if number is None or not number.strip():
+        return None
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def connect(path: Path | str, *, timezone: str = "Asia/Shanghai", phone_region: str = "CN",
+            read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection with the session settings and functions the warehouse SQL relies on."""
+    if not read_only:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("SET timezone = " + _quote(timezone))
+    con.execute("SET VARIABLE tousu_tz = ?", [timezone])
+    con.create_function(
+        "tousu_phone_e164", lambda n: phone_e164(n, phone_region), [duckdb.sqltype("VARCHAR")],
+        duckdb.sqltype("VARCHAR"), null_handling="special", side_effects=False)
+    return con
+
+
+def _quote(value: str) -> str:
+    # SET does not take parameters; the zone name is checked against ICU's list first.
+    return "'" + value.replace("'", "''") + "'"
+
+
+def apply_layers(con: duckdb.DuckDBPyConnection, layers: tuple[str, ...]) -> None:
+    for layer in layers:
+        for path in sql_files(layer):
+            con.execute(path.read_text(encoding="utf-8"))
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the schemas, raw and ops tables, and staging views (idempotent)."""
+    apply_layers(con, TABLE_LAYERS + VIEW_LAYERS)
+
+
+def build_core(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild core tables and the ops views over them, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        apply_layers(con, BUILD_LAYERS)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def publish(con: duckdb.DuckDBPyConnection, writer_path: Path, published_path: Path) -> Path:
+    """Checkpoint the writer's file and replace the readers' copy with it atomically."""
+    con.execute("CHECKPOINT")
+    published_path.parent.mkdir(parents=True, exist_ok=True)
+    staging = published_path.with_name(published_path.name + ".tmp")
+    shutil.copyfile(writer_path, staging)
+    os.replace(staging, published_path)
+    return published_path
+
+
+def open_published(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published copy, for dashboards, reports and tools."""
+    return connect(path, read_only=True)

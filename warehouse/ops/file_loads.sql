@@ -1,0 +1,21 @@
+-- ops.file_loads: one row per file and run that met the file for the first time (a file already
+-- recorded with the same path and sha256 is not recorded again).
+-- status: loaded (rows_read = rows_loaded + rows_quarantined), skipped_duplicate (same content as
+-- an already loaded file, named in duplicate_of; nothing read), failed (error says why; nothing
+-- of it kept, it is tried again next run).
+CREATE TABLE IF NOT EXISTS ops.file_loads (
+    run_id           VARCHAR NOT NULL,
+    load_id          VARCHAR NOT NULL,
+    source           VARCHAR NOT NULL,
+    path             VARCHAR NOT NULL,   -- relative to the inbox
+    sha256           VARCHAR NOT NULL,
+    size_bytes       BIGINT NOT NULL,
+    rows_read        BIGINT NOT NULL,
+    rows_loaded      BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    status           VARCHAR NOT NULL,
+    duplicate_of     VARCHAR,
+    error            VARCHAR,
+    note             VARCHAR,
+    loaded_at        TIMESTAMPTZ NOT NULL
+);

@@ -1,0 +1,17 @@
+-- Helpers every staging view uses. Exports without an offset carry local wall-clock times; the
+-- time zone comes from the connection's variable tousu_tz (setting TOUSU_TIMEZONE).
+CREATE OR REPLACE MACRO stg.blank_to_null(v) AS nullif(trim(v), '');
+CREATE OR REPLACE MACRO stg.local_time(v, fmt) AS
+    try_strptime(trim(v), fmt) AT TIME ZONE coalesce(getvariable('tousu_tz'), 'Asia/Shanghai');
+-- Excel keeps date cells as serial day numbers counted from 1899-12-30.
+CREATE OR REPLACE MACRO stg.excel_or_iso_local_time(v) AS
+    CASE WHEN regexp_full_match(trim(v), '\d+(\.\d+)?')
+         THEN (TIMESTAMP '1899-12-30 00:00:00'
+               + to_microseconds(round(trim(v)::DOUBLE * 86400) ::BIGINT * 1000000))
+              AT TIME ZONE coalesce(getvariable('tousu_tz'), 'Asia/Shanghai')
+         ELSE stg.local_time(v, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%g'])
+    END;
+-- The name as the register shows it: first character, the rest masked (seed step 1: 张*).
+CREATE OR REPLACE MACRO stg.mask_name(v) AS
+    CASE WHEN stg.blank_to_null(v) IS NULL THEN NULL
+         ELSE left(trim(v), 1) || repeat('*', greatest(length(trim(v)) - 1, 1)) END;
