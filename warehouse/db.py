@@ -83,9 +83,15 @@ def build_core(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
-def publish(con: duckdb.DuckDBPyConnection, writer_path: Path, published_path: Path) -> Path:
-    """Checkpoint the writer's file and replace the readers' copy with it atomically."""
+def publish(writer_path: Path, published_path: Path) -> Path:
+    """Checkpoint the writer's file and replace the readers' copy with it atomically.
+
+    Call it with no other connection to the writer's file open in this process, so the file on
+    disk holds every committed change (nothing left in the write-ahead log).
+    """
+    con = duckdb.connect(str(writer_path))
     con.execute("CHECKPOINT")
+    con.close()
     published_path.parent.mkdir(parents=True, exist_ok=True)
     staging = published_path.with_name(published_path.name + ".tmp")
     shutil.copyfile(writer_path, staging)

@@ -1,0 +1,110 @@
+"""The `tousu` command."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="tousu: complaint intake and step-7 review data.", no_args_is_help=True,
+                  add_completion=False)
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise typer.BadParameter(f"'{value}' is not a date of the form YYYY-MM-DD") from exc
+
+
+@app.command("demo-data")
+def demo_data(
+    out: Annotated[Path, typer.Option(help="Inbox folder to write (replaced if it exists).")],
+    complaints: Annotated[int, typer.Option(min=10, help="How many complaints.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same inbox.")] = 1,
+    until: Annotated[str | None, typer.Option(help="Last day covered, YYYY-MM-DD.")] = None,
+    defect_rate: Annotated[float, typer.Option(min=0.0, max=0.2,
+                                               help="Share of records per defect kind.")] = 0.006,
+) -> None:
+    """Write a deterministic 13-month demo inbox in every channel's native format."""
+    from flows.demo.generator import DEFAULT_UNTIL, generate
+
+    manifest = generate(out, complaints, seed, _date(until) or DEFAULT_UNTIL, defect_rate)
+    kinds: dict[str, int] = {}
+    for d in manifest["defects"]:
+        kinds[d["kind"]] = kinds.get(d["kind"], 0) + 1
+    typer.echo(f"wrote {out}: {manifest['complaints']:,} complaints {manifest['from']} to "
+               f"{manifest['until']}, by channel {json.dumps(manifest['by_channel'])}")
+    typer.echo(f"planted defects (see {out / 'manifest.json'}): {json.dumps(kinds)}")
+
+
+@app.command()
+def nightly(
+    inbox: Annotated[Path, typer.Option(exists=True, file_okay=False, help="Inbox folder.")],
+    warehouse: Annotated[Path | None, typer.Option(
+        help="Warehouse file (default: TOUSU_WAREHOUSE or data/tousu.duckdb).")] = None,
+    run_date: Annotated[str | None, typer.Option(help="The night, YYYY-MM-DD (default today).")]
+    = None,
+) -> None:
+    """Run the nightly flow once; exit code 0 when every file was loaded or accounted for."""
+    from flows.nightly import nightly as nightly_flow
+
+    summary = nightly_flow(inbox=inbox, warehouse=warehouse, run_date=_date(run_date))
+    raise typer.Exit(0 if summary.succeeded else 1)
+
+
+@app.command()
+def serve(
+    inbox: Annotated[Path, typer.Option(help="Inbox folder the nightly run reads.")],
+    cron: Annotated[str, typer.Option(help="Schedule, cron syntax.")] = "30 2 * * *",
+    timezone: Annotated[str, typer.Option(help="Time zone of the schedule.")] = "Asia/Shanghai",
+) -> None:
+    """Serve the nightly flow as a Prefect deployment on a schedule (runs until stopped)."""
+    from prefect import serve as prefect_serve
+
+    prefect_serve(nightly_deployment(inbox, cron, timezone))
+
+
+def nightly_deployment(inbox: Path, cron: str, timezone: str):
+    """The nightly flow as a scheduled Prefect deployment."""
+    from prefect.schedules import Cron
+
+    from flows.nightly import nightly as nightly_flow
+
+    return nightly_flow.to_deployment(
+        name="tousu-nightly", parameters={"inbox": str(inbox.resolve())},
+        schedule=Cron(cron, timezone=timezone),
+        description="Load every channel's new exports into the warehouse and publish it.")
+
+
+@app.command()
+def summary(
+    warehouse: Annotated[Path | None, typer.Option(help="Published copy to read.")] = None,
+) -> None:
+    """Print the latest night's figures from the published copy (never blocks the writer)."""
+    from flows.settings import get_settings
+    from warehouse import db
+
+    path = warehouse or get_settings().published_path
+    if not path.exists():
+        typer.echo(f"no published warehouse at {path}: run `tousu nightly` first", err=True)
+        raise typer.Exit(2)
+    con = db.open_published(path)
+    run = con.execute("SELECT run_id, run_date, status, rows_read, rows_loaded, rows_quarantined "
+                      "FROM ops.runs ORDER BY started_at DESC LIMIT 1").fetchone()
+    typer.echo(f"last run {run[0]} for {run[1]}: {run[2]}, {run[3]:,} rows read, "
+               f"{run[4]:,} loaded, {run[5]:,} quarantined")
+    for channel, n, open_n in con.execute(
+            "SELECT channel, count(*), count(*) FILTER (WHERE status <> 'closed') "
+            "FROM core.complaints GROUP BY 1 ORDER BY 2 DESC").fetchall():
+        typer.echo(f"  {channel:<8} {n:>8,} complaints  {open_n:>6,} open")
+    con.close()
+
+
+if __name__ == "__main__":
+    app()

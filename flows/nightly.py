@@ -1,0 +1,103 @@
+"""The nightly flow: every channel's new exports into the warehouse, then core, then publish.
+
+Read top-down it is the process: open the night, load each source, rebuild core, close the night,
+publish the readers' copy, report. The work is in plain functions (flows.loading, flows.runs,
+warehouse.db); tasks wrap them for retries, logs and the run's record in Prefect.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger, runtime, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows.loading import load_source
+from flows.runs import ChannelSummary, NightSummary, core_counts, finish_run, start_run
+from flows.settings import get_settings, published_path_for
+from flows.sources import SOURCES
+from warehouse import db
+
+
+def _connect(warehouse: Path):
+    s = get_settings()
+    return db.connect(warehouse, timezone=s.timezone, phone_region=s.phone_region)
+
+
+@task(cache_policy=NO_CACHE)
+def open_night(warehouse: Path, inbox: Path, run_id: str, run_date: date) -> None:
+    with _connect(warehouse) as con:
+        db.migrate(con)
+        start_run(con, run_id, run_date, inbox, str(runtime.flow_run.id or "") or None)
+
+
+# Reading files is I/O: a share or disk hiccup is retried. Deliveries already committed are
+# skipped on the retry (their sha256 is recorded), so a retry never loads twice.
+@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE, task_run_name="load {source}")
+def load_channel(warehouse: Path, inbox: Path, source: str, run_id: str,
+                 run_date: date) -> ChannelSummary:
+    logger = get_run_logger()
+    s = get_settings()
+    with _connect(warehouse) as con:
+        outcomes = load_source(con, inbox, SOURCES[source], run_id, run_date, s.timezone,
+                               s.phone_region)
+    for o in outcomes:
+        if o.status == "failed":
+            logger.error("%s: %s", o.path, o.error)
+        elif o.status == "skipped_duplicate":
+            logger.warning("%s: same content as %s, skipped", o.path, o.duplicate_of)
+        for note in o.notes:
+            logger.warning("%s: %s", o.path, note)
+    summary = ChannelSummary.of(source, outcomes)
+    logger.info(summary.line())
+    return summary
+
+
+@task(cache_policy=NO_CACHE)
+def rebuild_core(warehouse: Path) -> tuple[int, dict[str, int]]:
+    with _connect(warehouse) as con:
+        db.build_core(con)
+        return core_counts(con)
+
+
+@task(cache_policy=NO_CACHE)
+def close_night(warehouse: Path, summary: NightSummary) -> None:
+    with _connect(warehouse) as con:
+        finish_run(con, summary)
+
+
+@task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def publish_copy(warehouse: Path, published: Path) -> str:
+    return str(db.publish(warehouse, published))
+
+
+@flow(name="tousu-nightly", log_prints=True)
+def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = None,
+            published: Path | None = None) -> NightSummary:
+    settings = get_settings()
+    inbox = Path(inbox).resolve()
+    warehouse = Path(warehouse or settings.warehouse_path).resolve()
+    published = Path(published) if published else (
+        settings.published_path if warehouse == settings.warehouse_path
+        else published_path_for(warehouse))
+    run_date = run_date or datetime.now(ZoneInfo(settings.timezone)).date()
+    run_id = f"{run_date:%Y%m%d}-{uuid.uuid4().hex[:8]}"
+
+    open_night(warehouse, inbox, run_id, run_date)
+    channels = [load_channel(warehouse, inbox, source, run_id, run_date) for source in SOURCES]
+    complaints, pending = rebuild_core(warehouse)
+    summary = NightSummary(run_id, run_date, channels, complaints, pending)
+    close_night(warehouse, summary)
+    if summary.succeeded:
+        # A failed night keeps yesterday's copy in front of readers rather than half of today.
+        summary.published = publish_copy(warehouse, published)
+
+    create_table_artifact(key="nightly-intake", table=summary.table(),
+                          description=f"Rows read, loaded and quarantined per source, "
+                                      f"night {run_date}, run {run_id}.")
+    print(summary.text())
+    return summary

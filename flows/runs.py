@@ -1,0 +1,113 @@
+"""Bookkeeping of a night: ops.runs rows and the summary a person reads at the end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from flows.loading import FileOutcome
+
+
+@dataclass
+class ChannelSummary:
+    source: str
+    files_new: int = 0
+    files_loaded: int = 0
+    files_skipped: int = 0
+    files_failed: int = 0
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, source: str, outcomes: list[FileOutcome]) -> ChannelSummary:
+        s = cls(source, files_new=len(outcomes))
+        for o in outcomes:
+            s.files_loaded += o.status == "loaded"
+            s.files_skipped += o.status == "skipped_duplicate"
+            s.files_failed += o.status == "failed"
+            s.rows_read += o.rows_read
+            s.rows_loaded += o.rows_loaded
+            s.rows_quarantined += o.rows_quarantined
+            if o.error:
+                s.errors.append(f"{o.path}: {o.error}")
+        return s
+
+    def line(self) -> str:
+        text = (f"{self.source:<14} {self.files_new:>6} new files  {self.rows_read:>9,} read  "
+                f"{self.rows_loaded:>9,} loaded  {self.rows_quarantined:>7,} quarantined")
+        if self.files_skipped:
+            text += f"  {self.files_skipped} duplicate file(s) skipped"
+        if self.files_failed:
+            text += f"  {self.files_failed} FAILED"
+        return text
+
+
+@dataclass
+class NightSummary:
+    run_id: str
+    run_date: date
+    channels: list[ChannelSummary]
+    complaints: int = 0
+    pending_links: dict[str, int] = field(default_factory=dict)
+    published: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return all(c.files_failed == 0 for c in self.channels)
+
+    def totals(self) -> ChannelSummary:
+        t = ChannelSummary("total")
+        for c in self.channels:
+            for name in ("files_new", "files_loaded", "files_skipped", "files_failed",
+                         "rows_read", "rows_loaded", "rows_quarantined"):
+                setattr(t, name, getattr(t, name) + getattr(c, name))
+        return t
+
+    def table(self) -> list[dict]:
+        """Rows for the Prefect table artifact: one per channel and a total."""
+        return [{"source": c.source, "new files": c.files_new, "rows read": c.rows_read,
+                 "rows loaded": c.rows_loaded, "rows quarantined": c.rows_quarantined,
+                 "duplicate files skipped": c.files_skipped, "files failed": c.files_failed}
+                for c in [*self.channels, self.totals()]]
+
+    def text(self) -> str:
+        lines = [f"tousu nightly {self.run_date}  run {self.run_id}  "
+                 f"{'SUCCEEDED' if self.succeeded else 'FAILED'}"]
+        lines += ["  " + c.line() for c in [*self.channels, self.totals()]]
+        lines.append(f"  complaints in core.complaints: {self.complaints:,}")
+        for what, n in sorted(self.pending_links.items()):
+            lines.append(f"  waiting (ops.pending_links): {what}: {n:,}")
+        for c in self.channels:
+            lines += [f"  error: {e}" for e in c.errors]
+        if self.published:
+            lines.append(f"  readers' copy published: {self.published}")
+        return "\n".join(lines)
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, run_date: date, inbox: Path,
+              flow_run_id: str | None) -> None:
+    con.execute("INSERT INTO ops.runs (run_id, run_date, inbox, started_at, status, flow_run_id) "
+                "VALUES (?, ?, ?, ?, 'running', ?)",
+                [run_id, run_date, str(inbox), datetime.now().astimezone(), flow_run_id])
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, summary: NightSummary) -> None:
+    t = summary.totals()
+    con.execute(
+        "UPDATE ops.runs SET finished_at = ?, status = ?, files_new = ?, files_failed = ?, "
+        "rows_read = ?, rows_loaded = ?, rows_quarantined = ? WHERE run_id = ?",
+        [datetime.now().astimezone(), "succeeded" if summary.succeeded else "failed",
+         t.files_new, t.files_failed, t.rows_read, t.rows_loaded, t.rows_quarantined,
+         summary.run_id])
+
+
+def core_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, int]]:
+    complaints = con.execute("SELECT count(*) FROM core.complaints").fetchone()[0]
+    pending = dict(con.execute(
+        "SELECT waiting_for, count(*) FROM ops.pending_links GROUP BY ALL").fetchall())
+    return complaints, pending
