@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
 import shutil
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr
 from pathlib import Path
@@ -70,11 +69,18 @@ def _plant_common(planter: Planter, source: str, row: dict, fields: dict, rng) -
 
 def _append_redelivered(planter: Planter, source: str, files: list[tuple[str, list]],
                         record_id_of) -> None:
-    """Re-deliver some rows: a copy of a row appears again at the end of the next file."""
+    """Re-deliver some rows: a copy of a row appears again at the end of the next file.
+
+    Only clean rows are re-delivered: a copy of a defective row would be its correction's twin.
+    """
+    defective = {p.record_id for p in planter.planted if p.source == source}
     for i, (_name, rows) in enumerate(files):
         target = files[min(i + 1, len(files) - 1)]
         for row in list(rows):
+            if record_id_of(row) in defective:
+                continue
             if planter.pick("duplicate_row", source):
+                defective.add(record_id_of(row))
                 target[1].append(dict(row) if isinstance(row, dict) else row)
                 planter.record("duplicate_row", source, target[0], len(target[1]),
                                record_id_of(row))
@@ -114,7 +120,7 @@ def write_phone(out: Path, complaints: list[Complaint], planter: Planter, rng) -
         path.write_bytes(_csv_text(rows, columns).replace("\n", "\r\n").encode("gbk"))
     if len(files) > 1:  # one export sent twice, under a new name
         original = files[len(files) // 2][0]
-        copy = original.replace(".csv", " (1).csv")
+        copy = original.replace(".csv", "_resent.csv")
         shutil.copyfile(out / original, out / copy)
         planter.record("duplicate_file", "phone", copy, None, original, "skipped_duplicate_file")
 
@@ -261,6 +267,8 @@ def write_store(out: Path, complaints: list[Complaint], planter: Planter, rng) -
         path = out / name
         path.parent.mkdir(parents=True, exist_ok=True)
         wb = xlsxwriter.Workbook(path)
+        # A fixed creation time keeps the workbook's bytes (and sha256) the same on every run.
+        wb.set_properties({"created": datetime(int(month[:4]), int(month[4:]), 1)})
         ws = wb.add_worksheet("投诉登记")
         date_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         ws.write_row(0, 0, STORE_COLUMNS)
@@ -298,7 +306,7 @@ def write_webform(out: Path, complaints: list[Complaint], planter: Planter, rng)
         for c in group:
             cust = c.customer
             row = {"submission_id": c.source_ref,
-                   "submitted_at": c.received_at.astimezone(timezone.utc)
+                   "submitted_at": c.received_at.astimezone(UTC)
                    .strftime("%Y-%m-%dT%H:%M:%SZ"),
                    "name": cust.name, "phone": cust.phone if rng.random() < 0.8 else "",
                    "email": cust.email, "member_no": cust.member_no or "",
@@ -377,11 +385,9 @@ SATISFACTION_COLUMNS = ["followup_id", "ticket_no", "followed_up_at", "method", 
 
 def write_satisfaction(out: Path, complaints: list[Complaint], planter: Planter, rng) -> None:
     rows_by_month: dict[str, list] = defaultdict(list)
-    seq = 0
     followups = sorted(((at, c, r) for c in complaints for at, r in c.followups),
                        key=lambda f: (f[0], f[1].complaint_id))
-    for at, c, result in followups:
-        seq += 1
+    for seq, (at, c, result) in enumerate(followups, start=1):
         rows_by_month[at.strftime("%Y%m")].append({
             "followup_id": f"F{seq:08d}", "ticket_no": c.complaint_id,
             "followed_up_at": _local(at, "%Y-%m-%d %H:%M"),
@@ -392,5 +398,4 @@ def write_satisfaction(out: Path, complaints: list[Complaint], planter: Planter,
     for month, rows in sorted(rows_by_month.items()):
         path = out / f"ticket_system/followups_{month}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
-        buf = io.StringIO(_csv_text(rows, SATISFACTION_COLUMNS))
-        path.write_text(buf.getvalue(), encoding="utf-8")
+        path.write_text(_csv_text(rows, SATISFACTION_COLUMNS), encoding="utf-8")

@@ -1,0 +1,44 @@
+# The two commands of the README: `make demo` and `make test`. Everything else serves them.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DATA   := data
+DEMO_COMPLAINTS ?= 5000
+BENCH_COMPLAINTS ?= 200000
+
+.PHONY: install demo test test-fast lint bench lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Fresh demo inbox, the nightly flow over it, then what a reader sees.
+demo: install
+	$(BIN)/tousu demo-data --out $(DATA)/demo-inbox --complaints $(DEMO_COMPLAINTS) --seed 1
+	$(BIN)/tousu nightly --inbox $(DATA)/demo-inbox
+	$(BIN)/tousu summary
+
+lint: install
+	$(BIN)/ruff check .
+
+# Unit tests, then the end-to-end tests (marked e2e) against one Prefect test server.
+test: lint
+	$(BIN)/pytest
+
+test-fast: install
+	$(BIN)/pytest -m "not e2e"
+
+bench: install
+	$(BIN)/python -m flows.bench --complaints $(BENCH_COMPLAINTS)
+
+# Refresh the constraints file (the lock) from what the virtual environment holds.
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+clean:
+	rm -rf $(VENV) $(DATA) .pytest_cache .ruff_cache

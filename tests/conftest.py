@@ -1,0 +1,45 @@
+"""Shared test state: temporary warehouses, one small demo inbox, one Prefect test server."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from flows.demo.generator import generate
+from warehouse import db
+
+SMALL_INBOX_COMPLAINTS = 600
+SMALL_INBOX_SEED = 11
+SMALL_INBOX_UNTIL = date(2026, 10, 31)
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path):
+    """A fresh, migrated warehouse and a writer connection to it."""
+    path = tmp_path / "tousu.duckdb"
+    con = db.connect(path)
+    db.migrate(con)
+    yield path, con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def small_inbox(tmp_path_factory) -> tuple[Path, dict]:
+    """A small demo inbox (13 months, every channel, defects planted at a high rate)."""
+    out = tmp_path_factory.mktemp("inbox") / "inbox"
+    manifest = generate(out, SMALL_INBOX_COMPLAINTS, SMALL_INBOX_SEED, SMALL_INBOX_UNTIL,
+                        defect_rate=0.03)
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8")) == manifest
+    return out, manifest
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """One temporary Prefect server for the whole session (starting one takes ~15 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

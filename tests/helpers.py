@@ -1,0 +1,33 @@
+"""Small writers of channel exports for given/expect tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flows.intake import ticket_system
+
+PHONE_HEADER = "通话编号,来电时间,接通时间,来电号码,客户姓名,会员号,问题描述,客户诉求,坐席工号"
+
+
+def write_phone(inbox: Path, name: str, rows: list[str]) -> Path:
+    """A call-centre export (GBK, CRLF) with the given data lines."""
+    path = inbox / "phone" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(("\r\n".join([PHONE_HEADER, *rows]) + "\r\n").encode("gbk"))
+    return path
+
+
+def write_events(inbox: Path, name: str, rows: list[str]) -> Path:
+    path = inbox / "ticket_system" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([",".join(ticket_system.EVENT_COLUMNS), *rows]) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def write_followups(inbox: Path, name: str, rows: list[str]) -> Path:
+    path = inbox / "ticket_system" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([",".join(ticket_system.FOLLOWUP_COLUMNS), *rows]) + "\n",
+                    encoding="utf-8")
+    return path

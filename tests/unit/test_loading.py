@@ -1,0 +1,130 @@
+"""Loading deliveries: reconciliation, quarantine reasons, duplicates, transactions."""
+
+from datetime import date
+
+import pytest
+
+from flows.loading import FAILPOINT_ENV, load_source
+from flows.sources import SOURCES
+from tests.helpers import write_phone
+
+NIGHT = date(2025, 11, 30)
+GOOD = "CALL{n},2025/11/0{n} 10:00:00,2025/11/0{n} 10:00:30,1381234567{n},张伟,,电饭煲坏了,退款,A1"
+
+
+def load_phone(con, inbox, run_id="r1"):
+    return load_source(con, inbox, SOURCES["phone"], run_id, NIGHT)
+
+
+def file_loads(con):
+    return con.execute("SELECT path, status, rows_read, rows_loaded, rows_quarantined "
+                       "FROM ops.file_loads ORDER BY loaded_at, path").fetchall()
+
+
+def test_every_row_read_is_loaded_or_quarantined_with_an_actionable_reason(warehouse, tmp_path):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    write_phone(inbox, "callcenter_202511.csv", [
+        GOOD.format(n=1),
+        "CALL2,2025/11/31 10:00:00,,13812345672,李娜,,耳机没声音,换货,A1",   # no 31 Nov
+        "CALL3,2025/11/03 10:00:00,,1381234,王芳,,快递丢了,退款,A1",         # too short
+        "CALL4,2025/11/04 10:00:00,,13812345674,赵六,,,退款,A1",             # no description
+        "CALL5,2025/11/05 10:00:00,2025/11/05 09:59:00,13812345675,周七,,慢,道歉,A1",
+        "CALL6,2025/11/06 10:00:00,,,,,没有联系方式,道歉,A1",
+        GOOD.format(n=1),                                                    # same call twice
+    ])
+    [outcome] = load_phone(con, inbox)
+    assert (outcome.status, outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (
+        "loaded", 7, 1, 6)
+    assert file_loads(con) == [("phone/callcenter_202511.csv", "loaded", 7, 1, 6)]
+    assert con.execute("SELECT call_id FROM raw.phone_calls").fetchall() == [("CALL1",)]
+    reasons = dict(con.execute(
+        "SELECT row_number, check_name || ' | ' || reason FROM ops.quarantine").fetchall())
+    assert "received_time_parses" in reasons[2] and "'2025/11/31 10:00:00'" in reasons[2]
+    assert "YYYY/MM/DD HH:MM:SS" in reasons[2] and "call-centre system" in reasons[2]
+    assert "phone_number_valid" in reasons[3] and "'1381234' is not a valid phone" in reasons[3]
+    assert "description_present" in reasons[4] and "问题描述" in reasons[4]
+    assert "response_not_before_receipt" in reasons[5]
+    assert "customer_contact_present" in reasons[6]
+    assert "record_not_duplicate" in reasons[7] and "(record 1)" in reasons[7]
+    record = con.execute("SELECT record FROM ops.quarantine WHERE row_number = 3").fetchone()[0]
+    assert '"caller_number":"1381234"' in record and '"customer_name":"王芳"' in record
+
+
+def test_a_file_already_loaded_is_not_read_again_and_a_renamed_copy_is_skipped(
+        warehouse, tmp_path):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    path = write_phone(inbox, "callcenter_202511.csv", [GOOD.format(n=1)])
+    load_phone(con, inbox, "r1")
+    assert load_phone(con, inbox, "r2") == []
+    (inbox / "phone" / "callcenter_202511 (1).csv").write_bytes(path.read_bytes())
+    [outcome] = load_phone(con, inbox, "r3")
+    assert outcome.status == "skipped_duplicate"
+    assert outcome.duplicate_of == "phone/callcenter_202511.csv"
+    assert load_phone(con, inbox, "r4") == []
+    assert con.execute("SELECT count(*) FROM raw.phone_calls").fetchone()[0] == 1
+
+
+def test_a_row_delivered_again_in_a_later_file_is_quarantined_naming_the_first(
+        warehouse, tmp_path):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    write_phone(inbox, "callcenter_202511.csv", [GOOD.format(n=1)])
+    load_phone(con, inbox)
+    write_phone(inbox, "callcenter_202512.csv", [GOOD.format(n=2), GOOD.format(n=1)])
+    [outcome] = load_phone(con, inbox, "r2")
+    assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (2, 1, 1)
+    reason = con.execute("SELECT reason FROM ops.quarantine").fetchone()[0]
+    assert reason.startswith("通话编号 (call id) CALL1 was already delivered in "
+                             "phone/callcenter_202511.csv (record 1)")
+
+
+def test_a_corrected_redelivery_of_a_quarantined_row_loads(warehouse, tmp_path):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    write_phone(inbox, "callcenter_202511.csv",
+                ["CALL1,2025/11/31 10:00:00,,13812345671,张伟,,电饭煲坏了,退款,A1"])
+    load_phone(con, inbox)
+    write_phone(inbox, "callcenter_202511_fixed.csv", [GOOD.format(n=1)])
+    [outcome] = load_phone(con, inbox, "r2")
+    assert (outcome.rows_loaded, outcome.rows_quarantined) == (1, 0)
+
+
+def test_a_crash_inside_the_load_leaves_nothing_of_the_file_and_it_loads_next_run(
+        warehouse, tmp_path, monkeypatch):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    write_phone(inbox, "callcenter_202511.csv", [GOOD.format(n=1), GOOD.format(n=2)])
+    monkeypatch.setenv(FAILPOINT_ENV, "after_raw_insert")
+    [failed] = load_phone(con, inbox, "r1")
+    assert failed.status == "failed" and "rolled back" in failed.error
+    assert con.execute("SELECT count(*) FROM raw.phone_calls").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM ops.quarantine").fetchone()[0] == 0
+    monkeypatch.delenv(FAILPOINT_ENV)
+    [loaded] = load_phone(con, inbox, "r2")
+    assert (loaded.status, loaded.rows_loaded) == ("loaded", 2)
+    assert [r[1] for r in file_loads(con)] == ["failed", "loaded"]
+
+
+def test_a_file_with_a_changed_layout_fails_alone_with_the_reason(warehouse, tmp_path):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    write_phone(inbox, "callcenter_202511.csv", [GOOD.format(n=1)])
+    bad = inbox / "phone" / "callcenter_202512.csv"
+    bad.write_bytes("通话编号,来电日期\r\nCALL9,2025/12/01\r\n".encode("gbk"))
+    outcomes = {o.path: o for o in load_phone(con, inbox)}
+    assert outcomes["phone/callcenter_202511.csv"].status == "loaded"
+    failed = outcomes["phone/callcenter_202512.csv"]
+    assert failed.status == "failed" and "来电时间" in failed.error
+
+
+@pytest.mark.parametrize("future", ["2025/12/01 00:00:01", "2026/01/01 10:00:00"])
+def test_a_complaint_received_after_the_night_is_quarantined(warehouse, tmp_path, future):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    write_phone(inbox, "c.csv", [f"CALL1,{future},,13812345671,张伟,,坏了,退款,A1"])
+    [outcome] = load_phone(con, inbox)
+    assert outcome.rows_quarantined == 1
+    assert "received_time_not_in_future" in con.execute(
+        "SELECT check_name FROM ops.quarantine").fetchone()[0]
