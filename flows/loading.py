@@ -190,14 +190,21 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
 
 def _record(con, run_id: str, load_id: str, files: list[InboxFile],
             outcomes: list[FileOutcome]) -> None:
-    """Write one ops.file_loads row per outcome."""
+    """Write one ops.file_loads row per outcome (in one statement: deliveries can be large)."""
     by_path = {f.rel: f for f in files}
     rows = [o for o in outcomes if o.path in by_path]
     if not rows:
         return
     now = datetime.now().astimezone()
-    con.executemany(
-        "INSERT INTO ops.file_loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [[run_id, load_id, o.source, o.path, o.sha256, by_path[o.path].size, o.rows_read,
+    frame = pl.DataFrame(
+        [(run_id, load_id, o.source, o.path, o.sha256, by_path[o.path].size, o.rows_read,
           o.rows_loaded, o.rows_quarantined, o.status, o.duplicate_of, o.error,
-          "; ".join(o.notes) or None, now] for o in rows])
+          "; ".join(o.notes) or None, now) for o in rows],
+        schema=["run_id", "load_id", "source", "path", "sha256", "size_bytes", "rows_read",
+                "rows_loaded", "rows_quarantined", "status", "duplicate_of", "error", "note",
+                "loaded_at"], orient="row")
+    con.register("file_load_rows", frame)
+    try:
+        con.execute("INSERT INTO ops.file_loads BY NAME SELECT * FROM file_load_rows")
+    finally:
+        con.unregister("file_load_rows")

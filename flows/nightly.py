@@ -7,6 +7,7 @@ warehouse.db); tasks wrap them for retries, logs and the run's record in Prefect
 
 from __future__ import annotations
 
+import time
 import uuid
 from datetime import date, datetime
 from pathlib import Path
@@ -42,6 +43,7 @@ def load_channel(warehouse: Path, inbox: Path, source: str, run_id: str,
                  run_date: date) -> ChannelSummary:
     logger = get_run_logger()
     s = get_settings()
+    started = time.perf_counter()
     with _connect(warehouse) as con:
         outcomes = load_source(con, inbox, SOURCES[source], run_id, run_date, s.timezone,
                                s.phone_region)
@@ -52,7 +54,7 @@ def load_channel(warehouse: Path, inbox: Path, source: str, run_id: str,
             logger.warning("%s: same content as %s, skipped", o.path, o.duplicate_of)
         for note in o.notes:
             logger.warning("%s: %s", o.path, note)
-    summary = ChannelSummary.of(source, outcomes)
+    summary = ChannelSummary.of(source, outcomes, time.perf_counter() - started)
     logger.info(summary.line())
     return summary
 
@@ -87,14 +89,18 @@ def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = 
     run_date = run_date or datetime.now(ZoneInfo(settings.timezone)).date()
     run_id = f"{run_date:%Y%m%d}-{uuid.uuid4().hex[:8]}"
 
+    clock = time.perf_counter()
     open_night(warehouse, inbox, run_id, run_date)
     channels = [load_channel(warehouse, inbox, source, run_id, run_date) for source in SOURCES]
+    stages = {"load": time.perf_counter() - clock}
     complaints, pending = rebuild_core(warehouse)
-    summary = NightSummary(run_id, run_date, channels, complaints, pending)
+    stages["core"] = time.perf_counter() - clock - stages["load"]
+    summary = NightSummary(run_id, run_date, channels, complaints, pending, stage_seconds=stages)
     close_night(warehouse, summary)
     if summary.succeeded:
         # A failed night keeps yesterday's copy in front of readers rather than half of today.
         summary.published = publish_copy(warehouse, published)
+    stages["publish"] = time.perf_counter() - clock - stages["load"] - stages["core"]
 
     create_table_artifact(key="nightly-intake", table=summary.table(),
                           description=f"Rows read, loaded and quarantined per source, "

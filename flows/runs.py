@@ -21,11 +21,12 @@ class ChannelSummary:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
+    seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, source: str, outcomes: list[FileOutcome]) -> ChannelSummary:
-        s = cls(source, files_new=len(outcomes))
+    def of(cls, source: str, outcomes: list[FileOutcome], seconds: float = 0.0) -> ChannelSummary:
+        s = cls(source, files_new=len(outcomes), seconds=seconds)
         for o in outcomes:
             s.files_loaded += o.status == "loaded"
             s.files_skipped += o.status == "skipped_duplicate"
@@ -44,6 +45,8 @@ class ChannelSummary:
             text += f"  {self.files_skipped} duplicate file(s) skipped"
         if self.files_failed:
             text += f"  {self.files_failed} FAILED"
+        if self.seconds:
+            text += f"  {self.seconds:.1f} s"
         return text
 
 
@@ -55,6 +58,7 @@ class NightSummary:
     complaints: int = 0
     pending_links: dict[str, int] = field(default_factory=dict)
     published: str | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def succeeded(self) -> bool:
@@ -64,7 +68,7 @@ class NightSummary:
         t = ChannelSummary("total")
         for c in self.channels:
             for name in ("files_new", "files_loaded", "files_skipped", "files_failed",
-                         "rows_read", "rows_loaded", "rows_quarantined"):
+                         "rows_read", "rows_loaded", "rows_quarantined", "seconds"):
                 setattr(t, name, getattr(t, name) + getattr(c, name))
         return t
 

@@ -20,7 +20,7 @@ import phonenumbers
 SQL_DIR = Path(__file__).resolve().parent
 TABLE_LAYERS = ("raw", "ops")  # CREATE TABLE IF NOT EXISTS: safe to apply every run
 VIEW_LAYERS = ("staging",)  # CREATE OR REPLACE: staging views over raw
-BUILD_LAYERS = ("core", "ops/views")  # rebuilt from staging at the end of each night
+BUILD_LAYERS = ("core", "ops/derived")  # rebuilt from staging at the end of each night
 
 
 def sql_files(layer: str) -> list[Path]:
@@ -73,7 +73,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_core(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild core tables and the ops views over them, in one transaction."""
+    """Rebuild core tables and the ops tables derived from them, in one transaction."""
     con.execute("BEGIN TRANSACTION")
     try:
         apply_layers(con, BUILD_LAYERS)

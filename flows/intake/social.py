@@ -10,7 +10,7 @@ from flows.intake.delivered import Delivered, FileRejected
 EXTRACT = """
 WITH export AS (
     SELECT platform, mentions
-    FROM read_json($path, format = 'unstructured', maximum_object_size = 1073741824,
+    FROM read_json($path, format = 'unstructured', maximum_object_size = 268435456,
                    columns = {platform: 'VARCHAR', mentions: 'JSON[]'})
 ),
 posts AS (

@@ -149,3 +149,16 @@ def test_flow_run_left_a_table_artifact(two_nights):
     first = two_nights["first"].totals()
     assert by_source["total"]["rows read"] == first.rows_read
     assert by_source["total"]["rows quarantined"] == first.rows_quarantined
+
+
+PUBLIC_TABLES = ("core.complaints", "core.complaint_events", "core.satisfaction", "ops.runs",
+                 "ops.file_loads", "ops.quarantine", "ops.pending_links")
+
+
+def test_public_tables_open_in_any_duckdb_client(two_nights):
+    import duckdb
+
+    con = duckdb.connect(str(two_nights["published"]), read_only=True)  # no tousu functions
+    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in PUBLIC_TABLES}
+    con.close()
+    assert all(n > 0 for n in counts.values()), counts

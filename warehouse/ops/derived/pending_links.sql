@@ -1,7 +1,9 @@
 -- ops.pending_links: loaded records that do not (yet) reach core because their other half is not
 -- loaded: a channel record nobody registered, a registration whose channel record is missing or
 -- quarantined, events or follow-ups of a ticket that is not in core.complaints.
-CREATE OR REPLACE VIEW ops.pending_links AS
+-- A table rebuilt with core (not a view), so any DuckDB client can read it without tousu's
+-- functions (staging views call tousu_phone_e164, registered by warehouse.db.connect).
+CREATE OR REPLACE TABLE ops.pending_links AS
 SELECT 'channel record not registered' AS waiting_for, i.channel AS source, i.source_ref AS key,
        i._source_file AS file, i._row_number AS row_number
 FROM stg.intake i

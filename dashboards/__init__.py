@@ -1,0 +1,1 @@
+"""Step-7 review views (Streamlit). They read only the published copy of the warehouse."""

@@ -1,0 +1,102 @@
+"""`make bench`: time the nightly flow on a large demo inbox, per stage and per channel.
+
+It prints rows/s per channel, total seconds and peak memory of the nightly run, and, measured in
+the same run on the same files, the time DuckDB alone takes to read the CSV and JSON exports
+into tables, with the ratio between the two. The inbox is generated in a child process so the
+peak memory printed is the nightly run's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from flows.sources import SOURCES
+
+# What DuckDB alone reads of each source's files (None: no DuckDB reader for the format here:
+# GBK needs the `encodings` extension, xlsx the `excel` one, and .eml is MIME).
+DUCKDB_ALONE = {
+    "phone": None,
+    "chat": "SELECT * FROM read_json({files}, format = 'newline_delimited', ignore_errors = true)",
+    "email": None,
+    "social": "SELECT unnest(mentions) FROM read_json({files}, maximum_object_size = 268435456)",
+    "store": None,
+    "webform": "SELECT * FROM read_csv({files}, all_varchar = true, ignore_errors = true)",
+    "ticket_events": "SELECT * FROM read_csv({files}, all_varchar = true)",
+    "satisfaction": "SELECT * FROM read_csv({files}, all_varchar = true)",
+}
+
+
+def duckdb_alone(inbox: Path) -> dict[str, tuple[int, float]]:
+    """Rows and seconds DuckDB takes to read each source's files into a table."""
+    con = duckdb.connect()
+    out = {}
+    for name, query in DUCKDB_ALONE.items():
+        if query is None:
+            continue
+        files = [str(p) for p in SOURCES[name].files(inbox)]
+        started = time.perf_counter()
+        con.execute(f"CREATE OR REPLACE TEMP TABLE t AS {query.format(files='$files')}",
+                    {"files": files})
+        out[name] = (con.execute("SELECT count(*) FROM t").fetchone()[0],
+                     time.perf_counter() - started)
+    con.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--complaints", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args(argv)
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="tousu-bench-"))
+    inbox, warehouse = work / "inbox", work / "tousu.duckdb"
+    for stale in work.glob("tousu*.duckdb*"):
+        stale.unlink()
+
+    print(f"generating {args.complaints:,} complaints into {inbox} ...", flush=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "flows.cli", "demo-data", "--out", str(inbox),
+                    "--complaints", str(args.complaints), "--seed", str(args.seed)], check=True)
+    generate_s = time.perf_counter() - started
+
+    from flows.nightly import nightly  # imported late: Prefect's import is not the bench's
+
+    started = time.perf_counter()
+    summary = nightly(inbox=inbox, warehouse=warehouse, run_date=date(2026, 11, 1))
+    total_s = time.perf_counter() - started
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    alone = duckdb_alone(inbox)
+
+    print()
+    print(f"tousu bench: {args.complaints:,} complaints, {summary.totals().files_new:,} files, "
+          f"{summary.totals().rows_read:,} rows")
+    print(f"{'source':<14}{'rows':>11}{'seconds':>9}{'rows/s':>10}"
+          f"{'duckdb alone s':>16}{'rows/s':>11}{'ratio':>7}")
+    for c in summary.channels:
+        rate = c.rows_read / c.seconds if c.seconds else 0
+        line = f"{c.source:<14}{c.rows_read:>11,}{c.seconds:>9.1f}{rate:>10,.0f}"
+        if c.source in alone:
+            rows, secs = alone[c.source]
+            line += f"{secs:>16.2f}{rows / secs:>11,.0f}{c.seconds / secs:>7.1f}x"
+        else:
+            line += f"{'n/a':>16}"
+        print(line)
+    stages = summary.stage_seconds
+    print(f"stages: generate {generate_s:.1f} s (not in total), load {stages['load']:.1f} s, "
+          f"core {stages['core']:.1f} s, publish {stages.get('publish', 0):.1f} s")
+    print(f"nightly total {total_s:.1f} s (including Prefect's temporary server start), "
+          f"peak memory {peak_mib:,.0f} MiB, complaints in core {summary.complaints:,}")
+
+
+if __name__ == "__main__":
+    main()
