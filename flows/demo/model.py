@@ -132,7 +132,7 @@ def _lifecycle(rng: random.Random, c: Complaint, until: datetime) -> None:
     c.followups = [(at, r) for at, r in c.followups if at <= until]
 
 
-def _first_response(rng: random.Random, c: Complaint) -> datetime:
+def _first_response(rng: random.Random, c: Complaint) -> datetime | None:
     t = c.received_at
     if c.channel == "phone":  # answered: seconds, a few queued past 5 minutes
         return t + timedelta(seconds=rng.expovariate(1 / 60) if rng.random() < 0.93
@@ -146,7 +146,8 @@ def _first_response(rng: random.Random, c: Complaint) -> datetime:
     if c.channel == "social":
         return t + timedelta(minutes=rng.expovariate(1 / 70) if rng.random() < 0.8
                              else rng.uniform(120, 2000))
-    return next(at for name, at in c.events if name == "first_response")
+    # store and webform: the ticket's first_response event, unless it falls after the demo's end
+    return next((at for name, at in c.events if name == "first_response"), None)
 
 
 def make_complaints(rng: random.Random, n: int, start: date, until: date) -> list[Complaint]:
@@ -156,10 +157,9 @@ def make_complaints(rng: random.Random, n: int, start: date, until: date) -> lis
     weights = [1 / (1 + (i % 97)) ** 0.6 for i in range(len(customers))]
     end = datetime(until.year, until.month, until.day, 23, 59, 59, tzinfo=SHANGHAI)
     days = (until - start).days + 1
-    drafts = []
-    for _ in range(n):
-        cust = rng.choices(customers, weights=weights)[0]
-        drafts.append((cust, _working_hours_time(rng, start + timedelta(days=rng.randrange(days)))))
+    picked = rng.choices(customers, weights=weights, k=n)  # one draw: weights summed once
+    drafts = [(cust, _working_hours_time(rng, start + timedelta(days=rng.randrange(days))))
+              for cust in picked]
     # Repeats: some complaints are the same customer coming back on the same matter, often on
     # another channel, within days.
     for i in rng.sample(range(n), k=n // 12):
@@ -195,17 +195,21 @@ def make_complaints(rng: random.Random, n: int, start: date, until: date) -> lis
     # Register in order: the ticket system numbers YYYYMM-NNNNN by registration month.
     counters: dict[str, int] = {}
     per_channel: dict[str, int] = {}
+    registered_complaints = []
     for c in complaints:
         _lifecycle(rng, c, end)
-        registered = c.events[0][1] if c.events else c.received_at
+        if not c.events:  # received in the last minutes, not registered before the end
+            continue
+        registered_complaints.append(c)
+        registered = c.events[0][1]
         month = registered.strftime("%Y%m")
         counters[month] = counters.get(month, 0) + 1
         c.complaint_id = f"{month}-{counters[month]:05d}"
         per_channel[c.channel] = per_channel.get(c.channel, 0) + 1
         c.source_ref = _source_ref(c, per_channel[c.channel])
         fr = _first_response(rng, c)
-        c.first_response_at = fr if fr <= end else None
-    return [c for c in complaints if c.events]
+        c.first_response_at = fr if fr is not None and fr <= end else None
+    return registered_complaints
 
 
 def _source_ref(c: Complaint, seq: int) -> str:
