@@ -95,14 +95,23 @@ def summary(
         typer.echo(f"no published warehouse at {path}: run `tousu nightly` first", err=True)
         raise typer.Exit(2)
     con = db.open_published(path)
-    run = con.execute("SELECT run_id, run_date, status, rows_read, rows_loaded, rows_quarantined "
-                      "FROM ops.runs ORDER BY started_at DESC LIMIT 1").fetchone()
-    typer.echo(f"last run {run[0]} for {run[1]}: {run[2]}, {run[3]:,} rows read, "
-               f"{run[4]:,} loaded, {run[5]:,} quarantined")
+    run = con.execute("SELECT run_id, run_date, status FROM ops.runs "
+                      "ORDER BY started_at DESC LIMIT 1").fetchone()
+    typer.echo(f"published copy {path}\nlast night {run[1]} (run {run[0]}): {run[2]}")
+    typer.echo("all nights so far, per source:")
+    for source, files, read, loaded, quarantined in con.execute(
+            "SELECT source, count(*), sum(rows_read), sum(rows_loaded), sum(rows_quarantined) "
+            "FROM ops.file_loads WHERE status = 'loaded' GROUP BY 1 ORDER BY 1").fetchall():
+        typer.echo(f"  {source:<14} {files:>6,} files {read:>10,} rows read {loaded:>10,} loaded "
+                   f"{quarantined:>7,} quarantined")
+    typer.echo("complaints (core.complaints):")
     for channel, n, open_n in con.execute(
             "SELECT channel, count(*), count(*) FILTER (WHERE status <> 'closed') "
             "FROM core.complaints GROUP BY 1 ORDER BY 2 DESC").fetchall():
         typer.echo(f"  {channel:<8} {n:>8,} complaints  {open_n:>6,} open")
+    for what, n in con.execute("SELECT waiting_for, count(*) FROM ops.pending_links "
+                               "GROUP BY 1 ORDER BY 1").fetchall():
+        typer.echo(f"waiting (ops.pending_links): {what}: {n:,}")
     con.close()
 
 

@@ -126,11 +126,13 @@ def load_delivery(con: duckdb.DuckDBPyConnection, source: Source, files: list[In
 def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id: str,
            run_id: str, run_date: date, timezone: str, phone_region: str) -> list[FileOutcome]:
     now = datetime.now(ZoneInfo(timezone))
-    batch = pl.concat([
-        d.rows.with_columns(
-            pl.lit(f.rel).alias("_source_file"), pl.lit(f.sha256).alias("_file_sha256"),
-            pl.lit(load_id).alias("_load_id"), pl.lit(now).alias("_loaded_at"))
-        for f, d in read], how="diagonal_relaxed")
+    # Lineage columns built once for the whole delivery (a folder can hold thousands of files).
+    batch = pl.concat([d.rows for _, d in read], how="diagonal_relaxed").with_columns(
+        pl.Series("_source_file", [f.rel for f, d in read for _ in range(d.rows.height)],
+                  dtype=pl.String),
+        pl.Series("_file_sha256", [f.sha256 for f, d in read for _ in range(d.rows.height)],
+                  dtype=pl.String),
+        pl.lit(load_id).alias("_load_id"), pl.lit(now).alias("_loaded_at"))
     rejects = pl.DataFrame(
         [(f.rel, r.row_number, r.check_name, r.reason, r.record)
          for f, d in read for r in d.rejects],

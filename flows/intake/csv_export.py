@@ -19,7 +19,7 @@ def read_csv_export(path: Path, rel: str, encoding: str, columns: dict[str, str]
         frame = pl.read_csv(io.StringIO(decoded.text), infer_schema=False,
                             truncate_ragged_lines=False)
     except pl.exceptions.PolarsError as exc:
-        raise FileRejected(f"{rel}: not a readable CSV file ({exc.__class__.__name__}: "
+        raise FileRejected(f"not a readable CSV file ({exc.__class__.__name__}: "
                            f"{str(exc).splitlines()[0]})") from exc
     frame = rename_columns(frame, columns, rel).with_row_index("_row_number", offset=1)
     frame = frame.with_columns(pl.col("_row_number").cast(pl.Int32))

@@ -40,6 +40,6 @@ def rename_columns(frame: pl.DataFrame, columns: dict[str, str], path: str) -> p
     missing = [name for name in columns if name not in frame.columns]
     if missing:
         raise FileRejected(
-            f"{path}: expected column(s) {', '.join(missing)} not found; the file has "
+            f"expected column(s) {', '.join(missing)} not found; the file has "
             f"{', '.join(frame.columns) or 'no header'}. Was the export's layout changed?")
     return frame.select([pl.col(src).alias(dst) for src, dst in columns.items()])

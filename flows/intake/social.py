@@ -36,7 +36,7 @@ def read(path: Path, rel: str) -> Delivered:
         rows = pl.from_arrow(con.sql(EXTRACT, params={"path": str(path)}).to_arrow_table())
     except duckdb.Error as exc:
         raise FileRejected(
-            f"{rel}: not a readable platform export (a JSON object with 'platform' and "
+            f"not a readable platform export (a JSON object with 'platform' and "
             f"'mentions'): {str(exc).splitlines()[0]}. Re-export it as UTF-8 JSON.") from exc
     finally:
         con.close()

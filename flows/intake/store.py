@@ -29,7 +29,7 @@ def read(path: Path, rel: str) -> Delivered:
     try:
         workbook = fastexcel.read_excel(path)
     except Exception as exc:  # fastexcel raises its own error types per failure
-        raise FileRejected(f"{rel}: not a readable .xlsx workbook ({exc})") from exc
+        raise FileRejected(f"not a readable .xlsx workbook ({exc})") from exc
     notes = []
     sheet = SHEET if SHEET in workbook.sheet_names else workbook.sheet_names[0]
     if sheet != SHEET:
