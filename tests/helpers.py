@@ -18,16 +18,15 @@ def write_phone(inbox: Path, name: str, rows: list[str]) -> Path:
 
 
 def write_events(inbox: Path, name: str, rows: list[str]) -> Path:
-    path = inbox / "ticket_system" / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join([",".join(ticket_system.EVENT_COLUMNS), *rows]) + "\n",
-                    encoding="utf-8")
-    return path
+    return _write_ticket_csv(inbox, name, ticket_system.EVENT_COLUMNS, rows)
 
 
 def write_followups(inbox: Path, name: str, rows: list[str]) -> Path:
+    return _write_ticket_csv(inbox, name, ticket_system.FOLLOWUP_COLUMNS, rows)
+
+
+def _write_ticket_csv(inbox: Path, name: str, columns, rows: list[str]) -> Path:
     path = inbox / "ticket_system" / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join([",".join(ticket_system.FOLLOWUP_COLUMNS), *rows]) + "\n",
-                    encoding="utf-8")
+    path.write_text("\n".join([",".join(columns), *rows]) + "\n", encoding="utf-8")
     return path

@@ -95,12 +95,14 @@ EMAIL = (
 )
 
 COMPLAINT_ID = r"^\d{6}-\d{5,}$"
+COMPLAINT_ID_FORM = Check(
+    "complaint_id_form", "NOT regexp_full_match(coalesce(complaint_id, ''), $id_pattern)",
+    f"format('ticket_no ''{{}}'' is not a complaint id of the form YYYYMM-NNNNN', complaint_id)"
+    f" || {FIX}")
 
 EVENTS = (
     Check("record_id_present", "event_id IS NULL", f"'event_id is empty' || {FIX}"),
-    Check("complaint_id_form", "NOT regexp_full_match(coalesce(complaint_id, ''), $id_pattern)",
-          f"format('ticket_no ''{{}}'' is not a complaint id of the form YYYYMM-NNNNN', "
-          f"complaint_id) || {FIX}"),
+    COMPLAINT_ID_FORM,
     Check("event_known", "NOT list_contains($event_types, event)",
           f"format('event ''{{}}'' is not one of: {{}}', event, array_to_string($event_types, ', '))"
           f" || {FIX}"),
@@ -128,9 +130,7 @@ EVENTS = (
 
 FOLLOWUPS = (
     Check("record_id_present", "followup_id IS NULL", f"'followup_id is empty' || {FIX}"),
-    Check("complaint_id_form", "NOT regexp_full_match(coalesce(complaint_id, ''), $id_pattern)",
-          f"format('ticket_no ''{{}}'' is not a complaint id of the form YYYYMM-NNNNN', "
-          f"complaint_id) || {FIX}"),
+    COMPLAINT_ID_FORM,
     Check("followup_time_parses", "followed_up_at IS NULL",
           f"format('followed_up_at ''{{}}'' is not a time of the form YYYY-MM-DD HH:MM', "
           f"followed_up_at_as_given) || {FIX}"),
