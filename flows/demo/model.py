@@ -105,6 +105,11 @@ def _lifecycle(rng: random.Random, c: Complaint, until: datetime) -> None:
     ev.append(("assigned", assigned))
     limit_h = {"高": 24, "中": 48, "低": 72}[c.priority]
     inv = assigned + timedelta(hours=rng.uniform(0.5, limit_h * (1.25 if rng.random() < 0.1 else 0.9)))
+    if rng.random() < 0.12:  # the handler needs something from the customer first
+        waiting = assigned + timedelta(hours=rng.uniform(0.2, 6))
+        answered = waiting + timedelta(hours=rng.uniform(1, 72))
+        ev += [("awaiting_customer", waiting), ("customer_responded", answered)]
+        inv += answered - waiting
     ev.append(("investigation_started", inv))
     remedy = inv + timedelta(hours=rng.uniform(4, 72))
     ev.append(("remedy_agreed", remedy))

@@ -26,9 +26,13 @@ lifecycle AS (
         count(*) FILTER (WHERE event = 'reopened')                      AS reopen_count,
         arg_max(department, occurred_at) FILTER (WHERE event = 'assigned' AND department IS NOT NULL)
                                                                         AS assigned_department,
-        -- the status follows the latest event that moves the case on (a first response does not)
-        arg_max(event, (occurred_at, event_id)) FILTER (WHERE event <> 'first_response')
+        -- the status follows the latest event that moves the case on (a first response or a
+        -- wait on the customer does not)
+        arg_max(event, (occurred_at, event_id))
+            FILTER (WHERE event NOT IN ('first_response', 'awaiting_customer', 'customer_responded'))
                                                                         AS last_event,
+        max(occurred_at) FILTER (WHERE event = 'awaiting_customer')     AS last_awaiting_at,
+        max(occurred_at) FILTER (WHERE event = 'customer_responded')    AS last_responded_at,
         max(occurred_at)                                                AS last_event_at
     FROM stg.ticket_events
     GROUP BY complaint_id
@@ -52,7 +56,10 @@ SELECT
     r.priority,
     i.description,
     i.demand,
-    CASE l.last_event
+    CASE WHEN l.last_event NOT IN ('closed', 'reopened') AND l.last_awaiting_at IS NOT NULL
+              AND l.last_awaiting_at > coalesce(l.last_responded_at, '-infinity'::TIMESTAMPTZ)
+         THEN 'awaiting_customer'
+    ELSE CASE l.last_event
         WHEN 'registered' THEN 'registered'
         WHEN 'assigned' THEN 'assigned'
         WHEN 'investigation_started' THEN 'investigating'
@@ -61,7 +68,7 @@ SELECT
         WHEN 'follow_up' THEN 'followed_up'
         WHEN 'closed' THEN 'closed'
         WHEN 'reopened' THEN 'reopened'
-    END                                                     AS status,
+    END END                                                 AS status,
     coalesce(i.first_response_at, l.ticket_first_response_at) AS first_response_at,
     CASE WHEN i.first_response_at IS NOT NULL THEN 'channel'
          WHEN l.ticket_first_response_at IS NOT NULL THEN 'ticket_system' END

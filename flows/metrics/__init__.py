@@ -1,0 +1,1 @@
+"""Step-7 metrics: SLA clocks, repeat complaints, satisfaction and closure, as warehouse marts."""
