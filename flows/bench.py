@@ -46,7 +46,7 @@ def duckdb_alone(inbox: Path) -> dict[str, tuple[int, float]]:
         started = time.perf_counter()
         con.execute(f"CREATE OR REPLACE TEMP TABLE t AS {query.format(files='$files')}",
                     {"files": files})
-        out[name] = (con.execute("SELECT count(*) FROM t").fetchone()[0],
+        out[name] = (con.execute("SELECT count(*) FROM t").fetchall()[0][0],
                      time.perf_counter() - started)
     con.close()
     return out
@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> None:
         print(line)
     stages = summary.stage_seconds
     print(f"stages: generate {generate_s:.1f} s (not in total), load {stages['load']:.1f} s, "
-          f"core {stages['core']:.1f} s, publish {stages.get('publish', 0):.1f} s")
+          f"core {stages['core']:.1f} s, marts {stages['marts']:.1f} s, "
+          f"publish {stages.get('publish', 0):.1f} s")
     print(f"nightly total {total_s:.1f} s (including Prefect's temporary server start), "
           f"peak memory {peak_mib:,.0f} MiB, complaints in core {summary.complaints:,}")
 

@@ -96,7 +96,7 @@ def summary(
         raise typer.Exit(2)
     con = db.open_published(path)
     run = con.execute("SELECT run_id, run_date, status FROM ops.runs "
-                      "ORDER BY started_at DESC LIMIT 1").fetchone()
+                      "ORDER BY started_at DESC LIMIT 1").fetchall()[0]
     typer.echo(f"published copy {path}\nlast night {run[1]} (run {run[0]}): {run[2]}")
     typer.echo("all nights so far, per source:")
     for source, files, read, loaded, quarantined in con.execute(
@@ -113,6 +113,47 @@ def summary(
                                "GROUP BY 1 ORDER BY 1").fetchall():
         typer.echo(f"waiting (ops.pending_links): {what}: {n:,}")
     con.close()
+
+
+metrics_app = typer.Typer(help="Step-7 metrics (marts).", no_args_is_help=True)
+app.add_typer(metrics_app, name="metrics")
+
+
+@metrics_app.command("recompute")
+def metrics_recompute(
+    reason: Annotated[str, typer.Option(help="Why (kept in ops.recomputes).")],
+    warehouse: Annotated[Path | None, typer.Option(help="Writer's warehouse file.")] = None,
+    run_date: Annotated[str | None, typer.Option(help="As of this night, YYYY-MM-DD "
+                                                      "(default: the last run's).")] = None,
+) -> None:
+    """Recompute every SLA result with the current policy and calendar, and publish.
+
+    Nightly runs keep final results as computed; this rewrites them on purpose and logs it.
+    Run it when no nightly run is writing.
+    """
+    from flows.metrics.build import build_marts, night_end
+    from flows.settings import get_settings, published_path_for
+    from warehouse import db
+
+    s = get_settings()
+    path = warehouse or s.warehouse_path
+    con = db.connect(path, timezone=s.timezone, phone_region=s.phone_region)
+    night = _date(run_date) or con.execute(
+        "SELECT max(run_date) FROM ops.runs WHERE status = 'succeeded'").fetchall()[0][0]
+    if night is None:
+        typer.echo("no successful night to recompute as of; give --run-date", err=True)
+        raise typer.Exit(2)
+    before = dict(con.execute("SELECT policy_version, count(*) FROM mart.sla_clocks "
+                              "GROUP BY 1").fetchall())
+    built = build_marts(con, night_end(night, s.timezone), recompute=True)
+    con.execute("UPDATE ops.recomputes SET reason = ?, previous_versions = ? "
+                "WHERE recomputed_at = (SELECT max(recomputed_at) FROM ops.recomputes)",
+                [reason, json.dumps(before, ensure_ascii=False)])
+    con.close()
+    published = s.published_path if path == s.warehouse_path else published_path_for(path)
+    db.publish(path, published)
+    typer.echo(f"recomputed {built.clocks:,} SLA clocks as of {night} with policy "
+               f"{built.policy_version} (before: {before}); published {published}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The nightly flow: every channel's new exports into the warehouse, then core, then publish.
 
-Read top-down it is the process: open the night, load each source, rebuild core, close the night,
-publish the readers' copy, report. The work is in plain functions (flows.loading, flows.runs,
+Read top-down it is the process: open the night, load each source, rebuild core, rebuild the
+step-7 marts, close the night, publish the readers' copy, report. The work is in plain functions (flows.loading, flows.runs,
 warehouse.db); tasks wrap them for retries, logs and the run's record in Prefect.
 """
 
@@ -18,6 +18,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.loading import load_source
+from flows.metrics.build import MartsBuilt, build_marts, night_end
 from flows.runs import ChannelSummary, NightSummary, core_counts, finish_run, start_run
 from flows.settings import get_settings, published_path_for
 from flows.sources import SOURCES
@@ -67,6 +68,16 @@ def rebuild_core(warehouse: Path) -> tuple[int, dict[str, int]]:
 
 
 @task(cache_policy=NO_CACHE)
+def rebuild_marts(warehouse: Path, run_date: date) -> MartsBuilt:
+    s = get_settings()
+    with _connect(warehouse) as con:
+        built = build_marts(con, night_end(run_date, s.timezone))
+    get_run_logger().info("marts rebuilt with policy %s: %s customers, %s SLA clocks",
+                          built.policy_version, f"{built.customers:,}", f"{built.clocks:,}")
+    return built
+
+
+@task(cache_policy=NO_CACHE)
 def close_night(warehouse: Path, summary: NightSummary) -> None:
     with _connect(warehouse) as con:
         finish_run(con, summary)
@@ -95,12 +106,14 @@ def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = 
     stages = {"load": time.perf_counter() - clock}
     complaints, pending = rebuild_core(warehouse)
     stages["core"] = time.perf_counter() - clock - stages["load"]
+    rebuild_marts(warehouse, run_date)
+    stages["marts"] = time.perf_counter() - clock - stages["load"] - stages["core"]
     summary = NightSummary(run_id, run_date, channels, complaints, pending, stage_seconds=stages)
     close_night(warehouse, summary)
     if summary.succeeded:
         # A failed night keeps yesterday's copy in front of readers rather than half of today.
         summary.published = publish_copy(warehouse, published)
-    stages["publish"] = time.perf_counter() - clock - stages["load"] - stages["core"]
+    stages["publish"] = time.perf_counter() - clock - sum(stages.values())
 
     create_table_artifact(key="nightly-intake", table=summary.table(),
                           description=f"Rows read, loaded and quarantined per source, "

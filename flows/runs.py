@@ -111,7 +111,7 @@ def finish_run(con: duckdb.DuckDBPyConnection, summary: NightSummary) -> None:
 
 
 def core_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, int]]:
-    complaints = con.execute("SELECT count(*) FROM core.complaints").fetchone()[0]
+    complaints = con.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0]
     pending = dict(con.execute(
         "SELECT waiting_for, count(*) FROM ops.pending_links GROUP BY ALL").fetchall())
     return complaints, pending

@@ -21,6 +21,7 @@ SQL_DIR = Path(__file__).resolve().parent
 TABLE_LAYERS = ("raw", "ops")  # CREATE TABLE IF NOT EXISTS: safe to apply every run
 VIEW_LAYERS = ("staging",)  # CREATE OR REPLACE: staging views over raw
 BUILD_LAYERS = ("core", "ops/derived")  # rebuilt from staging at the end of each night
+# warehouse/marts/*.sql is applied by flows.metrics.build, after the tables it writes from Python.
 
 
 def sql_files(layer: str) -> list[Path]:

@@ -99,7 +99,8 @@ def _lifecycle(rng: random.Random, c: Complaint, until: datetime) -> None:
     if c.channel in ("store", "webform"):
         # No reply evidence in these exports: the ticket system records the first response.
         delay = timedelta(minutes=rng.uniform(0, 3)) if c.channel == "store" else \
-            timedelta(hours=rng.expovariate(1 / 8))
+            timedelta(minutes=rng.expovariate(1 / 40) if rng.random() < 0.9
+                      else rng.uniform(120, 1800))
         ev.append(("first_response", t + delay))
     assigned = registered + timedelta(minutes=rng.uniform(10, 240))
     ev.append(("assigned", assigned))

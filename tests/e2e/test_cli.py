@@ -52,7 +52,7 @@ def test_nightly_exits_1_when_a_file_fails_and_keeps_the_published_copy(
     [(status, error)] = con.execute("SELECT status, error FROM ops.file_loads "
                                     "WHERE path = 'phone/callcenter_202512.csv'").fetchall()
     [run_status] = con.execute("SELECT status FROM ops.runs ORDER BY started_at DESC "
-                               "LIMIT 1").fetchone()
+                               "LIMIT 1").fetchall()[0]
     con.close()
     assert status == "failed" and "来电时间" in error and run_status == "failed"
 

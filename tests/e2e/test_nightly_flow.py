@@ -36,7 +36,7 @@ def two_nights(prefect_server, small_inbox, tmp_path_factory):
     after_first = snapshot(con)
     # A reader holding the published copy open must not block the next night.
     second = nightly(inbox=inbox, warehouse=warehouse, run_date=NIGHT, published=published)
-    reader_still_sees = con.execute("SELECT count(*) FROM core.complaints").fetchone()[0]
+    reader_still_sees = con.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0]
     con.close()
     return {"inbox": inbox, "manifest": manifest, "warehouse": warehouse, "published": published,
             "first": first, "second": second, "after_first": after_first,
@@ -48,7 +48,7 @@ def snapshot(con) -> dict:
               "raw.social_mentions", "raw.store_registers", "raw.webform_submissions",
               "raw.ticket_events", "raw.satisfaction_followups", "ops.quarantine",
               "ops.file_loads", "core.complaints", "core.complaint_events", "core.satisfaction"]
-    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
 
 
 def test_first_night_succeeds_and_every_file_reconciles(two_nights):
@@ -84,7 +84,7 @@ def test_first_night_succeeds_and_every_file_reconciles(two_nights):
     assert recorded == files_in_inbox
     totals = first.totals()
     assert totals.rows_read == totals.rows_loaded + totals.rows_quarantined > 0
-    complaints = con.execute("SELECT count(*) FROM core.complaints").fetchone()[0]
+    complaints = con.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0]
     assert complaints == first.complaints > 0.9 * two_nights["manifest"]["complaints"]
     con.close()
 
@@ -94,7 +94,7 @@ def test_second_run_of_the_same_night_changes_nothing(two_nights):
     assert second.succeeded and second.totals().files_new == 0
     con = db.connect(two_nights["published"], read_only=True)
     assert snapshot(con) == two_nights["after_first"]
-    assert con.execute("SELECT count(*) FROM ops.runs").fetchone()[0] == 2
+    assert con.execute("SELECT count(*) FROM ops.runs").fetchall()[0][0] == 2
     con.close()
 
 
@@ -160,6 +160,6 @@ def test_public_tables_open_in_any_duckdb_client(two_nights):
     import duckdb
 
     con = duckdb.connect(str(two_nights["published"]), read_only=True)  # no tousu functions
-    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in PUBLIC_TABLES}
+    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in PUBLIC_TABLES}
     con.close()
     assert all(n > 0 for n in counts.values()), counts

@@ -92,5 +92,5 @@ def test_received_at_is_stored_with_its_time_zone(warehouse, tmp_path):
            "物流配送类", "中", "中", "phone", "CALL1")])
     load_all(con, inbox)
     con.execute("SET timezone = 'UTC'")
-    received = con.execute("SELECT received_at::VARCHAR FROM core.complaints").fetchone()[0]
+    received = con.execute("SELECT received_at::VARCHAR FROM core.complaints").fetchall()[0][0]
     assert received == "2025-11-02 16:30:00+00"

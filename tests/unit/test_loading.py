@@ -47,7 +47,7 @@ def test_every_row_read_is_loaded_or_quarantined_with_an_actionable_reason(wareh
     assert "response_not_before_receipt" in reasons[5]
     assert "customer_contact_present" in reasons[6]
     assert "record_not_duplicate" in reasons[7] and "(record 1)" in reasons[7]
-    record = con.execute("SELECT record FROM ops.quarantine WHERE row_number = 3").fetchone()[0]
+    record = con.execute("SELECT record FROM ops.quarantine WHERE row_number = 3").fetchall()[0][0]
     assert '"caller_number":"1381234"' in record and '"customer_name":"王芳"' in record
 
 
@@ -63,7 +63,7 @@ def test_a_file_already_loaded_is_not_read_again_and_a_renamed_copy_is_skipped(
     assert outcome.status == "skipped_duplicate"
     assert outcome.duplicate_of == "phone/callcenter_202511.csv"
     assert load_phone(con, inbox, "r4") == []
-    assert con.execute("SELECT count(*) FROM raw.phone_calls").fetchone()[0] == 1
+    assert con.execute("SELECT count(*) FROM raw.phone_calls").fetchall()[0][0] == 1
 
 
 def test_a_row_delivered_again_in_a_later_file_is_quarantined_naming_the_first(
@@ -75,7 +75,7 @@ def test_a_row_delivered_again_in_a_later_file_is_quarantined_naming_the_first(
     write_phone(inbox, "callcenter_202512.csv", [GOOD.format(n=2), GOOD.format(n=1)])
     [outcome] = load_phone(con, inbox, "r2")
     assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (2, 1, 1)
-    reason = con.execute("SELECT reason FROM ops.quarantine").fetchone()[0]
+    reason = con.execute("SELECT reason FROM ops.quarantine").fetchall()[0][0]
     assert reason.startswith("通话编号 (call id) CALL1 was already delivered in "
                              "phone/callcenter_202511.csv (record 1)")
 
@@ -99,8 +99,8 @@ def test_a_crash_inside_the_load_leaves_nothing_of_the_file_and_it_loads_next_ru
     monkeypatch.setenv(FAILPOINT_ENV, "after_raw_insert")
     [failed] = load_phone(con, inbox, "r1")
     assert failed.status == "failed" and "rolled back" in failed.error
-    assert con.execute("SELECT count(*) FROM raw.phone_calls").fetchone()[0] == 0
-    assert con.execute("SELECT count(*) FROM ops.quarantine").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM raw.phone_calls").fetchall()[0][0] == 0
+    assert con.execute("SELECT count(*) FROM ops.quarantine").fetchall()[0][0] == 0
     monkeypatch.delenv(FAILPOINT_ENV)
     [loaded] = load_phone(con, inbox, "r2")
     assert (loaded.status, loaded.rows_loaded) == ("loaded", 2)
@@ -127,4 +127,4 @@ def test_a_complaint_received_after_the_night_is_quarantined(warehouse, tmp_path
     [outcome] = load_phone(con, inbox)
     assert outcome.rows_quarantined == 1
     assert "received_time_not_in_future" in con.execute(
-        "SELECT check_name FROM ops.quarantine").fetchone()[0]
+        "SELECT check_name FROM ops.quarantine").fetchall()[0][0]

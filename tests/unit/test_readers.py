@@ -143,7 +143,7 @@ def test_store_staging_turns_excel_values_into_shanghai_times(warehouse):
                strftime(stg.excel_or_iso_local_time('2025-11-03 14:05:00.680') AT TIME ZONE 'UTC',
                         '%Y-%m-%d %H:%M:%S'),
                stg.excel_or_iso_local_time('11月3日下午')
-    """).fetchone()
+    """).fetchall()[0]
     assert got == ("2025-11-03 04:00", "2025-11-03 06:05:00", None)
 
 

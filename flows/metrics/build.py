@@ -1,0 +1,102 @@
+"""Rebuilding the marts: policy and calendar tables, customers, then warehouse/marts/*.sql."""
+
+from __future__ import annotations
+
+import getpass
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from flows.metrics.calendar import calendar_days
+from flows.metrics.identity import build_customers
+from flows.metrics.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
+from warehouse import db
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MartsBuilt:
+    policy_version: str
+    customers: int
+    clocks: int
+    kept_with_older_policy: dict[str, int]  # version -> final clocks that keep it
+
+
+def record_policy(con: duckdb.DuckDBPyConnection, policy: Policy, sha256: str, text: str,
+                  now: datetime) -> None:
+    """Remember the version; refuse a changed text under a version already used."""
+    # fetchall: in DuckDB 2.0 a result not read to its end blocks the connection
+    row = next(iter(con.execute("SELECT sha256 FROM ops.policy_versions WHERE version = ?",
+                                [policy.version]).fetchall()), None)
+    if row is None:
+        con.execute("INSERT INTO ops.policy_versions VALUES (?, ?, ?, ?)",
+                    [policy.version, sha256, text, now])
+    elif row[0] != sha256:
+        raise PolicyError(
+            f"the metrics policy changed but its version is still '{policy.version}': give it a "
+            f"new version so results computed with the old rules stay traceable")
+
+
+def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    con.register("frame_to_write", frame)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM frame_to_write")
+    finally:
+        con.unregister("frame_to_write")
+
+
+def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
+                policy_path: Path = DEFAULT_POLICY, recompute: bool = False) -> MartsBuilt:
+    """Rebuild every mart as of `as_of` (the night's end), in one transaction."""
+    policy, sha256 = load_policy(policy_path)
+    first = con.execute("SELECT min(received_at) FROM core.complaints").fetchall()[0][0]
+    start = (first.date() if first else as_of.date()) - timedelta(days=7)
+    days = calendar_days(policy.calendar.country, start, as_of.date() + timedelta(days=30))
+    calendar = pl.DataFrame({
+        "day": [d.day for d in days], "is_workday": [d.is_workday for d in days],
+        "calendar_source": [d.calendar_source for d in days],
+    }).with_columns(pl.col("is_workday").cast(pl.Int32).cum_sum().alias("workday_seq"))
+    rules = pl.DataFrame(policy.rule_rows(), schema_overrides={
+        "when_channel": pl.List(pl.String), "when_urgency": pl.List(pl.String),
+        "when_priority": pl.List(pl.String), "when_category": pl.List(pl.String),
+        "target_seconds": pl.Float64, "target_working_days": pl.Int64})
+
+    con.execute("SET VARIABLE as_of = ?::TIMESTAMPTZ", [as_of])
+    con.execute("SET VARIABLE repeat_window_days = ?", [policy.repeat.window_days])
+    con.execute("SET VARIABLE sla_recompute = ?", [recompute])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        record_policy(con, policy, sha256, policy_path.read_text(encoding="utf-8"), as_of)
+        write_frame(con, "mart.calendar_days", calendar)
+        write_frame(con, "mart.sla_policy_rules", rules)
+        customers = build_customers(con)
+        db.apply_layers(con, ("marts",))
+        clocks = con.execute("SELECT count(*) FROM mart.sla_clocks").fetchall()[0][0]
+        kept = dict(con.execute(
+            "SELECT policy_version, count(*) FROM mart.sla_clocks WHERE policy_version <> ? "
+            "GROUP BY 1", [policy.version]).fetchall())
+        if recompute:
+            con.execute("INSERT INTO ops.recomputes VALUES (?, ?, ?, ?, ?, ?)", [
+                as_of, getpass.getuser(), "explicit recompute", policy.version, None, clocks])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    for version, n in kept.items():
+        log.warning("%s final SLA results keep policy version %s (current %s); run "
+                    "`tousu metrics recompute` to apply the current policy to them",
+                    n, version, policy.version)
+    return MartsBuilt(policy.version, customers, clocks, kept)
+
+
+def night_end(run_date: date, timezone: str) -> datetime:
+    """The instant the night's figures are as of: midnight after run_date, local time."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(run_date + timedelta(days=1), datetime.min.time(),
+                            ZoneInfo(timezone))

@@ -1,0 +1,42 @@
+-- mart.sla_clock_inputs: one row per complaint, clock and instance: when the clock starts and
+-- the event that stops it. Clocks that can run more than once (a follow-up after each executed
+-- remedy, a new remedy after each dissatisfied follow-up) have one instance per start.
+CREATE OR REPLACE TABLE mart.sla_clock_inputs AS
+WITH events AS (
+    SELECT complaint_id, event, occurred_at FROM core.complaint_events
+    WHERE event_source = 'ticket_system'
+),
+executions AS (
+    SELECT complaint_id, occurred_at AS start_at,
+           row_number() OVER (PARTITION BY complaint_id ORDER BY occurred_at) AS instance
+    FROM events WHERE event = 'executed'
+),
+dissatisfied AS (
+    SELECT complaint_id, followed_up_at AS start_at,
+           row_number() OVER (PARTITION BY complaint_id ORDER BY followed_up_at) AS instance
+    FROM core.satisfaction WHERE result IN ('不满意', '非常不满意')
+),
+next_after AS (
+    -- the first event of a kind at or after each start
+    SELECT 'follow_up' AS clock, x.complaint_id, x.instance, x.start_at,
+           min(e.occurred_at) AS stop_at
+    FROM executions x
+    LEFT JOIN events e ON e.complaint_id = x.complaint_id AND e.event = 'follow_up'
+                      AND e.occurred_at >= x.start_at
+    GROUP BY ALL
+    UNION ALL
+    SELECT 'new_remedy_after_dissatisfaction', d.complaint_id, d.instance, d.start_at,
+           min(e.occurred_at)
+    FROM dissatisfied d
+    LEFT JOIN events e ON e.complaint_id = d.complaint_id AND e.event = 'remedy_agreed'
+                      AND e.occurred_at >= d.start_at
+    GROUP BY ALL
+)
+SELECT complaint_id, 'first_response' AS clock, 1 AS instance, received_at AS start_at,
+       first_response_at AS stop_at
+FROM core.complaints WHERE received_at IS NOT NULL
+UNION ALL
+SELECT complaint_id, 'investigation_started', 1, registered_at, investigation_started_at
+FROM core.complaints WHERE registered_at IS NOT NULL
+UNION ALL
+SELECT complaint_id, clock, instance, start_at, stop_at FROM next_after;

@@ -1,0 +1,86 @@
+-- mart.sla_clocks_candidate: every clock computed afresh with the current policy and calendar.
+-- 21_sla_clocks.sql decides which of these replace what mart.sla_clocks already holds.
+-- Target: of the policy's rules for the clock whose `when` matches the complaint, the tightest.
+-- Deadline: calendar clocks: start + target + time paused while waiting on the customer (if the
+-- clock pauses); working-day clocks: the end of the Nth working day after the start's date
+-- (local time), per mart.calendar_days.
+-- Status: met (stopped by the deadline), breached (stopped after it), open_breached (not
+-- stopped and the deadline has passed as of the night), open_within (not stopped, not due yet).
+-- A clock never stopped on a complaint that is closed is breached (closed without the step,
+-- stop_at empty) once its deadline has passed.
+CREATE OR REPLACE TABLE mart.sla_clocks_candidate AS
+WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS as_of),
+tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
+inputs AS (
+    SELECT i.*, c.channel, c.urgency, c.priority, c.category, c.department,
+           c.status = 'closed' AS complaint_closed
+    FROM mart.sla_clock_inputs i JOIN core.complaints c USING (complaint_id)
+    WHERE i.start_at <= (SELECT as_of FROM as_of)
+),
+matched AS (
+    SELECT i.*, r.policy_version, r.rule_no, r.target_seconds, r.target_working_days,
+           r.target_label, r.pauses
+    FROM inputs i
+    JOIN mart.sla_policy_rules r
+      ON r.clock = i.clock
+     AND (r.when_channel IS NULL OR list_contains(r.when_channel, i.channel))
+     AND (r.when_urgency IS NULL OR list_contains(r.when_urgency, i.urgency))
+     AND (r.when_priority IS NULL OR list_contains(r.when_priority, i.priority))
+     AND (r.when_category IS NULL OR list_contains(r.when_category, i.category))
+    QUALIFY row_number() OVER (
+        PARTITION BY i.complaint_id, i.clock, i.instance
+        ORDER BY coalesce(r.target_seconds, r.target_working_days), r.rule_no) = 1
+),
+waits AS (
+    SELECT a.complaint_id, a.occurred_at AS paused_from,
+           coalesce(min(r.occurred_at), (SELECT as_of FROM as_of)) AS paused_until
+    FROM core.complaint_events a
+    LEFT JOIN core.complaint_events r
+      ON r.complaint_id = a.complaint_id AND r.event = 'customer_responded'
+     AND r.occurred_at >= a.occurred_at
+    WHERE a.event = 'awaiting_customer'
+    GROUP BY a.complaint_id, a.occurred_at
+),
+paused AS (
+    SELECT m.complaint_id, m.clock, m.instance,
+           sum(greatest(0, epoch(least(w.paused_until, coalesce(m.stop_at, (SELECT as_of FROM as_of))))
+                           - epoch(greatest(w.paused_from, m.start_at)))) AS paused_seconds
+    FROM matched m JOIN waits w USING (complaint_id)
+    WHERE m.pauses
+    GROUP BY ALL
+),
+deadlines AS (
+    SELECT m.*, coalesce(p.paused_seconds, 0) AS paused_seconds,
+           CASE WHEN m.target_seconds IS NOT NULL
+                THEN m.start_at + to_microseconds(
+                         ((m.target_seconds + coalesce(p.paused_seconds, 0)) * 1e6)::BIGINT)
+                ELSE ((due.day + 1)::TIMESTAMP) AT TIME ZONE (SELECT tz FROM tz)
+           END AS deadline_at,
+           coalesce(due.calendar_source, startday.calendar_source) AS calendar_source
+    FROM matched m
+    LEFT JOIN paused p USING (complaint_id, clock, instance)
+    LEFT JOIN mart.calendar_days startday
+      ON m.target_working_days IS NOT NULL
+     AND startday.day = (m.start_at AT TIME ZONE (SELECT tz FROM tz))::DATE
+    LEFT JOIN mart.calendar_days due
+      ON due.is_workday AND due.workday_seq = startday.workday_seq + m.target_working_days
+)
+SELECT
+    complaint_id, clock, instance, channel, department, category, priority, urgency,
+    start_at,
+    (start_at AT TIME ZONE (SELECT tz FROM tz))::DATE                AS start_day,
+    target_label, target_seconds, target_working_days,
+    deadline_at, stop_at, paused_seconds,
+    CASE WHEN stop_at IS NOT NULL AND stop_at <= deadline_at THEN 'met'
+         WHEN stop_at IS NOT NULL THEN 'breached'
+         WHEN (SELECT as_of FROM as_of) > deadline_at AND complaint_closed THEN 'breached'
+         WHEN (SELECT as_of FROM as_of) > deadline_at THEN 'open_breached'
+         ELSE 'open_within' END                                        AS status,
+    round((epoch(coalesce(stop_at, (SELECT as_of FROM as_of))) - epoch(start_at))
+          / nullif(epoch(deadline_at) - epoch(start_at), 0), 4)          AS elapsed_share,
+    CASE WHEN coalesce(stop_at, (SELECT as_of FROM as_of)) > deadline_at
+         THEN epoch(coalesce(stop_at, (SELECT as_of FROM as_of))) - epoch(deadline_at) END
+                                                                        AS overrun_seconds,
+    policy_version, rule_no, calendar_source,
+    (SELECT as_of FROM as_of)                                          AS computed_as_of
+FROM deadlines;

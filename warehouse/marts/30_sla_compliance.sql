@@ -1,0 +1,39 @@
+-- mart.sla_compliance_daily / _weekly / _monthly: one row per period (of the clock's start day,
+-- local time), clock, channel, priority, department and category.
+-- compliance_rate = met / (met + breached), where breached counts clocks stopped late and open
+-- clocks already past their deadline (open_breached). Clocks open and not yet due (open_within)
+-- are reported apart and are not in the rate. Counts add up across any breakdown; recompute the
+-- rate from the counts when you aggregate.
+CREATE OR REPLACE TABLE mart.sla_compliance_daily AS
+SELECT
+    start_day AS day, clock, channel, priority, department, category,
+    count(*)                                                     AS clocks,
+    count(*) FILTER (WHERE status = 'met')                       AS met,
+    count(*) FILTER (WHERE status IN ('breached', 'open_breached')) AS breached,
+    count(*) FILTER (WHERE status = 'open_breached')             AS open_breached,
+    count(*) FILTER (WHERE status = 'open_within')               AS open_within,
+    round(count(*) FILTER (WHERE status = 'met')
+          / nullif(count(*) FILTER (WHERE status <> 'open_within'), 0), 4) AS compliance_rate
+FROM mart.sla_clocks
+GROUP BY ALL
+ORDER BY ALL;
+
+CREATE OR REPLACE TABLE mart.sla_compliance_weekly AS
+SELECT date_trunc('week', day)::DATE AS week_start, clock, channel, priority, department,
+       category, sum(clocks)::BIGINT AS clocks, sum(met)::BIGINT AS met,
+       sum(breached)::BIGINT AS breached, sum(open_breached)::BIGINT AS open_breached,
+       sum(open_within)::BIGINT AS open_within,
+       round(sum(met) / nullif(sum(met) + sum(breached), 0), 4) AS compliance_rate
+FROM mart.sla_compliance_daily
+GROUP BY ALL
+ORDER BY ALL;
+
+CREATE OR REPLACE TABLE mart.sla_compliance_monthly AS
+SELECT date_trunc('month', day)::DATE AS month, clock, channel, priority, department,
+       category, sum(clocks)::BIGINT AS clocks, sum(met)::BIGINT AS met,
+       sum(breached)::BIGINT AS breached, sum(open_breached)::BIGINT AS open_breached,
+       sum(open_within)::BIGINT AS open_within,
+       round(sum(met) / nullif(sum(met) + sum(breached), 0), 4) AS compliance_rate
+FROM mart.sla_compliance_daily
+GROUP BY ALL
+ORDER BY ALL;

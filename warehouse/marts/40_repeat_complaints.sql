@@ -1,0 +1,59 @@
+-- mart.repeat_complaints: one row per complaint that is a repeat: the same customer (see
+-- core.customers) complained about the same category, or the same order, within
+-- repeat_window_days (counted in local calendar days: day 30 is in, day 31 is out) after an
+-- earlier complaint; or the complaint was reopened. previous_complaint_id is the latest such
+-- earlier complaint.
+CREATE OR REPLACE TABLE mart.repeat_complaints AS
+WITH tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
+c AS (
+    SELECT c.complaint_id, l.customer_id, c.channel, c.category, c.department, c.order_no,
+           c.received_at, (c.received_at AT TIME ZONE (SELECT tz FROM tz))::DATE AS received_day,
+           c.reopen_count
+    FROM core.complaints c JOIN core.customer_links l USING (complaint_id)
+),
+earlier AS (
+    SELECT n.complaint_id, o.complaint_id AS previous_complaint_id,
+           o.channel AS previous_channel, n.received_day - o.received_day AS days_since_previous,
+           CASE WHEN n.order_no IS NOT NULL AND n.order_no = o.order_no THEN 'same_order'
+                ELSE 'same_category' END AS matched_on
+    FROM c n
+    JOIN c o
+      ON o.customer_id = n.customer_id
+     AND (o.received_at, o.complaint_id) < (n.received_at, n.complaint_id)
+     AND (o.category = n.category OR (n.order_no IS NOT NULL AND o.order_no = n.order_no))
+     AND n.received_day - o.received_day <= getvariable('repeat_window_days')
+    QUALIFY row_number() OVER (PARTITION BY n.complaint_id
+                               ORDER BY o.received_at DESC, o.complaint_id DESC) = 1
+)
+SELECT c.complaint_id, c.customer_id, c.channel, c.department, c.category, c.received_at,
+       e.previous_complaint_id, e.previous_channel, e.days_since_previous,
+       CASE WHEN e.previous_complaint_id IS NULL THEN 'reopened' ELSE e.matched_on END
+           AS repeat_reason,
+       c.reopen_count
+FROM c LEFT JOIN earlier e USING (complaint_id)
+WHERE e.previous_complaint_id IS NOT NULL OR c.reopen_count > 0
+ORDER BY c.complaint_id;
+
+-- mart.repeat_chains: one row per complaint in a chain of repeats: the first complaint
+-- (position 0) and each repeat after it, across channels.
+CREATE OR REPLACE TABLE mart.repeat_chains AS
+WITH RECURSIVE links AS (
+    SELECT complaint_id, previous_complaint_id FROM mart.repeat_complaints
+    WHERE previous_complaint_id IS NOT NULL
+),
+chain(chain_id, complaint_id, position) AS (
+    SELECT DISTINCT l.previous_complaint_id, l.previous_complaint_id, 0
+    FROM links l ANTI JOIN links r ON r.complaint_id = l.previous_complaint_id
+    UNION ALL
+    SELECT chain.chain_id, l.complaint_id, chain.position + 1
+    FROM chain JOIN links l ON l.previous_complaint_id = chain.complaint_id
+)
+SELECT ch.chain_id, l.customer_id, ch.position, ch.complaint_id, c.channel, c.category,
+       c.department, c.received_at, r.days_since_previous,
+       count(*) OVER (PARTITION BY ch.chain_id)                                 AS chain_length,
+       count(DISTINCT c.channel) OVER (PARTITION BY ch.chain_id)                AS channels_in_chain
+FROM chain ch
+JOIN core.complaints c USING (complaint_id)
+JOIN core.customer_links l USING (complaint_id)
+LEFT JOIN mart.repeat_complaints r USING (complaint_id)
+ORDER BY ch.chain_id, ch.position;

@@ -1,0 +1,57 @@
+-- mart.satisfaction_closure_monthly: one row per month (received, local time) and breakdown
+-- ('(all)' where summed over, as in mart.repeat_rate_monthly).
+-- closure_rate = closed / complaints; reopen_rate = reopened / complaints.
+-- followup_due: complaints whose remedy was executed and whose first follow-up has happened or
+--   whose follow-up deadline (mart.sla_clocks, clock follow_up) has passed; still inside the
+--   window: followup_pending, left out. followed_up_share = followed_up / followup_due.
+-- followup_response_rate = answered follow-up calls / follow-up calls made.
+-- csat = (满意 + 非常满意) / answered follow-ups. Hours to close: received to closed, closed
+--   complaints only (median, p90).
+CREATE OR REPLACE TABLE mart.satisfaction_closure_monthly AS
+WITH tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
+followups AS (
+    SELECT complaint_id, count(*) AS calls, count(*) FILTER (WHERE answered) AS answered,
+           count(*) FILTER (WHERE satisfied) AS satisfied
+    FROM core.satisfaction GROUP BY 1
+),
+follow_clock AS (
+    SELECT complaint_id, status FROM mart.sla_clocks WHERE clock = 'follow_up' AND instance = 1
+),
+c AS (
+    SELECT c.complaint_id, c.channel, c.department, c.category,
+           (c.received_at AT TIME ZONE (SELECT tz FROM tz))::DATE AS received_day,
+           c.status = 'closed' AS is_closed, c.reopen_count > 0 AS was_reopened,
+           epoch(c.closed_at) - epoch(c.received_at) AS seconds_to_close,
+           c.follow_up_at IS NOT NULL AS followed_up,
+           fc.status IS NOT NULL AND fc.status <> 'open_within' AS followup_due,
+           fc.status = 'open_within' AS followup_pending,
+           coalesce(f.calls, 0) AS calls, coalesce(f.answered, 0) AS answered,
+           coalesce(f.satisfied, 0) AS satisfied
+    FROM core.complaints c
+    LEFT JOIN followups f USING (complaint_id)
+    LEFT JOIN follow_clock fc USING (complaint_id)
+)
+SELECT date_trunc('month', received_day)::DATE                              AS month,
+       CASE WHEN grouping(channel) = 1 THEN '(all)' ELSE channel END       AS channel,
+       CASE WHEN grouping(department) = 1 THEN '(all)' ELSE department END AS department,
+       CASE WHEN grouping(category) = 1 THEN '(all)' ELSE category END     AS category,
+       count(*)                                                   AS complaints,
+       count(*) FILTER (WHERE is_closed)                          AS closed,
+       round(count(*) FILTER (WHERE is_closed) / count(*), 4)     AS closure_rate,
+       count(*) FILTER (WHERE was_reopened)                       AS reopened,
+       round(count(*) FILTER (WHERE was_reopened) / count(*), 4)  AS reopen_rate,
+       count(*) FILTER (WHERE followup_due)                       AS followup_due,
+       count(*) FILTER (WHERE followup_due AND followed_up)       AS followed_up,
+       count(*) FILTER (WHERE followup_pending)                   AS followup_pending,
+       round(count(*) FILTER (WHERE followup_due AND followed_up)
+             / nullif(count(*) FILTER (WHERE followup_due), 0), 4) AS followed_up_share,
+       sum(calls)::BIGINT                                         AS followup_calls,
+       sum(answered)::BIGINT                                      AS followups_answered,
+       round(sum(answered) / nullif(sum(calls), 0), 4)            AS followup_response_rate,
+       sum(satisfied)::BIGINT                                     AS satisfied,
+       round(sum(satisfied) / nullif(sum(answered), 0), 4)        AS csat,
+       round(median(seconds_to_close) / 3600, 2)                  AS median_hours_to_close,
+       round(quantile_cont(seconds_to_close, 0.9) / 3600, 2)      AS p90_hours_to_close
+FROM c
+GROUP BY date_trunc('month', received_day), CUBE (channel, department, category)
+ORDER BY ALL;

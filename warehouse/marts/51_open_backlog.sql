@@ -1,0 +1,19 @@
+-- mart.open_backlog: complaints not closed as of the night, by age (days since received) band,
+-- department, channel, category and priority.
+CREATE OR REPLACE TABLE mart.open_backlog AS
+WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS as_of),
+open AS (
+    SELECT *, (epoch((SELECT as_of FROM as_of)) - epoch(received_at)) / 86400 AS age_days
+    FROM core.complaints
+    WHERE status <> 'closed' AND received_at <= (SELECT as_of FROM as_of)
+)
+SELECT CASE WHEN age_days < 1 THEN '0-1d' WHEN age_days < 3 THEN '1-3d'
+            WHEN age_days < 7 THEN '3-7d' WHEN age_days < 30 THEN '7-30d' ELSE '30d+' END
+                                             AS age_band,
+       department, channel, category, priority,
+       count(*)                              AS open_complaints,
+       round(max(age_days), 1)               AS oldest_age_days,
+       (SELECT as_of FROM as_of)             AS as_of
+FROM open
+GROUP BY ALL
+ORDER BY ALL;
