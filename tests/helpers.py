@@ -30,3 +30,20 @@ def _write_ticket_csv(inbox: Path, name: str, columns, rows: list[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join([",".join(columns), *rows]) + "\n", encoding="utf-8")
     return path
+
+
+WEBFORM_HEADER = "submission_id,submitted_at,name,phone,email,member_no,order_no,message,expectation"
+
+
+def write_webform(inbox: Path, name: str, rows: list[str]) -> Path:
+    """A web form export (UTF-8 with BOM, submitted_at in UTC)."""
+    path = inbox / "webform" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(("\ufeff" + "\n".join([WEBFORM_HEADER, *rows]) + "\n").encode())
+    return path
+
+
+def event(id: str, ticket: str, name: str, at: str, dept: str = "", cat: str = "",
+          urg: str = "", prio: str = "", channel: str = "", ref: str = "") -> str:
+    """One ticket-system event line."""
+    return f"{id},{ticket},{name},{at},A1,{dept},{cat},{urg},{prio},{channel},{ref},"
