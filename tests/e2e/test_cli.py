@@ -59,6 +59,14 @@ def test_nightly_exits_1_when_a_file_fails_and_keeps_the_published_copy(
     summary = tousu("summary", "--warehouse", str(published))
     assert summary.returncode == 0 and "phone" in summary.stdout
 
+    recompute = tousu("metrics", "recompute", "--warehouse", str(warehouse),
+                      "--reason", "holiday calendar updated")
+    assert recompute.returncode == 0, recompute.stderr[-2000:]
+    con = db.connect(published, read_only=True)
+    assert con.execute("SELECT reason FROM ops.recomputes").fetchall() == [
+        ("holiday calendar updated",)]
+    con.close()
+
 
 def test_nightly_refuses_a_bad_run_date(tmp_path):
     (tmp_path / "inbox").mkdir()

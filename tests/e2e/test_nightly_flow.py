@@ -153,7 +153,11 @@ def test_flow_run_left_a_table_artifact(two_nights):
 
 
 PUBLIC_TABLES = ("core.complaints", "core.complaint_events", "core.satisfaction", "ops.runs",
-                 "ops.file_loads", "ops.quarantine", "ops.pending_links")
+                 "ops.file_loads", "ops.quarantine", "ops.pending_links", "core.customers",
+                 "core.customer_links", "mart.sla_clocks", "mart.sla_compliance_daily",
+                 "mart.sla_compliance_weekly", "mart.sla_compliance_monthly", "mart.sla_breaches",
+                 "mart.repeat_complaints", "mart.repeat_chains", "mart.repeat_rate_monthly",
+                 "mart.satisfaction_closure_monthly", "ops.policy_versions")
 
 
 def test_public_tables_open_in_any_duckdb_client(two_nights):
@@ -163,3 +167,26 @@ def test_public_tables_open_in_any_duckdb_client(two_nights):
     counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in PUBLIC_TABLES}
     con.close()
     assert all(n > 0 for n in counts.values()), counts
+
+
+def test_marts_agree_with_core_on_the_demo_night(two_nights):
+    con = db.connect(two_nights["published"], read_only=True)
+    complaints = con.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0]
+    # every complaint has a first-response and an investigation clock
+    per_clock = dict(con.execute("SELECT clock, count(*) FROM mart.sla_clocks GROUP BY 1"
+                                 ).fetchall())
+    assert per_clock["first_response"] == complaints
+    assert per_clock["investigation_started"] == complaints
+    # the daily compliance mart holds every clock once
+    assert con.execute("SELECT sum(clocks) FROM mart.sla_compliance_daily").fetchall()[0][0] \
+        == sum(per_clock.values())
+    # the '(all)' rows of the monthly marts count every complaint once
+    for mart in ("repeat_rate_monthly", "satisfaction_closure_monthly"):
+        total = con.execute(f"SELECT sum(complaints) FROM mart.{mart} WHERE channel = '(all)' "
+                            f"AND department = '(all)' AND category = '(all)'").fetchall()[0][0]
+        assert total == complaints, mart
+    # customers recur across channels in the demo, so chains cross channels
+    assert con.execute("SELECT max(channels_in_chain) FROM mart.repeat_chains"
+                       ).fetchall()[0][0] >= 2
+    assert con.execute("SELECT count(*) FROM core.customers").fetchall()[0][0] < complaints
+    con.close()

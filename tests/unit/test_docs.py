@@ -29,3 +29,26 @@ def test_every_source_folder_is_in_the_readme():
         for pattern in source.patterns:
             folder = pattern.split("/")[0]
             assert f"{folder}/" in README, folder
+
+
+METRICS_DOC = (Path(__file__).resolve().parents[2] / "docs" / "metrics.md").read_text(
+    encoding="utf-8")
+
+
+def test_every_mart_is_defined_in_the_metrics_doc():
+    created = set()
+    for path in db.sql_files("marts"):
+        created |= set(re.findall(r"CREATE (?:OR REPLACE )?TABLE (?:IF NOT EXISTS )?"
+                                  r"(mart\.[a-z_]+)", path.read_text(encoding="utf-8")))
+    created -= {"mart.sla_clocks_candidate", "mart.sla_clock_inputs"}  # build steps, dropped
+    created |= {"mart.calendar_days", "mart.sla_policy_rules"}  # written from Python
+    assert created, "no marts found"
+    for table in sorted(created | {"core.customers", "core.customer_links"}):
+        assert f"#### `{table}`" in METRICS_DOC, table
+
+
+def test_every_clock_the_policy_may_name_is_defined():
+    from flows.metrics.policy import CLOCKS
+
+    for clock in CLOCKS:
+        assert f"| `{clock}` |" in METRICS_DOC, clock

@@ -21,3 +21,4 @@ ANTI JOIN sla_kept k USING (complaint_id, clock, instance)
 ORDER BY complaint_id, clock, instance;
 
 DROP TABLE mart.sla_clocks_candidate;
+DROP TABLE mart.sla_clock_inputs;
