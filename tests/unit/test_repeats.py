@@ -68,7 +68,7 @@ def test_repeats_are_found_across_channels_at_the_window_edge(warehouse, tmp_pat
         Rates(*r) for r in con.execute(
             "SELECT month, complaints, repeat_complaints, repeat_rate, window_passed, came_back, "
             "pending, came_back_rate FROM mart.repeat_rate_monthly WHERE channel = '(all)' AND "
-            "department = '(all)' AND category = '(all)'").fetchall()]}
+            "department = '(all)' AND category = '(all)' AND priority = '(all)'").fetchall()]}
     sep, nov = rates[date(2025, 9, 1)], rates[date(2025, 11, 1)]
     assert (sep.complaints, sep.repeats, sep.window_passed, sep.came_back, sep.came_back_rate) \
         == (1, 0, 1, 1, 1.0)

@@ -11,7 +11,7 @@ CREATE OR REPLACE TABLE mart.repeat_rate_monthly AS
 WITH tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
 as_of_day AS (SELECT (getvariable('as_of')::TIMESTAMPTZ AT TIME ZONE (SELECT tz FROM tz))::DATE AS d),
 c AS (
-    SELECT c.complaint_id, c.channel, c.department, c.category,
+    SELECT c.complaint_id, c.channel, c.department, c.category, c.priority,
            (c.received_at AT TIME ZONE (SELECT tz FROM tz))::DATE AS received_day,
            r.complaint_id IS NOT NULL AS is_repeat,
            EXISTS (SELECT 1 FROM mart.repeat_complaints f
@@ -28,6 +28,7 @@ SELECT date_trunc('month', received_day)::DATE                 AS month,
        CASE WHEN grouping(channel) = 1 THEN '(all)' ELSE channel END       AS channel,
        CASE WHEN grouping(department) = 1 THEN '(all)' ELSE department END AS department,
        CASE WHEN grouping(category) = 1 THEN '(all)' ELSE category END     AS category,
+       CASE WHEN grouping(priority) = 1 THEN '(all)' ELSE priority END     AS priority,
        count(*)                                                AS complaints,
        count(*) FILTER (WHERE is_repeat)                       AS repeat_complaints,
        round(count(*) FILTER (WHERE is_repeat) / count(*), 4)  AS repeat_rate,
@@ -37,5 +38,5 @@ SELECT date_trunc('month', received_day)::DATE                 AS month,
        round(count(*) FILTER (WHERE window_passed AND came_back)
              / nullif(count(*) FILTER (WHERE window_passed), 0), 4) AS came_back_rate
 FROM flagged
-GROUP BY date_trunc('month', received_day), CUBE (channel, department, category)
+GROUP BY date_trunc('month', received_day), CUBE (channel, department, category, priority)
 ORDER BY ALL;

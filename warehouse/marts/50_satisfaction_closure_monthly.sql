@@ -18,7 +18,7 @@ follow_clock AS (
     SELECT complaint_id, status FROM mart.sla_clocks WHERE clock = 'follow_up' AND instance = 1
 ),
 c AS (
-    SELECT c.complaint_id, c.channel, c.department, c.category,
+    SELECT c.complaint_id, c.channel, c.department, c.category, c.priority,
            (c.received_at AT TIME ZONE (SELECT tz FROM tz))::DATE AS received_day,
            c.status = 'closed' AS is_closed, c.reopen_count > 0 AS was_reopened,
            epoch(c.closed_at) - epoch(c.received_at) AS seconds_to_close,
@@ -35,6 +35,7 @@ SELECT date_trunc('month', received_day)::DATE                              AS m
        CASE WHEN grouping(channel) = 1 THEN '(all)' ELSE channel END       AS channel,
        CASE WHEN grouping(department) = 1 THEN '(all)' ELSE department END AS department,
        CASE WHEN grouping(category) = 1 THEN '(all)' ELSE category END     AS category,
+       CASE WHEN grouping(priority) = 1 THEN '(all)' ELSE priority END     AS priority,
        count(*)                                                   AS complaints,
        count(*) FILTER (WHERE is_closed)                          AS closed,
        round(count(*) FILTER (WHERE is_closed) / count(*), 4)     AS closure_rate,
@@ -53,5 +54,5 @@ SELECT date_trunc('month', received_day)::DATE                              AS m
        round(median(seconds_to_close) / 3600, 2)                  AS median_hours_to_close,
        round(quantile_cont(seconds_to_close, 0.9) / 3600, 2)      AS p90_hours_to_close
 FROM c
-GROUP BY date_trunc('month', received_day), CUBE (channel, department, category)
+GROUP BY date_trunc('month', received_day), CUBE (channel, department, category, priority)
 ORDER BY ALL;
