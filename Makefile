@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 DATA   := data
 DEMO_COMPLAINTS ?= 5000
 BENCH_COMPLAINTS ?= 200000
+PORT ?= 8501
 
 .PHONY: install demo test test-fast lint bench lock clean
 
@@ -17,11 +18,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-# Fresh demo inbox, the nightly flow over it, then what a reader sees.
+# Fresh demo inbox, the nightly flow over it, then the review app on what it published.
 demo: install
 	$(BIN)/tousu demo-data --out $(DATA)/demo-inbox --complaints $(DEMO_COMPLAINTS) --seed 1
 	$(BIN)/tousu nightly --inbox $(DATA)/demo-inbox
 	$(BIN)/tousu summary
+	$(BIN)/tousu dashboard --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

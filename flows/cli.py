@@ -115,6 +115,31 @@ def summary(
     con.close()
 
 
+@app.command()
+def dashboard(
+    warehouse: Annotated[Path | None, typer.Option(
+        help="Published copy to read (default: TOUSU_PUBLISHED or data/tousu.published.duckdb).")]
+    = None,
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    address: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Start the step-7 review app (Streamlit) on the published copy; runs until stopped."""
+    import os
+    import subprocess
+    import sys
+
+    from flows.settings import get_settings
+
+    path = (warehouse or get_settings().published_path).resolve()
+    app_file = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
+    typer.echo(f"tousu dashboard: http://{address}:{port}  (reading {path}; Ctrl+C stops it)")
+    env = {**os.environ, "TOUSU_PUBLISHED": str(path)}
+    raise typer.Exit(subprocess.call([
+        sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
+        "--server.address", address, "--server.headless", "true",
+        "--browser.gatherUsageStats", "false"], env=env))
+
+
 metrics_app = typer.Typer(help="Step-7 metrics (marts).", no_args_is_help=True)
 app.add_typer(metrics_app, name="metrics")
 

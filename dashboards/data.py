@@ -1,0 +1,59 @@
+"""What the dashboard reads: the published copy of the warehouse, read-only, marts only.
+
+The nightly run replaces the published copy by an atomic rename at the end of each successful
+night. A connection keeps the copy it opened, so each query asks whether the file on disk is a
+newer one (inode and mtime) and reconnects if so: the dashboard shows last night until the new
+night is complete, then the new one, and never holds the writer's file.
+Values are bound as parameters; identifiers come only from fixed lists in this package.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from flows.settings import get_settings
+
+
+def published_path() -> Path:
+    return Path(os.environ.get("TOUSU_PUBLISHED") or get_settings().published_path)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns
+
+
+@st.cache_resource(max_entries=2)
+def _connection(path: str, stamp: tuple[int, int]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(path, read_only=True)
+    con.execute("SET timezone = 'Asia/Shanghai'")
+    return con
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    path = published_path()
+    return _connection(str(path), _stamp(path))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _query(path: str, stamp: tuple[int, int], sql: str, params: tuple) -> pl.DataFrame:
+    cursor = _connection(path, stamp).cursor()  # one cursor per query: Streamlit runs threads
+    try:
+        return pl.from_arrow(cursor.sql(sql, params=list(params)).to_arrow_table())
+    finally:
+        cursor.close()
+
+
+def query(sql: str, *params) -> pl.DataFrame:
+    """Rows of a query on the published copy, cached until the copy changes."""
+    path = published_path()
+    return _query(str(path), _stamp(path), sql, tuple(params))
+
+
+def available() -> bool:
+    return published_path().exists()

@@ -1,0 +1,87 @@
+"""Chinese and English labels. Category, urgency and department names stay Chinese (the seed
+process's terms), with an English gloss in English mode."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from flows.vocab import CATEGORY_EN, CHANNELS
+
+TEXT = {
+    "app_title": ("投诉数据复盘", "Complaint review"),
+    "language": ("语言", "Language"),
+    "overview": ("总览", "Overview"),
+    "sla": ("时效 SLA", "SLA"),
+    "repeats": ("重复投诉", "Repeat complaints"),
+    "departments": ("部门", "Departments"),
+    "problem_types": ("问题类型", "Problem types"),
+    "complaint": ("投诉详情", "Complaint detail"),
+    "data_quality": ("数据质量", "Data quality"),
+    "month": ("月份", "Month"),
+    "channel": ("渠道", "Channel"),
+    "department": ("部门", "Department"),
+    "category": ("类别", "Category"),
+    "priority": ("优先级", "Priority"),
+    "all": ("全部", "All"),
+    "volume": ("投诉量", "Complaints"),
+    "sla_compliance": ("SLA 达标率", "SLA compliance"),
+    "repeat_rate": ("重复投诉率", "Repeat rate"),
+    "csat": ("满意率", "CSAT"),
+    "closure_rate": ("结案率", "Closure rate"),
+    "overdue_open": ("超时未结", "Overdue open"),
+    "vs_previous": ("较上期", "vs previous period"),
+    "no_data": ("暂无数据：请先运行夜间流程 (tousu nightly)。",
+                "No data yet: run the nightly flow first (tousu nightly)."),
+    "as_of": ("数据截至", "Data as of"),
+    "clock": ("时效节点", "Clock"),
+    "breaches": ("超时清单", "Breach list"),
+    "at_risk": ("即将超时", "At risk"),
+    "compliance_by": ("达标率（按节点、渠道、优先级）", "Compliance by clock, channel and priority"),
+    "trend": ("趋势", "Trend"),
+    "chains": ("重复投诉链", "Repeat chains"),
+    "pending_note": ("窗口未满的投诉计为待定，不计入回头率分母。",
+                     "Complaints whose window has not passed are pending and not in the came-back rate."),
+    "complaint_id": ("投诉编号", "Complaint id"),
+    "timeline": ("处理时间线", "Timeline"),
+    "followups": ("满意度回访", "Follow-ups"),
+    "clocks": ("时效", "Clocks"),
+    "not_found": ("未找到该投诉。", "No such complaint."),
+    "open_detail": ("选中一行查看投诉详情", "Select a row to open the complaint"),
+    "download": ("下载 CSV", "Download CSV"),
+    "heatmap": ("部门 × 类别", "Department × category"),
+    "quarantine": ("隔离记录", "Quarantined rows"),
+    "file_loads": ("文件加载", "File loads"),
+    "reason": ("原因", "Reason"),
+}
+
+CLOCK_NAMES = {
+    "first_response": ("首次响应", "First response"),
+    "investigation_started": ("启动调查", "Investigation started"),
+    "follow_up": ("回访", "Follow-up"),
+    "new_remedy_after_dissatisfaction": ("不满意后新方案", "New remedy after dissatisfaction"),
+}
+
+CHANNEL_EN = {"phone": "Phone", "chat": "Chat", "email": "Email", "social": "Social media",
+              "store": "Store", "webform": "Web form"}
+
+
+def lang() -> int:
+    """0 for Chinese, 1 for English."""
+    return 1 if st.session_state.get("lang") == "English" else 0
+
+
+def t(key: str) -> str:
+    return TEXT[key][lang()]
+
+
+def channel_label(channel: str) -> str:
+    return CHANNEL_EN.get(channel, channel) if lang() else CHANNELS.get(channel, channel)
+
+
+def category_label(category: str) -> str:
+    return f"{category} ({CATEGORY_EN[category]})" if lang() and category in CATEGORY_EN \
+        else category
+
+
+def clock_label(clock: str) -> str:
+    return CLOCK_NAMES.get(clock, (clock, clock))[lang()]

@@ -1,0 +1,18 @@
+"""Tables whose rows open the complaint detail page when selected."""
+
+import polars as pl
+import streamlit as st
+
+from dashboards.i18n import t
+
+
+def complaint_table(frame: pl.DataFrame, key: str) -> None:
+    """A table of complaints; selecting a row opens that complaint's detail page."""
+    event = st.dataframe(frame, hide_index=True, use_container_width=True, key=key,
+                         on_select="rerun", selection_mode="single-row")
+    st.caption(t("open_detail"))
+    rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
+    if rows:
+        st.session_state["complaint_id"] = frame["complaint_id"][rows[0]]
+        st.query_params["complaint"] = frame["complaint_id"][rows[0]]
+        st.switch_page("views/complaint.py")

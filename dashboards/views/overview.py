@@ -1,0 +1,66 @@
+"""Overview: the month's headline figures against the month before."""
+
+import polars as pl
+import streamlit as st
+
+from dashboards.data import query
+from dashboards.filters import CUBE_WHERE, Filters, sidebar_filters
+from dashboards.i18n import t
+
+
+def month_figures(f: Filters, month) -> dict:
+    """Volume, SLA compliance, repeat rate, CSAT and closure rate of one month."""
+    if month is None:
+        return {}
+    sat = query("SELECT complaints, csat, closure_rate FROM mart.satisfaction_closure_monthly "
+                f"WHERE month = ? AND {CUBE_WHERE}", month, *f.cube_values)
+    rep = query(f"SELECT repeat_rate FROM mart.repeat_rate_monthly WHERE month = ? AND {CUBE_WHERE}",
+                month, *f.cube_values)
+    where, params = f.open_filter()
+    sla = query("SELECT sum(met) / nullif(sum(met) + sum(breached), 0) AS rate "
+                f"FROM mart.sla_compliance_monthly WHERE month = ? AND {where}", month, *params)
+    row = sat.row(0, named=True) if sat.height else {}
+    return {
+        "volume": row.get("complaints", 0),
+        "csat": row.get("csat"),
+        "closure_rate": row.get("closure_rate"),
+        "repeat_rate": rep["repeat_rate"][0] if rep.height else None,
+        "sla_compliance": sla["rate"][0] if sla.height else None,
+    }
+
+
+def overdue_open(f: Filters) -> int:
+    where, params = f.open_filter()
+    return query("SELECT count(DISTINCT complaint_id) AS n FROM mart.sla_clocks "
+                 f"WHERE status = 'open_breached' AND {where}", *params)["n"][0]
+
+
+def _pct(v):
+    return "—" if v is None else f"{v:.1%}"
+
+
+def render() -> None:
+    f = sidebar_filters()
+    now, before = month_figures(f, f.month), month_figures(f, f.previous_month)
+    st.subheader(f"{t('overview')} · {f.month:%Y-%m}")
+    cols = st.columns(6)
+    for col, key in zip(cols, ("volume", "sla_compliance", "repeat_rate", "csat",
+                               "closure_rate"), strict=False):
+        value, prev = now.get(key), before.get(key)
+        if key == "volume":
+            delta = None if prev is None else f"{value - prev:+,}"
+            col.metric(t(key), f"{value:,}", delta, help=t("vs_previous"))
+        else:
+            delta = None if value is None or prev is None else f"{(value - prev) * 100:+.1f} pt"
+            col.metric(t(key), _pct(value), delta, help=t("vs_previous"),
+                       delta_color="inverse" if key == "repeat_rate" else "normal")
+    cols[5].metric(t("overdue_open"), f"{overdue_open(f):,}")
+
+    trend = query("SELECT month, complaints FROM mart.satisfaction_closure_monthly "
+                  f"WHERE {CUBE_WHERE} ORDER BY month", *f.cube_values)
+    st.caption(t("trend"))
+    st.bar_chart(trend.with_columns(pl.col("month").dt.strftime("%Y-%m")), x="month",
+                 y="complaints", height=260)
+
+
+render()

@@ -1,0 +1,34 @@
+"""Repeat complaints: rates by month (pending windows apart) and chains across channels."""
+
+import polars as pl
+import streamlit as st
+
+from dashboards.data import query
+from dashboards.filters import CUBE_WHERE, sidebar_filters
+from dashboards.i18n import t
+from dashboards.links import complaint_table
+
+f = sidebar_filters()
+where, params = f.open_filter()
+st.subheader(f"{t('repeats')} · {f.month:%Y-%m}")
+
+rates = query("SELECT month, complaints, repeat_complaints, repeat_rate, window_passed, "
+              "came_back, pending, came_back_rate FROM mart.repeat_rate_monthly "
+              f"WHERE {CUBE_WHERE} ORDER BY month", *f.cube_values)
+st.caption(t("trend"))
+st.line_chart(rates.with_columns(pl.col("month").dt.strftime("%Y-%m")), x="month",
+              y=["repeat_rate", "came_back_rate"], height=240)
+st.caption(t("pending_note"))
+st.dataframe(rates, hide_index=True, use_container_width=True)
+
+chains = query(f"""
+    SELECT ch.chain_id, ch.position, ch.complaint_id, ch.channel, ch.category, ch.department,
+           ch.received_at, ch.days_since_previous, ch.chain_length, ch.channels_in_chain
+    FROM mart.repeat_chains ch
+    JOIN (SELECT DISTINCT chain_id FROM mart.repeat_chains
+          WHERE position = 0 AND date_trunc('month', received_at) = ?) m USING (chain_id)
+    JOIN (SELECT complaint_id, priority FROM core.complaints) c USING (complaint_id)
+    WHERE {where}
+    ORDER BY ch.chain_length DESC, ch.chain_id, ch.position LIMIT 5000""", f.month, *params)
+st.caption(f"{t('chains')} ({chains['chain_id'].n_unique():,})")
+complaint_table(chains, key="repeat_chains")

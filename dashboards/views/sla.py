@@ -1,0 +1,43 @@
+"""SLA: compliance by clock, channel and priority for the month; breaches and clocks at risk."""
+
+import polars as pl
+import streamlit as st
+
+from dashboards.data import query
+from dashboards.filters import sidebar_filters
+from dashboards.i18n import channel_label, clock_label, t
+from dashboards.links import complaint_table
+
+f = sidebar_filters()
+where, params = f.open_filter()
+st.subheader(f"{t('sla')} · {f.month:%Y-%m}")
+
+by = query(f"""
+    SELECT clock, channel, priority, sum(met)::BIGINT AS met, sum(breached)::BIGINT AS breached,
+           sum(open_within)::BIGINT AS open_within,
+           round(sum(met) / nullif(sum(met) + sum(breached), 0), 4) AS compliance_rate
+    FROM mart.sla_compliance_monthly WHERE month = ? AND {where}
+    GROUP BY ALL ORDER BY clock, channel, priority""", f.month, *params)
+st.caption(t("compliance_by"))
+st.dataframe(by.with_columns(
+    pl.col("clock").map_elements(clock_label, return_dtype=pl.String),
+    pl.col("channel").map_elements(channel_label, return_dtype=pl.String)),
+    hide_index=True, use_container_width=True,
+    column_config={"compliance_rate": st.column_config.ProgressColumn(
+        t("sla_compliance"), format="percent", min_value=0, max_value=1)})
+
+breaches = query(f"""
+    SELECT complaint_id, clock, channel, department, category, priority, target_label,
+           start_at, deadline_at, stop_at, status, overrun_hours
+    FROM mart.sla_breaches
+    WHERE date_trunc('month', start_at) = ? AND {where}
+    ORDER BY overrun_hours DESC LIMIT 5000""", f.month, *params)
+st.caption(f"{t('breaches')} ({breaches.height:,})")
+complaint_table(breaches, key="sla_breaches")
+
+at_risk = query(f"""
+    SELECT complaint_id, clock, channel, department, priority, target_label, start_at,
+           deadline_at, elapsed_share
+    FROM mart.sla_at_risk WHERE {where} ORDER BY elapsed_share DESC LIMIT 1000""", *params)
+st.caption(f"{t('at_risk')} ({at_risk.height:,})")
+complaint_table(at_risk, key="sla_at_risk")
