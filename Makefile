@@ -8,7 +8,7 @@ DEMO_COMPLAINTS ?= 5000
 BENCH_COMPLAINTS ?= 200000
 PORT ?= 8501
 
-.PHONY: install demo test test-fast lint bench lock clean
+.PHONY: install demo test test-fast lint browser bench lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,14 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 
+# The browser test drives Debian's Chromium (CJK fonts for the Chinese pages).
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-noto-cjk >/dev/null; }
+
 # Unit tests, then the end-to-end tests (marked e2e) against one Prefect test server.
-test: lint
+test: lint browser
 	$(BIN)/pytest
 
 test-fast: install

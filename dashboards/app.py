@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboards.data import available, published_path
+from dashboards.data import available, published_path, query
 from dashboards.i18n import t
 
 st.set_page_config(page_title="tousu 投诉", layout="wide")
@@ -13,12 +13,16 @@ if not available():
     st.warning(f"{t('no_data')} ({published_path()})")
     st.stop()
 
+last_night = query("SELECT max(run_date) AS night FROM ops.runs WHERE status = 'succeeded'")
+night = last_night["night"][0] if last_night.height else None
+st.sidebar.caption(f"{t('as_of')}: {night:%Y-%m-%d}" if night else f"{t('as_of')}: —")
+
 pages = [
     st.Page("views/overview.py", title=t("overview"), default=True),
-    st.Page("views/sla.py", title=t("sla")),
-    st.Page("views/repeats.py", title=t("repeats")),
-    st.Page("views/departments.py", title=t("departments")),
-    st.Page("views/complaint.py", title=t("complaint")),
-    st.Page("views/data_quality.py", title=t("data_quality")),
+    st.Page("views/sla.py", title=t("sla"), url_path="sla"),
+    st.Page("views/repeats.py", title=t("repeats"), url_path="repeats"),
+    st.Page("views/departments.py", title=t("departments"), url_path="departments"),
+    st.Page("views/complaint.py", title=t("complaint"), url_path="complaint"),
+    st.Page("views/data_quality.py", title=t("data_quality"), url_path="data_quality"),
 ]
 st.navigation(pages).run()

@@ -10,10 +10,12 @@ Values are bound as parameters; identifiers come only from fixed lists in this p
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import duckdb
 import polars as pl
+import polars.selectors as cs
 import streamlit as st
 
 from flows.settings import get_settings
@@ -28,11 +30,23 @@ def _stamp(path: Path) -> tuple[int, int]:
     return stat.st_ino, stat.st_mtime_ns
 
 
-@st.cache_resource(max_entries=2)
+_open: dict[str, tuple[tuple[int, int], duckdb.DuckDBPyConnection]] = {}
+_open_lock = threading.Lock()
+
+
 def _connection(path: str, stamp: tuple[int, int]) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(path, read_only=True)
-    con.execute("SET timezone = 'Asia/Shanghai'")
-    return con
+    """The connection to the copy now on disk. DuckDB keeps one database instance per path in a
+    process, so the connection to last night's copy is closed before opening the new one;
+    otherwise `connect` would hand back last night's instance."""
+    with _open_lock:
+        current = _open.get(path)
+        if current is not None and current[0] == stamp:
+            return current[1]
+        if current is not None:
+            current[1].close()
+        con = duckdb.connect(path, read_only=True)
+        _open[path] = (stamp, con)
+        return con
 
 
 def connection() -> duckdb.DuckDBPyConnection:
@@ -44,9 +58,12 @@ def connection() -> duckdb.DuckDBPyConnection:
 def _query(path: str, stamp: tuple[int, int], sql: str, params: tuple) -> pl.DataFrame:
     cursor = _connection(path, stamp).cursor()  # one cursor per query: Streamlit runs threads
     try:
-        return pl.from_arrow(cursor.sql(sql, params=list(params)).to_arrow_table())
+        frame = pl.from_arrow(cursor.sql(sql, params=list(params)).to_arrow_table())
     finally:
         cursor.close()
+    # Times are shown in the company's time zone, not UTC.
+    return frame.with_columns(cs.datetime(time_zone="*").dt.convert_time_zone(
+        get_settings().timezone))
 
 
 def query(sql: str, *params) -> pl.DataFrame:

@@ -137,7 +137,7 @@ def dashboard(
     raise typer.Exit(subprocess.call([
         sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
         "--server.address", address, "--server.headless", "true",
-        "--browser.gatherUsageStats", "false"], env=env))
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"], env=env))
 
 
 metrics_app = typer.Typer(help="Step-7 metrics (marts).", no_args_is_help=True)

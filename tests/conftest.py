@@ -43,3 +43,24 @@ def prefect_server():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def published_demo(small_inbox, tmp_path_factory) -> Path:
+    """The small demo inbox loaded with the plain functions (no Prefect), marts built, published."""
+    from flows.loading import load_source
+    from flows.metrics.build import build_marts, night_end
+    from flows.sources import SOURCES
+
+    inbox, _ = small_inbox
+    folder = tmp_path_factory.mktemp("published")
+    writer, published = folder / "tousu.duckdb", folder / "tousu.published.duckdb"
+    con = db.connect(writer)
+    db.migrate(con)
+    for source in SOURCES.values():
+        load_source(con, inbox, source, "r1", date(2026, 11, 1))
+    db.build_core(con)
+    build_marts(con, night_end(date(2026, 11, 1), "Asia/Shanghai"))
+    con.close()
+    db.publish(writer, published)
+    return published

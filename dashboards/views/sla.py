@@ -33,11 +33,13 @@ breaches = query(f"""
     WHERE date_trunc('month', start_at) = ? AND {where}
     ORDER BY overrun_hours DESC LIMIT 5000""", f.month, *params)
 st.caption(f"{t('breaches')} ({breaches.height:,})")
-complaint_table(breaches, key="sla_breaches")
+complaint_table(breaches.with_columns(
+    pl.col("clock").map_elements(clock_label, return_dtype=pl.String)), key="sla_breaches")
 
 at_risk = query(f"""
     SELECT complaint_id, clock, channel, department, priority, target_label, start_at,
            deadline_at, elapsed_share
     FROM mart.sla_at_risk WHERE {where} ORDER BY elapsed_share DESC LIMIT 1000""", *params)
 st.caption(f"{t('at_risk')} ({at_risk.height:,})")
-complaint_table(at_risk, key="sla_at_risk")
+complaint_table(at_risk.with_columns(
+    pl.col("clock").map_elements(clock_label, return_dtype=pl.String)), key="sla_at_risk")

@@ -2,42 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from flows.loading import load_source
-from flows.metrics.build import build_marts, night_end
-from flows.sources import SOURCES
-from warehouse import db
-
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
-NIGHT = date(2026, 11, 1)
 PAGES = ("views/overview.py", "views/sla.py", "views/repeats.py", "views/departments.py",
          "views/complaint.py", "views/data_quality.py")
 
 
 @pytest.fixture(scope="module")
-def published(small_inbox, tmp_path_factory, request):
-    """The small demo inbox loaded with the plain functions (no Prefect) and published."""
-    inbox, _ = small_inbox
-    folder = tmp_path_factory.mktemp("dash")
-    writer, published = folder / "tousu.duckdb", folder / "tousu.published.duckdb"
-    con = db.connect(writer)
-    db.migrate(con)
-    for source in SOURCES.values():
-        load_source(con, inbox, source, "r1", NIGHT)
-    db.build_core(con)
-    build_marts(con, night_end(NIGHT, "Asia/Shanghai"))
-    con.close()
-    db.publish(writer, published)
+def published(published_demo, request):
     mp = pytest.MonkeyPatch()
-    mp.setenv("TOUSU_PUBLISHED", str(published))
+    mp.setenv("TOUSU_PUBLISHED", str(published_demo))
     request.addfinalizer(mp.undo)
-    return published
+    return published_demo
 
 
 def app(lang: str = "中文") -> AppTest:

@@ -1,0 +1,118 @@
+"""The real app in headless Chromium: every page opens without an exception, in Chinese and
+English; a night published while the app is open does not break it. Screenshots are saved to
+test-artifacts/screenshots/ for a person to look at."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from warehouse import db
+
+pytestmark = pytest.mark.e2e
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+PAGES = {"": "投诉量", "sla": "达标率", "repeats": "重复投诉", "departments": "部门",
+         "complaint": "投诉编号", "data_quality": "隔离记录"}
+CHROMIUM = "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(published_demo, tmp_path_factory):
+    # The app reads its own copy, so replacing it below does not disturb other tests.
+    published = tmp_path_factory.mktemp("served") / "tousu.published.duckdb"
+    shutil.copyfile(published_demo, published)
+    port = free_port()
+    tousu = str(Path(sys.executable).with_name("tousu"))
+    proc = subprocess.Popen([tousu, "dashboard", "--warehouse", str(published), "--port",
+                             str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env={**os.environ})
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if httpx.get(f"{base}/_stcore/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the dashboard did not start: " + proc.stdout.read().decode()[-2000:])
+    yield base, published
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "make test installs Debian's chromium (make browser)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+def open_page(browser, url: str, expect: str, shot: str) -> str:
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    try:
+        page.goto(url)
+        page.get_by_text(expect).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)  # let charts and tables finish drawing
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0, shot
+        return page.inner_text("body")
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_opens_in_chromium(served, browser, path):
+    base, _ = served
+    text = open_page(browser, f"{base}/{path}", PAGES[path], path or "overview")
+    assert "Page not found" not in text and "Traceback" not in text
+
+
+def test_english(served, browser):
+    base, _ = served
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    try:
+        page.goto(base)
+        page.get_by_text("投诉量").first.wait_for(timeout=30_000)
+        page.get_by_text("English", exact=True).click()
+        page.get_by_text("SLA compliance").first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "overview_en.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        page.close()
+
+
+def test_a_night_published_while_the_app_is_open_does_not_break_it(served, browser,
+                                                                     published_demo, tmp_path):
+    base, published = served
+    open_page(browser, base, "投诉量", "before_publish")
+    writer = tmp_path / "next-night.duckdb"
+    shutil.copyfile(published_demo, writer)
+    con = db.connect(writer)
+    con.execute("INSERT INTO ops.runs (run_id, run_date, inbox, started_at, status) "
+                "VALUES ('next-night', DATE '2026-11-02', 'x', now(), 'succeeded')")
+    con.close()
+    db.publish(writer, published)  # the nightly's atomic rename, under the open app
+    text = open_page(browser, f"{base}/data_quality", "隔离记录", "after_publish")
+    assert "数据截至: 2026-11-02" in text  # the app switched to the new copy
