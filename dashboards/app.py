@@ -21,6 +21,7 @@ pages = [
     st.Page("views/overview.py", title=t("overview"), default=True),
     st.Page("views/sla.py", title=t("sla"), url_path="sla"),
     st.Page("views/repeats.py", title=t("repeats"), url_path="repeats"),
+    st.Page("views/problem_types.py", title=t("problem_types"), url_path="problem_types"),
     st.Page("views/departments.py", title=t("departments"), url_path="departments"),
     st.Page("views/complaint.py", title=t("complaint"), url_path="complaint"),
     st.Page("views/data_quality.py", title=t("data_quality"), url_path="data_quality"),

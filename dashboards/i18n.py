@@ -52,6 +52,13 @@ TEXT = {
     "quarantine": ("隔离记录", "Quarantined rows"),
     "file_loads": ("文件加载", "File loads"),
     "reason": ("原因", "Reason"),
+    "keywords": ("描述高频词（按类别）", "Top keywords in descriptions, by category"),
+    "weekly_trend": ("每周趋势", "Weekly trend"),
+    "alerts": ("预警", "Warnings"),
+    "complete_week": ("完整周", "complete week"),
+    "projected_week": ("本周推算", "week so far, projected"),
+    "unfinished_note": ("未结束的一周按已过工作日的常见占比推算显示（菱形），不会显示为下降；红点为超出基线的预警周。",
+                        "A week still running is shown projected from the usual share of its elapsed weekdays (diamond), never as a drop; red dots are weeks above their baseline."),
 }
 
 CLOCK_NAMES = {

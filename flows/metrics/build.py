@@ -13,6 +13,7 @@ import polars as pl
 
 from flows.metrics.calendar import calendar_days
 from flows.metrics.identity import build_customers
+from flows.metrics.keywords import keywords_by_category_month
 from flows.metrics.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
 from warehouse import db
 
@@ -75,6 +76,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
         write_frame(con, "mart.calendar_days", calendar)
         write_frame(con, "mart.sla_policy_rules", rules)
         customers = build_customers(con)
+        write_frame(con, "mart.category_keywords_monthly", keywords_by_category_month(con))
         db.apply_layers(con, ("marts",))
         clocks = con.execute("SELECT count(*) FROM mart.sla_clocks").fetchall()[0][0]
         kept = dict(con.execute(

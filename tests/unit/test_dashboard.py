@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
-PAGES = ("views/overview.py", "views/sla.py", "views/repeats.py", "views/departments.py",
+PAGES = ("views/overview.py", "views/sla.py", "views/repeats.py", "views/problem_types.py",
+         "views/departments.py",
          "views/complaint.py", "views/data_quality.py")
 
 

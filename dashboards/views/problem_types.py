@@ -1,0 +1,62 @@
+"""Problem types: Pareto of categories, their keywords, weekly trend with early warnings."""
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboards.data import query
+from dashboards.filters import CUBE_WHERE, sidebar_filters
+from dashboards.i18n import category_label, t
+
+f = sidebar_filters()
+st.subheader(f"{t('problem_types')} · {f.month:%Y-%m}")
+
+pareto = query(f"""
+    SELECT category, complaints FROM mart.satisfaction_closure_monthly
+    WHERE month = ? AND {CUBE_WHERE.replace('category = ?', "category <> '(all)'")}
+    ORDER BY complaints DESC""", f.month, f.channel, f.department, f.priority)
+if pareto.height:
+    pareto = pareto.with_columns(
+        (pl.col("complaints").cum_sum() / pl.col("complaints").sum()).alias("cumulative_share"),
+        pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("label"))
+    order = pareto["label"].to_list()
+    bars = alt.Chart(pareto.to_pandas()).mark_bar().encode(
+        x=alt.X("label:N", sort=order, title=t("category")),
+        y=alt.Y("complaints:Q", title=t("volume")))
+    line = alt.Chart(pareto.to_pandas()).mark_line(point=True, color="#c0392b").encode(
+        x=alt.X("label:N", sort=order),
+        y=alt.Y("cumulative_share:Q", axis=alt.Axis(format="%"), title="Pareto"))
+    st.caption("Pareto")
+    st.altair_chart(alt.layer(bars, line).resolve_scale(y="independent"),
+                    use_container_width=True)
+
+keywords = query("""
+    SELECT category, rank, keyword, mentions, complaints FROM mart.category_keywords_monthly
+    WHERE month = ? AND (? = '(all)' OR category = ?) ORDER BY category, rank""",
+    f.month, f.category, f.category)
+st.caption(t("keywords"))
+st.dataframe(keywords, hide_index=True, use_container_width=True)
+
+weekly = query("""
+    SELECT category, week_start, complaints, expected, threshold, projected, complete, alert
+    FROM mart.category_weekly WHERE (? = '(all)' OR category = ?)
+    ORDER BY week_start""", f.category, f.category)
+alerts = weekly.filter(pl.col("alert"))
+st.caption(f"{t('weekly_trend')} · {t('alerts')}: {alerts.height}")
+if weekly.height:
+    frame = weekly.with_columns(
+        pl.when(pl.col("complete")).then(pl.col("complaints")).otherwise(pl.col("projected"))
+        .alias("shown"),
+        pl.when(pl.col("complete")).then(pl.lit(t("complete_week")))
+        .otherwise(pl.lit(t("projected_week"))).alias("week_kind")).to_pandas()
+    base = alt.Chart(frame).encode(x=alt.X("week_start:T", title=""))
+    st.altair_chart(alt.layer(
+        base.mark_line().encode(y=alt.Y("shown:Q", title=t("volume")), color="category:N"),
+        base.mark_point(filled=True, size=90, color="#c0392b").encode(y="shown:Q")
+        .transform_filter("datum.alert"),
+        base.mark_point(shape="diamond", size=60).encode(y="shown:Q", color="category:N")
+        .transform_filter("!datum.complete"),
+    ), use_container_width=True)
+    st.caption(t("unfinished_note"))
+st.dataframe(alerts.sort("week_start", descending=True), hide_index=True,
+             use_container_width=True)
