@@ -8,7 +8,7 @@ from dashboards.i18n import t
 
 def complaint_table(frame: pl.DataFrame, key: str) -> None:
     """A table of complaints; selecting a row opens that complaint's detail page."""
-    event = st.dataframe(frame, hide_index=True, use_container_width=True, key=key,
+    event = st.dataframe(frame, hide_index=True, width="stretch", key=key,
                          on_select="rerun", selection_mode="single-row")
     st.caption(t("open_detail"))
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []

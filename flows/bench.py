@@ -52,6 +52,36 @@ def duckdb_alone(inbox: Path) -> dict[str, tuple[int, float]]:
     return out
 
 
+VIEWS = ("views/overview.py", "views/sla.py", "views/repeats.py", "views/problem_types.py",
+         "views/departments.py", "views/complaint.py", "views/data_quality.py")
+
+
+def view_seconds(published: Path) -> dict[str, tuple[float, float]]:
+    """Seconds each review page takes to run its script on the published copy (Streamlit's
+    AppTest, no browser): the first time (cold caches) and again (cached)."""
+    import os
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["TOUSU_PUBLISHED"] = str(published)
+    app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
+    out = {}
+    for view in VIEWS:
+        at = AppTest.from_file(str(app), default_timeout=120).run()
+        st.cache_data.clear()  # cold: as after a new night is published
+        started = time.perf_counter()
+        at.switch_page(view).run()
+        cold = time.perf_counter() - started
+        started = time.perf_counter()
+        at.run()
+        warm = time.perf_counter() - started
+        if at.exception:
+            raise RuntimeError(f"{view}: {at.exception}")
+        out[view] = (cold, warm)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complaints", type=int, default=200_000)
@@ -76,6 +106,7 @@ def main(argv: list[str] | None = None) -> None:
     total_s = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     alone = duckdb_alone(inbox)
+    views = view_seconds(Path(summary.published))
 
     print()
     print(f"tousu bench: {args.complaints:,} complaints, {summary.totals().files_new:,} files, "
@@ -97,6 +128,9 @@ def main(argv: list[str] | None = None) -> None:
           f"publish {stages.get('publish', 0):.1f} s")
     print(f"nightly total {total_s:.1f} s (including Prefect's temporary server start), "
           f"peak memory {peak_mib:,.0f} MiB, complaints in core {summary.complaints:,}")
+    print("review pages, seconds to render (first / cached):")
+    for view, (cold, warm) in views.items():
+        print(f"  {Path(view).stem:<15}{cold:>7.2f}{warm:>7.2f}")
 
 
 if __name__ == "__main__":

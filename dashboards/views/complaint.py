@@ -20,20 +20,20 @@ if complaint_id:
                      f"{row['category']} · {row['status']}")
         st.write(row["description"])
         st.dataframe(record.transpose(include_header=True, column_names=["value"]),
-                     hide_index=True, use_container_width=True)
+                     hide_index=True, width="stretch")
         st.caption(t("timeline"))
         st.dataframe(query("SELECT occurred_at, event, event_source, operator, department "
                            "FROM core.complaint_events WHERE complaint_id = ? "
                            "ORDER BY occurred_at", complaint_id),
-                     hide_index=True, use_container_width=True)
+                     hide_index=True, width="stretch")
         st.caption(t("followups"))
         st.dataframe(query("SELECT followed_up_at, method, result, comment FROM core.satisfaction "
                            "WHERE complaint_id = ? ORDER BY followed_up_at", complaint_id),
-                     hide_index=True, use_container_width=True)
+                     hide_index=True, width="stretch")
         st.caption(t("clocks"))
         clocks = query("SELECT clock, instance, target_label, start_at, deadline_at, stop_at, "
                        "paused_seconds, status, policy_version FROM mart.sla_clocks "
                        "WHERE complaint_id = ? ORDER BY start_at", complaint_id)
         st.dataframe(clocks.with_columns(clocks["clock"].map_elements(clock_label,
                                                                       return_dtype=str)),
-                     hide_index=True, use_container_width=True)
+                     hide_index=True, width="stretch")

@@ -8,7 +8,7 @@ from dashboards.i18n import t
 st.subheader(t("data_quality"))
 runs = query("SELECT run_date, status, rows_read, rows_loaded, rows_quarantined, files_new, "
              "files_failed, started_at, finished_at FROM ops.runs ORDER BY started_at DESC")
-st.dataframe(runs, hide_index=True, use_container_width=True)
+st.dataframe(runs, hide_index=True, width="stretch")
 
 by_source = query("""
     SELECT source, count(*) FILTER (WHERE status = 'loaded') AS files_loaded,
@@ -18,7 +18,7 @@ by_source = query("""
            max(loaded_at) FILTER (WHERE status = 'loaded') AS last_good_file_at
     FROM ops.file_loads GROUP BY 1 ORDER BY 1""")
 st.caption(t("file_loads"))
-st.dataframe(by_source, hide_index=True, use_container_width=True)
+st.dataframe(by_source, hide_index=True, width="stretch")
 
 sources = ["(all)", *by_source["source"].to_list()]
 source = st.selectbox(t("channel"), sources, key="dq_source")
@@ -27,6 +27,6 @@ quarantined = query("""
     FROM ops.quarantine WHERE ? = '(all)' OR source = ?
     ORDER BY quarantined_at DESC, file, row_number LIMIT 10000""", source, source)
 st.caption(f"{t('quarantine')} ({quarantined.height:,})")
-st.dataframe(quarantined, hide_index=True, use_container_width=True)
+st.dataframe(quarantined, hide_index=True, width="stretch")
 st.download_button(t("download"), quarantined.write_csv().encode("utf-8-sig"),
                    file_name=f"quarantine_{source}.csv", mime="text/csv")

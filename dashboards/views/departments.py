@@ -18,7 +18,7 @@ st.caption(t("heatmap"))
 st.altair_chart(alt.Chart(cells.to_pandas()).mark_rect().encode(
     x=alt.X("category:N", title=t("category")), y=alt.Y("department:N", title=t("department")),
     color=alt.Color("complaints:Q", scale=alt.Scale(scheme="orangered")),
-    tooltip=["department", "category", "complaints"]), use_container_width=True)
+    tooltip=["department", "category", "complaints"]), width="stretch")
 
 where, params = f.open_filter()
 per_department = query(f"""
@@ -32,6 +32,6 @@ per_department = query(f"""
     SELECT rep.department, rep.complaints, sla.sla AS sla_compliance, rep.repeat_rate
     FROM rep LEFT JOIN sla USING (department) ORDER BY rep.complaints DESC""",
     f.month, *params, f.month, f.channel, f.category, f.priority)
-st.dataframe(per_department, hide_index=True, use_container_width=True, column_config={
+st.dataframe(per_department, hide_index=True, width="stretch", column_config={
     "sla_compliance": st.column_config.NumberColumn(t("sla_compliance"), format="percent"),
     "repeat_rate": st.column_config.NumberColumn(t("repeat_rate"), format="percent")})

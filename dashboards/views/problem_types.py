@@ -28,14 +28,14 @@ if pareto.height:
         y=alt.Y("cumulative_share:Q", axis=alt.Axis(format="%"), title="Pareto"))
     st.caption("Pareto")
     st.altair_chart(alt.layer(bars, line).resolve_scale(y="independent"),
-                    use_container_width=True)
+                    width="stretch")
 
 keywords = query("""
     SELECT category, rank, keyword, mentions, complaints FROM mart.category_keywords_monthly
     WHERE month = ? AND (? = '(all)' OR category = ?) ORDER BY category, rank""",
     f.month, f.category, f.category)
 st.caption(t("keywords"))
-st.dataframe(keywords, hide_index=True, use_container_width=True)
+st.dataframe(keywords, hide_index=True, width="stretch")
 
 weekly = query("""
     SELECT category, week_start, complaints, expected, threshold, projected, complete, alert
@@ -56,7 +56,7 @@ if weekly.height:
         .transform_filter("datum.alert"),
         base.mark_point(shape="diamond", size=60).encode(y="shown:Q", color="category:N")
         .transform_filter("!datum.complete"),
-    ), use_container_width=True)
+    ), width="stretch")
     st.caption(t("unfinished_note"))
 st.dataframe(alerts.sort("week_start", descending=True), hide_index=True,
-             use_container_width=True)
+             width="stretch")

@@ -19,7 +19,7 @@ st.caption(t("trend"))
 st.line_chart(rates.with_columns(pl.col("month").dt.strftime("%Y-%m")), x="month",
               y=["repeat_rate", "came_back_rate"], height=240)
 st.caption(t("pending_note"))
-st.dataframe(rates, hide_index=True, use_container_width=True)
+st.dataframe(rates, hide_index=True, width="stretch")
 
 chains = query(f"""
     SELECT ch.chain_id, ch.position, ch.complaint_id, ch.channel, ch.category, ch.department,

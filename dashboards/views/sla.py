@@ -22,7 +22,7 @@ st.caption(t("compliance_by"))
 st.dataframe(by.with_columns(
     pl.col("clock").map_elements(clock_label, return_dtype=pl.String),
     pl.col("channel").map_elements(channel_label, return_dtype=pl.String)),
-    hide_index=True, use_container_width=True,
+    hide_index=True, width="stretch",
     column_config={"compliance_rate": st.column_config.ProgressColumn(
         t("sla_compliance"), format="percent", min_value=0, max_value=1)})
 
