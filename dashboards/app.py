@@ -24,6 +24,7 @@ pages = [
     st.Page("views/problem_types.py", title=t("problem_types"), url_path="problem_types"),
     st.Page("views/departments.py", title=t("departments"), url_path="departments"),
     st.Page("views/complaint.py", title=t("complaint"), url_path="complaint"),
+    st.Page("views/plans.py", title=t("plans"), url_path="plans"),
     st.Page("views/data_quality.py", title=t("data_quality"), url_path="data_quality"),
 ]
 st.navigation(pages).run()

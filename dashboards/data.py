@@ -25,6 +25,13 @@ def published_path() -> Path:
     return Path(os.environ.get("TOUSU_PUBLISHED") or get_settings().published_path)
 
 
+def plans_path() -> Path:
+    """The improvement plans file the app edits (beside the published copy by default)."""
+    from flows.settings import plans_path_beside
+
+    return Path(os.environ.get("TOUSU_PLANS") or plans_path_beside(published_path()))
+
+
 def _stamp(path: Path) -> tuple[int, int]:
     stat = path.stat()
     return stat.st_ino, stat.st_mtime_ns

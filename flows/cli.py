@@ -133,7 +133,10 @@ def dashboard(
     path = (warehouse or get_settings().published_path).resolve()
     app_file = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
     typer.echo(f"tousu dashboard: http://{address}:{port}  (reading {path}; Ctrl+C stops it)")
-    env = {**os.environ, "TOUSU_PUBLISHED": str(path)}
+    from flows.settings import plans_path_beside
+
+    plans = get_settings().plans or plans_path_beside(path)
+    env = {**os.environ, "TOUSU_PUBLISHED": str(path), "TOUSU_PLANS": str(plans)}
     raise typer.Exit(subprocess.call([
         sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
         "--server.address", address, "--server.headless", "true",

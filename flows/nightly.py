@@ -20,9 +20,10 @@ from prefect.cache_policies import NO_CACHE
 from flows.loading import load_source
 from flows.metrics.build import MartsBuilt, build_marts, night_end
 from flows.runs import ChannelSummary, NightSummary, core_counts, finish_run, start_run
-from flows.settings import get_settings, published_path_for
+from flows.settings import get_settings, plans_path_beside, published_path_for
 from flows.sources import SOURCES
 from warehouse import db
+from warehouse.plans import copy_into_warehouse
 
 
 def _connect(warehouse: Path):
@@ -67,6 +68,13 @@ def rebuild_core(warehouse: Path) -> tuple[int, dict[str, int]]:
         return core_counts(con)
 
 
+# The plans file may be held for a moment by someone saving a plan in the app: retry.
+@task(retries=3, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def copy_plans(warehouse: Path, plans: Path) -> int:
+    with _connect(warehouse) as con:
+        return copy_into_warehouse(con, plans)
+
+
 @task(cache_policy=NO_CACHE)
 def rebuild_marts(warehouse: Path, run_date: date) -> MartsBuilt:
     s = get_settings()
@@ -90,13 +98,16 @@ def publish_copy(warehouse: Path, published: Path) -> str:
 
 @flow(name="tousu-nightly", log_prints=True)
 def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = None,
-            published: Path | None = None) -> NightSummary:
+            published: Path | None = None, plans: Path | None = None) -> NightSummary:
     settings = get_settings()
     inbox = Path(inbox).resolve()
     warehouse = Path(warehouse or settings.warehouse_path).resolve()
     published = Path(published) if published else (
         settings.published_path if warehouse == settings.warehouse_path
         else published_path_for(warehouse))
+    plans = Path(plans) if plans else (
+        settings.plans_path if warehouse == settings.warehouse_path
+        else plans_path_beside(warehouse))
     run_date = run_date or datetime.now(ZoneInfo(settings.timezone)).date()
     run_id = f"{run_date:%Y%m%d}-{uuid.uuid4().hex[:8]}"
 
@@ -106,6 +117,7 @@ def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = 
     stages = {"load": time.perf_counter() - clock}
     complaints, pending = rebuild_core(warehouse)
     stages["core"] = time.perf_counter() - clock - stages["load"]
+    copy_plans(warehouse, plans)
     rebuild_marts(warehouse, run_date)
     stages["marts"] = time.perf_counter() - clock - stages["load"] - stages["core"]
     summary = NightSummary(run_id, run_date, channels, complaints, pending, stage_seconds=stages)

@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     warehouse: Path | None = None
     # Consistent read-only copy replaced atomically at the end of each successful night.
     published: Path | None = None
+    # Improvement plans, edited in the review app, copied into the warehouse each night.
+    plans: Path | None = None
     # Time zone of local wall-clock times in exports that carry no offset.
     timezone: str = "Asia/Shanghai"
     # Default phone region for numbers written without a country code.
@@ -29,10 +31,19 @@ class Settings(BaseSettings):
     def published_path(self) -> Path:
         return self.published or published_path_for(self.warehouse_path)
 
+    @property
+    def plans_path(self) -> Path:
+        return self.plans or plans_path_beside(self.warehouse_path)
+
 
 def published_path_for(warehouse: Path) -> Path:
     """Where the read-only copy of a given writer file is published."""
     return warehouse.with_name(warehouse.stem + ".published" + warehouse.suffix)
+
+
+def plans_path_beside(warehouse_or_published: Path) -> Path:
+    """The plans file that goes with a warehouse (or its published copy): in the same folder."""
+    return warehouse_or_published.with_name("improvement_plans.duckdb")
 
 
 @lru_cache

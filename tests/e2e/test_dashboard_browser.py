@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PAGES = {"": "投诉量", "sla": "达标率", "repeats": "重复投诉", "problem_types": "描述高频词",
          "departments": "部门",
-         "complaint": "投诉编号", "data_quality": "隔离记录"}
+         "complaint": "投诉编号", "plans": "新建计划", "data_quality": "隔离记录"}
 CHROMIUM = "/usr/bin/chromium"
 
 

@@ -1,0 +1,184 @@
+"""Improvement plans: create and edit them, note progress, follow the metric, verify the effect.
+
+Plans are written to their own small file (warehouse/plans.py) and copied into the warehouse
+every night; the metric series and the before/after comparison come from mart.complaints_daily.
+"""
+
+from datetime import date, datetime, timedelta
+from getpass import getuser
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboards.data import plans_path, query
+from dashboards.i18n import category_label, t
+from flows.metrics.verification import complaints_rate, csat_share
+from flows.vocab import CATEGORIES, DEPARTMENTS
+from warehouse import plans as store
+
+WINDOW_DAYS = 60  # days compared before the plan starts and after it is done
+PATH = plans_path()
+as_of = query("SELECT max(day) AS d FROM mart.complaints_daily")["d"][0] or date.today()
+
+st.subheader(t("plans"))
+rows = store.read(PATH, """
+    SELECT plan_id, title, scope_category, scope_department, metric, baseline, target, owner,
+           department, start_date, deadline, status, done_date, version
+    FROM plans.improvement_plans ORDER BY plan_id""")
+columns = ["plan_id", "title", "scope_category", "scope_department", "metric", "baseline",
+           "target", "owner", "department", "start_date", "deadline", "status", "done_date",
+           "version"]
+plans = pl.DataFrame(rows, schema=columns, orient="row") if rows else pl.DataFrame(
+    schema={c: pl.String for c in columns})
+if plans.height:
+    plans = plans.with_columns(
+        ((pl.col("deadline") < as_of) & ~pl.col("status").is_in(["done", "cancelled"]))
+        .alias("overdue"))
+    st.dataframe(plans.drop("version"), hide_index=True, width="stretch")
+    st.caption(f"{t('overdue')}: {plans['overdue'].sum()} · {t('as_of')} {as_of}")
+
+
+def plan_form(key: str, plan: store.Plan | None) -> store.Plan | None:
+    """The plan's fields; returns the plan when submitted and valid."""
+    p = plan or store.Plan(title="", metric="complaints_per_day", target=0.0, owner="",
+                           department=DEPARTMENTS[0], start_date=as_of,
+                           deadline=as_of + timedelta(days=90))
+    categories = [None, *CATEGORIES]
+    departments = [None, *DEPARTMENTS]
+    with st.form(key):
+        title = st.text_input(t("plan_title"), p.title, key=f"{key}_title")
+        c1, c2, c3 = st.columns(3)
+        scope_category = c1.selectbox(t("scope_category"), categories,
+                                      index=categories.index(p.scope_category),
+                                      format_func=lambda v: t("all") if v is None
+                                      else category_label(v), key=f"{key}_cat")
+        scope_department = c2.selectbox(t("scope_department"), departments,
+                                        index=departments.index(p.scope_department),
+                                        format_func=lambda v: t("all") if v is None else v,
+                                        key=f"{key}_scope_dept")
+        metric = c3.selectbox(t("metric"), store.METRICS, index=store.METRICS.index(p.metric),
+                              format_func=lambda m: t(m), key=f"{key}_metric")
+        c4, c5, c6 = st.columns(3)
+        baseline = c4.number_input(t("baseline"), value=p.baseline, min_value=0.0,
+                                   key=f"{key}_baseline")
+        target = c5.number_input(t("target"), value=float(p.target), min_value=0.0,
+                                 key=f"{key}_target")
+        owner = c6.text_input(t("owner"), p.owner, key=f"{key}_owner")
+        c7, c8, c9 = st.columns(3)
+        department = c7.selectbox(t("department"), DEPARTMENTS,
+                                  index=DEPARTMENTS.index(p.department), key=f"{key}_dept")
+        start = c8.date_input(t("start_date"), p.start_date, key=f"{key}_start")
+        deadline = c9.date_input(t("deadline"), p.deadline, key=f"{key}_deadline")
+        c10, c11 = st.columns(2)
+        status = c10.selectbox(t("status"), store.STATUSES,
+                               index=store.STATUSES.index(p.status), format_func=lambda s: t(s),
+                               key=f"{key}_status")
+        done = c11.date_input(t("done_date"), p.done_date, key=f"{key}_done")
+        if not st.form_submit_button(t("save")):
+            return None
+    edited = store.Plan(title=title, metric=metric, target=target, owner=owner,
+                        department=department, start_date=start, deadline=deadline,
+                        scope_category=scope_category, scope_department=scope_department,
+                        baseline=baseline, status=status, done_date=done, plan_id=p.plan_id,
+                        version=p.version)
+    try:
+        edited.check()
+    except store.PlanError as exc:
+        st.error(str(exc))
+        return None
+    return edited
+
+
+new_tab, edit_tab = st.tabs([t("new_plan"), t("edit_plan")])
+with new_tab:
+    created = plan_form("new_plan", None)
+    if created is not None:
+        plan_id = store.create(PATH, created, getuser(), datetime.now().astimezone())
+        st.session_state["plan_id"] = plan_id
+        st.success(f"{t('saved')}: {plan_id}")
+        st.rerun()
+
+if plans.height == 0:
+    st.stop()
+
+with edit_tab:
+    ids = plans["plan_id"].to_list()
+    chosen = st.session_state.get("plan_id")
+    plan_id = st.selectbox(t("plan"), ids, index=ids.index(chosen) if chosen in ids else 0,
+                           key="plan_select")
+    plan = store.get(PATH, plan_id)
+    edited = plan_form(f"edit_{plan_id}_{plan.version}", plan)
+    if edited is not None:
+        try:
+            changed = store.update(PATH, edited, getuser(), datetime.now().astimezone())
+            st.success(f"{t('saved')}: {', '.join(changed) or '—'}")
+            st.rerun()
+        except store.PlanError as exc:
+            st.error(str(exc))
+    with st.form(f"checkpoint_{plan_id}"):
+        progress = st.slider(t("progress"), 0, 100, 50, key="checkpoint_progress")
+        note = st.text_area(t("note"), key="checkpoint_note")
+        if st.form_submit_button(t("add_checkpoint")):
+            try:
+                store.add_checkpoint(PATH, plan_id, progress, note, getuser(),
+                                     datetime.now().astimezone())
+                st.rerun()
+            except store.PlanError as exc:
+                st.error(str(exc))
+
+# The chosen plan: its metric over time against the target, history and verification.
+plan = store.get(PATH, st.session_state.get("plan_select") or plans["plan_id"][0])
+scope = ("(? IS NULL OR category = ?) AND (? IS NULL OR department = ?)",
+         [plan.scope_category, plan.scope_category, plan.scope_department,
+          plan.scope_department])
+daily = query(f"""
+    SELECT day, sum(complaints)::BIGINT AS complaints,
+           sum(followups_answered)::BIGINT AS answered, sum(satisfied)::BIGINT AS satisfied
+    FROM mart.complaints_daily WHERE {scope[0]} GROUP BY day ORDER BY day""", *scope[1])
+monthly = daily.group_by_dynamic("day", every="1mo").agg(
+    pl.col("complaints").sum(), pl.col("answered").sum(), pl.col("satisfied").sum(),
+    pl.col("day").max().alias("last_day")).with_columns(
+    (pl.col("last_day") - pl.col("day")).dt.total_days().add(1).alias("days"))
+monthly = monthly.with_columns(
+    (pl.col("complaints") / pl.col("days")).alias("complaints_per_day"),
+    (pl.col("satisfied") / pl.col("answered")).alias("csat"))
+st.caption(f"{plan.plan_id} · {plan.title} · {t(plan.metric)}")
+chart = alt.Chart(monthly.to_pandas()).mark_line(point=True).encode(
+    x=alt.X("day:T", title=""), y=alt.Y(f"{plan.metric}:Q", title=t(plan.metric)))
+rule = alt.Chart(pl.DataFrame({"target": [plan.target]}).to_pandas()).mark_rule(
+    color="#c0392b", strokeDash=[6, 4]).encode(y="target:Q")
+st.altair_chart(chart + rule, width="stretch")
+
+if plan.status == "done" and plan.done_date:
+    before = daily.filter((pl.col("day") >= plan.start_date - timedelta(days=WINDOW_DAYS))
+                          & (pl.col("day") < plan.start_date))
+    after_end = min(plan.done_date + timedelta(days=WINDOW_DAYS), as_of + timedelta(days=1))
+    after = daily.filter((pl.col("day") >= plan.done_date) & (pl.col("day") < after_end))
+    after_days = max((after_end - plan.done_date).days, 0)
+    if plan.metric == "complaints_per_day":
+        v = complaints_rate(int(before["complaints"].sum()), WINDOW_DAYS,
+                            int(after["complaints"].sum()), after_days, plan.target, after_days)
+    else:
+        v = csat_share(int(before["satisfied"].sum()), int(before["answered"].sum()),
+                       int(after["satisfied"].sum()), int(after["answered"].sum()),
+                       plan.target, after_days)
+    st.metric(t("verdict"), t(v.verdict),
+              f"{t('target_met')}: {t('yes') if v.target_met else t('no')}",
+              delta_color="off")
+    st.write(f"{t('before')}: {v.before_value if v.before_value is None else round(v.before_value, 3)}"
+             f" → {t('after')}: {v.after_value if v.after_value is None else round(v.after_value, 3)}"
+             f" · {v.explanation}")
+
+st.caption(t("history"))
+st.dataframe(pl.DataFrame(store.read(PATH, "SELECT version, changed_at, changed_by, field, "
+                                     "old_value, new_value FROM plans.plan_changes WHERE "
+                                     "plan_id = ? ORDER BY version, field", plan.plan_id),
+                          schema=["version", "changed_at", "changed_by", "field", "old_value",
+                                  "new_value"], orient="row"), hide_index=True, width="stretch")
+st.caption(t("checkpoints"))
+st.dataframe(pl.DataFrame(store.read(PATH, "SELECT noted_at, noted_by, progress, note FROM "
+                                     "plans.plan_checkpoints WHERE plan_id = ? ORDER BY noted_at",
+                                     plan.plan_id),
+                          schema=["noted_at", "noted_by", "progress", "note"], orient="row"),
+             hide_index=True, width="stretch")
