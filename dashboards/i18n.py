@@ -58,6 +58,7 @@ TEXT = {
     "plan_title": ("计划名称", "Title"),
     "scope_category": ("范围：类别", "Scope: category"),
     "scope_department": ("范围：部门", "Scope: department"),
+    "scope_product": ("范围：产品", "Scope: product"),
     "metric": ("指标", "Metric"),
     "complaints_per_day": ("日均投诉量", "Complaints per day"),
     "baseline": ("基线", "Baseline"),

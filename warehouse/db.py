@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import phonenumbers
+import yaml
 
 SQL_DIR = Path(__file__).resolve().parent
 TABLE_LAYERS = ("raw", "ops")  # CREATE TABLE IF NOT EXISTS: safe to apply every run
@@ -73,10 +74,31 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     apply_layers(con, TABLE_LAYERS + VIEW_LAYERS)
 
 
-def build_core(con: duckdb.DuckDBPyConnection) -> None:
+PRODUCTS = SQL_DIR / "policies" / "products.yml"
+
+
+def product_aliases(path: Path = PRODUCTS) -> list[tuple[str, str]]:
+    """(product, name or alias) pairs of the product catalogue."""
+    catalogue = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    pairs = []
+    for i, item in enumerate(catalogue.get("products") or []):
+        if not isinstance(item, dict) or not str(item.get("name") or "").strip():
+            raise ValueError(f"{path}: products[{i}] needs a name")
+        name = str(item["name"]).strip()
+        pairs += [(name, name)] + [(name, str(a).strip()) for a in item.get("aliases") or []
+                                   if str(a).strip()]
+    return pairs
+
+
+def build_core(con: duckdb.DuckDBPyConnection, products: Path = PRODUCTS) -> None:
     """Rebuild core tables and the ops tables derived from them, in one transaction."""
+    aliases = product_aliases(products)
     con.execute("BEGIN TRANSACTION")
     try:
+        con.execute("CREATE OR REPLACE TABLE core.product_catalogue "
+                    "(product VARCHAR NOT NULL, alias VARCHAR NOT NULL)")
+        if aliases:
+            con.executemany("INSERT INTO core.product_catalogue VALUES (?, ?)", aliases)
         apply_layers(con, BUILD_LAYERS)
         con.execute("COMMIT")
     except Exception:

@@ -17,7 +17,7 @@ import duckdb
 SQL = Path(__file__).resolve().parent / "plans" / "improvement_plans.sql"
 METRICS = ("complaints_per_day", "csat")
 STATUSES = ("planned", "in_progress", "done", "cancelled")
-EDITABLE = ("title", "scope_category", "scope_department", "metric", "baseline", "target",
+EDITABLE = ("title", "scope_category", "scope_department", "scope_product", "metric", "baseline", "target",
             "owner", "department", "start_date", "deadline", "status", "done_date")
 
 
@@ -36,6 +36,7 @@ class Plan:
     deadline: date
     scope_category: str | None = None
     scope_department: str | None = None
+    scope_product: str | None = None
     baseline: float | None = None
     status: str = "planned"
     done_date: date | None = None

@@ -23,10 +23,12 @@ as_of = query("SELECT max(day) AS d FROM mart.complaints_daily")["d"][0] or date
 
 st.subheader(t("plans"))
 rows = store.read(PATH, """
-    SELECT plan_id, title, scope_category, scope_department, metric, baseline, target, owner,
+    SELECT plan_id, title, scope_category, scope_department, scope_product, metric, baseline,
+           target, owner,
            department, start_date, deadline, status, done_date, version
     FROM plans.improvement_plans ORDER BY plan_id""")
-columns = ["plan_id", "title", "scope_category", "scope_department", "metric", "baseline",
+columns = ["plan_id", "title", "scope_category", "scope_department", "scope_product", "metric",
+           "baseline",
            "target", "owner", "department", "start_date", "deadline", "status", "done_date",
            "version"]
 plans = pl.DataFrame(rows, schema=columns, orient="row") if rows else pl.DataFrame(
@@ -46,9 +48,13 @@ def plan_form(key: str, plan: store.Plan | None) -> store.Plan | None:
                            deadline=as_of + timedelta(days=90))
     categories = [None, *CATEGORIES]
     departments = [None, *DEPARTMENTS]
+    products = [None, *query("SELECT DISTINCT product FROM core.product_catalogue "
+                             "ORDER BY product")["product"].to_list()]
+    if p.scope_product not in products:
+        products.append(p.scope_product)
     with st.form(key):
         title = st.text_input(t("plan_title"), p.title, key=f"{key}_title")
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c2b, c3 = st.columns(4)
         scope_category = c1.selectbox(t("scope_category"), categories,
                                       index=categories.index(p.scope_category),
                                       format_func=lambda v: t("all") if v is None
@@ -57,6 +63,10 @@ def plan_form(key: str, plan: store.Plan | None) -> store.Plan | None:
                                         index=departments.index(p.scope_department),
                                         format_func=lambda v: t("all") if v is None else v,
                                         key=f"{key}_scope_dept")
+        scope_product = c2b.selectbox(t("scope_product"), products,
+                                      index=products.index(p.scope_product),
+                                      format_func=lambda v: t("all") if v is None else v,
+                                      key=f"{key}_product")
         metric = c3.selectbox(t("metric"), store.METRICS, index=store.METRICS.index(p.metric),
                               format_func=lambda m: t(m), key=f"{key}_metric")
         c4, c5, c6 = st.columns(3)
@@ -80,6 +90,7 @@ def plan_form(key: str, plan: store.Plan | None) -> store.Plan | None:
     edited = store.Plan(title=title, metric=metric, target=target, owner=owner,
                         department=department, start_date=start, deadline=deadline,
                         scope_category=scope_category, scope_department=scope_department,
+                        scope_product=scope_product,
                         baseline=baseline, status=status, done_date=done, plan_id=p.plan_id,
                         version=p.version)
     try:
@@ -129,9 +140,10 @@ with edit_tab:
 
 # The chosen plan: its metric over time against the target, history and verification.
 plan = store.get(PATH, st.session_state.get("plan_select") or plans["plan_id"][0])
-scope = ("(? IS NULL OR category = ?) AND (? IS NULL OR department = ?)",
+scope = ("(? IS NULL OR category = ?) AND (? IS NULL OR department = ?) "
+         "AND (? IS NULL OR product = ?)",
          [plan.scope_category, plan.scope_category, plan.scope_department,
-          plan.scope_department])
+          plan.scope_department, plan.scope_product, plan.scope_product])
 daily = query(f"""
     SELECT day, sum(complaints)::BIGINT AS complaints,
            sum(followups_answered)::BIGINT AS answered, sum(satisfied)::BIGINT AS satisfied

@@ -71,6 +71,9 @@ def test_core_complaint_joins_register_and_channel_record(warehouse, tmp_path):
         ("202511-00002", "phone", "CALL2", at(4, 9), "欧***", "+8613812345672", None,
          "服务态度类", "客服运营部", "低", "低", "registered", None, None, None, None, None, 0),
     ]
+    # the product named in the description, by the catalogue (alias 电饭煲 -> 智能电饭煲)
+    assert con.execute("SELECT complaint_id, product FROM core.complaints ORDER BY 1"
+                       ).fetchall() == [("202511-00001", "智能电饭煲"), ("202511-00002", None)]
     events = con.execute("SELECT event, event_source FROM core.complaint_events "
                          "WHERE complaint_id = '202511-00001' ORDER BY occurred_at").fetchall()
     assert events[:2] == [("first_response", "channel"), ("registered", "ticket_system")]

@@ -36,6 +36,13 @@ lifecycle AS (
         max(occurred_at)                                                AS last_event_at
     FROM stg.ticket_events
     GROUP BY complaint_id
+),
+products AS (
+    -- the product the description names (core.product_catalogue, from
+    -- warehouse/policies/products.yml); the longest name or alias found wins
+    SELECT i.channel, i.source_ref, arg_max(p.product, length(p.alias)) AS product
+    FROM stg.intake i JOIN core.product_catalogue p ON contains(i.description, p.alias)
+    GROUP BY ALL
 )
 SELECT
     r.complaint_id,
@@ -50,6 +57,7 @@ SELECT
     i.social_id,
     i.app_user_id,
     i.order_no,
+    pr.product,
     r.category,
     coalesce(l.assigned_department, r.registered_department) AS department,
     r.urgency,
@@ -86,4 +94,5 @@ SELECT
 FROM registrations r
 JOIN stg.intake i USING (channel, source_ref)
 LEFT JOIN lifecycle l USING (complaint_id)
+LEFT JOIN products pr USING (channel, source_ref)
 ORDER BY r.complaint_id;

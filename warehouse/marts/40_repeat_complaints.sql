@@ -1,5 +1,5 @@
 -- mart.repeat_complaints: one row per complaint that is a repeat: the same customer (see
--- core.customers) complained about the same category, or the same order, within
+-- core.customers) complained about the same category, the same order or the same product, within
 -- repeat_window_days (counted in local calendar days: day 30 is in, day 31 is out) after an
 -- earlier complaint; or the complaint was reopened. previous_complaint_id is the latest such
 -- earlier complaint.
@@ -7,6 +7,7 @@ CREATE OR REPLACE TABLE mart.repeat_complaints AS
 WITH tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
 c AS (
     SELECT c.complaint_id, l.customer_id, c.channel, c.category, c.department, c.order_no,
+           c.product,
            c.received_at, (c.received_at AT TIME ZONE (SELECT tz FROM tz))::DATE AS received_day,
            c.reopen_count
     FROM core.complaints c JOIN core.customer_links l USING (complaint_id)
@@ -15,12 +16,14 @@ earlier AS (
     SELECT n.complaint_id, o.complaint_id AS previous_complaint_id,
            o.channel AS previous_channel, n.received_day - o.received_day AS days_since_previous,
            CASE WHEN n.order_no IS NOT NULL AND n.order_no = o.order_no THEN 'same_order'
-                ELSE 'same_category' END AS matched_on
+                WHEN o.category = n.category THEN 'same_category'
+                ELSE 'same_product' END AS matched_on
     FROM c n
     JOIN c o
       ON o.customer_id = n.customer_id
      AND (o.received_at, o.complaint_id) < (n.received_at, n.complaint_id)
-     AND (o.category = n.category OR (n.order_no IS NOT NULL AND o.order_no = n.order_no))
+     AND (o.category = n.category OR (n.order_no IS NOT NULL AND o.order_no = n.order_no)
+          OR (n.product IS NOT NULL AND o.product = n.product))
      AND n.received_day - o.received_day <= getvariable('repeat_window_days')
     QUALIFY row_number() OVER (PARTITION BY n.complaint_id
                                ORDER BY o.received_at DESC, o.complaint_id DESC) = 1

@@ -1,5 +1,5 @@
--- mart.complaints_daily: one row per day received (local), channel, department, category and
--- priority: complaints, answered follow-ups and satisfied ones. The improvement-plan views build
+-- mart.complaints_daily: one row per day received (local), channel, department, category,
+-- priority and product (null: none named): complaints, answered follow-ups and satisfied ones. The improvement-plan views build
 -- their before/after comparisons and metric series from it.
 CREATE OR REPLACE TABLE mart.complaints_daily AS
 WITH tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
@@ -9,7 +9,7 @@ followups AS (
     FROM core.satisfaction GROUP BY 1
 )
 SELECT (c.received_at AT TIME ZONE (SELECT tz FROM tz))::DATE AS day, c.channel, c.department,
-       c.category, c.priority, count(*) AS complaints,
+       c.category, c.priority, c.product, count(*) AS complaints,
        coalesce(sum(f.answered), 0)::BIGINT AS followups_answered,
        coalesce(sum(f.satisfied), 0)::BIGINT AS satisfied
 FROM core.complaints c LEFT JOIN followups f USING (complaint_id)

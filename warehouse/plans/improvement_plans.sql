@@ -11,6 +11,7 @@ CREATE TABLE IF NOT EXISTS plans.improvement_plans (
     title            VARCHAR NOT NULL,
     scope_category   VARCHAR,               -- null: every category
     scope_department VARCHAR,               -- null: every department
+    scope_product    VARCHAR,               -- null: every product (see policies/products.yml)
     metric           VARCHAR NOT NULL,      -- complaints_per_day | csat
     baseline         DOUBLE,
     target           DOUBLE NOT NULL,
