@@ -16,8 +16,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
-
 Z95 = 1.959964
 
 
@@ -51,6 +49,8 @@ def complaints_rate(before_count: int, before_exposure: float, after_count: int,
     ratio = (a / after_exposure) / (b / before_exposure)
     half = Z95 * math.sqrt(1 / a + 1 / b)
     low, high = ratio * math.exp(-half), ratio * math.exp(half)
+    from scipy import stats  # imported here: a second to load, only needed for done plans
+
     share = after_exposure / (after_exposure + before_exposure)
     p = stats.binomtest(after_count, before_count + after_count, share,
                         alternative="less").pvalue
@@ -77,6 +77,8 @@ def csat_share(before_satisfied: int, before_answered: int, after_satisfied: int
     ratio = (a / after_answered) / (b / before_answered)
     half = Z95 * math.sqrt(max(1 / a - 1 / after_answered + 1 / b - 1 / before_answered, 0))
     low, high = ratio * math.exp(-half), ratio * math.exp(half)
+    from scipy import stats
+
     p = stats.fisher_exact([[after_satisfied, after_answered - after_satisfied],
                             [before_satisfied, before_answered - before_satisfied]],
                            alternative="greater").pvalue
