@@ -21,6 +21,7 @@ install: $(STAMP)
 # Fresh demo inbox, the nightly flow over it, then the review app on what it published.
 demo: install
 	$(BIN)/tousu demo-data --out $(DATA)/demo-inbox --complaints $(DEMO_COMPLAINTS) --seed 1
+	$(BIN)/tousu demo-plans
 	$(BIN)/tousu nightly --inbox $(DATA)/demo-inbox
 	$(BIN)/tousu summary
 	$(BIN)/tousu dashboard --port $(PORT)

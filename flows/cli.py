@@ -43,6 +43,23 @@ def demo_data(
     typer.echo(f"planted defects (see {out / 'manifest.json'}): {json.dumps(kinds)}")
 
 
+@app.command("demo-plans")
+def demo_plans(
+    plans: Annotated[Path | None, typer.Option(
+        help="Plans file (default: TOUSU_PLANS or data/improvement_plans.duckdb); replaced.")]
+    = None,
+) -> None:
+    """Write two demo improvement plans (one done and verifiable, one overdue)."""
+    from datetime import datetime
+
+    from flows.demo.plans import write_demo_plans
+    from flows.settings import get_settings
+
+    path = plans or get_settings().plans_path
+    ids = write_demo_plans(path, datetime.now().astimezone())
+    typer.echo(f"wrote demo improvement plans {', '.join(ids)} to {path}")
+
+
 @app.command()
 def nightly(
     inbox: Annotated[Path, typer.Option(exists=True, file_okay=False, help="Inbox folder.")],

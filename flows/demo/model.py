@@ -18,6 +18,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 CHANNEL_SHARE = {"phone": 0.30, "chat": 0.24, "email": 0.12, "social": 0.08, "store": 0.10,
                  "webform": 0.16}
+# The demo's logistics plan was done on 30 April 2026; from May the category falls by about 45%.
+LOGISTICS_FIX = date(2026, 5, 1)
 CATEGORY_SHARE = {"产品质量类": 0.30, "服务态度类": 0.15, "物流配送类": 0.22, "售后流程类": 0.18,
                   "信息宣传类": 0.07, "其他类": 0.08}
 
@@ -184,6 +186,10 @@ def make_complaints(rng: random.Random, n: int, start: date, until: date) -> lis
             category = prev[0]
         else:
             category = _choice(rng, CATEGORY_SHARE)
+        if (category == "物流配送类" and received.date() >= LOGISTICS_FIX
+                and rng.random() < 0.45):
+            # the demo's improvement plan (packaging and hand-over) took effect: fewer of these
+            category = _choice(rng, {k: v for k, v in CATEGORY_SHARE.items() if k != category})
         last_category[cust.key] = (category, received)
         urgency = rng.choices(("高", "中", "低"), weights=[12, 58, 30])[0]
         priority = urgency if rng.random() < 0.85 else rng.choice(("高", "中", "低"))

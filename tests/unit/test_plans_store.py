@@ -71,3 +71,13 @@ def test_checkpoints_and_the_nightly_copy(tmp_path, warehouse):
         (plan_id, "张经理")]
     assert con.execute("SELECT progress, note FROM plans.plan_checkpoints").fetchall() == [
         (40, "质检流程已更新")]
+
+
+def test_demo_plans(tmp_path):
+    from flows.demo.plans import write_demo_plans
+
+    path = tmp_path / "improvement_plans.duckdb"
+    ids = write_demo_plans(path, NOW)
+    assert write_demo_plans(path, NOW) == ids  # replaced, not doubled
+    assert [(p.status, p.done_date) for p in (store.get(path, i) for i in ids)] == [
+        ("done", date(2026, 4, 30)), ("in_progress", None)]
