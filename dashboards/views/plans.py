@@ -19,7 +19,9 @@ from warehouse import plans as store
 
 WINDOW_DAYS = 60  # days compared before the plan starts and after it is done
 PATH = plans_path()
-as_of = query("SELECT max(day) AS d FROM mart.complaints_daily")["d"][0] or date.today()
+# Overdue and "after" windows are judged as of the published night, not the wall clock.
+as_of = query("SELECT coalesce((SELECT max(run_date) FROM ops.runs WHERE status = 'succeeded'), "
+              "(SELECT max(day) FROM mart.complaints_daily)) AS d")["d"][0] or date.today()
 
 st.subheader(t("plans"))
 rows = store.read(PATH, """
