@@ -52,6 +52,8 @@ TEXT = {
     "quarantine": ("隔离记录", "Quarantined rows"),
     "file_loads": ("文件加载", "File loads"),
     "reason": ("原因", "Reason"),
+    "pass_rate": ("各来源校验通过率（按夜）", "Checks passed per source, by night"),
+    "open_only": ("只看未解决", "Unresolved only"),
     "plans": ("改进计划", "Improvement plans"),
     "overdue": ("逾期", "Overdue"),
     "plan": ("计划", "Plan"),

@@ -155,14 +155,15 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
             INSERT INTO ops.quarantine
             SELECT $run_id, $load_id, $source, p._source_file, p._row_number, any_value({record}),
                    string_agg(p.check_name, ', ' ORDER BY p.check_name),
-                   string_agg(p.reason, ' ' ORDER BY p.check_name), $now
+                   string_agg(p.reason, ' ' ORDER BY p.check_name), $now, NULL, NULL
             FROM row_problems p
             JOIN {source.raw_table} r
               ON r._load_id = $load_id AND r._source_file = p._source_file
              AND r._row_number = p._row_number
             GROUP BY p._source_file, p._row_number
             UNION ALL
-            SELECT $run_id, $load_id, $source, file, row_number, record, check_name, reason, $now
+            SELECT $run_id, $load_id, $source, file, row_number, record, check_name, reason, $now,
+                   NULL, NULL
             FROM reader_rejects
         """, {"run_id": run_id, "load_id": load_id, "source": source.name, "now": now})
         con.execute(f"""
@@ -171,6 +172,8 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
             WHERE t._load_id = $load_id AND t._source_file = p._source_file
               AND t._row_number = p._row_number
         """, {"load_id": load_id})
+        _record_check_results(con, spec, run_id, load_id, source.name, batch.height, now)
+        _release_corrected(con, source, load_id, now)
         quarantined = dict(con.execute(
             "SELECT file, count(*) FROM ops.quarantine WHERE load_id = ? GROUP BY file",
             [load_id]).fetchall())
@@ -188,6 +191,39 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
         con.unregister("delivery_batch")
         con.unregister("reader_rejects")
     return outcomes
+
+
+def _record_check_results(con, spec, run_id: str, load_id: str, source: str, rows: int,
+                          now: datetime) -> None:
+    """One ops.dq_results row per check of this delivery (failed rows from row_problems)."""
+    names = sorted({c.name for c in spec.checks} | {"record_not_duplicate"}
+                   | ({"reply_not_before_complaint"} if source == "email" else set()))
+    con.execute("""
+        INSERT INTO ops.dq_results
+        SELECT $run_id, $load_id, $source, n.check_name, $rows,
+               count(DISTINCT (p._source_file, p._row_number))
+                   FILTER (WHERE p._row_number IS NOT NULL),
+               count(p._row_number) = 0, $now
+        FROM (SELECT unnest($names::VARCHAR[]) AS check_name) n
+        LEFT JOIN row_problems p USING (check_name)
+        GROUP BY n.check_name
+    """, {"run_id": run_id, "load_id": load_id, "source": source, "rows": rows,
+          "names": names, "now": now})
+
+
+def _release_corrected(con, source: Source, load_id: str, now: datetime) -> None:
+    """Mark quarantined records of this source resolved when this delivery loaded their id."""
+    con.execute(f"""
+        UPDATE ops.quarantine q
+        SET resolved_at = $now,
+            resolved_by = format('loaded from {{}} record {{}}', r._source_file, r._row_number)
+        FROM (SELECT {source.key} AS k, min(_source_file) AS _source_file,
+                     min(_row_number) AS _row_number
+              FROM {source.raw_table} WHERE _load_id = $load_id GROUP BY 1) r
+        WHERE q.source = $source AND q.resolved_at IS NULL
+          AND json_extract_string(CASE WHEN json_valid(q.record) THEN q.record END, $path) = r.k
+    """, {"now": now, "load_id": load_id, "source": source.name,
+          "path": f"$.{source.key}"})
 
 
 def _record(con, run_id: str, load_id: str, files: list[InboxFile],

@@ -16,6 +16,7 @@ class Source:
     patterns: tuple[str, ...]  # globs under the inbox
     raw_table: str
     read: Callable[[Path, str], Delivered]
+    key: str  # the raw column that identifies a record (to release its quarantined copies)
     # Files of one folder load in one transaction (many small files, e.g. one .eml per message).
     batch_by_folder: bool = False
 
@@ -25,15 +26,17 @@ class Source:
 
 
 SOURCES: dict[str, Source] = {s.name: s for s in (
-    Source("phone", ("phone/*.csv",), "raw.phone_calls", phone.read),
-    Source("chat", ("chat/*.jsonl",), "raw.chat_sessions", chat.read),
-    Source("email", ("email/**/*.eml",), "raw.email_messages", email.read, batch_by_folder=True),
-    Source("social", ("social/*.json",), "raw.social_mentions", social.read),
-    Source("store", ("stores/*.xlsx",), "raw.store_registers", store.read),
-    Source("webform", ("webform/*.csv",), "raw.webform_submissions", webform.read),
+    Source("phone", ("phone/*.csv",), "raw.phone_calls", phone.read, "call_id"),
+    Source("chat", ("chat/*.jsonl",), "raw.chat_sessions", chat.read, "session_id"),
+    Source("email", ("email/**/*.eml",), "raw.email_messages", email.read, "message_id",
+           batch_by_folder=True),
+    Source("social", ("social/*.json",), "raw.social_mentions", social.read, "mention_id"),
+    Source("store", ("stores/*.xlsx",), "raw.store_registers", store.read, "register_no"),
+    Source("webform", ("webform/*.csv",), "raw.webform_submissions", webform.read,
+           "submission_id"),
     # The register's events load after the channels so that a night's complaints are complete.
     Source("ticket_events", ("ticket_system/ticket_events_*.csv",), "raw.ticket_events",
-           ticket_system.read_events),
+           ticket_system.read_events, "event_id"),
     Source("satisfaction", ("ticket_system/followups_*.csv",), "raw.satisfaction_followups",
-           ticket_system.read_followups),
+           ticket_system.read_followups, "followup_id"),
 )}

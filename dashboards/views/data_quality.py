@@ -20,12 +20,24 @@ by_source = query("""
 st.caption(t("file_loads"))
 st.dataframe(by_source, hide_index=True, width="stretch")
 
+pass_rate = query("""
+    SELECT r.run_date, d.source,
+           round(count(*) FILTER (WHERE d.success) / count(*), 4) AS checks_passed
+    FROM ops.dq_results d JOIN ops.runs r USING (run_id)
+    GROUP BY ALL ORDER BY ALL""")
+if pass_rate.height:
+    st.caption(t("pass_rate"))
+    st.line_chart(pass_rate, x="run_date", y="checks_passed", color="source", height=220)
+
 sources = ["(all)", *by_source["source"].to_list()]
-source = st.selectbox(t("channel"), sources, key="dq_source")
+c1, c2 = st.columns(2)
+source = c1.selectbox(t("channel"), sources, key="dq_source")
+open_only = c2.toggle(t("open_only"), value=True, key="dq_open_only")
 quarantined = query("""
-    SELECT source, file, row_number, check_name, reason, record, quarantined_at
-    FROM ops.quarantine WHERE ? = '(all)' OR source = ?
-    ORDER BY quarantined_at DESC, file, row_number LIMIT 10000""", source, source)
+    SELECT source, file, row_number, check_name, reason, record, quarantined_at, resolved_by
+    FROM ops.quarantine
+    WHERE (? = '(all)' OR source = ?) AND (NOT ? OR resolved_at IS NULL)
+    ORDER BY quarantined_at DESC, file, row_number LIMIT 10000""", source, source, open_only)
 st.caption(f"{t('quarantine')} ({quarantined.height:,})")
 st.dataframe(quarantined, hide_index=True, width="stretch")
 st.download_button(t("download"), quarantined.write_csv().encode("utf-8-sig"),

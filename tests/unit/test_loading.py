@@ -89,6 +89,24 @@ def test_a_corrected_redelivery_of_a_quarantined_row_loads(warehouse, tmp_path):
     write_phone(inbox, "callcenter_202511_fixed.csv", [GOOD.format(n=1)])
     [outcome] = load_phone(con, inbox, "r2")
     assert (outcome.rows_loaded, outcome.rows_quarantined) == (1, 0)
+    # the quarantined copy now says how it was resolved
+    assert con.execute("SELECT resolved_by FROM ops.quarantine").fetchall() == [
+        ("loaded from phone/callcenter_202511_fixed.csv record 1",)]
+
+
+def test_every_check_of_a_delivery_is_recorded_with_its_failures(warehouse, tmp_path):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    write_phone(inbox, "c.csv", [
+        GOOD.format(n=1), "CALL2,2025/11/31 10:00:00,,13812345672,李娜,,耳机没声音,换货,A1",
+        "CALL3,2025/11/03 10:00:00,,1381234,王芳,,,退款,A1"])
+    load_phone(con, inbox)
+    results = dict(con.execute("SELECT check_name, rows_failed FROM ops.dq_results "
+                               "WHERE rows_checked = 3").fetchall())
+    assert results["received_time_parses"] == 1
+    assert results["phone_number_valid"] == 1 and results["description_present"] == 1
+    assert results["record_not_duplicate"] == 0 and len(results) == 9
+    assert con.execute("SELECT count(*) FROM ops.dq_results WHERE success").fetchall() == [(6,)]
 
 
 def test_a_crash_inside_the_load_leaves_nothing_of_the_file_and_it_loads_next_run(

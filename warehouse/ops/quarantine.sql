@@ -10,5 +10,8 @@ CREATE TABLE IF NOT EXISTS ops.quarantine (
     record          VARCHAR,
     check_name      VARCHAR NOT NULL,
     reason          VARCHAR NOT NULL,
-    quarantined_at  TIMESTAMPTZ NOT NULL
+    quarantined_at  TIMESTAMPTZ NOT NULL,
+    -- set when a later delivery loads a corrected record with the same id: nothing stays lost
+    resolved_at     TIMESTAMPTZ,
+    resolved_by     VARCHAR
 );
