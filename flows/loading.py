@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
@@ -21,7 +22,7 @@ import duckdb
 import polars as pl
 
 from flows.intake.checks import SOURCE_CHECKS, check_parameters, checks_sql
-from flows.intake.delivered import Delivered, FileRejected
+from flows.intake.delivered import Delivered, FileRejected, LayoutChanged
 from flows.sources import Source
 
 # Set by tests to prove that a crash inside the transaction leaves no partial file behind.
@@ -41,7 +42,7 @@ class FileOutcome:
     source: str
     path: str
     sha256: str
-    status: str  # loaded | skipped_duplicate | failed
+    status: str  # loaded | skipped_duplicate | failed | held
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
@@ -61,7 +62,8 @@ def sha256_of(path: Path) -> str:
 def new_files(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source) -> list[InboxFile]:
     """The source's files not yet recorded with the same path and content."""
     seen = set(con.execute(
-        "SELECT path, sha256 FROM ops.file_loads WHERE source = ? AND status <> 'failed'",
+        "SELECT path, sha256 FROM ops.file_loads WHERE source = ? "
+        "AND status NOT IN ('failed', 'held')",
         [source.name]).fetchall())
     files = []
     for path in source.files(inbox):
@@ -82,17 +84,50 @@ def deliveries(source: Source, files: list[InboxFile]) -> list[list[InboxFile]]:
 def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run_id: str,
                 run_date: date, timezone: str = "Asia/Shanghai",
                 phone_region: str = "CN") -> list[FileOutcome]:
-    """Load every new file of one source; return what happened to each."""
+    """Load every new file of one source; return what happened to each.
+
+    Every new file is read first. If one of them has a changed layout (a column renamed or
+    missing), the whole source stops for the night: nothing of it loads, each file says why in
+    ops.file_loads (`failed` for the changed file, `held` for the others), and all are tried
+    again next run. Other sources go on.
+    """
+    files = new_files(con, inbox, source)
+    results: dict[str, Delivered | FileRejected] = {}
+    for f in files:
+        try:
+            results[f.rel] = source.read(f.path, f.rel)
+        except FileRejected as exc:
+            results[f.rel] = exc
+    changed = [(f, results[f.rel]) for f in files if isinstance(results[f.rel], LayoutChanged)]
+    if changed:
+        first, error = changed[0]
+        outcomes = [
+            FileOutcome(source.name, f.rel, f.sha256, "failed", error=str(results[f.rel]))
+            if isinstance(results[f.rel], LayoutChanged) else
+            FileOutcome(source.name, f.rel, f.sha256, "held",
+                        error=f"not loaded: {source.name} is stopped tonight because the "
+                              f"layout of {first.rel} changed ({error})")
+            for f in files]
+        _record(con, run_id, uuid.uuid4().hex, files, outcomes)
+        return outcomes
+
+    def read(f: InboxFile) -> Delivered:
+        result = results[f.rel]
+        if isinstance(result, FileRejected):
+            raise result
+        return result
+
     outcomes: list[FileOutcome] = []
-    for delivery in deliveries(source, new_files(con, inbox, source)):
+    for delivery in deliveries(source, files):
         outcomes += load_delivery(con, source, delivery, run_id, run_date, timezone,
-                                  phone_region)
+                                  phone_region, reader=read)
     return outcomes
 
 
 def load_delivery(con: duckdb.DuckDBPyConnection, source: Source, files: list[InboxFile],
                   run_id: str, run_date: date, timezone: str = "Asia/Shanghai",
-                  phone_region: str = "CN") -> list[FileOutcome]:
+                  phone_region: str = "CN",
+                  reader: Callable[[InboxFile], Delivered] | None = None) -> list[FileOutcome]:
     load_id = uuid.uuid4().hex
     loaded_hashes = dict(con.execute(
         "SELECT sha256, any_value(path) FROM ops.file_loads WHERE status = 'loaded' "
@@ -105,7 +140,7 @@ def load_delivery(con: duckdb.DuckDBPyConnection, source: Source, files: list[In
                                         duplicate_of=loaded_hashes[f.sha256]))
             continue
         try:
-            delivered = source.read(f.path, f.rel)
+            delivered = reader(f) if reader else source.read(f.path, f.rel)
         except FileRejected as exc:
             outcomes.append(FileOutcome(source.name, f.rel, f.sha256, "failed", error=str(exc)))
             continue

@@ -30,7 +30,7 @@ class ChannelSummary:
         for o in outcomes:
             s.files_loaded += o.status == "loaded"
             s.files_skipped += o.status == "skipped_duplicate"
-            s.files_failed += o.status == "failed"
+            s.files_failed += o.status in ("failed", "held")
             s.rows_read += o.rows_read
             s.rows_loaded += o.rows_loaded
             s.rows_quarantined += o.rows_quarantined

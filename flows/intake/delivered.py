@@ -9,7 +9,11 @@ import polars as pl
 
 
 class FileRejected(Exception):
-    """The whole file cannot be read as its source (wrong layout, not the expected format)."""
+    """The whole file cannot be read as its source (not the expected format)."""
+
+
+class LayoutChanged(FileRejected):
+    """The export's layout changed (a column renamed or missing): the source stops tonight."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ def rename_columns(frame: pl.DataFrame, columns: dict[str, str], path: str) -> p
     """Map an export's own headers to the raw table's names; refuse a file missing any."""
     missing = [name for name in columns if name not in frame.columns]
     if missing:
-        raise FileRejected(
+        raise LayoutChanged(
             f"expected column(s) {', '.join(missing)} not found; the file has "
             f"{', '.join(frame.columns) or 'no header'}. Was the export's layout changed?")
     return frame.select([pl.col(src).alias(dst) for src, dst in columns.items()])

@@ -5,7 +5,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.intake.delivered import Delivered, FileRejected
+from flows.intake.delivered import Delivered, LayoutChanged
 
 EXTRACT = """
 WITH export AS (
@@ -35,7 +35,7 @@ def read(path: Path, rel: str) -> Delivered:
     try:
         rows = pl.from_arrow(con.sql(EXTRACT, params={"path": str(path)}).to_arrow_table())
     except duckdb.Error as exc:
-        raise FileRejected(
+        raise LayoutChanged(
             f"not a readable platform export (a JSON object with 'platform' and "
             f"'mentions'): {str(exc).splitlines()[0]}. Re-export it as UTF-8 JSON.") from exc
     finally:

@@ -6,7 +6,7 @@ import pytest
 
 from flows.loading import FAILPOINT_ENV, load_source
 from flows.sources import SOURCES
-from tests.helpers import write_phone
+from tests.helpers import write_events, write_phone
 
 NIGHT = date(2025, 11, 30)
 GOOD = "CALL{n},2025/11/0{n} 10:00:00,2025/11/0{n} 10:00:30,1381234567{n},张伟,,电饭煲坏了,退款,A1"
@@ -125,16 +125,26 @@ def test_a_crash_inside_the_load_leaves_nothing_of_the_file_and_it_loads_next_ru
     assert [r[1] for r in file_loads(con)] == ["failed", "loaded"]
 
 
-def test_a_file_with_a_changed_layout_fails_alone_with_the_reason(warehouse, tmp_path):
+def test_a_changed_layout_stops_its_source_for_the_night_and_not_the_others(
+        warehouse, tmp_path):
     _, con = warehouse
     inbox = tmp_path / "inbox"
     write_phone(inbox, "callcenter_202511.csv", [GOOD.format(n=1)])
     bad = inbox / "phone" / "callcenter_202512.csv"
     bad.write_bytes("通话编号,来电日期\r\nCALL9,2025/12/01\r\n".encode("gbk"))
+    write_events(inbox, "ticket_events_202511.csv", [
+        "E1,202511-00001,assigned,2025-11-03T10:00:00+08:00,A1,物流部,,,,,,"])
     outcomes = {o.path: o for o in load_phone(con, inbox)}
-    assert outcomes["phone/callcenter_202511.csv"].status == "loaded"
-    failed = outcomes["phone/callcenter_202512.csv"]
-    assert failed.status == "failed" and "来电时间" in failed.error
+    assert outcomes["phone/callcenter_202512.csv"].status == "failed"
+    assert "来电时间" in outcomes["phone/callcenter_202512.csv"].error
+    held = outcomes["phone/callcenter_202511.csv"]
+    assert held.status == "held" and "callcenter_202512.csv" in held.error
+    assert con.execute("SELECT count(*) FROM raw.phone_calls").fetchall() == [(0,)]
+    [events] = load_source(con, inbox, SOURCES["ticket_events"], "r1", NIGHT)
+    assert events.status == "loaded"  # other sources go on
+    # the call centre re-exports the file with its usual layout: the next night loads both
+    write_phone(inbox, "callcenter_202512.csv", [GOOD.format(n=2)])
+    assert sorted(o.status for o in load_phone(con, inbox, "r2")) == ["loaded", "loaded"]
 
 
 @pytest.mark.parametrize("future", ["2025/12/01 00:00:01", "2026/01/01 10:00:00"])
