@@ -54,6 +54,7 @@ TEXT = {
     "reason": ("原因", "Reason"),
     "pass_rate": ("各来源校验通过率（按夜）", "Checks passed per source, by night"),
     "open_only": ("只看未解决", "Unresolved only"),
+    "volume_per_night": ("每晚加载行数（按来源）", "Rows loaded per night, by source"),
     "plans": ("改进计划", "Improvement plans"),
     "overdue": ("逾期", "Overdue"),
     "plan": ("计划", "Plan"),

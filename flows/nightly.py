@@ -14,12 +14,19 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, runtime, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows.loading import load_source
 from flows.metrics.build import MartsBuilt, build_marts, night_end
-from flows.runs import ChannelSummary, NightSummary, core_counts, finish_run, start_run
+from flows.runs import (
+    ChannelSummary,
+    NightSummary,
+    core_counts,
+    data_quality_markdown,
+    finish_run,
+    start_run,
+)
 from flows.settings import get_settings, plans_path_beside, published_path_for
 from flows.sources import SOURCES
 from warehouse import db
@@ -86,9 +93,11 @@ def rebuild_marts(warehouse: Path, run_date: date) -> MartsBuilt:
 
 
 @task(cache_policy=NO_CACHE)
-def close_night(warehouse: Path, summary: NightSummary) -> None:
+def close_night(warehouse: Path, summary: NightSummary) -> str:
+    """Record the night's end; return its data-quality summary (Markdown)."""
     with _connect(warehouse) as con:
         finish_run(con, summary)
+        return data_quality_markdown(con, summary.run_id)
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -121,7 +130,7 @@ def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = 
     rebuild_marts(warehouse, run_date)
     stages["marts"] = time.perf_counter() - clock - stages["load"] - stages["core"]
     summary = NightSummary(run_id, run_date, channels, complaints, pending, stage_seconds=stages)
-    close_night(warehouse, summary)
+    quality = close_night(warehouse, summary)
     if summary.succeeded:
         # A failed night keeps yesterday's copy in front of readers rather than half of today.
         summary.published = publish_copy(warehouse, published)
@@ -130,5 +139,7 @@ def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = 
     create_table_artifact(key="nightly-intake", table=summary.table(),
                           description=f"Rows read, loaded and quarantined per source, "
                                       f"night {run_date}, run {run_id}.")
+    create_markdown_artifact(key="nightly-data-quality", markdown=quality,
+                             description=f"Data quality, night {run_date}, run {run_id}.")
     print(summary.text())
     return summary

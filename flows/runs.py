@@ -115,3 +115,33 @@ def core_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, int]]:
     pending = dict(con.execute(
         "SELECT waiting_for, count(*) FROM ops.pending_links GROUP BY ALL").fetchall())
     return complaints, pending
+
+
+def data_quality_markdown(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
+    """The night's data quality in a few lines of Markdown (the flow run's artifact)."""
+    failing = con.execute("""
+        SELECT source, check_name, sum(rows_failed)::BIGINT AS rows_failed,
+               sum(rows_checked)::BIGINT AS rows_checked
+        FROM ops.dq_results WHERE run_id = ? AND NOT success
+        GROUP BY 1, 2 ORDER BY 1, 3 DESC""", [run_id]).fetchall()
+    files = con.execute("""
+        SELECT path, status, error FROM ops.file_loads
+        WHERE run_id = ? AND status IN ('failed', 'held') ORDER BY path""", [run_id]).fetchall()
+    unresolved = con.execute("""
+        SELECT source, count(*) FROM ops.quarantine WHERE resolved_at IS NULL
+        GROUP BY 1 ORDER BY 1""").fetchall()
+    lines = ["# Data quality of the night", ""]
+    if failing:
+        lines += ["| source | check | rows failed | rows checked |", "|---|---|---|---|"]
+        lines += [f"| {s} | `{c}` | {f:,} | {n:,} |" for s, c, f, n in failing]
+    else:
+        lines.append("Every row check passed on every delivery." if con.execute(
+            "SELECT count(*) FROM ops.dq_results WHERE run_id = ?", [run_id]
+        ).fetchall()[0][0] else "No new rows were checked tonight.")
+    if files:
+        lines += ["", "## Files not loaded", ""]
+        lines += [f"- `{p}` ({s}): {e}" for p, s, e in files]
+    if unresolved:
+        lines += ["", "Unresolved quarantined rows (all nights): "
+                  + ", ".join(f"{s} {n:,}" for s, n in unresolved)]
+    return "\n".join(lines)

@@ -1,5 +1,6 @@
 """Data quality: what each night loaded and what it quarantined, with the reasons."""
 
+import polars as pl
 import streamlit as st
 
 from dashboards.data import query
@@ -17,8 +18,22 @@ by_source = query("""
            sum(rows_read)::BIGINT AS rows_read, sum(rows_quarantined)::BIGINT AS rows_quarantined,
            max(loaded_at) FILTER (WHERE status = 'loaded') AS last_good_file_at
     FROM ops.file_loads GROUP BY 1 ORDER BY 1""")
+last_run = query("SELECT max(finished_at) AS at FROM ops.runs")["at"][0]
+if last_run is not None:
+    # Freshness: how long before the last run finished each source last delivered a good file.
+    by_source = by_source.with_columns(
+        ((pl.lit(last_run) - pl.col("last_good_file_at")).dt.total_minutes() / 60)
+        .round(1).alias("hours_since_last_good_file"))
 st.caption(t("file_loads"))
 st.dataframe(by_source, hide_index=True, width="stretch")
+
+volume = query("""
+    SELECT r.run_date, f.source, sum(f.rows_loaded)::BIGINT AS rows_loaded
+    FROM ops.file_loads f JOIN ops.runs r USING (run_id)
+    GROUP BY ALL ORDER BY ALL""")
+if volume.height:
+    st.caption(t("volume_per_night"))
+    st.bar_chart(volume, x="run_date", y="rows_loaded", color="source", height=220)
 
 pass_rate = query("""
     SELECT r.run_date, d.source,

@@ -151,6 +151,14 @@ def test_flow_run_left_a_table_artifact(two_nights):
     assert by_source["total"]["rows quarantined"] == first.rows_quarantined
     assert by_source["phone"]["duplicate files skipped"] == 1
 
+    response = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json={
+        "artifacts": {"key": {"any_": ["nightly-data-quality"]}}, "sort": "CREATED_DESC",
+        "limit": 50, "offset": 0})
+    response.raise_for_status()
+    markdowns = [a["data"] for a in response.json() if a["type"] == "markdown"]
+    assert any("| ticket_events | `category_known` |" in m for m in markdowns)
+    assert any("No new rows were checked tonight." in m for m in markdowns)  # second night
+
 
 PUBLIC_TABLES = ("core.complaints", "core.complaint_events", "core.satisfaction", "ops.runs",
                  "ops.file_loads", "ops.quarantine", "ops.pending_links", "core.customers",
