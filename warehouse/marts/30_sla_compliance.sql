@@ -18,8 +18,9 @@ FROM mart.sla_clocks
 GROUP BY ALL
 ORDER BY ALL;
 
-CREATE OR REPLACE TABLE mart.sla_compliance_weekly AS
-SELECT date_trunc('week', day)::DATE AS week_start, clock, channel, priority, department,
+-- Weekly and monthly: the daily counts summed per period, the rate recomputed from them.
+CREATE OR REPLACE TEMP MACRO compliance_per(unit) AS TABLE
+SELECT date_trunc(unit, day)::DATE AS period_start, clock, channel, priority, department,
        category, sum(clocks)::BIGINT AS clocks, sum(met)::BIGINT AS met,
        sum(breached)::BIGINT AS breached, sum(open_breached)::BIGINT AS open_breached,
        sum(open_within)::BIGINT AS open_within,
@@ -28,12 +29,8 @@ FROM mart.sla_compliance_daily
 GROUP BY ALL
 ORDER BY ALL;
 
+CREATE OR REPLACE TABLE mart.sla_compliance_weekly AS
+SELECT * RENAME (period_start AS week_start) FROM compliance_per('week');
+
 CREATE OR REPLACE TABLE mart.sla_compliance_monthly AS
-SELECT date_trunc('month', day)::DATE AS month, clock, channel, priority, department,
-       category, sum(clocks)::BIGINT AS clocks, sum(met)::BIGINT AS met,
-       sum(breached)::BIGINT AS breached, sum(open_breached)::BIGINT AS open_breached,
-       sum(open_within)::BIGINT AS open_within,
-       round(sum(met) / nullif(sum(met) + sum(breached), 0), 4) AS compliance_rate
-FROM mart.sla_compliance_daily
-GROUP BY ALL
-ORDER BY ALL;
+SELECT * RENAME (period_start AS month) FROM compliance_per('month');
