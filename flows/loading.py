@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import statistics
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ import polars as pl
 
 from flows.intake.checks import SOURCE_CHECKS, check_parameters, checks_sql
 from flows.intake.delivered import Delivered, FileRejected, LayoutChanged
+from flows.intake.thresholds import load_thresholds, too_few_rows
 from flows.sources import Source
 
 # Set by tests to prove that a crash inside the transaction leaves no partial file behind.
@@ -98,15 +100,17 @@ def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run
             results[f.rel] = source.read(f.path, f.rel)
         except FileRejected as exc:
             results[f.rel] = exc
-    changed = [(f, results[f.rel]) for f in files if isinstance(results[f.rel], LayoutChanged)]
-    if changed:
-        first, error = changed[0]
+    stopped = {f.rel: str(results[f.rel]) for f in files
+               if isinstance(results[f.rel], LayoutChanged)}
+    stopped |= _short_files(con, source, files, results)
+    if stopped:
+        first = next(iter(stopped))
         outcomes = [
-            FileOutcome(source.name, f.rel, f.sha256, "failed", error=str(results[f.rel]))
-            if isinstance(results[f.rel], LayoutChanged) else
+            FileOutcome(source.name, f.rel, f.sha256, "failed", error=stopped[f.rel])
+            if f.rel in stopped else
             FileOutcome(source.name, f.rel, f.sha256, "held",
-                        error=f"not loaded: {source.name} is stopped tonight because the "
-                              f"layout of {first.rel} changed ({error})")
+                        error=f"not loaded: {source.name} is stopped tonight because of "
+                              f"{first} ({stopped[first]})")
             for f in files]
         _record(con, run_id, uuid.uuid4().hex, files, outcomes)
         return outcomes
@@ -122,6 +126,25 @@ def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run
         outcomes += load_delivery(con, source, delivery, run_id, run_date, timezone,
                                   phone_region, reader=read)
     return outcomes
+
+
+def _short_files(con, source: Source, files: list[InboxFile],
+                 results: dict[str, Delivered | FileRejected]) -> dict[str, str]:
+    """Files with far fewer rows than the source's usual files (cut short or half-empty)."""
+    volume = load_thresholds().volume
+    history = [n for (n,) in con.execute(
+        "SELECT rows_read FROM ops.file_loads WHERE source = ? AND status = 'loaded' "
+        "ORDER BY loaded_at DESC LIMIT ?", [source.name, volume.history_files]).fetchall()]
+    if len(history) < 3:
+        return {}
+    median = statistics.median(history)
+    return {
+        f.rel: (f"volume: {results[f.rel].rows_read:,} rows where the last {len(history)} "
+                f"files had a median of {median:,.0f}; the export looks cut short or "
+                f"half-empty: re-export it (expectations/thresholds.yml sets the band)")
+        for f in files
+        if isinstance(results[f.rel], Delivered)
+        and too_few_rows(results[f.rel].rows_read, median, volume)}
 
 
 def load_delivery(con: duckdb.DuckDBPyConnection, source: Source, files: list[InboxFile],
@@ -233,17 +256,21 @@ def _record_check_results(con, spec, run_id: str, load_id: str, source: str, row
     """One ops.dq_results row per check of this delivery (failed rows from row_problems)."""
     names = sorted({c.name for c in spec.checks} | {"record_not_duplicate"}
                    | ({"reply_not_before_complaint"} if source == "email" else set()))
+    tolerances = load_thresholds().row_checks
     con.execute("""
         INSERT INTO ops.dq_results
-        SELECT $run_id, $load_id, $source, n.check_name, $rows,
-               count(DISTINCT (p._source_file, p._row_number))
-                   FILTER (WHERE p._row_number IS NOT NULL),
-               count(p._row_number) = 0, $now
-        FROM (SELECT unnest($names::VARCHAR[]) AS check_name) n
-        LEFT JOIN row_problems p USING (check_name)
-        GROUP BY n.check_name
+        SELECT $run_id, $load_id, $source, n.check_name, $rows, n.failed,
+               n.failed <= (1 - n.mostly) * $rows, $now
+        FROM (
+            SELECT n.check_name, any_value(n.mostly) AS mostly,
+                   count(DISTINCT (p._source_file, p._row_number))
+                       FILTER (WHERE p._row_number IS NOT NULL) AS failed
+            FROM (SELECT unnest($names::VARCHAR[]) AS check_name,
+                         unnest($mostly::DOUBLE[]) AS mostly) n
+            LEFT JOIN row_problems p USING (check_name)
+            GROUP BY n.check_name) n
     """, {"run_id": run_id, "load_id": load_id, "source": source, "rows": rows,
-          "names": names, "now": now})
+          "names": names, "mostly": [tolerances.mostly_for(n) for n in names], "now": now})
 
 
 def _release_corrected(con, source: Source, load_id: str, now: datetime) -> None:

@@ -156,3 +156,49 @@ def test_a_complaint_received_after_the_night_is_quarantined(warehouse, tmp_path
     assert outcome.rows_quarantined == 1
     assert "received_time_not_in_future" in con.execute(
         "SELECT check_name FROM ops.quarantine").fetchall()[0][0]
+
+
+def calls(first: int, n: int, day: str = "03") -> list[str]:
+    return [f"CALL{i},2025/11/{day} 10:00:00,,1381234{i:04d},张伟,,电饭煲坏了,退款,A1"
+            for i in range(first, first + n)]
+
+
+def test_a_half_empty_export_stops_its_source_instead_of_loading_as_a_quiet_night(
+        warehouse, tmp_path):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    for month, first in (("08", 1000), ("09", 2000), ("10", 3000)):
+        write_phone(inbox, f"callcenter_2025{month}.csv", calls(first, 40))
+    load_phone(con, inbox, "r1")
+    write_phone(inbox, "callcenter_202511.csv", calls(4000, 6))     # cut short
+    write_phone(inbox, "callcenter_202511b.csv", calls(5000, 38))   # fine, but the source stops
+    outcomes = {o.path: o for o in load_phone(con, inbox, "r2")}
+    short = outcomes["phone/callcenter_202511.csv"]
+    assert short.status == "failed" and short.error.startswith(
+        "volume: 6 rows where the last 3 files had a median of 40")
+    assert outcomes["phone/callcenter_202511b.csv"].status == "held"
+    assert con.execute("SELECT count(*) FROM raw.phone_calls").fetchall() == [(120,)]
+
+
+def test_a_small_source_is_not_flagged_by_chance(warehouse, tmp_path):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    for month, first in (("08", 1000), ("09", 2000), ("10", 3000)):
+        write_phone(inbox, f"callcenter_2025{month}.csv", calls(first, 4))
+    load_phone(con, inbox, "r1")
+    write_phone(inbox, "callcenter_202511.csv", calls(4000, 1))  # 1 where 4 is usual: chance
+    [outcome] = load_phone(con, inbox, "r2")
+    assert outcome.status == "loaded"
+
+
+def test_check_tolerance_decides_success_not_quarantine(warehouse, tmp_path):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    rows = calls(1000, 200) + ["CALL9,2025/11/03 10:00:00,,1381234,王芳,,坏了,退款,A1",
+                               "CALL8,2025/11/31 10:00:00,,13812348888,王芳,,坏了,退款,A1"]
+    write_phone(inbox, "c.csv", rows)
+    [outcome] = load_phone(con, inbox)
+    assert outcome.rows_quarantined == 2  # both rows quarantined whatever the tolerance
+    success = dict(con.execute("SELECT check_name, success FROM ops.dq_results").fetchall())
+    assert success["phone_number_valid"] is True  # 1 of 202 fails; mostly 0.99 tolerates it
+    assert success["received_time_parses"] is False  # default mostly 1.0
