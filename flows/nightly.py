@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.loading import load_source
 from flows.metrics.build import MartsBuilt, build_marts, night_end
+from flows.quality.core_suites import record_results, validate_core
 from flows.runs import (
     ChannelSummary,
     NightSummary,
@@ -75,6 +76,19 @@ def rebuild_core(warehouse: Path) -> tuple[int, dict[str, int]]:
         return core_counts(con)
 
 
+@task(cache_policy=NO_CACHE)
+def validate_core_tables(warehouse: Path, run_id: str) -> int:
+    """Run the core tables' GX suites; record every result; return how many failed."""
+    with _connect(warehouse) as con:
+        results = validate_core(con)
+        record_results(con, results, run_id, datetime.now().astimezone())
+    failed = [r for r in results if not r.success]
+    for r in failed:
+        get_run_logger().warning("%s: %s failed on %s rows (%s)", r.table, r.name,
+                                 r.rows_failed, r.reason)
+    return len(failed)
+
+
 # The plans file may be held for a moment by someone saving a plan in the app: retry.
 @task(retries=3, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def copy_plans(warehouse: Path, plans: Path) -> int:
@@ -126,6 +140,7 @@ def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = 
     stages = {"load": time.perf_counter() - clock}
     complaints, pending = rebuild_core(warehouse)
     stages["core"] = time.perf_counter() - clock - stages["load"]
+    validate_core_tables(warehouse, run_id)
     copy_plans(warehouse, plans)
     rebuild_marts(warehouse, run_date)
     stages["marts"] = time.perf_counter() - clock - stages["load"] - stages["core"]

@@ -136,8 +136,14 @@ def data_quality_markdown(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
         lines += [f"| {s} | `{c}` | {f:,} | {n:,} |" for s, c, f, n in failing]
     else:
         lines.append("Every row check passed on every delivery." if con.execute(
-            "SELECT count(*) FROM ops.dq_results WHERE run_id = ?", [run_id]
-        ).fetchall()[0][0] else "No new rows were checked tonight.")
+            "SELECT count(*) FROM ops.dq_results WHERE run_id = ? AND load_id <> 'core'",
+            [run_id]).fetchall()[0][0] else "No new rows were checked tonight.")
+    [(suites, passed)] = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE success) FROM ops.dq_results "
+        "WHERE run_id = ? AND load_id = 'core'", [run_id]).fetchall()
+    if suites:
+        lines += ["", f"Core tables (Great Expectations suites in expectations/): "
+                      f"{passed} of {suites} expectations passed."]
     if files:
         lines += ["", "## Files not loaded", ""]
         lines += [f"- `{p}` ({s}): {e}" for p, s, e in files]

@@ -177,6 +177,17 @@ def test_public_tables_open_in_any_duckdb_client(two_nights):
     assert all(n > 0 for n in counts.values()), counts
 
 
+def test_core_tables_pass_their_great_expectations_suites(two_nights):
+    con = db.connect(two_nights["published"], read_only=True)
+    results = con.execute("SELECT source, check_name, success FROM ops.dq_results "
+                          "WHERE load_id = 'core'").fetchall()
+    con.close()
+    assert {s for s, _, _ in results} == {"core.complaints", "core.complaint_events",
+                                          "core.satisfaction"}
+    assert [r for r in results if not r[2]] == []
+    assert len(results) == 2 * len({(s, c) for s, c, _ in results})  # once per night
+
+
 def test_marts_agree_with_core_on_the_demo_night(two_nights):
     con = db.connect(two_nights["published"], read_only=True)
     complaints = con.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0]

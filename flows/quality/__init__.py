@@ -1,0 +1,1 @@
+"""Data quality with Great Expectations: suites from expectations/*.json run on warehouse tables."""
