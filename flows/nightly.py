@@ -141,9 +141,10 @@ def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = 
     complaints, pending = rebuild_core(warehouse)
     stages["core"] = time.perf_counter() - clock - stages["load"]
     validate_core_tables(warehouse, run_id)
+    stages["validate"] = time.perf_counter() - clock - sum(stages.values())
     copy_plans(warehouse, plans)
     rebuild_marts(warehouse, run_date)
-    stages["marts"] = time.perf_counter() - clock - stages["load"] - stages["core"]
+    stages["marts"] = time.perf_counter() - clock - sum(stages.values())
     summary = NightSummary(run_id, run_date, channels, complaints, pending, stage_seconds=stages)
     quality = close_night(warehouse, summary)
     if summary.succeeded:
