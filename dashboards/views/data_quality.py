@@ -1,5 +1,6 @@
 """Data quality: what each night loaded and what it quarantined, with the reasons."""
 
+import altair as alt
 import polars as pl
 import streamlit as st
 
@@ -42,7 +43,10 @@ pass_rate = query("""
     GROUP BY ALL ORDER BY ALL""")
 if pass_rate.height:
     st.caption(t("pass_rate"))
-    st.line_chart(pass_rate, x="run_date", y="checks_passed", color="source", height=220)
+    st.altair_chart(alt.Chart(pass_rate.to_pandas()).mark_line(point=True).encode(
+        x=alt.X("run_date:T", title=""),
+        y=alt.Y("checks_passed:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        color="source:N", tooltip=["run_date", "source", "checks_passed"]), width="stretch")
 
 sources = ["(all)", *by_source["source"].to_list()]
 c1, c2 = st.columns(2)
