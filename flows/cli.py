@@ -188,12 +188,9 @@ def metrics_recompute(
     if night is None:
         typer.echo("no successful night to recompute as of; give --run-date", err=True)
         raise typer.Exit(2)
-    before = dict(con.execute("SELECT policy_version, count(*) FROM mart.sla_clocks "
-                              "GROUP BY 1").fetchall())
-    built = build_marts(con, night_end(night, s.timezone), recompute=True)
-    con.execute("UPDATE ops.recomputes SET reason = ?, previous_versions = ? "
-                "WHERE recomputed_at = (SELECT max(recomputed_at) FROM ops.recomputes)",
-                [reason, json.dumps(before, ensure_ascii=False)])
+    built = build_marts(con, night_end(night, s.timezone), recompute=True, reason=reason)
+    [(before,)] = con.execute("SELECT previous_versions FROM ops.recomputes "
+                              "ORDER BY recomputed_at DESC LIMIT 1").fetchall()
     con.close()
     published = s.published_path if path == s.warehouse_path else published_path_for(path)
     db.publish(path, published)

@@ -254,8 +254,7 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
 def _record_check_results(con, spec, run_id: str, load_id: str, source: str, rows: int,
                           now: datetime) -> None:
     """One ops.dq_results row per check of this delivery (failed rows from row_problems)."""
-    names = sorted({c.name for c in spec.checks} | {"record_not_duplicate"}
-                   | ({"reply_not_before_complaint"} if source == "email" else set()))
+    names = spec.names
     tolerances = load_thresholds().row_checks
     con.execute("""
         INSERT INTO ops.dq_results

@@ -20,12 +20,23 @@ class Check:
 
 
 @dataclass(frozen=True)
+class ExtraCheck:
+    name: str  # the check_name its SQL gives
+    sql: str  # a query of (_source_file, _row_number, check_name, reason); {view}, {key} filled
+
+
+@dataclass(frozen=True)
 class SourceChecks:
     view: str  # staging view checked, filtered to the delivery being loaded
     key: str  # column that identifies a record across deliveries
     labels: dict[str, str]  # how the source's own export names things, for reasons
     checks: tuple[Check, ...]
-    extra_sql: tuple[str, ...] = field(default=())  # checks that need more than one row
+    extra: tuple[ExtraCheck, ...] = field(default=())  # checks that need more than one row
+
+    @property
+    def names(self) -> list[str]:
+        """Every check this source runs, by name."""
+        return sorted({c.name for c in self.checks} | {e.name for e in self.extra})
 
 
 FIX = "format(' ({}).', $fix)"
@@ -59,7 +70,7 @@ INTAKE = (
           f"received_at) || {FIX}"),
 )
 
-DUPLICATE = """
+DUPLICATE_SQL = """
 SELECT n._source_file, n._row_number, 'record_not_duplicate' AS check_name,
        format('{} {} was already delivered in {} (record {}); this copy was not loaded again.',
               $id_label, n.{key}, o._source_file, o._row_number) AS reason
@@ -73,7 +84,7 @@ QUALIFY row_number() OVER (PARTITION BY n._source_file, n._row_number
                            ORDER BY o._load_id <> n._load_id DESC, o._source_file, o._row_number) = 1
 """
 
-EMAIL_REPLY_ORDER = """
+EMAIL_REPLY_ORDER_SQL = """
 SELECT r._source_file, r._row_number, 'reply_not_before_complaint' AS check_name,
        format('reply dated {} answers message {} received {}: a reply cannot come before the '
               'complaint; check the Date header or the mail server''s clock ({}).',
@@ -82,6 +93,9 @@ FROM stg.email_messages r
 JOIN stg.email_messages c ON c.message_id = r.in_reply_to
 WHERE r._load_id = $load_id AND r.sent_at < c.sent_at
 """
+
+DUPLICATE = ExtraCheck("record_not_duplicate", DUPLICATE_SQL)
+EMAIL_REPLY_ORDER = ExtraCheck("reply_not_before_complaint", EMAIL_REPLY_ORDER_SQL)
 
 EMAIL = (
     Check("record_id_present", "message_id IS NULL",
@@ -142,7 +156,7 @@ FOLLOWUPS = (
 
 def _intake(view: str, **labels: str) -> SourceChecks:
     return SourceChecks(view=view, key="source_ref", labels=labels, checks=INTAKE,
-                        extra_sql=(DUPLICATE,))
+                        extra=(DUPLICATE,))
 
 
 SOURCE_CHECKS: dict[str, SourceChecks] = {
@@ -179,16 +193,16 @@ SOURCE_CHECKS: dict[str, SourceChecks] = {
     "email": SourceChecks(
         view="stg.email_messages", key="message_id", labels={"id_label": "Message-ID",
         "fix": "check the mailbox export; re-export the message as .eml"},
-        checks=EMAIL, extra_sql=(DUPLICATE, EMAIL_REPLY_ORDER)),
+        checks=EMAIL, extra=(DUPLICATE, EMAIL_REPLY_ORDER)),
     "ticket_events": SourceChecks(
         view="stg.ticket_events", key="event_id", labels={"id_label": "event_id",
         "fix": "correct the ticket in the ticket system and re-export the events"},
-        checks=EVENTS, extra_sql=(DUPLICATE,)),
+        checks=EVENTS, extra=(DUPLICATE,)),
     "satisfaction": SourceChecks(
         view="stg.satisfaction_followups", key="followup_id",
         labels={"id_label": "followup_id",
                 "fix": "correct the follow-up in the ticket system and re-export"},
-        checks=FOLLOWUPS, extra_sql=(DUPLICATE,)),
+        checks=FOLLOWUPS, extra=(DUPLICATE,)),
 }
 
 
@@ -199,7 +213,7 @@ def checks_sql(spec: SourceChecks) -> str:
         f"FROM {spec.view} WHERE _load_id = $load_id AND ({c.condition})"
         for c in spec.checks
     ]
-    parts += [sql.replace("{view}", spec.view).replace("{key}", spec.key) for sql in spec.extra_sql]
+    parts += [e.sql.replace("{view}", spec.view).replace("{key}", spec.key) for e in spec.extra]
     return "\nUNION ALL\n".join(f"({p.strip()})" for p in parts)
 
 

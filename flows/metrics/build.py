@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -52,7 +53,8 @@ def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
 
 
 def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
-                policy_path: Path = DEFAULT_POLICY, recompute: bool = False) -> MartsBuilt:
+                policy_path: Path = DEFAULT_POLICY, recompute: bool = False,
+                reason: str = "explicit recompute") -> MartsBuilt:
     """Rebuild every mart as of `as_of` (the night's end), in one transaction."""
     policy, sha256 = load_policy(policy_path)
     first = con.execute("SELECT min(received_at) FROM core.complaints").fetchall()[0][0]
@@ -72,6 +74,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
     con.execute("SET VARIABLE sla_recompute = ?", [recompute])
     con.execute("BEGIN TRANSACTION")
     try:
+        before = _versions_in_use(con) if recompute else {}
         record_policy(con, policy, sha256, policy_path.read_text(encoding="utf-8"), as_of)
         write_frame(con, "mart.calendar_days", calendar)
         write_frame(con, "mart.sla_policy_rules", rules)
@@ -84,7 +87,8 @@ def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
             "GROUP BY 1", [policy.version]).fetchall())
         if recompute:
             con.execute("INSERT INTO ops.recomputes VALUES (?, ?, ?, ?, ?, ?)", [
-                as_of, getpass.getuser(), "explicit recompute", policy.version, None, clocks])
+                as_of, getpass.getuser(), reason, policy.version,
+                json.dumps(before, ensure_ascii=False), clocks])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -94,6 +98,16 @@ def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
                     "`tousu metrics recompute` to apply the current policy to them",
                     n, version, policy.version)
     return MartsBuilt(policy.version, customers, clocks, kept)
+
+
+def _versions_in_use(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """SLA clocks per policy version before a recompute (none on a first build)."""
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'mart' "
+                         "AND table_name = 'sla_clocks'").fetchall()[0][0]
+    if not exists:
+        return {}
+    return dict(con.execute("SELECT policy_version, count(*) FROM mart.sla_clocks "
+                            "GROUP BY 1").fetchall())
 
 
 def night_end(run_date: date, timezone: str) -> datetime:
