@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from flows.intake.checks import SOURCE_CHECKS, check_parameters, checks_sql
+from flows.intake.checks import row_set_sql
 from flows.intake.delivered import Delivered, FileRejected, LayoutChanged
 from flows.intake.thresholds import load_thresholds, too_few_rows
+from flows.quality.source_suites import source_suite, validate_delivery
 from flows.sources import Source
 
 # Set by tests to prove that a crash inside the transaction leaves no partial file behind.
@@ -196,9 +197,8 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
          for f, d in read for r in d.rejects],
         schema={"file": pl.String, "row_number": pl.Int32, "check_name": pl.String,
                 "reason": pl.String, "record": pl.String}, orient="row")
-    spec = SOURCE_CHECKS[source.name]
+    suite = source_suite(source.name)
     run_end = datetime.combine(run_date + timedelta(days=1), time(), ZoneInfo(timezone))
-    params = check_parameters(spec, load_id, run_date.isoformat(), run_end, phone_region)
     delivered_columns = [c for c in batch.columns if not c.startswith("_")]
     record = "to_json({" + ", ".join(f"'{c}': r.\"{c}\"" for c in delivered_columns) + "})"
     con.execute("BEGIN TRANSACTION")
@@ -208,7 +208,7 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
         con.execute(f"INSERT INTO {source.raw_table} BY NAME SELECT * FROM delivery_batch")
         if os.environ.get(FAILPOINT_ENV) == "after_raw_insert":
             raise RuntimeError(f"failpoint {FAILPOINT_ENV}=after_raw_insert")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE row_problems AS {checks_sql(spec)}", params)
+        _find_row_problems(con, suite, load_id, run_end, run_date.isoformat(), phone_region)
         con.execute(f"""
             INSERT INTO ops.quarantine
             SELECT $run_id, $load_id, $source, p._source_file, p._row_number, any_value({record}),
@@ -230,7 +230,7 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
             WHERE t._load_id = $load_id AND t._source_file = p._source_file
               AND t._row_number = p._row_number
         """, {"load_id": load_id})
-        _record_check_results(con, spec, run_id, load_id, source.name, batch.height, now)
+        _record_check_results(con, suite.names, run_id, load_id, source.name, batch.height, now)
         _release_corrected(con, source, load_id, now)
         quarantined = dict(con.execute(
             "SELECT file, count(*) FROM ops.quarantine WHERE load_id = ? GROUP BY file",
@@ -251,10 +251,24 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
     return outcomes
 
 
-def _record_check_results(con, spec, run_id: str, load_id: str, source: str, rows: int,
-                          now: datetime) -> None:
+def _find_row_problems(con, suite, load_id: str, run_end: datetime, run_date: str,
+                       phone_region: str) -> None:
+    """Temp table row_problems: the delivery's rows failing the suite or a row-set check."""
+    found = validate_delivery(con, suite, load_id, run_end, run_date, phone_region)
+    con.register("suite_problems", found)
+    try:
+        row_set = row_set_sql(suite.row_set_checks, suite.view, suite.key)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE row_problems AS SELECT * FROM suite_problems"
+            + (f" UNION ALL ({row_set})" if row_set else ""),
+            {"load_id": load_id, **suite.labels} if row_set else {})
+    finally:
+        con.unregister("suite_problems")
+
+
+def _record_check_results(con, names: list[str], run_id: str, load_id: str, source: str,
+                          rows: int, now: datetime) -> None:
     """One ops.dq_results row per check of this delivery (failed rows from row_problems)."""
-    names = spec.names
     tolerances = load_thresholds().row_checks
     con.execute("""
         INSERT INTO ops.dq_results

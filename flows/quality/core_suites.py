@@ -8,16 +8,13 @@ every expectation's result lands in ops.dq_results (source = the table) beside t
 
 from __future__ import annotations
 
-import json
-import logging
-import warnings
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
-SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
+from flows.quality import gx
 
 
 @dataclass(frozen=True)
@@ -31,48 +28,21 @@ class ExpectationResult:
 
 
 def suite_files() -> list[Path]:
-    return sorted(SUITES_DIR.glob("core_*.json"))
-
-
-def _name(expectation: dict) -> str:
-    kwargs = expectation["kwargs"]
-    columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
-    return f"{expectation['type']}({', '.join(columns)})"
+    return sorted(gx.SUITES_DIR.glob("core_*.json"))
 
 
 def validate_core(con: duckdb.DuckDBPyConnection) -> list[ExpectationResult]:
     """Run every core suite on its table; return one result per expectation."""
-    import great_expectations as gx
-    from great_expectations.expectations.expectation_configuration import (
-        ExpectationConfiguration,
-    )
-
-    logging.getLogger("great_expectations").setLevel(logging.WARNING)
-    context = gx.get_context(mode="ephemeral")
-    source = context.data_sources.add_pandas("warehouse")
     results = []
     for path in suite_files():
-        spec = json.loads(path.read_text(encoding="utf-8"))
+        spec = gx.read_suite(path)
         frame = con.sql(f"SELECT * FROM {spec['table']}").df()  # table names from our files
-        suite = context.suites.add(gx.ExpectationSuite(name=spec["name"]))
-        for e in spec["expectations"]:
-            suite.add_expectation(ExpectationConfiguration(
-                type=e["type"], kwargs=e["kwargs"], meta=e.get("meta", {})).to_domain_obj())
-        batch = source.add_dataframe_asset(spec["name"]).add_batch_definition_whole_dataframe(
-            "whole")
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=spec["name"], data=batch, suite=suite))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            outcome = definition.run(batch_parameters={"dataframe": frame},
-                                     result_format="SUMMARY")
-        reasons = {_name(e): e.get("meta", {}).get("reason", "") for e in spec["expectations"]}
-        for result in outcome.results:  # matched by name: GX does not promise the order
-            config = result.expectation_config
-            name = _name({"type": config.type, "kwargs": config.kwargs})
+        outcome = gx.run(gx.validation_definition(spec), frame)
+        for expectation, result in gx.paired(spec, outcome):
             results.append(ExpectationResult(
-                table=spec["table"], name=name, reason=reasons.get(name, ""),
-                success=result.success, rows_checked=len(frame),
+                table=spec["table"], name=gx.expectation_name(expectation),
+                reason=expectation.get("meta", {}).get("reason", ""), success=result.success,
+                rows_checked=len(frame),
                 rows_failed=int(result.result.get("unexpected_count") or 0)))
     return results
 

@@ -33,7 +33,7 @@ SELECT
     stg.blank_to_null(s.nickname)            AS customer_name,
     stg.blank_to_null(p.description)         AS description,
     stg.blank_to_null(s.demand)              AS demand,
-    s.started_at                             AS received_at_as_given,
+    stg.blank_to_null(s.started_at)          AS received_at_as_given,
     coalesce(p.unparseable_times, 0)         AS unparseable_times,
     s._source_file, s._row_number, s._load_id
 FROM raw.chat_sessions s

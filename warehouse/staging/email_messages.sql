@@ -10,7 +10,7 @@ SELECT
     subject,
     try_cast(sent_at AS TIMESTAMPTZ)     AS sent_at,
     date_header,
-    body,
+    stg.blank_to_null(body)              AS body,
     _source_file, _row_number, _load_id
 FROM raw.email_messages;
 
@@ -42,7 +42,7 @@ SELECT
     c.from_name                                                 AS customer_name,
     stg.blank_to_null(c.body)                                   AS description,
     CAST(NULL AS VARCHAR)                                       AS demand,
-    c.date_header                                               AS received_at_as_given,
+    stg.blank_to_null(c.date_header)                            AS received_at_as_given,
     c._source_file, c._row_number, c._load_id
 FROM complaints c
 LEFT JOIN first_replies f USING (message_id);

@@ -15,6 +15,6 @@ SELECT
     stg.blank_to_null(customer_name)                     AS customer_name,
     stg.blank_to_null(description)                       AS description,
     stg.blank_to_null(demand)                            AS demand,
-    called_at                                            AS received_at_as_given,
+    stg.blank_to_null(called_at)                         AS received_at_as_given,
     _source_file, _row_number, _load_id
 FROM raw.phone_calls;

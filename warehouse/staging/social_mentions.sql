@@ -29,7 +29,7 @@ SELECT
     stg.blank_to_null(m.screen_name)                           AS customer_name,
     stg.blank_to_null(m.text)                                  AS description,
     CAST(NULL AS VARCHAR)                                      AS demand,
-    m.created_at                                               AS received_at_as_given,
+    stg.blank_to_null(m.created_at)                            AS received_at_as_given,
     m._source_file, m._row_number, m._load_id
 FROM raw.social_mentions m
 LEFT JOIN first_brand_reply r USING (_load_id, _row_number);

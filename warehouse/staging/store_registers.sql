@@ -16,7 +16,7 @@ SELECT
     stg.blank_to_null(customer_name)             AS customer_name,
     stg.blank_to_null(description)               AS description,
     stg.blank_to_null(demand)                    AS demand,
-    registered_at                                AS received_at_as_given,
+    stg.blank_to_null(registered_at)             AS received_at_as_given,
     stg.blank_to_null(store)                     AS store,
     _source_file, _row_number, _load_id
 FROM raw.store_registers;

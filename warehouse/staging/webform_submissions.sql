@@ -15,6 +15,6 @@ SELECT
     stg.blank_to_null(name)                      AS customer_name,
     stg.blank_to_null(message)                   AS description,
     stg.blank_to_null(expectation)               AS demand,
-    submitted_at                                 AS received_at_as_given,
+    stg.blank_to_null(submitted_at)              AS received_at_as_given,
     _source_file, _row_number, _load_id
 FROM raw.webform_submissions;

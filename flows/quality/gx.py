@@ -1,0 +1,88 @@
+"""Running our suite files with Great Expectations 1.x on pandas frames.
+
+Suite files (expectations/*.json) list GX expectation types and kwargs with our own `meta`
+(the check's name, its reason in English and Chinese). GX's SQL path does not work with DuckDB
+(STACK_NOTES), so frames are handed to GX's pandas data source. One ephemeral context per
+process holds every suite: building suites and validation definitions costs more than small
+deliveries do, so each is built once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+SUITES_DIR = Path(__file__).resolve().parents[2] / "expectations"
+
+
+def read_suite(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def expectation_name(expectation: dict) -> str:
+    """e.g. expect_column_values_to_be_in_set(category)."""
+    kwargs = expectation["kwargs"]
+    columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+    return f"{expectation['type']}({', '.join(columns)})"
+
+
+@cache
+def _context():
+    import great_expectations as gx
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    context = gx.get_context(mode="ephemeral")
+    return context, context.data_sources.add_pandas("tousu")
+
+
+def validation_definition(spec: dict, mostly: tuple[float, ...] | None = None):
+    """The GX validation definition of a suite file (built once per process).
+
+    `mostly` gives each expectation its tolerance (from expectations/thresholds.yml), so GX's
+    own success agrees with what ops.dq_results records.
+    """
+    return _definition(json.dumps(spec, sort_keys=True, ensure_ascii=False), mostly)
+
+
+@cache
+def _definition(spec_json: str, mostly: tuple[float, ...] | None):
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    spec = json.loads(spec_json)
+    context, source = _context()
+    name = f"{spec['name']}-{abs(hash((spec_json, mostly))):x}"
+    suite = context.suites.add(gx.ExpectationSuite(name=name))
+    for i, e in enumerate(spec["expectations"]):
+        kwargs = dict(e["kwargs"])
+        if mostly is not None and mostly[i] < 1:
+            kwargs["mostly"] = mostly[i]
+        suite.add_expectation(ExpectationConfiguration(
+            type=e["type"], kwargs=kwargs,
+            meta={**e.get("meta", {}), "position": i}).to_domain_obj())
+    batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole")
+    return context.validation_definitions.add(
+        gx.ValidationDefinition(name=name, data=batch, suite=suite))
+
+
+def run(definition, frame: pd.DataFrame, parameters: dict | None = None,
+        result_format: str = "SUMMARY"):
+    """Validate a frame; GX's progress bars and deprecation chatter are not ours to show."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return definition.run(batch_parameters={"dataframe": frame},
+                              expectation_parameters=parameters or {},
+                              result_format=result_format)
+
+
+def paired(spec: dict, outcome) -> list[tuple[dict, object]]:
+    """Pair each expectation of the file with its result (GX does not promise the order)."""
+    results = {r.expectation_config.meta["position"]: r for r in outcome.results}
+    return [(e, results[i]) for i, e in enumerate(spec["expectations"])]

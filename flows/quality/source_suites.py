@@ -1,0 +1,107 @@
+"""Validating a delivery with its source's suite (expectations/source_<source>.json).
+
+Each expectation in the file is a row check: the rows GX finds unexpected go to ops.quarantine
+with the expectation's check name and its reason in English and Chinese, filled in with the
+row's own values (so a person sees which value is wrong and what to do). Checks that need other
+rows than the delivery's own (a record delivered before, a reply and the message it answers) are
+SQL in flows/intake/checks.py; the suite file lists them under `row_set_checks` so the file is
+the whole list of what a source must pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+import duckdb
+import pandas as pd
+import polars as pl
+
+from flows.intake.thresholds import load_thresholds
+from flows.quality import gx
+
+PROBLEM_SCHEMA = {"_source_file": pl.String, "_row_number": pl.Int64, "check_name": pl.String,
+                  "reason": pl.String}
+
+
+@dataclass(frozen=True)
+class SourceSuite:
+    spec: dict
+
+    @property
+    def source(self) -> str:
+        return self.spec["source"]
+
+    @property
+    def view(self) -> str:
+        return self.spec["view"]
+
+    @property
+    def key(self) -> str:
+        return self.spec["key"]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {"id_label": self.spec["id_label"], "fix": self.spec["fix"]}
+
+    @property
+    def row_set_checks(self) -> list[str]:
+        return [c["check"] for c in self.spec.get("row_set_checks", [])]
+
+    @property
+    def names(self) -> list[str]:
+        """Every check this source runs, by name."""
+        return sorted({e["meta"]["check"] for e in self.spec["expectations"]}
+                      | set(self.row_set_checks))
+
+
+@cache
+def source_suite(source: str) -> SourceSuite:
+    return SourceSuite(gx.read_suite(gx.SUITES_DIR / f"source_{source}.json"))
+
+
+def _definition(suite: SourceSuite):
+    tolerances = load_thresholds().row_checks
+    return gx.validation_definition(suite.spec, tuple(
+        tolerances.mostly_for(e["meta"]["check"]) for e in suite.spec["expectations"]))
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _text(value) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def reason(meta: dict, row: dict, fix: str) -> str:
+    """The reason a person reads: English / Chinese, with the row's values, and the fix."""
+    values = _Blank({k: _text(v) for k, v in row.items()})
+    return (f"{meta['reason_en'].format_map(values)} / {meta['reason_zh'].format_map(values)}"
+            f" ({fix}).")
+
+
+def validate_delivery(con: duckdb.DuckDBPyConnection, suite: SourceSuite, load_id: str,
+                      run_end: datetime, run_date: str, phone_region: str) -> pl.DataFrame:
+    """Rows of the delivery that fail an expectation: (_source_file, _row_number, check, reason)."""
+    frame = con.sql(f"SELECT * FROM {suite.view} WHERE _load_id = $load_id",  # view from our file
+                    params={"load_id": load_id}).df()
+    if frame.empty:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    outcome = gx.run(_definition(suite), frame, {"run_end": pd.Timestamp(run_end)},
+                     result_format="COMPLETE")
+    context = {"run_date": run_date, "phone_region": phone_region}
+    problems = []
+    for expectation, result in gx.paired(suite.spec, outcome):
+        if result.exception_info and result.exception_info.get("raised_exception"):
+            raise RuntimeError(f"{suite.spec['name']}: {gx.expectation_name(expectation)} could "
+                               f"not run: {result.exception_info.get('exception_message')}")
+        for index in result.result.get("unexpected_index_list") or []:
+            row = frame.loc[index].to_dict()
+            problems.append((row["_source_file"], int(row["_row_number"]),
+                             expectation["meta"]["check"],
+                             reason(expectation["meta"], {**context, **row}, suite.spec["fix"])))
+    return pl.DataFrame(problems, schema=PROBLEM_SCHEMA, orient="row").unique(
+        ["_source_file", "_row_number", "check_name"], keep="first", maintain_order=True)
