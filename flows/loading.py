@@ -103,7 +103,9 @@ def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run
             results[f.rel] = exc
     stopped = {f.rel: str(results[f.rel]) for f in files
                if isinstance(results[f.rel], LayoutChanged)}
-    stopped |= _short_files(con, source, files, results)
+    short, usual = _short_files(con, source, files, results)
+    stopped |= short
+    _record_batch_checks(con, run_id, source.name, files, results, short, usual)
     if stopped:
         first = next(iter(stopped))
         outcomes = [
@@ -130,14 +132,16 @@ def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run
 
 
 def _short_files(con, source: Source, files: list[InboxFile],
-                 results: dict[str, Delivered | FileRejected]) -> dict[str, str]:
-    """Files with far fewer rows than the source's usual files (cut short or half-empty)."""
+                 results: dict[str, Delivered | FileRejected]
+                 ) -> tuple[dict[str, str], float | None]:
+    """Files with far fewer rows than the source's usual files (cut short or half-empty),
+    and the usual rows per file (None while the source has too little history to judge)."""
     volume = load_thresholds().volume
     history = [n for (n,) in con.execute(
         "SELECT rows_read FROM ops.file_loads WHERE source = ? AND status = 'loaded' "
         "ORDER BY loaded_at DESC LIMIT ?", [source.name, volume.history_files]).fetchall()]
     if len(history) < 3:
-        return {}
+        return {}, None
     median = statistics.median(history)
     return {
         f.rel: (f"volume: {results[f.rel].rows_read:,} rows where the last {len(history)} "
@@ -145,7 +149,31 @@ def _short_files(con, source: Source, files: list[InboxFile],
                 f"half-empty: re-export it (expectations/thresholds.yml sets the band)")
         for f in files
         if isinstance(results[f.rel], Delivered)
-        and too_few_rows(results[f.rel].rows_read, median, volume)}
+        and too_few_rows(results[f.rel].rows_read, median, volume)}, median
+
+
+def _record_batch_checks(con, run_id: str, source: str, files: list[InboxFile],
+                         results: dict[str, Delivered | FileRejected], short: dict[str, str],
+                         usual: float | None) -> None:
+    """The night's batch-level checks of a source in ops.dq_results: one row per check."""
+    if not files:
+        return
+    changed = [f.rel for f in files if isinstance(results[f.rel], LayoutChanged)]
+    rows = [("layout_as_expected", len(files), len(changed),
+             "; ".join(f"{rel}: {results[rel]}" for rel in changed)
+             or f"{len(files)} files with the expected columns")]
+    delivered = [f.rel for f in files if isinstance(results[f.rel], Delivered)]
+    if usual is not None and delivered:
+        rows.append(("volume_within_band", len(delivered), len(short),
+                     "; ".join(short.values()) or
+                     f"{len(delivered)} files; usual rows per file {usual:,.0f}"))
+    now = datetime.now().astimezone()
+    con.executemany(
+        "INSERT INTO ops.dq_results (run_id, load_id, source, check_name, rows_checked, "
+        "rows_failed, success, checked_at, suite, observed_value) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'batch', ?)",
+        [[run_id, f"batch-{run_id}", source, name, checked, failed, failed == 0, now, observed]
+         for name, checked, failed, observed in rows])
 
 
 def load_delivery(con: duckdb.DuckDBPyConnection, source: Source, files: list[InboxFile],
@@ -208,7 +236,9 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
         con.execute(f"INSERT INTO {source.raw_table} BY NAME SELECT * FROM delivery_batch")
         if os.environ.get(FAILPOINT_ENV) == "after_raw_insert":
             raise RuntimeError(f"failpoint {FAILPOINT_ENV}=after_raw_insert")
-        _find_row_problems(con, suite, load_id, run_end, run_date.isoformat(), phone_region)
+        delivery = read[0][0].rel + (f" and {len(read) - 1} more files" if len(read) > 1 else "")
+        _find_row_problems(con, suite, load_id, run_end, run_date.isoformat(), phone_region,
+                           delivery)
         con.execute(f"""
             INSERT INTO ops.quarantine
             SELECT $run_id, $load_id, $source, p._source_file, p._row_number, any_value({record}),
@@ -252,9 +282,9 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
 
 
 def _find_row_problems(con, suite, load_id: str, run_end: datetime, run_date: str,
-                       phone_region: str) -> None:
+                       phone_region: str, delivery: str) -> None:
     """Temp table row_problems: the delivery's rows failing the suite or a row-set check."""
-    found = validate_delivery(con, suite, load_id, run_end, run_date, phone_region)
+    found = validate_delivery(con, suite, load_id, run_end, run_date, phone_region, delivery)
     con.register("suite_problems", found)
     try:
         row_set = row_set_sql(suite.row_set_checks, suite.view, suite.key)
@@ -271,9 +301,13 @@ def _record_check_results(con, names: list[str], run_id: str, load_id: str, sour
     """One ops.dq_results row per check of this delivery (failed rows from row_problems)."""
     tolerances = load_thresholds().row_checks
     con.execute("""
-        INSERT INTO ops.dq_results
-        SELECT $run_id, $load_id, $source, n.check_name, $rows, n.failed,
-               n.failed <= (1 - n.mostly) * $rows, $now
+        INSERT INTO ops.dq_results BY NAME
+        SELECT $run_id AS run_id, $load_id AS load_id, $source AS source,
+               n.check_name, $rows AS rows_checked, n.failed AS rows_failed,
+               n.failed <= (1 - n.mostly) * $rows AS success, $now AS checked_at,
+               $suite AS suite,
+               format('{} of {} rows failed (tolerance: {}% must pass)', n.failed, $rows,
+                      round(n.mostly * 100, 1)) AS observed_value
         FROM (
             SELECT n.check_name, any_value(n.mostly) AS mostly,
                    count(DISTINCT (p._source_file, p._row_number))
@@ -283,7 +317,7 @@ def _record_check_results(con, names: list[str], run_id: str, load_id: str, sour
             LEFT JOIN row_problems p USING (check_name)
             GROUP BY n.check_name) n
     """, {"run_id": run_id, "load_id": load_id, "source": source, "rows": rows,
-          "names": names, "mostly": [tolerances.mostly_for(n) for n in names], "now": now})
+          "suite": f"source_{source}", "names": names, "mostly": [tolerances.mostly_for(n) for n in names], "now": now})
 
 
 def _release_corrected(con, source: Source, load_id: str, now: datetime) -> None:

@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.loading import load_source
 from flows.metrics.build import MartsBuilt, build_marts, night_end
+from flows.quality import gx
 from flows.quality.core_suites import record_results, validate_core
 from flows.runs import (
     ChannelSummary,
@@ -28,7 +29,12 @@ from flows.runs import (
     finish_run,
     start_run,
 )
-from flows.settings import get_settings, plans_path_beside, published_path_for
+from flows.settings import (
+    data_docs_beside,
+    get_settings,
+    plans_path_beside,
+    published_path_for,
+)
 from flows.sources import SOURCES
 from warehouse import db
 from warehouse.plans import copy_into_warehouse
@@ -44,6 +50,7 @@ def open_night(warehouse: Path, inbox: Path, run_id: str, run_date: date) -> Non
     with _connect(warehouse) as con:
         db.migrate(con)
         start_run(con, run_id, run_date, inbox, str(runtime.flow_run.id or "") or None)
+    gx.forget_results()  # this night's Data Docs show this night's validations only
 
 
 # Reading files is I/O: a share or disk hiccup is retried. Deliveries already committed are
@@ -80,7 +87,7 @@ def rebuild_core(warehouse: Path) -> tuple[int, dict[str, int]]:
 def validate_core_tables(warehouse: Path, run_id: str) -> int:
     """Run the core tables' GX suites; record every result; return how many failed."""
     with _connect(warehouse) as con:
-        results = validate_core(con)
+        results = validate_core(con, f"night run {run_id}")
         record_results(con, results, run_id, datetime.now().astimezone())
     failed = [r for r in results if not r.success]
     for r in failed:
@@ -112,6 +119,14 @@ def close_night(warehouse: Path, summary: NightSummary) -> str:
     with _connect(warehouse) as con:
         finish_run(con, summary)
         return data_quality_markdown(con, summary.run_id)
+
+
+@task(cache_policy=NO_CACHE)
+def build_data_docs(data_docs: Path) -> str:
+    """GX Data Docs of every validation tonight (deliveries and core tables), as static HTML."""
+    index = gx.build_data_docs(data_docs)
+    get_run_logger().info("GX Data Docs: %s", index)
+    return str(index)
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -147,6 +162,8 @@ def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = 
     stages["marts"] = time.perf_counter() - clock - sum(stages.values())
     summary = NightSummary(run_id, run_date, channels, complaints, pending, stage_seconds=stages)
     quality = close_night(warehouse, summary)
+    # Built on a failed night too: that is when the failing expectations matter most.
+    build_data_docs(data_docs_beside(published))
     if summary.succeeded:
         # A failed night keeps yesterday's copy in front of readers rather than half of today.
         summary.published = publish_copy(warehouse, published)

@@ -46,6 +46,11 @@ def plans_path_beside(warehouse_or_published: Path) -> Path:
     return warehouse_or_published.with_name("improvement_plans.duckdb")
 
 
+def data_docs_beside(warehouse_or_published: Path) -> Path:
+    """The folder of the GX Data Docs site built each night: in the same folder."""
+    return warehouse_or_published.with_name("data_docs")
+
+
 @lru_cache
 def get_settings() -> Settings:
     return Settings()

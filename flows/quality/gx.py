@@ -73,16 +73,60 @@ def _definition(spec_json: str, mostly: tuple[float, ...] | None):
 
 
 def run(definition, frame: pd.DataFrame, parameters: dict | None = None,
-        result_format: str = "SUMMARY"):
-    """Validate a frame; GX's progress bars and deprecation chatter are not ours to show."""
+        result_format: str | dict = "SUMMARY", name: str | None = None):
+    """Validate a frame (kept for the night's Data Docs under `name`).
+
+    GX's progress bars and deprecation chatter are not ours to show.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return definition.run(batch_parameters={"dataframe": frame},
                               expectation_parameters=parameters or {},
-                              result_format=result_format)
+                              result_format=result_format,
+                              run_id=run_name(name) if name else None)
 
 
 def paired(spec: dict, outcome) -> list[tuple[dict, object]]:
     """Pair each expectation of the file with its result (GX does not promise the order)."""
     results = {r.expectation_config.meta["position"]: r for r in outcome.results}
     return [(e, results[i]) for i, e in enumerate(spec["expectations"])]
+
+
+def run_name(name: str) -> object:
+    """A GX run id carrying our name for the run (shown in Data Docs), e.g. the delivery."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    # Data Docs file paths are built from it: GX refuses path separators there.
+    return RunIdentifier(run_name=name.replace("/", " › ").replace("\\", " › "))
+
+
+def forget_results() -> None:
+    """Drop the results kept in this process, so the next Data Docs show one night only."""
+    store = _context()[0].validation_results_store
+    for key in store.list_keys():
+        store.remove_key(key)
+
+
+def build_data_docs(target: Path) -> Path:
+    """Build GX Data Docs (static HTML) of the results kept since forget_results into target.
+
+    The new site replaces the old one by renames, so a reader never sees half a site.
+    """
+    import shutil
+
+    context = _context()[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        context.build_data_docs()
+    site = Path(context.get_config().data_docs_sites["local_site"]["store_backend"][
+        "base_directory"])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fresh, old = target.with_name(target.name + ".new"), target.with_name(target.name + ".old")
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(site, fresh)
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    fresh.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    return target / "index.html"

@@ -84,14 +84,15 @@ def reason(meta: dict, row: dict, fix: str) -> str:
 
 
 def validate_delivery(con: duckdb.DuckDBPyConnection, suite: SourceSuite, load_id: str,
-                      run_end: datetime, run_date: str, phone_region: str) -> pl.DataFrame:
+                      run_end: datetime, run_date: str, phone_region: str,
+                      delivery: str = "") -> pl.DataFrame:
     """Rows of the delivery that fail an expectation: (_source_file, _row_number, check, reason)."""
     frame = con.sql(f"SELECT * FROM {suite.view} WHERE _load_id = $load_id",  # view from our file
                     params={"load_id": load_id}).df()
     if frame.empty:
         return pl.DataFrame(schema=PROBLEM_SCHEMA)
     outcome = gx.run(_definition(suite), frame, {"run_end": pd.Timestamp(run_end)},
-                     result_format="COMPLETE")
+                     result_format="COMPLETE", name=f"{suite.source}: {delivery or load_id}")
     context = {"run_date": run_date, "phone_region": phone_region}
     problems = []
     for expectation, result in gx.paired(suite.spec, outcome):
