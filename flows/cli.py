@@ -140,7 +140,11 @@ def dashboard(
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
     address: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
-    """Start the step-7 review app (Streamlit) on the published copy; runs until stopped."""
+    """Start the step-7 review app (Streamlit) on the published copy; runs until stopped.
+
+    The GX Data Docs of the latest night are served beside it on the next port (Streamlit's
+    static serving sends HTML as plain text, so it cannot show them itself).
+    """
     import os
     import subprocess
     import sys
@@ -150,10 +154,14 @@ def dashboard(
     path = (warehouse or get_settings().published_path).resolve()
     app_file = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
     typer.echo(f"tousu dashboard: http://{address}:{port}  (reading {path}; Ctrl+C stops it)")
-    from flows.settings import plans_path_beside
+    from flows.data_docs_server import serve_data_docs
+    from flows.settings import data_docs_beside, plans_path_beside
 
     plans = get_settings().plans or plans_path_beside(path)
-    env = {**os.environ, "TOUSU_PUBLISHED": str(path), "TOUSU_PLANS": str(plans)}
+    docs_url = serve_data_docs(data_docs_beside(path), address, port + 1)
+    typer.echo(f"GX Data Docs: {docs_url}")
+    env = {**os.environ, "TOUSU_PUBLISHED": str(path), "TOUSU_PLANS": str(plans),
+           "TOUSU_DATA_DOCS_URL": docs_url}
     raise typer.Exit(subprocess.call([
         sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
         "--server.address", address, "--server.headless", "true",

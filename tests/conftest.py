@@ -47,9 +47,15 @@ def prefect_server():
 
 @pytest.fixture(scope="session")
 def published_demo(small_inbox, tmp_path_factory) -> Path:
-    """The small demo inbox loaded with the plain functions (no Prefect), marts built, published."""
+    """The small demo inbox loaded with the plain functions (no Prefect), core suites run, marts
+    built, published, GX Data Docs built beside it."""
+    from datetime import datetime
+
     from flows.loading import load_source
     from flows.metrics.build import build_marts, night_end
+    from flows.quality import gx
+    from flows.quality.core_suites import record_results, validate_core
+    from flows.settings import data_docs_beside
     from flows.sources import SOURCES
 
     inbox, _ = small_inbox
@@ -57,10 +63,15 @@ def published_demo(small_inbox, tmp_path_factory) -> Path:
     writer, published = folder / "tousu.duckdb", folder / "tousu.published.duckdb"
     con = db.connect(writer)
     db.migrate(con)
+    gx.forget_results()
+    con.execute("INSERT INTO ops.runs (run_id, run_date, inbox, started_at, status) "
+                "VALUES ('r1', DATE '2026-11-01', ?, now(), 'succeeded')", [str(inbox)])
     for source in SOURCES.values():
         load_source(con, inbox, source, "r1", date(2026, 11, 1))
     db.build_core(con)
+    record_results(con, validate_core(con, "night r1"), "r1", datetime.now().astimezone())
     build_marts(con, night_end(date(2026, 11, 1), "Asia/Shanghai"))
     con.close()
     db.publish(writer, published)
+    gx.build_data_docs(data_docs_beside(published))
     return published

@@ -64,7 +64,7 @@ class Plan:
             raise PlanError("the done date is before the start date")
 
 
-def _connect(path: Path, attempts: int = 50) -> duckdb.DuckDBPyConnection:
+def connect_file(path: Path, attempts: int = 50) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
     for attempt in range(attempts):
         try:
@@ -84,7 +84,7 @@ def _row(plan: Plan) -> dict:
 
 def create(path: Path, plan: Plan, by: str, now: datetime) -> str:
     plan.check()
-    con = _connect(path)
+    con = connect_file(path)
     try:
         con.execute("BEGIN TRANSACTION")
         prefix = f"IP-{plan.start_date:%Y%m}-"
@@ -105,7 +105,7 @@ def create(path: Path, plan: Plan, by: str, now: datetime) -> str:
 
 
 def get(path: Path, plan_id: str) -> Plan:
-    con = _connect(path)
+    con = connect_file(path)
     try:
         rows = con.execute("SELECT * EXCLUDE (created_at, updated_at) "
                            "FROM plans.improvement_plans WHERE plan_id = ?", [plan_id])
@@ -128,7 +128,7 @@ def update(path: Path, plan: Plan, by: str, now: datetime) -> list[str]:
     changed = [f for f in EDITABLE if getattr(before, f) != getattr(plan, f)]
     if not changed:
         return []
-    con = _connect(path)
+    con = connect_file(path)
     try:
         con.execute("BEGIN TRANSACTION")
         version = plan.version + 1
@@ -155,7 +155,7 @@ def add_checkpoint(path: Path, plan_id: str, progress: int, note: str, by: str,
         raise PlanError("progress is a percentage from 0 to 100")
     if not note.strip():
         raise PlanError("a checkpoint needs a note")
-    con = _connect(path)
+    con = connect_file(path)
     try:
         con.execute("INSERT INTO plans.plan_checkpoints VALUES (?, ?, ?, ?, ?)",
                     [plan_id, now, by, progress, note.strip()])
@@ -164,7 +164,7 @@ def add_checkpoint(path: Path, plan_id: str, progress: int, note: str, by: str,
 
 
 def read(path: Path, sql: str, *params) -> list[tuple]:
-    con = _connect(path)
+    con = connect_file(path)
     try:
         return con.execute(sql, list(params)).fetchall()
     finally:
@@ -176,10 +176,11 @@ def copy_into_warehouse(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     con.execute(SQL.read_text(encoding="utf-8"))
     if not path.exists():
         return 0
-    snapshot = _connect(path)  # takes the file for a moment; the app retries meanwhile
+    snapshot = connect_file(path)  # takes the file for a moment; the app retries meanwhile
     try:
         frames = {t: snapshot.sql(f"SELECT * FROM plans.{t}").to_arrow_table() for t in
-                  ("improvement_plans", "plan_changes", "plan_checkpoints")}
+                  ("improvement_plans", "plan_changes", "plan_checkpoints",
+                            "dq_acknowledgements")}
     finally:
         snapshot.close()
     for table, frame in frames.items():

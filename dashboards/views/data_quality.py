@@ -1,13 +1,16 @@
-"""Data quality: what each night loaded and what it quarantined, with the reasons."""
+"""Data quality: last night's failing checks (acknowledged or not), what each night loaded and
+what it quarantined, with the reasons; the GX Data Docs one click away."""
 
 import altair as alt
 import polars as pl
 import streamlit as st
 
 from dashboards.data import query
+from dashboards.dq_review import render_review
 from dashboards.i18n import t
 
 st.subheader(t("data_quality"))
+render_review()
 runs = query("SELECT run_date, status, rows_read, rows_loaded, rows_quarantined, files_new, "
              "files_failed, started_at, finished_at FROM ops.runs ORDER BY started_at DESC")
 st.dataframe(runs, hide_index=True, width="stretch")

@@ -6,9 +6,11 @@ import streamlit as st
 from dashboards.data import query
 from dashboards.filters import sidebar_filters
 from dashboards.i18n import t
+from dashboards.provisional import provisional_note
 
 f = sidebar_filters()
 st.subheader(f"{t('departments')} · {f.month:%Y-%m}")
+provisional_note([f.month], f.channel)
 
 cells = query("""
     SELECT department, category, complaints FROM mart.satisfaction_closure_monthly

@@ -6,6 +6,7 @@ import streamlit as st
 from dashboards.data import query
 from dashboards.filters import CUBE_WHERE, Filters, sidebar_filters
 from dashboards.i18n import t
+from dashboards.provisional import provisional_note
 
 
 def month_figures(f: Filters, month) -> dict:
@@ -43,6 +44,7 @@ def render() -> None:
     f = sidebar_filters()
     now, before = month_figures(f, f.month), month_figures(f, f.previous_month)
     st.subheader(f"{t('overview')} · {f.month:%Y-%m}")
+    provisional_note([f.month, f.previous_month], f.channel)
     cols = st.columns(6)
     for col, key in zip(cols, ("volume", "sla_compliance", "repeat_rate", "csat",
                                "closure_rate"), strict=False):

@@ -7,9 +7,11 @@ import streamlit as st
 from dashboards.data import query
 from dashboards.filters import CUBE_WHERE, sidebar_filters
 from dashboards.i18n import category_label, t
+from dashboards.provisional import provisional_note
 
 f = sidebar_filters()
 st.subheader(f"{t('problem_types')} · {f.month:%Y-%m}")
+provisional_note([f.month], f.channel)
 
 pareto = query(f"""
     SELECT category, complaints FROM mart.satisfaction_closure_monthly

@@ -7,10 +7,12 @@ from dashboards.data import query
 from dashboards.filters import CUBE_WHERE, sidebar_filters
 from dashboards.i18n import t
 from dashboards.links import complaint_table
+from dashboards.provisional import mark_months, provisional_note
 
 f = sidebar_filters()
 where, params = f.open_filter()
 st.subheader(f"{t('repeats')} · {f.month:%Y-%m}")
+provisional_note([f.month], f.channel)
 
 rates = query("SELECT month, complaints, repeat_complaints, repeat_rate, window_passed, "
               "came_back, pending, came_back_rate FROM mart.repeat_rate_monthly "
@@ -19,7 +21,7 @@ st.caption(t("trend"))
 st.line_chart(rates.with_columns(pl.col("month").dt.strftime("%Y-%m")), x="month",
               y=["repeat_rate", "came_back_rate"], height=240)
 st.caption(t("pending_note"))
-st.dataframe(rates, hide_index=True, width="stretch")
+st.dataframe(mark_months(rates, f.channel), hide_index=True, width="stretch")
 
 chains = query(f"""
     SELECT ch.chain_id, ch.position, ch.complaint_id, ch.channel, ch.category, ch.department,

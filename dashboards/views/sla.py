@@ -7,10 +7,12 @@ from dashboards.data import query
 from dashboards.filters import sidebar_filters
 from dashboards.i18n import channel_label, clock_label, t
 from dashboards.links import complaint_table
+from dashboards.provisional import provisional_note
 
 f = sidebar_filters()
 where, params = f.open_filter()
 st.subheader(f"{t('sla')} · {f.month:%Y-%m}")
+provisional_note([f.month], f.channel)
 
 by = query(f"""
     SELECT clock, channel, priority, sum(met)::BIGINT AS met, sum(breached)::BIGINT AS breached,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import warnings
 from functools import cache
 from pathlib import Path
@@ -46,10 +47,18 @@ def validation_definition(spec: dict, mostly: tuple[float, ...] | None = None):
     `mostly` gives each expectation its tolerance (from expectations/thresholds.yml), so GX's
     own success agrees with what ops.dq_results records.
     """
-    return _definition(json.dumps(spec, sort_keys=True, ensure_ascii=False), mostly)
+    key = (json.dumps(spec, sort_keys=True, ensure_ascii=False), mostly)
+    built = _built.get(spec["name"])
+    if built is None or built[0] != key:
+        _built[spec["name"]] = (key, _definition(*key))
+    return _built[spec["name"]][1]
 
 
-@cache
+# suite name -> (what it was built from, its validation definition). Data Docs name suites by
+# their file's name, so a suite whose file or tolerances changed replaces the one built before.
+_built: dict[str, tuple] = {}
+
+
 def _definition(spec_json: str, mostly: tuple[float, ...] | None):
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import (
@@ -58,7 +67,11 @@ def _definition(spec_json: str, mostly: tuple[float, ...] | None):
 
     spec = json.loads(spec_json)
     context, source = _context()
-    name = f"{spec['name']}-{abs(hash((spec_json, mostly))):x}"
+    name = spec["name"]
+    if name in _built:
+        context.validation_definitions.delete(name)
+        context.suites.delete(name)
+        source.delete_asset(name)
     suite = context.suites.add(gx.ExpectationSuite(name=name))
     for i, e in enumerate(spec["expectations"]):
         kwargs = dict(e["kwargs"])
@@ -96,8 +109,8 @@ def run_name(name: str) -> object:
     """A GX run id carrying our name for the run (shown in Data Docs), e.g. the delivery."""
     from great_expectations.core.run_identifier import RunIdentifier
 
-    # Data Docs file paths are built from it: GX refuses path separators there.
-    return RunIdentifier(run_name=name.replace("/", " › ").replace("\\", " › "))
+    # Data Docs file paths and links are built from it: keep it to safe characters.
+    return RunIdentifier(run_name=re.sub(r"[^\w.-]+", "_", name).strip("_"))
 
 
 def forget_results() -> None:
@@ -114,6 +127,8 @@ def build_data_docs(target: Path) -> Path:
     """
     import shutil
 
+    from flows.quality import docs_assets
+
     context = _context()[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -124,6 +139,10 @@ def build_data_docs(target: Path) -> Path:
     fresh, old = target.with_name(target.name + ".new"), target.with_name(target.name + ".old")
     shutil.rmtree(fresh, ignore_errors=True)
     shutil.copytree(site, fresh)
+    if not docs_assets.make_offline(fresh):
+        logging.getLogger(__name__).warning(
+            "Data Docs load their scripts from public CDNs: the npm copies are not installed "
+            "(python -m flows.quality.docs_assets)")
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)

@@ -36,6 +36,7 @@ def served(published_demo, tmp_path_factory):
     # The app reads its own copy, so replacing it below does not disturb other tests.
     published = tmp_path_factory.mktemp("served") / "tousu.published.duckdb"
     shutil.copyfile(published_demo, published)
+    shutil.copytree(published_demo.with_name("data_docs"), published.with_name("data_docs"))
     port = free_port()
     tousu = str(Path(sys.executable).with_name("tousu"))
     proc = subprocess.Popen([tousu, "dashboard", "--warehouse", str(published), "--port",
@@ -117,3 +118,26 @@ def test_a_night_published_while_the_app_is_open_does_not_break_it(served, brows
     db.publish(writer, published)  # the nightly's atomic rename, under the open app
     text = open_page(browser, f"{base}/data_quality", "隔离记录", "after_publish")
     assert "数据截至: 2026-11-02" in text  # the app switched to the new copy
+
+
+def test_the_data_docs_open_from_the_data_quality_page(served, browser):
+    base, _ = served
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    try:
+        page.goto(f"{base}/data_quality")
+        link = page.get_by_text("GX 数据文档（Data Docs）").first
+        link.wait_for(timeout=30_000)
+        with page.context.expect_page() as opened:
+            link.click()
+        docs = opened.value
+        docs.wait_for_load_state()
+        docs.locator("td", has_text="core_complaints").first.wait_for(timeout=30_000)
+        search = docs.get_by_placeholder("Search").first  # the validation results' table
+        search.fill("source_phone")
+        search.press("Enter")
+        docs.locator("td >> visible=true", has_text="source_phone").first.wait_for(timeout=30_000)
+        docs.screenshot(path=str(ARTIFACTS / "data_docs.png"), full_page=True)
+        text = docs.inner_text("body")
+        assert "core_complaints" in text and "source_ticket_events" in text
+    finally:
+        page.close()

@@ -1,0 +1,83 @@
+"""The Data quality page's review part: last night's failing checks, acknowledgements, Data Docs.
+
+Acknowledgements are read from and written to the app's own file (warehouse/acknowledgements.py)
+so a person sees theirs at once; the nightly copies them into the warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+
+import polars as pl
+import streamlit as st
+
+from dashboards.data import plans_path, published_path, query
+from dashboards.i18n import t
+from flows.settings import data_docs_beside
+from warehouse.acknowledgements import acknowledge, in_force
+from warehouse.plans import PlanError
+
+
+def failing_checks() -> pl.DataFrame:
+    """Checks that failed on the latest night, with files that did not load as batch checks."""
+    return query("""
+        WITH last AS (SELECT run_id FROM ops.runs ORDER BY started_at DESC LIMIT 1)
+        SELECT d.run_id, d.source, d.suite, d.check_name, count(*) AS deliveries,
+               sum(d.rows_failed)::BIGINT AS rows_failed, sum(d.rows_checked)::BIGINT AS rows_checked,
+               string_agg(DISTINCT d.observed_value, '; ') AS observed_value
+        FROM ops.dq_results d JOIN last USING (run_id)
+        WHERE NOT d.success
+        GROUP BY ALL ORDER BY d.source, d.check_name""")
+
+
+def with_acknowledgements(failing: pl.DataFrame, today: date) -> pl.DataFrame:
+    acks = in_force(plans_path(), today)
+    frame = pl.DataFrame(
+        [(a.source, a.check_name, a.acknowledged_by, a.comment, a.until_date) for a in acks],
+        schema={"source": pl.String, "check_name": pl.String, "acknowledged_by": pl.String,
+                "comment": pl.String, "until_date": pl.Date}, orient="row")
+    return failing.join(frame, on=["source", "check_name"], how="left")
+
+
+def data_docs_link() -> None:
+    url = os.environ.get("TOUSU_DATA_DOCS_URL")
+    if url:
+        st.link_button(t("data_docs"), url, icon="📄")
+    else:
+        st.caption(f"{t('data_docs_local')} {data_docs_beside(published_path()) / 'index.html'}")
+
+
+def acknowledge_form(failing: pl.DataFrame) -> None:
+    if not failing.height:
+        return
+    options = [f"{r['source']} · {r['check_name']}" for r in failing.iter_rows(named=True)]
+    with st.form("acknowledge", clear_on_submit=True):
+        st.caption(t("acknowledge"))
+        choice = st.selectbox(t("ack_check"), options, key="ack_check")
+        by = st.text_input(t("ack_by"), key="ack_by")
+        comment = st.text_area(t("ack_comment"), key="ack_comment")
+        days = st.number_input(t("ack_days"), 1, 366, 30, key="ack_days")
+        if st.form_submit_button(t("acknowledge")):
+            row = failing.row(options.index(choice), named=True)
+            try:
+                acknowledge(plans_path(), row["source"], row["check_name"], row["run_id"], by,
+                            comment, datetime.now().astimezone(), int(days))
+            except PlanError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state["ack_saved"] = choice
+                st.rerun()  # the table above shows the acknowledgement
+
+
+def render_review() -> None:
+    if saved := st.session_state.pop("ack_saved", None):
+        st.success(f"{t('ack_saved')}: {saved}")
+    data_docs_link()
+    failing = with_acknowledgements(failing_checks(), date.today())
+    st.caption(t("failing_checks"))
+    if failing.height:
+        st.dataframe(failing.drop("run_id"), hide_index=True, width="stretch")
+    else:
+        st.success(t("no_failures"))
+    acknowledge_form(failing)
