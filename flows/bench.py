@@ -83,6 +83,35 @@ def view_seconds(published: Path) -> dict[str, tuple[float, float]]:
     return out
 
 
+def gx_million_rows(published: Path, rows: int = 1_000_000) -> tuple[int, float, float, int]:
+    """Seconds GX takes to validate `rows` ticket events with their suite, as the nightly does.
+
+    Returns (rows, seconds to make the frame, seconds in GX, unexpected rows found). The
+    events are repeated when the benchmark's inbox has fewer.
+    """
+    import pandas as pd
+
+    from flows.quality import gx
+    from flows.quality.source_suites import _definition, source_suite
+    from warehouse import db
+
+    suite = source_suite("ticket_events")
+    con = db.connect(published, read_only=True)
+    started = time.perf_counter()
+    frame = con.sql(f"SELECT * FROM {suite.view} LIMIT {rows}").df()
+    con.close()
+    while 0 < len(frame) < rows:
+        frame = pd.concat([frame, frame], ignore_index=True).head(rows)
+    framed = time.perf_counter() - started
+    started = time.perf_counter()
+    outcome = gx.run(_definition(suite), frame,
+                     {"run_end": pd.Timestamp("2026-11-02", tz="Asia/Shanghai")},
+                     result_format="COMPLETE")
+    seconds = time.perf_counter() - started
+    unexpected = sum(len(r.result.get("unexpected_index_list") or []) for r in outcome.results)
+    return len(frame), framed, seconds, unexpected
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complaints", type=int, default=200_000)
@@ -106,8 +135,12 @@ def main(argv: list[str] | None = None) -> None:
     summary = nightly(inbox=inbox, warehouse=warehouse, run_date=date(2026, 11, 1))
     total_s = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    from flows.quality.source_suites import GX_TIME
+
+    in_gx = dict(GX_TIME)
     alone = duckdb_alone(inbox)
     views = view_seconds(Path(summary.published))
+    million = gx_million_rows(Path(summary.published))
 
     print()
     print(f"tousu bench: {args.complaints:,} complaints, {summary.totals().files_new:,} files, "
@@ -130,6 +163,11 @@ def main(argv: list[str] | None = None) -> None:
           f"publish {stages.get('publish', 0):.1f} s")
     print(f"nightly total {total_s:.1f} s (including Prefect's temporary server start), "
           f"peak memory {peak_mib:,.0f} MiB, complaints in core {summary.complaints:,}")
+    print(f"GX source suites in the nightly: {in_gx['seconds']:.1f} s for {in_gx['rows']:,} rows "
+          f"({in_gx['seconds'] / total_s:.0%} of the nightly total)")
+    rows, framed, seconds, unexpected = million
+    print(f"GX at {rows:,} rows (ticket events suite, 15 expectations, COMPLETE results): "
+          f"{seconds:.1f} s in GX + {framed:.1f} s to build the frame; {unexpected:,} unexpected")
     print("review pages, seconds to render (first / cached):")
     for view, (cold, warm) in views.items():
         print(f"  {Path(view).stem:<15}{cold:>7.2f}{warm:>7.2f}")

@@ -49,7 +49,8 @@ def read(path: Path, rel: str) -> Delivered:
     rest = parsed.filter(~pl.col("_row_number").is_in(bad_encoding))
     rejects += [
         Reject(row["_row_number"], "json_object",
-               f"this line is not a JSON object (it may be cut short or hand-edited) ({FIX}).",
+               f"this line is not a JSON object (it may be cut short or hand-edited) / "
+               f"此行不是 JSON 对象（可能被截断或手工改过） ({FIX}).",
                row["line"])
         for row in rest.filter(~pl.col("is_object")).iter_rows(named=True)
     ]

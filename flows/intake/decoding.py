@@ -56,5 +56,6 @@ def _decode(data: bytes, encoding: str, note: str | None) -> DecodedText:
 
 def encoding_reason(encoding: str, fix: str) -> str:
     return (f"this line is not valid {encoding.upper()} text (bytes in another encoding, e.g. GBK "
-            f"inside a UTF-8 file): it was read with replacement characters and not loaded "
-            f"({fix}).")
+            f"inside a UTF-8 file): it was read with replacement characters and not loaded / "
+            f"此行不是有效的 {encoding.upper()} 文本（混入了其他编码的字节，例如 UTF-8 文件中的 GBK），"
+            f"读取时出现替换字符，未加载 ({fix}).")

@@ -10,6 +10,7 @@ the whole list of what a source must pass.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -20,6 +21,9 @@ import polars as pl
 
 from flows.intake.thresholds import load_thresholds
 from flows.quality import gx
+
+# Seconds and rows spent in GX validation in this process (printed by the benchmark).
+GX_TIME = {"seconds": 0.0, "rows": 0}
 
 PROBLEM_SCHEMA = {"_source_file": pl.String, "_row_number": pl.Int64, "check_name": pl.String,
                   "reason": pl.String}
@@ -91,8 +95,11 @@ def validate_delivery(con: duckdb.DuckDBPyConnection, suite: SourceSuite, load_i
                     params={"load_id": load_id}).df()
     if frame.empty:
         return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    started = time.perf_counter()
     outcome = gx.run(_definition(suite), frame, {"run_end": pd.Timestamp(run_end)},
                      result_format="COMPLETE", name=f"{suite.source}: {delivery or load_id}")
+    GX_TIME["seconds"] += time.perf_counter() - started
+    GX_TIME["rows"] += len(frame)
     context = {"run_date": run_date, "phone_region": phone_region}
     problems = []
     for expectation, result in gx.paired(suite.spec, outcome):

@@ -24,6 +24,16 @@ REASON_FOR = {
     "wrong_encoding": ("encoding_valid",),
     "unknown_category": ("category_known",),
 }
+# What the reason must say for each kind, in English and in Chinese.
+REASON_TEXT = {
+    "missing_required_field": (("is empty", "no way to reach the customer"), ("为空",)),
+    "unparseable_date": (("is not a date and time of the form",), ("不是",)),
+    "invalid_phone": (("is not a valid phone number",), ("无效",)),
+    "duplicate_row": (("was already delivered in",), ("已在",)),
+    "reply_before_receipt": (("cannot come",), ("早于",)),
+    "wrong_encoding": (("is not valid UTF-8 text",), ("不是有效的 UTF-8 文本",)),
+    "unknown_category": (("is not one of the process categories",), ("不是流程规定的类别",)),
+}
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +126,10 @@ def test_each_planted_defect_lands_in_quarantine_with_its_reason(two_nights):
             ok = skipped.get(d["file"]) == d["record_id"]
         else:
             checks, reason = quarantined.get((d["file"], d["row_number"]), ("", ""))
-            ok = any(name in checks for name in REASON_FOR[d["kind"]]) and len(reason) > 30
+            english, chinese = REASON_TEXT[d["kind"]]
+            ok = (any(name in checks for name in REASON_FOR[d["kind"]])
+                  and any(text in reason for text in english)
+                  and any(text in reason for text in chinese))
         caught[d["kind"]] += ok
         if not ok:
             missed.append(d)
@@ -210,3 +223,26 @@ def test_marts_agree_with_core_on_the_demo_night(two_nights):
                        ).fetchall()[0][0] >= 2
     assert con.execute("SELECT count(*) FROM core.customers").fetchall()[0][0] < complaints
     con.close()
+
+
+def test_every_delivery_is_validated_by_its_source_suite_and_shown_in_the_data_docs(two_nights):
+    from flows.settings import data_docs_beside
+    from flows.sources import SOURCES
+
+    con = db.connect(two_nights["published"], read_only=True)
+    validated = dict(con.execute("""
+        SELECT f.source, count(DISTINCT d.load_id) FROM ops.dq_results d
+        JOIN ops.file_loads f USING (load_id)
+        WHERE d.suite = 'source_' || f.source AND f.status = 'loaded' GROUP BY 1""").fetchall())
+    loaded = dict(con.execute("SELECT source, count(DISTINCT load_id) FROM ops.file_loads "
+                              "WHERE status = 'loaded' GROUP BY 1").fetchall())
+    con.close()
+    assert validated == loaded and set(loaded) == set(SOURCES)
+    # The second night found nothing new: the site shows its core-table validations; the
+    # first night's delivery pages were replaced with it (one night per site).
+    site = data_docs_beside(two_nights["published"])
+    pages = [p.relative_to(site).parts[1] for p in (site / "validations").rglob("*.html")]
+    assert {"core_complaints", "core_complaint_events", "core_satisfaction"} <= set(pages)
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "static/vendor/jquery@3.7.1/dist/jquery.min.js" in index  # works offline
+    assert "code.jquery.com" not in index

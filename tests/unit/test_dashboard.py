@@ -119,3 +119,61 @@ def test_plan_round_trip_create_edit_verify(published, tmp_path, monkeypatch):
     assert verdict in ("有效", "尚待观察", "未见效")
     history = store.read(path, "SELECT field FROM plans.plan_changes ORDER BY version, field")
     assert history == [("created",), ("done_date",), ("status",)]
+
+
+def test_data_quality_page_lists_last_nights_failing_checks_and_keeps_an_acknowledgement(
+        published, tmp_path, monkeypatch):
+    from warehouse.acknowledgements import in_force
+
+    path = tmp_path / "improvement_plans.duckdb"
+    monkeypatch.setenv("TOUSU_PLANS", str(path))
+    failing = mart(published, """
+        SELECT source, check_name, sum(rows_failed) FROM ops.dq_results
+        WHERE NOT success AND run_id = 'r1' GROUP BY ALL ORDER BY ALL""")
+    assert failing, "the small demo inbox plants defects beyond the tolerances"
+    at = app()
+    at.run()
+    at.switch_page("views/data_quality.py").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert sorted(zip(table["source"], table["check_name"], table["rows_failed"],
+                      strict=True)) == [tuple(r) for r in failing]
+    source, check, _ = failing[0]
+
+    at.selectbox(key="ack_check").select(f"{source} · {check}")
+    at.text_input(key="ack_by").input("质量经理 王")
+    at.text_area(key="ack_comment").input("ok")  # too short to say anything: refused
+    at.button[0].click().run()
+    assert at.error and "comment is required" in at.error[0].value
+    assert in_force(path, date.today()) == []
+
+    at.selectbox(key="ack_check").select(f"{source} · {check}")
+    at.text_input(key="ack_by").input("质量经理 王")
+    at.text_area(key="ack_comment").input("门店系统升级导致，已通知 IT 修复")
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    [ack] = in_force(path, date.today())
+    assert (ack.source, ack.check_name, ack.run_id) == (source, check, "r1")
+    table = at.dataframe[0].value
+    row = table[(table["source"] == source) & (table["check_name"] == check)]
+    assert row["comment"].tolist() == ["门店系统升级导致，已通知 IT 修复"]
+    assert row["acknowledged_by"].tolist() == ["质量经理 王"]
+
+
+def test_a_provisional_month_is_marked_with_its_reasons(published):
+    [(month,)] = mart(published, """
+        SELECT month FROM mart.provisional_months
+        WHERE month IN (SELECT month FROM mart.satisfaction_closure_monthly)
+        ORDER BY month DESC LIMIT 1""")
+    at = app()
+    at.run()
+    at.selectbox(key="month").select(month)
+    at.run()
+    assert not at.exception, at.exception
+    assert any(f"{month:%Y-%m}" in w.value and "暂定" in w.value for w in at.warning)
+    shown = at.expander[0].dataframe[0].value
+    rows = {(f"{m:%Y-%m}", c, r) for m, c, r in mart(
+        published, "SELECT month, channel, reasons FROM mart.provisional_months")}
+    shown_rows = set(zip(shown["month"], shown["channel"], shown["reasons"], strict=True))
+    assert f"{month:%Y-%m}" in {m for m, _, _ in shown_rows}
+    assert shown_rows and shown_rows <= rows

@@ -199,10 +199,10 @@ def test_check_tolerance_decides_success_not_quarantine(warehouse, tmp_path):
     _, con = warehouse
     inbox = tmp_path / "inbox"
     rows = calls(1000, 200) + ["CALL9,2025/11/03 10:00:00,,1381234,王芳,,坏了,退款,A1",
-                               "CALL8,2025/11/31 10:00:00,,13812348888,王芳,,坏了,退款,A1"]
+                               ",2025/11/03 10:00:00,,13812348888,王芳,,坏了,退款,A1"]
     write_phone(inbox, "c.csv", rows)
     [outcome] = load_phone(con, inbox)
     assert outcome.rows_quarantined == 2  # both rows quarantined whatever the tolerance
     success = dict(con.execute("SELECT check_name, success FROM ops.dq_results").fetchall())
     assert success["phone_number_valid"] is True  # 1 of 202 fails; mostly 0.99 tolerates it
-    assert success["received_time_parses"] is False  # default mostly 1.0
+    assert success["record_id_present"] is False  # mostly 1.0: every record needs its id
