@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     stages = summary.stage_seconds
     print(f"stages: generate {generate_s:.1f} s (not in total), load {stages['load']:.1f} s, "
           f"core {stages['core']:.1f} s, GX core suites {stages['validate']:.1f} s, "
-          f"marts {stages['marts']:.1f} s, "
+          f"marts {stages['marts']:.1f} s, GX Data Docs {stages.get('data_docs', 0):.1f} s, "
           f"publish {stages.get('publish', 0):.1f} s")
     print(f"nightly total {total_s:.1f} s (including Prefect's temporary server start), "
           f"peak memory {peak_mib:,.0f} MiB, complaints in core {summary.complaints:,}")

@@ -37,7 +37,12 @@ def _context():
     import great_expectations as gx
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="ephemeral")
+    # One progress bar per delivery would bury the nightly's log.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False,
+                                                         metric_calculations=False)
     return context, context.data_sources.add_pandas("tousu")
 
 
