@@ -127,7 +127,7 @@ CLOCK_NAMES = {
 }
 
 CHANNEL_EN = {"phone": "Phone", "chat": "Chat", "email": "Email", "social": "Social media",
-              "store": "Store", "webform": "Web form"}
+              "store": "Store", "webform": "Web form", "post": "Post", "referral": "Referral"}
 
 
 def lang() -> int:

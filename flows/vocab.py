@@ -11,6 +11,10 @@ CHANNELS = {
     "social": "社交媒体",
     "store": "门店",
     "webform": "网页表单",
+    # Channels of exports a company brings (e.g. a regulator's database): letters and cases
+    # referred by another body. The demo's own channels are the six above.
+    "post": "信函",
+    "referral": "转办",
 }
 
 # Category -> the department that owns it by default (seed step 2: 明确责任部门).

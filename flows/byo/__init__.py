@@ -1,0 +1,1 @@
+"""Bring your own export: sources declared by a mapping file, loaded like the built-in ones."""
