@@ -94,6 +94,8 @@ def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run
     ops.file_loads (`failed` for the changed file, `held` for the others), and all are tried
     again next run. Other sources go on.
     """
+    if source.setup_sql:
+        con.execute(source.setup_sql)
     files = new_files(con, inbox, source)
     results: dict[str, Delivered | FileRejected] = {}
     for f in files:

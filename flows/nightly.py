@@ -35,7 +35,7 @@ from flows.settings import (
     plans_path_beside,
     published_path_for,
 )
-from flows.sources import SOURCES
+from flows.sources import all_sources
 from warehouse import db
 from warehouse.plans import copy_into_warehouse
 
@@ -62,7 +62,8 @@ def load_channel(warehouse: Path, inbox: Path, source: str, run_id: str,
     s = get_settings()
     started = time.perf_counter()
     with _connect(warehouse) as con:
-        outcomes = load_source(con, inbox, SOURCES[source], run_id, run_date, s.timezone,
+        outcomes = load_source(con, inbox, all_sources(s.phone_region)[source], run_id,
+                               run_date, s.timezone,
                                s.phone_region)
     for o in outcomes:
         if o.status == "failed":
@@ -151,7 +152,8 @@ def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = 
 
     clock = time.perf_counter()
     open_night(warehouse, inbox, run_id, run_date)
-    channels = [load_channel(warehouse, inbox, source, run_id, run_date) for source in SOURCES]
+    channels = [load_channel(warehouse, inbox, source, run_id, run_date)
+                for source in all_sources(settings.phone_region)]
     stages = {"load": time.perf_counter() - clock}
     complaints, pending = rebuild_core(warehouse)
     stages["core"] = time.perf_counter() - clock - stages["load"]

@@ -19,6 +19,7 @@ class Source:
     key: str  # the raw column that identifies a record (to release its quarantined copies)
     # Files of one folder load in one transaction (many small files, e.g. one .eml per message).
     batch_by_folder: bool = False
+    setup_sql: str | None = None  # run before loading (a declared source's staging view)
 
     def files(self, inbox: Path) -> list[Path]:
         found = {p for pattern in self.patterns for p in inbox.glob(pattern) if p.is_file()}
@@ -40,3 +41,17 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
     Source("satisfaction", ("ticket_system/followups_*.csv",), "raw.satisfaction_followups",
            ticket_system.read_followups, "followup_id"),
 )}
+
+
+def all_sources(phone_region: str = "CN") -> dict[str, Source]:
+    """The built-in sources, then every source declared by a mapping file (flows/byo)."""
+    from flows.byo.source import as_source, declared
+
+    extra = {name: as_source(name, m, phone_region) for name, m in declared().items()}
+    clash = sorted(set(extra) & set(SOURCES))
+    if clash:
+        raise ValueError(f"mapping file(s) declare built-in source name(s) {', '.join(clash)}")
+    # The register's events stay last so that a night's complaints are complete.
+    first = {k: v for k, v in SOURCES.items() if k not in ("ticket_events", "satisfaction")}
+    last = {k: v for k, v in SOURCES.items() if k in ("ticket_events", "satisfaction")}
+    return first | extra | last

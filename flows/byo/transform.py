@@ -71,7 +71,14 @@ def _record_id(value: pl.Expr, m: Mapping) -> pl.Expr:
     return ident.str.zfill(pad) if pad else ident
 
 
-def to_intake(frame: pl.DataFrame, m: Mapping) -> pl.DataFrame:
+def _phone(value: pl.Expr, region: str) -> pl.Expr:
+    from warehouse.db import phone_e164
+
+    return value.map_elements(lambda n: phone_e164(n, region), return_dtype=pl.String,
+                              skip_nulls=True)
+
+
+def to_intake(frame: pl.DataFrame, m: Mapping, phone_region: str = "CN") -> pl.DataFrame:
     """The intake columns of raw.declared_intake, plus the record as delivered (JSON)."""
     given = {name: _raw(frame, m, name) for name in FIELDS}
     columns = {
@@ -81,6 +88,10 @@ def to_intake(frame: pl.DataFrame, m: Mapping) -> pl.DataFrame:
     }
     for name in TEXT_FIELDS:
         if name == "record_id":
+            continue
+        if name == "phone":
+            columns["phone_as_given"] = given["phone"]
+            columns["phone"] = _phone(given["phone"], m.phone_region or phone_region)
             continue
         if name in MAPPED or (m.field(name) and m.field(name).values):
             columns[f"{name}_as_given"] = given[name]
@@ -110,6 +121,11 @@ def to_intake(frame: pl.DataFrame, m: Mapping) -> pl.DataFrame:
         record=pl.struct(delivered).struct.json_encode() if delivered else pl.lit("{}"),
         _row_number=pl.col("_row_number"))
     received = pl.col("received_at")
+    from flows import vocab
+
+    out = out.with_columns(department=pl.coalesce(  # the category's department by default
+        "department", pl.col("category").replace_strict(vocab.CATEGORIES, default=None,
+                                                        return_dtype=pl.String)))
     return out.with_columns(
         pl.col(pl.Datetime("us", m.timezone)).dt.convert_time_zone("UTC"),
         complaint_id=pl.when(received.is_not_null() & pl.col("source_ref").is_not_null())

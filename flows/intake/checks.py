@@ -38,8 +38,26 @@ JOIN stg.email_messages c ON c.message_id = r.in_reply_to
 WHERE r._load_id = $load_id AND r.sent_at < c.sent_at
 """
 
+# Declared sources: a record delivered again in a later export is an update (the latest wins
+# in core); the same record twice in one delivery is a duplicate.
+REPEATED_IN_DELIVERY_SQL = """
+SELECT n._source_file, n._row_number, 'record_not_repeated_in_delivery' AS check_name,
+       format('{} {} appears again in this delivery ({} record {}); this copy was not loaded / '
+              '{} {} 在本次交付中重复出现（{} 第 {} 条），本条未加载 ({}).',
+              $id_label, n.{key}, o._source_file, o._row_number,
+              $id_label, n.{key}, o._source_file, o._row_number, $fix) AS reason
+FROM {view} n
+JOIN {view} o
+  ON o.{key} = n.{key} AND o._load_id = n._load_id
+ AND (o._source_file, o._row_number) < (n._source_file, n._row_number)
+WHERE n._load_id = $load_id
+QUALIFY row_number() OVER (PARTITION BY n._source_file, n._row_number
+                           ORDER BY o._source_file, o._row_number) = 1
+"""
+
 ROW_SET_CHECKS = {
     "record_not_duplicate": DUPLICATE_SQL,
+    "record_not_repeated_in_delivery": REPEATED_IN_DELIVERY_SQL,
     "reply_not_before_complaint": EMAIL_REPLY_ORDER_SQL,
 }
 

@@ -2,6 +2,9 @@
 -- Grain: complaint_id (the ticket system's YYYYMM-NNNNN). A complaint appears once both its
 -- registration (ticket event `registered`) and its channel record are loaded; until then the
 -- half that is there is listed in ops.pending_links.
+-- Sources declared by a mapping file (raw.declared_intake) are their own register: each record is
+-- a complaint (the latest delivery of a record wins), with the status and times it carries.
+-- `register` says which: 'ticket_system' or the declared source's name.
 -- Lifecycle timestamps are the first occurrence of each event, except closed_at (the last close,
 -- and only while the complaint is still closed). first_response_at prefers the channel's own
 -- evidence (call answered, first agent message, reply email, brand reply) over the ticket event.
@@ -43,9 +46,11 @@ products AS (
     SELECT i.channel, i.source_ref, arg_max(p.product, length(p.alias)) AS product
     FROM stg.intake i JOIN core.product_catalogue p ON contains(i.description, p.alias)
     GROUP BY ALL
-)
+),
+from_ticket_system AS (
 SELECT
     r.complaint_id,
+    'ticket_system'                                         AS register,
     r.channel,
     r.source_ref,
     i.received_at,
@@ -95,4 +100,26 @@ FROM registrations r
 JOIN stg.intake i USING (channel, source_ref)
 LEFT JOIN lifecycle l USING (complaint_id)
 LEFT JOIN products pr USING (channel, source_ref)
-ORDER BY r.complaint_id;
+),
+declared AS (
+SELECT
+    complaint_id, source AS register, channel, source_ref, received_at,
+    received_at AS registered_at, customer_name_masked, phone, email, member_no,
+    CAST(NULL AS VARCHAR) AS social_id, CAST(NULL AS VARCHAR) AS app_user_id, order_no,
+    product, category, department, urgency, priority, description, demand, status,
+    first_response_at,
+    CASE WHEN first_response_at IS NOT NULL THEN 'channel' END AS first_response_source,
+    CAST(NULL AS TIMESTAMPTZ) AS assigned_at, CAST(NULL AS TIMESTAMPTZ) AS investigation_started_at,
+    CAST(NULL AS TIMESTAMPTZ) AS remedy_agreed_at, CAST(NULL AS TIMESTAMPTZ) AS executed_at,
+    CAST(NULL AS TIMESTAMPTZ) AS follow_up_at,
+    CASE WHEN status = 'closed' THEN closed_at END AS closed_at, 0 AS reopen_count,
+    greatest(received_at, first_response_at, closed_at) AS last_event_at,
+    _source_file AS source_file, _row_number AS source_row_number
+FROM stg.declared_intake
+QUALIFY row_number() OVER (PARTITION BY complaint_id
+                           ORDER BY _loaded_at DESC, _source_file DESC, _row_number DESC) = 1
+)
+SELECT * FROM from_ticket_system
+UNION ALL BY NAME
+SELECT * FROM declared
+ORDER BY complaint_id;

@@ -4,6 +4,8 @@
 -- Deadline: calendar clocks: start + target + time paused while waiting on the customer (if the
 -- clock pauses); working-day clocks: the end of the Nth working day after the start's date
 -- (local time), per mart.calendar_days.
+-- A declared source's clock may carry the source's own verdict (met or not), which decides once
+-- the case is closed or the clock stopped; its deadline may be the record's own due date.
 -- Status: met (stopped by the deadline), breached (stopped after it), open_breached (not
 -- stopped and the deadline has passed as of the night), open_within (not stopped, not due yet).
 -- A clock never stopped on a complaint that is closed is breached (closed without the step,
@@ -51,7 +53,8 @@ paused AS (
 ),
 deadlines AS (
     SELECT m.*, coalesce(p.paused_seconds, 0) AS paused_seconds,
-           CASE WHEN m.target_seconds IS NOT NULL
+           CASE WHEN m.due_at IS NOT NULL THEN m.due_at
+                WHEN m.target_seconds IS NOT NULL
                 THEN m.start_at + to_microseconds(
                          ((m.target_seconds + coalesce(p.paused_seconds, 0)) * 1e6)::BIGINT)
                 ELSE ((due.day + 1)::TIMESTAMP) AT TIME ZONE (SELECT tz FROM tz)
@@ -71,14 +74,20 @@ SELECT
     (start_at AT TIME ZONE (SELECT tz FROM tz))::DATE                AS start_day,
     target_label, target_seconds, target_working_days,
     deadline_at, stop_at, paused_seconds,
-    CASE WHEN stop_at IS NOT NULL AND stop_at <= deadline_at THEN 'met'
+    -- a declared source's own verdict, once its case is closed or stopped
+    CASE WHEN verdict IS NOT NULL AND (complaint_closed OR stop_at IS NOT NULL)
+         THEN CASE WHEN verdict THEN 'met' ELSE 'breached' END
+         WHEN stop_at IS NOT NULL AND stop_at <= deadline_at THEN 'met'
          WHEN stop_at IS NOT NULL THEN 'breached'
          WHEN (SELECT as_of FROM as_of) > deadline_at AND complaint_closed THEN 'breached'
          WHEN (SELECT as_of FROM as_of) > deadline_at THEN 'open_breached'
          ELSE 'open_within' END                                        AS status,
+    -- a case closed on the source's verdict has no stop time: how long it ran is unknown
+    CASE WHEN NOT (verdict IS NOT NULL AND stop_at IS NULL AND complaint_closed) THEN
     round((epoch(coalesce(stop_at, (SELECT as_of FROM as_of))) - epoch(start_at))
-          / nullif(epoch(deadline_at) - epoch(start_at), 0), 4)          AS elapsed_share,
-    CASE WHEN coalesce(stop_at, (SELECT as_of FROM as_of)) > deadline_at
+          / nullif(epoch(deadline_at) - epoch(start_at), 0), 4) END      AS elapsed_share,
+    CASE WHEN verdict IS NOT NULL AND stop_at IS NULL AND complaint_closed THEN NULL
+         WHEN coalesce(stop_at, (SELECT as_of FROM as_of)) > deadline_at
          THEN epoch(coalesce(stop_at, (SELECT as_of FROM as_of))) - epoch(deadline_at) END
                                                                         AS overrun_seconds,
     policy_version, rule_no, calendar_source,

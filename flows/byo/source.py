@@ -1,0 +1,80 @@
+"""Declared sources: each mapping file becomes a Source loaded by the same nightly flow.
+
+The mapping folder is warehouse/sources/ (bundled mappings, e.g. cfpb.yml) or TOUSU_SOURCES_DIR.
+A mapping that cannot be used does not stop the night: its source's files fail with the
+mapping's error (naming the line to fix) and are tried again next run; other sources go on.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path
+
+from flows.byo.mapping import Mapping, MappingError, column_line, load_mapping
+from flows.byo.read import read_table
+from flows.byo.transform import to_intake
+from flows.intake.delivered import Delivered, LayoutChanged
+from flows.settings import PROJECT_ROOT
+
+BUNDLED = PROJECT_ROOT / "warehouse" / "sources"
+RAW_TABLE = "raw.declared_intake"
+
+
+def sources_dir() -> Path:
+    return Path(os.environ.get("TOUSU_SOURCES_DIR") or BUNDLED)
+
+
+def mapping_files(folder: Path | None = None) -> list[Path]:
+    return sorted((folder or sources_dir()).glob("*.yml"))
+
+
+def declared(folder: Path | None = None) -> dict[str, Mapping | MappingError]:
+    """Every mapping of the folder by source name (its file's stem if it cannot be read)."""
+    out: dict[str, Mapping | MappingError] = {}
+    for path in mapping_files(folder):
+        try:
+            m = load_mapping(path)
+            out[m.source] = m
+        except MappingError as exc:
+            out[path.stem] = exc
+    return out
+
+
+def view_of(source: str) -> str:
+    return f"stg.declared_{source}"
+
+
+def setup_sql(source: str) -> str:
+    """The source's own staging view (its records of stg.declared_intake)."""
+    return (f"CREATE OR REPLACE VIEW {view_of(source)} AS "
+            f"SELECT * FROM stg.declared_intake WHERE source = '{source}'")
+
+
+def read_declared(m: Mapping, phone_region: str, path: Path, rel: str) -> Delivered:
+    frame, rejects, notes = read_table(path, m)
+    missing = [c for c in m.columns if c not in frame.columns]
+    if missing:
+        raise LayoutChanged("; ".join(
+            f"column {c!r} (mapping {column_line(m, c)}) is not in the file" for c in missing)
+            + f". The file has: {', '.join(c for c in frame.columns if c != '_row_number')}. "
+              f"Was the export's layout changed, or is the mapping wrong?")
+    withheld = sum(frame[c].str.strip_chars().is_in(m.masked).sum() for c in m.columns
+                   if c in frame.columns) if m.masked else 0
+    if withheld:
+        notes.append(f"{withheld} masked value(s) ({', '.join(m.masked)}) read as withheld")
+    return Delivered(to_intake(frame, m, phone_region), rejects, notes)
+
+
+def _broken(error: MappingError, path: Path, rel: str) -> Delivered:
+    raise LayoutChanged(f"the source's mapping cannot be used: {error}")
+
+
+def as_source(name: str, m: Mapping | MappingError, phone_region: str = "CN"):
+    from flows.sources import Source
+
+    if isinstance(m, MappingError):
+        # Its files are found by the folder named after the mapping file, as documented.
+        return Source(name, (f"{name}/*",), RAW_TABLE, partial(_broken, m), "source_ref")
+    return Source(m.source, m.patterns, RAW_TABLE, partial(read_declared, m, phone_region),
+                  "source_ref", setup_sql=setup_sql(m.source))
