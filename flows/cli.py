@@ -206,5 +206,9 @@ def metrics_recompute(
                f"{built.policy_version} (before: {before}); published {published}")
 
 
+from flows.byo.cli import sources_app  # noqa: E402  (the group lives with its code)
+
+app.add_typer(sources_app, name="sources")
+
 if __name__ == "__main__":
     app()

@@ -25,7 +25,7 @@ import polars as pl
 from flows.intake.checks import row_set_sql
 from flows.intake.delivered import Delivered, FileRejected, LayoutChanged
 from flows.intake.thresholds import load_thresholds, too_few_rows
-from flows.quality.source_suites import source_suite, validate_delivery
+from flows.quality.source_suites import SourceSuite, source_suite, validate_delivery
 from flows.sources import Source
 
 # Set by tests to prove that a crash inside the transaction leaves no partial file behind.
@@ -227,7 +227,7 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
          for f, d in read for r in d.rejects],
         schema={"file": pl.String, "row_number": pl.Int32, "check_name": pl.String,
                 "reason": pl.String, "record": pl.String}, orient="row")
-    suite = source_suite(source.name)
+    suite = SourceSuite(source.suite) if source.suite else source_suite(source.name)
     run_end = datetime.combine(run_date + timedelta(days=1), time(), ZoneInfo(timezone))
     delivered_columns = [c for c in batch.columns if not c.startswith("_")]
     record = "to_json({" + ", ".join(f"'{c}': r.\"{c}\"" for c in delivered_columns) + "})"

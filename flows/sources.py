@@ -20,6 +20,7 @@ class Source:
     # Files of one folder load in one transaction (many small files, e.g. one .eml per message).
     batch_by_folder: bool = False
     setup_sql: str | None = None  # run before loading (a declared source's staging view)
+    suite: dict | None = None  # a declared source's generated GX suite (else its suite file)
 
     def files(self, inbox: Path) -> list[Path]:
         found = {p for pattern in self.patterns for p in inbox.glob(pattern) if p.is_file()}

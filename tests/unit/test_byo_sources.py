@@ -1,0 +1,183 @@
+"""Bring your own export: the CFPB sample through its mapping, mapping errors, messy data."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from flows.byo.draft import draft
+from flows.byo.mapping import MappingError, load_mapping
+from flows.byo.source import BUNDLED, as_source
+from flows.loading import load_source
+from flows.metrics.build import build_marts, night_end
+from warehouse import db
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "cfpb_complaints_2023_sample.csv"
+NIGHT = date(2023, 9, 30)
+
+
+def cfpb_rows() -> list[dict]:
+    with SAMPLE.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return [r for r in rows if r.get("Complaint ID")]  # the cut last line has no id
+
+
+@pytest.fixture
+def cfpb_loaded(warehouse, tmp_path):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    (inbox / "cfpb").mkdir(parents=True)
+    shutil.copy(SAMPLE, inbox / "cfpb" / SAMPLE.name)
+    m = load_mapping(BUNDLED / "cfpb.yml")
+    [outcome] = load_source(con, inbox, as_source("cfpb", m), "r1", NIGHT)
+    return con, outcome
+
+
+def test_the_cfpb_sample_reconciles_and_the_cut_last_line_is_quarantined(cfpb_loaded):
+    con, outcome = cfpb_loaded
+    assert (outcome.status, outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) \
+        == ("loaded", 2068, 2067, 1)
+    assert con.execute("SELECT count(*) FROM raw.declared_intake").fetchall() == [(2067,)]
+    [(row, check, reason)] = con.execute(
+        "SELECT row_number, check_name, reason FROM ops.quarantine").fetchall()
+    assert (row, check) == (2068, "record_complete")
+    assert "has 2 of 18 fields" in reason and "cut short" in reason and "截断" in reason
+    ids = {r["Complaint ID"] for r in cfpb_rows()}
+    loaded = {i for (i,) in con.execute("SELECT source_ref FROM raw.declared_intake").fetchall()}
+    assert loaded == ids
+
+
+def test_cfpb_channels_and_its_15_day_clock_reach_the_metrics(cfpb_loaded):
+    con, _ = cfpb_loaded
+    db.build_core(con)
+    build_marts(con, night_end(NIGHT, "Asia/Shanghai"))
+    rows = cfpb_rows()
+    channels = dict(con.execute("SELECT channel, count(*) FROM core.complaints "
+                                "WHERE register = 'cfpb' GROUP BY 1").fetchall())
+    via = {"Web": "webform", "Phone": "phone", "Referral": "referral", "Postal mail": "post"}
+    expected = {}
+    for r in rows:
+        expected[via[r["Submitted via"]]] = expected.get(via[r["Submitted via"]], 0) + 1
+    assert channels == expected
+    statuses = dict(con.execute("SELECT status, count(*) FROM mart.sla_clocks "
+                                "WHERE clock = 'cfpb_company_response' GROUP BY 1").fetchall())
+    closed = [r for r in rows if r["Company response to consumer"] != "In progress"]
+    assert statuses.get("met", 0) == sum(r["Timely response?"] == "Yes" for r in closed)
+    assert statuses.get("breached", 0) == sum(r["Timely response?"] == "No" for r in closed)
+    assert statuses.get("open_within", 0) + statuses.get("open_breached", 0) == \
+        len(rows) - len(closed)
+    # The deadline is 15 calendar days after the complaint was sent to the company.
+    ref = rows[2]
+    [(start, deadline)] = con.execute("""
+        SELECT (start_at AT TIME ZONE 'America/New_York')::DATE,
+               (deadline_at AT TIME ZONE 'America/New_York')::DATE
+        FROM mart.sla_clocks s JOIN core.complaints c USING (complaint_id)
+        WHERE c.register = 'cfpb' AND c.source_ref = ?""", [ref["Complaint ID"]]).fetchall()
+    assert str(start) == ref["Date sent to company"] and (deadline - start).days == 15
+    monthly = con.execute("SELECT sum(clocks) FROM mart.sla_compliance_monthly "
+                          "WHERE clock = 'cfpb_company_response' AND channel = 'phone'"
+                          ).fetchall()[0][0]
+    assert monthly == expected["phone"]
+
+
+def write_mapping(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "m.yml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BASE = """source: shop
+files: shop/*.csv
+format: {type: csv, delimiter: ";", encoding: gbk}
+datetime_formats: ["%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S"]
+fields:
+  record_id: {column: 工单号, zero_pad: 6}
+  received_at: 受理时间
+  phone: 电话
+  description: 内容
+  first_response_at: 回复时间
+  channel:
+    column: 渠道
+    values: {热线: phone, 官网: webform}
+"""
+
+
+def test_a_mapping_naming_an_unknown_column_is_refused_before_anything_loads(warehouse,
+                                                                            tmp_path):
+    _, con = warehouse
+    m = load_mapping(write_mapping(tmp_path, BASE.replace("受理时间", "受理日期")))
+    inbox = tmp_path / "inbox"
+    (inbox / "shop").mkdir(parents=True)
+    (inbox / "shop" / "a.csv").write_bytes(
+        "工单号;受理时间;电话;内容;回复时间;渠道\n1;07/04/2023;13812345678;坏了;;热线\n"
+        .encode("gbk"))
+    [outcome] = load_source(con, inbox, as_source("shop", m), "r1", NIGHT)
+    assert outcome.status == "failed"
+    assert "'受理日期'" in outcome.error and "m.yml:7" in outcome.error
+    assert con.execute("SELECT count(*) FROM raw.declared_intake").fetchall() == [(0,)]
+
+
+@pytest.mark.parametrize(("change", "line", "says"), [
+    (("%m/%d/%Y\"", "%m/%Q/%Y\""), 4, "unknown directive(s) %Q"),
+    (("官网: webform", "官网: website"), 13, "'官网' maps to 'website'"),
+    (("  phone: 电话\n", "  telephone: 电话\n"), 5, "unknown intake field(s) telephone"),
+])
+def test_a_broken_mapping_names_the_line_to_fix(tmp_path, change, line, says):
+    path = write_mapping(tmp_path, BASE.replace(*change))
+    with pytest.raises(MappingError) as caught:
+        load_mapping(path)
+    assert f"m.yml:{line}:" in str(caught.value) and says in str(caught.value)
+
+
+def test_messy_rows_load_or_are_quarantined_with_a_reason(warehouse, tmp_path):
+    _, con = warehouse
+    m = load_mapping(write_mapping(tmp_path, BASE))
+    inbox = tmp_path / "inbox"
+    (inbox / "shop").mkdir(parents=True)
+    lines = [
+        "工单号;受理时间;电话;内容;回复时间;渠道",
+        "3.0;07/04/2023 01:05:09 PM;13812345678;收到的货\r坏了;07/04/2023 02:00:00 PM;热线",
+        "12345;7/5/2023;XXXXX;漏发;;官网",                      # date only; phone withheld
+        "12345;7/5/2023;XXXXX;漏发;;官网",                      # the same row twice
+        "777;07/06/2023 10:00:00 AM;13812345679;慢;07/06/2023 09:00:00 AM;热线",  # reply first
+        "778;2023-07-07 00:00:00;13812345670;慢;;传真",          # midnight; unmapped channel
+        "779;07/08/2023 11:00:00 AM;1381;退款;;热线",             # bad phone
+        "780;07/09/20",                                           # cut short
+    ]
+    (inbox / "shop" / "a.csv").write_bytes(("\r\n".join(lines)).encode("gbk"))
+    [outcome] = load_source(con, inbox, as_source("shop", m), "r1", NIGHT)
+    assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (7, 2, 5), \
+        outcome
+    assert any("bare carriage return" in n for n in outcome.notes)
+    got = dict(con.execute("SELECT row_number, check_name FROM ops.quarantine").fetchall())
+    assert got == {3: "record_not_repeated_in_delivery", 4: "first_response_not_before_receipt",
+                   5: "channel_mapped", 6: "phone_number_valid", 7: "record_complete"}
+    [reason] = con.execute("SELECT reason FROM ops.quarantine WHERE row_number = 5").fetchone()
+    assert "渠道 '传真' has no mapping onto channel" in reason and "m.yml:" in reason
+    rows = {r[0]: r[1:] for r in con.execute("""
+        SELECT source_ref, description, phone, received_time_known, complaint_id,
+               strftime(received_at AT TIME ZONE 'Asia/Shanghai', '%Y-%m-%d %H:%M')
+        FROM raw.declared_intake ORDER BY 1""").fetchall()}
+    assert rows["000003"] == ("收到的货 坏了", "+8613812345678", True, "202307-000003",
+                              "2023-07-04 13:05")
+    assert rows["012345"] == ("漏发", None, False, "202307-012345", "2023-07-05 00:00")
+
+
+def test_init_drafts_a_mapping_that_is_refused_until_a_person_finishes_it(tmp_path):
+    sample = tmp_path / "export.csv"
+    sample.write_text("Ticket ID,Created,Channel,Description,Status\n"
+                      "1001,2024-01-02 10:00:00,Hotline,broken,Open\n", encoding="utf-8")
+    text = draft(sample, "export")
+    assert "record_id: \"Ticket ID\"" in text and "received_at: \"Created\"" in text
+    assert "\"%Y-%m-%d %H:%M:%S\"" in text and "\"Hotline\": TODO" in text
+    path = write_mapping(tmp_path, text)
+    with pytest.raises(MappingError) as caught:
+        load_mapping(path)
+    assert "'Hotline' maps to 'TODO'" in str(caught.value)
+    finished = text.replace('"Hotline": TODO', '"Hotline": phone').replace(
+        '"Open": TODO', '"Open": investigating')
+    assert load_mapping(write_mapping(tmp_path, finished)).source == "export"
