@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     # Default phone region for numbers written without a country code.
     phone_region: str = "CN"
+    # The folder of mapping files that declare a company's own exports (default: the bundled
+    # warehouse/sources/).
+    sources_dir: Path | None = None
 
     @property
     def warehouse_path(self) -> Path:

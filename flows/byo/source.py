@@ -15,14 +15,15 @@ from flows.byo.mapping import Mapping, MappingError, column_line, load_mapping
 from flows.byo.read import read_table
 from flows.byo.transform import to_intake
 from flows.intake.delivered import Delivered, LayoutChanged
-from flows.settings import PROJECT_ROOT
+from flows.settings import PROJECT_ROOT, get_settings
 
 BUNDLED = PROJECT_ROOT / "warehouse" / "sources"
 RAW_TABLE = "raw.declared_intake"
 
 
 def sources_dir() -> Path:
-    return Path(os.environ.get("TOUSU_SOURCES_DIR") or BUNDLED)
+    # Read at each call (not the cached settings) so a changed folder is seen by the next run.
+    return Path(os.environ.get("TOUSU_SOURCES_DIR") or get_settings().sources_dir or BUNDLED)
 
 
 def mapping_files(folder: Path | None = None) -> list[Path]:

@@ -246,3 +246,27 @@ def test_every_delivery_is_validated_by_its_source_suite_and_shown_in_the_data_d
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "static/vendor/jquery@3.7.1/dist/jquery.min.js" in index  # works offline
     assert "code.jquery.com" not in index
+
+
+def test_a_declared_source_goes_through_the_same_nightly_flow(prefect_server, tmp_path):
+    """The CFPB export, declared by warehouse/sources/cfpb.yml, loaded by the nightly flow."""
+    import shutil
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "cfpb_complaints_2023_sample.csv"
+    inbox = tmp_path / "inbox"
+    (inbox / "cfpb").mkdir(parents=True)
+    shutil.copy(sample, inbox / "cfpb" / "complaints_2023.csv")
+    warehouse = tmp_path / "tousu.duckdb"
+    summary = nightly(inbox=inbox, warehouse=warehouse, run_date=date(2023, 9, 30))
+    [cfpb] = [c for c in summary.channels if c.source == "cfpb"]
+    assert (cfpb.rows_read, cfpb.rows_loaded, cfpb.rows_quarantined) == (2068, 2067, 1)
+    con = db.connect(summary.published, read_only=True)
+    assert con.execute("SELECT count(*) FROM core.complaints WHERE register = 'cfpb'"
+                       ).fetchall() == [(2067,)]
+    clocks = con.execute("SELECT count(*) FROM mart.sla_clocks "
+                         "WHERE clock = 'cfpb_company_response'").fetchall()[0][0]
+    suite_checks = con.execute("SELECT count(DISTINCT check_name) FROM ops.dq_results "
+                               "WHERE suite = 'source_cfpb'").fetchall()[0][0]
+    con.close()
+    assert clocks == 2067 and suite_checks >= 10
