@@ -18,6 +18,11 @@ def _e(check: str, type_: str, en: str, zh: str, **kwargs) -> dict:
             "meta": {"check": check, "reason_en": en, "reason_zh": zh}}
 
 
+def _literal(text: str) -> str:
+    """Text shown as is in a reason template (its braces are not placeholders)."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def _notnull(column: str) -> dict:
     return {"type": "nullity", "column": {"name": column}, "is_null": False}
 
@@ -41,7 +46,8 @@ def generate_suite(m: Mapping) -> dict:
            f"{col['received_at']}“{{received_at_as_given}}”晚于本次加载的日期（{{run_date}}）",
            column="received_at", max_value={"$PARAMETER": "run_end"}),
         _e("complaint_id_form", "expect_column_values_to_match_regex",
-           f"the complaint id '{{complaint_id}}' made by complaint_id '{m.complaint_id}' is not "
+           f"the complaint id '{{complaint_id}}' made by complaint_id '{_literal(m.complaint_id)}' "
+           f"is not "
            f"of the form YYYYMM-NNNNN (5 or more digits): change complaint_id or set "
            f"zero_pad in {where}",
            f"按模板生成的投诉编号“{{complaint_id}}”不是 年月-流水号 格式：请修改映射文件 {where}",

@@ -98,8 +98,14 @@ def _text(value) -> str:
 def reason(meta: dict, row: dict, fix: str) -> str:
     """The reason a person reads: English / Chinese, with the row's values, and the fix."""
     values = _Blank({k: _text(v) for k, v in row.items()})
-    return (f"{meta['reason_en'].format_map(values)} / {meta['reason_zh'].format_map(values)}"
-            f" ({fix}).")
+
+    def fill(template: str) -> str:
+        try:
+            return template.format_map(values)
+        except (ValueError, IndexError, AttributeError):  # a stray brace: show it unfilled
+            return template
+
+    return f"{fill(meta['reason_en'])} / {fill(meta['reason_zh'])} ({fix})."
 
 
 def validate_delivery(con: duckdb.DuckDBPyConnection, suite: SourceSuite, load_id: str,

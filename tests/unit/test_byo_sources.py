@@ -181,3 +181,89 @@ def test_init_drafts_a_mapping_that_is_refused_until_a_person_finishes_it(tmp_pa
     finished = text.replace('"Hotline": TODO', '"Hotline": phone').replace(
         '"Open": TODO', '"Open": investigating')
     assert load_mapping(write_mapping(tmp_path, finished)).source == "export"
+
+
+def test_the_review_app_renders_every_page_on_a_declared_source(cfpb_loaded, tmp_path,
+                                                                monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    con, _ = cfpb_loaded
+    db.build_core(con)
+    build_marts(con, night_end(NIGHT, "Asia/Shanghai"))
+    writer = Path(con.execute("SELECT path FROM duckdb_databases() WHERE NOT internal "
+                              "AND database_name NOT IN ('temp', 'system')").fetchall()[0][0])
+    con.execute("CHECKPOINT")
+    published = tmp_path / "cfpb.published.duckdb"
+    shutil.copyfile(writer, published)
+    monkeypatch.setenv("TOUSU_PUBLISHED", str(published))
+    monkeypatch.setenv("TOUSU_PLANS", str(tmp_path / "improvement_plans.duckdb"))
+    app = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
+    for page in ("views/overview.py", "views/sla.py", "views/repeats.py",
+                 "views/problem_types.py", "views/departments.py", "views/complaint.py",
+                 "views/data_quality.py"):
+        at = AppTest.from_file(app, default_timeout=60)
+        at.run()
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+    at = AppTest.from_file(app, default_timeout=60)
+    at.run()
+    at.switch_page("views/sla.py").run()
+    shown = " ".join(str(df.value) for df in at.dataframe)
+    assert "cfpb_company_response" in shown
+
+
+def test_xlsx_and_json_exports_load_through_their_mappings(warehouse, tmp_path):
+    import json
+
+    import xlsxwriter
+
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    (inbox / "branch").mkdir(parents=True)
+    book = xlsxwriter.Workbook(inbox / "branch" / "register.xlsx")
+    sheet = book.add_worksheet("登记")
+    for r, row in enumerate([["编号", "时间", "描述"], ["B1", "2023-07-01 10:00:00", "退款慢"],
+                             ["B2", "2023-07-02 11:00:00", "态度差"]]):
+        sheet.write_row(r, 0, row)
+    book.close()
+    (inbox / "app").mkdir()
+    (inbox / "app" / "feedback.json").write_text(json.dumps({"data": {"items": [
+        {"id": 77001, "created": "2023-07-03T09:00:00", "user": {"phone": "13812345678"},
+         "text": "闪退"},
+        {"id": 77002, "created": "2023-07-03T10:00:00", "user": {"phone": None}, "text": ""},
+    ]}}, ensure_ascii=False), encoding="utf-8")
+    xlsx = load_mapping(write_mapping(tmp_path, """source: branch
+files: branch/*.xlsx
+format: {type: xlsx, sheet: 登记}
+complaint_id: "{received:%Y%m}-{record_id}"
+fields:
+  record_id: {column: 编号}
+  received_at: 时间
+  description: 描述
+  channel: {default: store}
+"""))
+    [x] = load_source(con, inbox, as_source("branch", xlsx), "r1", NIGHT)
+    assert (x.rows_read, x.rows_loaded) == (2, 0), x  # B1 makes no YYYYMM-NNNNN id
+    [(reason,)] = con.execute("SELECT reason FROM ops.quarantine "
+                              "WHERE check_name = 'complaint_id_form' AND row_number = 1"
+                              ).fetchall()
+    assert "the complaint id '202307-B1'" in reason
+    app = load_mapping(write_mapping(tmp_path, """source: app
+files: app/*.json
+format: {type: json, record_path: data.items}
+datetime_formats: ["%Y-%m-%dT%H:%M:%S"]
+complaint_id: "{received:%Y%m}-{record_id}"
+fields:
+  record_id: id
+  received_at: created
+  phone: user.phone
+  description: text
+  channel: {default: chat}
+"""))
+    [a] = load_source(con, inbox, as_source("app", app), "r1", NIGHT)
+    assert (a.rows_read, a.rows_loaded, a.rows_quarantined) == (2, 1, 1)
+    assert con.execute("SELECT complaint_id, phone, channel FROM raw.declared_intake "
+                       "WHERE source = 'app'").fetchall() == [
+        ("202307-77001", "+8613812345678", "chat")]
+    assert con.execute("SELECT check_name FROM ops.quarantine WHERE source = 'app'"
+                       ).fetchall() == [("description_present",)]
