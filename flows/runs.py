@@ -117,6 +117,20 @@ def core_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, int]]:
     return complaints, pending
 
 
+def _acknowledgements(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """Acknowledged failures in force (copied from the review app's file), as short text."""
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'plans' "
+                         "AND table_name = 'dq_acknowledgements'").fetchall()[0][0]
+    if not exists:
+        return {}
+    rows = con.execute("""
+        SELECT source, check_name, acknowledged_by, comment, until_date
+        FROM plans.dq_acknowledgements WHERE until_date >= current_date
+        QUALIFY row_number() OVER (PARTITION BY source, check_name
+                                   ORDER BY acknowledged_at DESC) = 1""").fetchall()
+    return {(s, c): f"{by}: {comment} (until {until})" for s, c, by, comment, until in rows}
+
+
 def data_quality_markdown(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
     """The night's data quality in a few lines of Markdown (the flow run's artifact)."""
     failing = con.execute("""
@@ -130,10 +144,13 @@ def data_quality_markdown(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
     unresolved = con.execute("""
         SELECT source, count(*) FROM ops.quarantine WHERE resolved_at IS NULL
         GROUP BY 1 ORDER BY 1""").fetchall()
+    acks = _acknowledgements(con)
     lines = ["# Data quality of the night", ""]
     if failing:
-        lines += ["| source | check | rows failed | rows checked |", "|---|---|---|---|"]
-        lines += [f"| {s} | `{c}` | {f:,} | {n:,} |" for s, c, f, n in failing]
+        lines += ["| source | check | rows failed | rows checked | acknowledged |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {s} | `{c}` | {f:,} | {n:,} | {acks.get((s, c), '')} |"
+                  for s, c, f, n in failing]
     else:
         lines.append("Every row check passed on every delivery." if con.execute(
             "SELECT count(*) FROM ops.dq_results WHERE run_id = ? AND load_id <> 'core'",

@@ -206,3 +206,23 @@ def test_check_tolerance_decides_success_not_quarantine(warehouse, tmp_path):
     success = dict(con.execute("SELECT check_name, success FROM ops.dq_results").fetchall())
     assert success["phone_number_valid"] is True  # 1 of 202 fails; mostly 0.99 tolerates it
     assert success["record_id_present"] is False  # mostly 1.0: every record needs its id
+
+
+def test_the_nights_data_quality_summary_lists_failing_checks_with_acknowledgements(
+        warehouse, tmp_path):
+    from datetime import datetime
+
+    from flows.runs import data_quality_markdown
+    from warehouse.acknowledgements import acknowledge
+    from warehouse.plans import copy_into_warehouse
+
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    write_phone(inbox, "c.csv", [GOOD.format(n=1), ",2025/11/03 10:00:00,,13812345672,李娜,,坏了,退款,A1"])
+    load_phone(con, inbox, "r1")
+    plans = tmp_path / "improvement_plans.duckdb"
+    acknowledge(plans, "phone", "record_id_present", "r1", "王", "呼叫中心系统升级中，已报修",
+                datetime.now().astimezone())
+    copy_into_warehouse(con, plans)
+    text = data_quality_markdown(con, "r1")
+    assert "| phone | `record_id_present` | 1 | 2 | 王: 呼叫中心系统升级中，已报修 (until " in text
