@@ -10,21 +10,35 @@ only the fixed SQL below is ever run.
 
 from __future__ import annotations
 
-DUPLICATE_SQL = """
-SELECT n._source_file, n._row_number, 'record_not_duplicate' AS check_name,
-       format('{} {} was already delivered in {} (record {}); this copy was not loaded again / '
-              '{} {} 已在 {}（第 {} 条）中交付过，本条未重复加载 ({}).',
-              $id_label, n.{key}, o._source_file, o._row_number,
-              $id_label, n.{key}, o._source_file, o._row_number, $fix) AS reason
-FROM {view} n
-JOIN {view} o
-  ON o.{key} = n.{key}
- AND (o._load_id <> n._load_id
-      OR (o._source_file, o._row_number) < (n._source_file, n._row_number))
+
+def _earlier_copy_sql(check: str, scope: str, english: str, chinese: str) -> str:
+    """Rows of the delivery whose record id an earlier row already has (within `scope`),
+    each naming the first such copy."""
+    return f"""
+SELECT n._source_file, n._row_number, '{check}' AS check_name,
+       format('{{}} {{}} {english} {{}} (record {{}}); this copy was not loaded / '
+              '{{}} {{}} {chinese}（{{}} 第 {{}} 条），本条未加载 ({{}}).',
+              $id_label, n.{{key}}, o._source_file, o._row_number,
+              $id_label, n.{{key}}, o._source_file, o._row_number, $fix) AS reason
+FROM {{view}} n
+JOIN {{view}} o
+  ON o.{{key}} = n.{{key}}
+ AND ({scope})
 WHERE n._load_id = $load_id
 QUALIFY row_number() OVER (PARTITION BY n._source_file, n._row_number
                            ORDER BY o._load_id <> n._load_id DESC, o._source_file, o._row_number) = 1
 """
+
+
+EARLIER_ROW = "(o._source_file, o._row_number) < (n._source_file, n._row_number)"
+DUPLICATE_SQL = _earlier_copy_sql(
+    "record_not_duplicate", f"o._load_id <> n._load_id OR {EARLIER_ROW}",
+    "was already delivered in", "已交付过，见")
+# Declared sources: a record delivered again in a later export is an update (the latest wins
+# in core); the same record twice in one delivery is a duplicate.
+REPEATED_IN_DELIVERY_SQL = _earlier_copy_sql(
+    "record_not_repeated_in_delivery", f"o._load_id = n._load_id AND {EARLIER_ROW}",
+    "appears again in this delivery, first in", "在本次交付中重复出现，首次见")
 
 EMAIL_REPLY_ORDER_SQL = """
 SELECT r._source_file, r._row_number, 'reply_not_before_complaint' AS check_name,
@@ -36,23 +50,6 @@ SELECT r._source_file, r._row_number, 'reply_not_before_complaint' AS check_name
 FROM stg.email_messages r
 JOIN stg.email_messages c ON c.message_id = r.in_reply_to
 WHERE r._load_id = $load_id AND r.sent_at < c.sent_at
-"""
-
-# Declared sources: a record delivered again in a later export is an update (the latest wins
-# in core); the same record twice in one delivery is a duplicate.
-REPEATED_IN_DELIVERY_SQL = """
-SELECT n._source_file, n._row_number, 'record_not_repeated_in_delivery' AS check_name,
-       format('{} {} appears again in this delivery ({} record {}); this copy was not loaded / '
-              '{} {} 在本次交付中重复出现（{} 第 {} 条），本条未加载 ({}).',
-              $id_label, n.{key}, o._source_file, o._row_number,
-              $id_label, n.{key}, o._source_file, o._row_number, $fix) AS reason
-FROM {view} n
-JOIN {view} o
-  ON o.{key} = n.{key} AND o._load_id = n._load_id
- AND (o._source_file, o._row_number) < (n._source_file, n._row_number)
-WHERE n._load_id = $load_id
-QUALIFY row_number() OVER (PARTITION BY n._source_file, n._row_number
-                           ORDER BY o._source_file, o._row_number) = 1
 """
 
 ROW_SET_CHECKS = {

@@ -29,7 +29,7 @@ REASON_TEXT = {
     "missing_required_field": (("is empty", "no way to reach the customer"), ("为空",)),
     "unparseable_date": (("is not a date and time of the form",), ("不是",)),
     "invalid_phone": (("is not a valid phone number",), ("无效",)),
-    "duplicate_row": (("was already delivered in",), ("已在",)),
+    "duplicate_row": (("was already delivered in",), ("已交付过",)),
     "reply_before_receipt": (("cannot come",), ("早于",)),
     "wrong_encoding": (("is not valid UTF-8 text",), ("不是有效的 UTF-8 文本",)),
     "unknown_category": (("is not one of the process categories",), ("不是流程规定的类别",)),
