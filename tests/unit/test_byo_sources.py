@@ -267,3 +267,24 @@ fields:
         ("202307-77001", "+8613812345678", "chat")]
     assert con.execute("SELECT check_name FROM ops.quarantine WHERE source = 'app'"
                        ).fetchall() == [("description_present",)]
+
+
+def test_sources_check_reports_what_would_load_and_refuses_a_broken_mapping(tmp_path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["sources", "check", str(SAMPLE), "--source", "cfpb"])
+    assert done.exit_code == 0, done.output
+    assert "2,068  2,067  1" in done.output
+    assert "record_complete: 1 row(s)" in done.output and "cut short" in done.output
+    assert "complaints it would add to core.complaints: 2,067" in done.output
+    assert "columns left unmapped: Company public response" in done.output
+    broken = write_mapping(tmp_path, (BUNDLED / "cfpb.yml").read_text(encoding="utf-8")
+                           .replace("Date received", "Date recieved"))
+    refused = runner.invoke(app, ["sources", "check", str(SAMPLE), "--source", "cfpb",
+                                  "--mapping", str(broken)])
+    assert refused.exit_code == 1
+    assert "'Date recieved' (mapping " in refused.output and "m.yml:26)" in refused.output
+    assert "would load" in refused.output and "failed" in refused.output
