@@ -159,8 +159,9 @@ def test_flow_run_left_a_table_artifact(two_nights):
                 if {r["source"]: r for r in rows}["total"]["rows read"] == first.rows_read]
     assert matching, "no nightly-intake artifact with the first night's figures"
     by_source = {r["source"]: r for r in matching[0]}
+    # every source, the declared ones too (warehouse/sources/cfpb.yml: no files tonight)
     assert set(by_source) == {"phone", "chat", "email", "social", "store", "webform",
-                              "ticket_events", "satisfaction", "total"}
+                              "ticket_events", "satisfaction", "cfpb", "total"}
     assert by_source["total"]["rows quarantined"] == first.rows_quarantined
     assert by_source["phone"]["duplicate files skipped"] == 1
 
