@@ -52,14 +52,19 @@ if pass_rate.height:
         color="source:N", tooltip=["run_date", "source", "checks_passed"]), width="stretch")
 
 sources = ["(all)", *by_source["source"].to_list()]
-c1, c2 = st.columns(2)
+c1, c2, c3 = st.columns(3)
 source = c1.selectbox(t("channel"), sources, key="dq_source")
-open_only = c2.toggle(t("open_only"), value=True, key="dq_open_only")
+checks = query("SELECT DISTINCT unnest(string_split(check_name, ', ')) AS c FROM ops.quarantine "
+               "ORDER BY 1")["c"].to_list()
+check = c2.selectbox(t("ack_check"), ["(all)", *checks], key="dq_check")
+open_only = c3.toggle(t("open_only"), value=True, key="dq_open_only")
 quarantined = query("""
     SELECT source, file, row_number, check_name, reason, record, quarantined_at, resolved_by
     FROM ops.quarantine
     WHERE (? = '(all)' OR source = ?) AND (NOT ? OR resolved_at IS NULL)
-    ORDER BY quarantined_at DESC, file, row_number LIMIT 10000""", source, source, open_only)
+      AND (? = '(all)' OR list_contains(string_split(check_name, ', '), ?))
+    ORDER BY quarantined_at DESC, file, row_number LIMIT 10000""",
+                    source, source, open_only, check, check)
 st.caption(f"{t('quarantine')} ({quarantined.height:,})")
 st.dataframe(quarantined, hide_index=True, width="stretch")
 st.download_button(t("download"), quarantined.write_csv().encode("utf-8-sig"),

@@ -177,3 +177,17 @@ def test_a_provisional_month_is_marked_with_its_reasons(published):
     shown_rows = set(zip(shown["month"], shown["channel"], shown["reasons"], strict=True))
     assert f"{month:%Y-%m}" in {m for m, _, _ in shown_rows}
     assert shown_rows and shown_rows <= rows
+
+
+def test_quarantine_filters_by_check_and_exports_the_rows(published):
+    [(check, n)] = mart(published, """
+        SELECT c, count(*) FROM (SELECT unnest(string_split(check_name, ', ')) AS c
+                                 FROM ops.quarantine WHERE resolved_at IS NULL)
+        GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1""")
+    at = app()
+    at.run()
+    at.switch_page("views/data_quality.py").run()
+    at.selectbox(key="dq_check").select(check).run()
+    assert not at.exception, at.exception
+    shown = at.dataframe[-1].value
+    assert len(shown) == n and all(check in c for c in shown["check_name"])
