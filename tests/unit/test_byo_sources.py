@@ -288,3 +288,54 @@ def test_sources_check_reports_what_would_load_and_refuses_a_broken_mapping(tmp_
     assert refused.exit_code == 1
     assert "'Date recieved' (mapping " in refused.output and "m.yml:26)" in refused.output
     assert "would load" in refused.output and "failed" in refused.output
+
+
+def test_a_clock_on_the_records_own_due_date_is_met_or_breached_by_its_closing_time(
+        warehouse, tmp_path, monkeypatch):
+    _, con = warehouse
+    folder = tmp_path / "sources"  # the company's own mapping folder
+    folder.mkdir()
+    monkeypatch.setenv("TOUSU_SOURCES_DIR", str(folder))
+    m = load_mapping(write_mapping(folder, """source: regulator
+files: regulator/*.csv
+format: {type: csv}
+timezone: Asia/Shanghai
+datetime_formats: ["%Y-%m-%d %H:%M"]
+complaint_id: "{received:%Y%m}-{record_id:0>5}"
+fields:
+  record_id: 案件号
+  received_at: 转办时间
+  due_at: 办理期限
+  closed_at: 办结时间
+  description: 诉求
+  status:
+    column: 状态
+    values: {已办结: closed, 办理中: investigating}
+  channel: {default: referral}
+sla:
+  clock: regulator_due_date
+  due: due_at
+  stop: closed_at
+"""))
+    inbox = tmp_path / "inbox"
+    (inbox / "regulator").mkdir(parents=True)
+    (inbox / "regulator" / "cases.csv").write_text(
+        "案件号,转办时间,办理期限,办结时间,诉求,状态\n"
+        "1,2023-07-01 09:00,2023-07-08 18:00,2023-07-05 10:00,退款,已办结\n"
+        "2,2023-07-01 09:00,2023-07-08 18:00,2023-07-10 10:00,退款,已办结\n"
+        "3,2023-09-20 09:00,2023-10-20 18:00,,维修,办理中\n"
+        "4,2023-07-02 09:00,2023-07-09 18:00,,赔偿,办理中\n", encoding="utf-8")
+    [outcome] = load_source(con, inbox, as_source("regulator", m), "r1", NIGHT)
+    assert outcome.rows_loaded == 4, outcome
+    db.build_core(con)
+    build_marts(con, night_end(NIGHT, "Asia/Shanghai"))
+    got = dict(con.execute("""
+        SELECT c.source_ref, s.status || ' ' || strftime(s.deadline_at AT TIME ZONE
+               'Asia/Shanghai', '%m-%d %H:%M')
+        FROM mart.sla_clocks s JOIN core.complaints c USING (complaint_id)
+        WHERE s.clock = 'regulator_due_date'""").fetchall())
+    assert got == {"1": "met 07-08 18:00", "2": "breached 07-08 18:00",
+                   "3": "open_within 10-20 18:00", "4": "open_breached 07-09 18:00"}
+    [(label,)] = con.execute("SELECT DISTINCT target_label FROM mart.sla_clocks "
+                             "WHERE clock = 'regulator_due_date'").fetchall()
+    assert label == "the record's due date (regulator)"

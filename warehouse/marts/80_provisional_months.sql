@@ -12,6 +12,11 @@
 -- is shown beside the reason on the Data quality page.
 CREATE OR REPLACE TABLE mart.provisional_months AS
 WITH tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
+-- built-in sources named after their channel; the ticket system's sources and declared sources
+-- (which may bring several channels) count for every channel when nothing finer is known
+channel_sources AS (
+    SELECT unnest(['phone', 'chat', 'email', 'social', 'store', 'webform']) AS channel
+),
 failing AS (
     SELECT d.*, date_trunc('month', r.run_date)::DATE AS run_month
     FROM ops.dq_results d JOIN ops.runs r USING (run_id)
@@ -30,8 +35,8 @@ delivery_months AS (   -- which months the failing deliveries' loaded records ar
     FROM stg.satisfaction_followups, tz WHERE _load_id IN (SELECT load_id FROM failing)
 ),
 failed_checks AS (     -- a delivery none of whose records reached core: the night's month
-    SELECT coalesce(m.channel, CASE WHEN d.source IN ('ticket_events', 'satisfaction')
-                                    THEN '(all)' ELSE d.source END) AS channel,
+    SELECT coalesce(m.channel, CASE WHEN d.source IN (SELECT channel FROM channel_sources)
+                                    THEN d.source ELSE '(all)' END) AS channel,
            coalesce(m.month, d.run_month) AS month, d.source,
            format('{}: {} failed ({})', d.source, d.check_name, d.observed_value) AS reason
     FROM failing d LEFT JOIN delivery_months m USING (load_id)
@@ -39,8 +44,8 @@ failed_checks AS (     -- a delivery none of whose records reached core: the nig
         SELECT 1 FROM delivery_months x WHERE x.load_id = d.load_id AND x.month IS NOT NULL)
 ),
 files_not_loaded AS (  -- failed or held, and no load of the same path since
-    SELECT CASE WHEN f.source IN ('ticket_events', 'satisfaction') THEN '(all)' ELSE f.source END
-               AS channel,
+    SELECT CASE WHEN f.source IN (SELECT channel FROM channel_sources) THEN f.source
+                ELSE '(all)' END AS channel,
            date_trunc('month', r.run_date)::DATE AS month, f.source,
            format('{}: {} not loaded ({})', f.source, f.path, f.error) AS reason
     FROM ops.file_loads f JOIN ops.runs r USING (run_id)
