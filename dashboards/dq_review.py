@@ -43,7 +43,7 @@ def with_acknowledgements(failing: pl.DataFrame, today: date) -> pl.DataFrame:
 def data_docs_link() -> None:
     url = os.environ.get("TOUSU_DATA_DOCS_URL")
     if url:
-        st.link_button(t("data_docs"), url, icon="📄")
+        st.link_button(t("data_docs"), url, icon=":material/description:")
     else:
         st.caption(f"{t('data_docs_local')} {data_docs_beside(published_path()) / 'index.html'}")
 

@@ -60,6 +60,8 @@ TEXT = {
                         "not loaded); the figures may be low."),
     "provisional_reasons": ("暂定原因", "Why provisional"),
     "provisional_column": ("暂定", "provisional"),
+    "final": ("正式", "final"),
+    "data_status": ("数据状态", "data"),
     "failing_checks": ("最近一晚未通过的检查", "Checks failing on the latest night"),
     "acknowledged": ("已确认", "acknowledged"),
     "acknowledge": ("确认为已知问题", "Acknowledge as a known failure"),

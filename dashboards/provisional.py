@@ -42,11 +42,11 @@ def provisional_note(months: list[date], channel: str = ALL) -> bool:
     if not rows.height:
         return False
     shown = ", ".join(sorted({f"{m:%Y-%m}" for m in rows["month"]}))
-    st.warning(f"{t('provisional')}: {shown}. {t('provisional_why')}", icon="⚠️")
+    st.warning(f"{t('provisional')}: {shown}. {t('provisional_why')}", icon=":material/warning:")
     with st.expander(t("provisional_reasons")):
         st.dataframe(rows.with_columns(pl.col("month").dt.strftime("%Y-%m")),
                      hide_index=True, width="stretch")
-        st.page_link("views/data_quality.py", label=t("data_quality"), icon="🔎")
+        st.page_link("views/data_quality.py", label=t("data_quality"), icon=":material/search:")
     return True
 
 
