@@ -311,6 +311,9 @@ fields:
   status:
     column: 状态
     values: {已办结: closed, 办理中: investigating}
+  satisfaction:
+    column: 评价
+    values: {好: 满意, 差: 不满意}
   channel: {default: referral}
 sla:
   clock: regulator_due_date
@@ -320,11 +323,11 @@ sla:
     inbox = tmp_path / "inbox"
     (inbox / "regulator").mkdir(parents=True)
     (inbox / "regulator" / "cases.csv").write_text(
-        "案件号,转办时间,办理期限,办结时间,诉求,状态\n"
-        "1,2023-07-01 09:00,2023-07-08 18:00,2023-07-05 10:00,退款,已办结\n"
-        "2,2023-07-01 09:00,2023-07-08 18:00,2023-07-10 10:00,退款,已办结\n"
-        "3,2023-09-20 09:00,2023-10-20 18:00,,维修,办理中\n"
-        "4,2023-07-02 09:00,2023-07-09 18:00,,赔偿,办理中\n", encoding="utf-8")
+        "案件号,转办时间,办理期限,办结时间,诉求,状态,评价\n"
+        "1,2023-07-01 09:00,2023-07-08 18:00,2023-07-05 10:00,退款,已办结,好\n"
+        "2,2023-07-01 09:00,2023-07-08 18:00,2023-07-10 10:00,退款,已办结,差\n"
+        "3,2023-09-20 09:00,2023-10-20 18:00,,维修,办理中,\n"
+        "4,2023-07-02 09:00,2023-07-09 18:00,,赔偿,办理中,\n", encoding="utf-8")
     [outcome] = load_source(con, inbox, as_source("regulator", m), "r1", NIGHT)
     assert outcome.rows_loaded == 4, outcome
     db.build_core(con)
@@ -339,3 +342,9 @@ sla:
     [(label,)] = con.execute("SELECT DISTINCT target_label FROM mart.sla_clocks "
                              "WHERE clock = 'regulator_due_date'").fetchall()
     assert label == "the record's due date (regulator)"
+    # Its satisfaction reaches CSAT: one answered follow-up per rated case.
+    [(month, csat)] = con.execute("""
+        SELECT month, csat FROM mart.satisfaction_closure_monthly
+        WHERE channel = 'referral' AND department = '(all)' AND category = '(all)'
+          AND priority = '(all)' AND month = DATE '2023-07-01'""").fetchall()
+    assert csat == 0.5

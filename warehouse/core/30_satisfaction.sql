@@ -1,7 +1,11 @@
 -- core.satisfaction: one row per satisfaction follow-up of a complaint in core.complaints.
 -- answered is false when the customer was not reached (未回访成功); score is 5 (非常满意) to
 -- 1 (非常不满意); satisfied means 满意 or 非常满意.
+-- A declared source that records satisfaction (fields.satisfaction) gives one follow-up per
+-- complaint: followup_id '<source>:<record id>', at the closing time (else the receipt), method
+-- 'source record'.
 CREATE OR REPLACE TABLE core.satisfaction AS
+WITH from_ticket_system AS (
 SELECT
     f.followup_id,
     f.complaint_id,
@@ -17,4 +21,28 @@ SELECT
     f._row_number  AS source_row_number
 FROM stg.satisfaction_followups f
 SEMI JOIN core.complaints c USING (complaint_id)
-ORDER BY f.complaint_id, f.followed_up_at;
+),
+declared AS (
+SELECT
+    d.source || ':' || d.source_ref                          AS followup_id,
+    c.complaint_id,
+    coalesce(d.closed_at, d.received_at)                     AS followed_up_at,
+    'source record'                                          AS method,
+    d.satisfaction                                           AS result,
+    true                                                     AS answered,
+    CASE d.satisfaction WHEN '非常满意' THEN 5 WHEN '满意' THEN 4 WHEN '一般' THEN 3
+                        WHEN '不满意' THEN 2 WHEN '非常不满意' THEN 1 END AS score,
+    d.satisfaction IN ('满意', '非常满意')                   AS satisfied,
+    CAST(NULL AS VARCHAR)                                    AS comment,
+    d._source_file                                           AS source_file,
+    d._row_number                                            AS source_row_number
+FROM core.complaints c
+JOIN stg.declared_intake d
+  ON d.source = c.register AND d._source_file = c.source_file
+ AND d._row_number = c.source_row_number
+WHERE d.satisfaction IS NOT NULL
+)
+SELECT * FROM from_ticket_system
+UNION ALL BY NAME
+SELECT * FROM declared
+ORDER BY complaint_id, followed_up_at;
