@@ -105,9 +105,9 @@ def test_every_check_of_a_delivery_is_recorded_with_its_failures(warehouse, tmp_
                                "WHERE rows_checked = 3").fetchall())
     assert results["received_time_parses"] == 1
     assert results["phone_number_valid"] == 1 and results["description_present"] == 1
-    assert results["record_not_duplicate"] == 0 and len(results) == 9
+    assert results["record_not_duplicate"] == 0 and len(results) == 10
     assert con.execute("SELECT count(*) FROM ops.dq_results WHERE success "
-                       "AND suite = 'source_phone'").fetchall() == [(6,)]
+                       "AND suite = 'source_phone'").fetchall() == [(7,)]
     observed = dict(con.execute("SELECT check_name, observed_value FROM ops.dq_results").fetchall())
     assert observed["phone_number_valid"] == "1 of 3 rows failed (tolerance: 99.0% must pass)"
     assert observed["layout_as_expected"] == "1 files with the expected columns"

@@ -40,6 +40,8 @@ def test_value_sets_in_the_suites_are_the_process_vocabulary():
     assert value_set("ticket_events", "urgency") == list(vocab.URGENCY)
     assert value_set("ticket_events", "priority") == list(vocab.PRIORITY)
     assert value_set("ticket_events", "event") == list(vocab.EVENT_TYPES)
+    for source in ("phone", "chat", "store"):
+        assert value_set(source, "demand") == list(vocab.DEMANDS)
     assert value_set("satisfaction", "result") == [*vocab.SATISFACTION_LEVELS,
                                                    vocab.SATISFACTION_NO_ANSWER]
 
