@@ -36,9 +36,16 @@ def declared(folder: Path | None = None) -> dict[str, Mapping | MappingError]:
     for path in mapping_files(folder):
         try:
             m = load_mapping(path)
-            out[m.source] = m
         except MappingError as exc:
             out[path.stem] = exc
+            continue
+        if m.source in out:
+            first = out[m.source]
+            where = first.__dict__.get("path") if isinstance(first, Mapping) else "another file"
+            out[m.source] = MappingError(f"{path}:1: source {m.source!r} is declared by "
+                                         f"{where} too; give each source its own name")
+        else:
+            out[m.source] = m
     return out
 
 

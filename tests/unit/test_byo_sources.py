@@ -348,3 +348,24 @@ sla:
         WHERE channel = 'referral' AND department = '(all)' AND category = '(all)'
           AND priority = '(all)' AND month = DATE '2023-07-01'""").fetchall()
     assert csat == 0.5
+
+
+def test_a_refused_mapping_in_the_folder_fails_its_files_and_not_the_night(
+        warehouse, tmp_path, monkeypatch):
+    from flows.sources import all_sources
+
+    _, con = warehouse
+    folder = tmp_path / "sources"
+    folder.mkdir()
+    (folder / "hotline.yml").write_text(BASE.replace("source: shop", "source: hotline")
+                                        .replace("shop/*.csv", "hotline/*.csv")
+                                        .replace("%m/%d/%Y\"", "%m/%Q/%Y\""), encoding="utf-8")
+    monkeypatch.setenv("TOUSU_SOURCES_DIR", str(folder))
+    sources = all_sources()
+    assert "hotline" in sources and "phone" in sources and "cfpb" not in sources
+    inbox = tmp_path / "inbox"
+    (inbox / "hotline").mkdir(parents=True)
+    (inbox / "hotline" / "a.csv").write_text("x\n1\n", encoding="utf-8")
+    [outcome] = load_source(con, inbox, sources["hotline"], "r1", NIGHT)
+    assert outcome.status == "failed"
+    assert "mapping cannot be used" in outcome.error and "hotline.yml:4:" in outcome.error
