@@ -9,9 +9,13 @@ quarantine with a reason that names the mapping line to change.
 
 from __future__ import annotations
 
+import string
+
 import polars as pl
 
+from flows import vocab
 from flows.byo.mapping import ALLOWED, FIELDS, TIMES, Mapping
+from warehouse.db import phone_e164
 
 TEXT_FIELDS = [f for f in FIELDS if f not in TIMES and f != "sla_met"]
 MAPPED = ("channel", "category", "urgency", "priority", "status", "satisfaction")
@@ -72,8 +76,6 @@ def _record_id(value: pl.Expr, m: Mapping) -> pl.Expr:
 
 
 def _phone(value: pl.Expr, region: str) -> pl.Expr:
-    from warehouse.db import phone_e164
-
     return value.map_elements(lambda n: phone_e164(n, region), return_dtype=pl.String,
                               skip_nulls=True)
 
@@ -121,8 +123,6 @@ def to_intake(frame: pl.DataFrame, m: Mapping, phone_region: str = "CN") -> pl.D
         record=pl.struct(delivered).struct.json_encode() if delivered else pl.lit("{}"),
         _row_number=pl.col("_row_number"))
     received = pl.col("received_at")
-    from flows import vocab
-
     out = out.with_columns(department=pl.coalesce(  # the category's department by default
         "department", pl.col("category").replace_strict(vocab.CATEGORIES, default=None,
                                                         return_dtype=pl.String)))
@@ -134,15 +134,11 @@ def to_intake(frame: pl.DataFrame, m: Mapping, phone_region: str = "CN") -> pl.D
 
 def _id_format(m: Mapping) -> str:
     """The complaint id template as a polars format string ({} per part)."""
-    import string
-
     return "".join(text + ("{}" if name else "")
                    for text, name, _, _ in string.Formatter().parse(m.complaint_id))
 
 
 def _id_parts(m: Mapping) -> list[pl.Expr]:
-    import string
-
     parts = []
     for _, name, spec, _ in string.Formatter().parse(m.complaint_id):
         if not name:
