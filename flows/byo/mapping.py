@@ -14,7 +14,14 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+)
 
 from flows import vocab
 
@@ -112,6 +119,13 @@ class Mapping(BaseModel):
     fix: str = "correct the record in the source system and export it again"
     fields: dict[str, str | Field_]
     sla: Sla | None = None
+    # Where the mapping was read from, for messages that name a line of it.
+    _path: Path | None = PrivateAttr(None)
+    _node: yaml.Node | None = PrivateAttr(None)
+
+    @property
+    def where(self) -> str:
+        return str(self._path) if self._path else "the mapping"
 
     @field_validator("timezone")
     @classmethod
@@ -212,8 +226,7 @@ def load_mapping(path: Path) -> Mapping:
     problems = [f"{path}:{_line_of(node, loc)}: {msg}" for loc, msg in _semantic(mapping)]
     if problems:
         raise MappingError("\n".join(problems))
-    mapping.__dict__["path"] = path
-    mapping.__dict__["lines"] = node
+    mapping._path, mapping._node = path, node
     return mapping
 
 
@@ -260,8 +273,7 @@ def _semantic(m: Mapping) -> list[tuple[tuple, str]]:
 
 def column_line(m: Mapping, column: str) -> str:
     """'file:line' where a column is named, for messages about the column."""
-    node = m.__dict__.get("lines")
-    path = m.__dict__.get("path", "mapping")
+    node, path = m._node, m.where
     for name, f in m.fields.items():
         if f.column == column:
             loc = ("fields", name, "column") if _is_mapping(node, name) else ("fields", name)

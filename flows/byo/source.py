@@ -41,7 +41,7 @@ def declared(folder: Path | None = None) -> dict[str, Mapping | MappingError]:
             continue
         if m.source in out:
             first = out[m.source]
-            where = first.__dict__.get("path") if isinstance(first, Mapping) else "another file"
+            where = first.where if isinstance(first, Mapping) else "another file"
             out[m.source] = MappingError(f"{path}:1: source {m.source!r} is declared by "
                                          f"{where} too; give each source its own name")
         else:

@@ -32,7 +32,7 @@ def generate_suite(m: Mapping) -> dict:
 
     col = {name: f.column for name, f in m.fields.items() if f.column}
     formats = " or ".join(m.datetime_formats)
-    where = str(m.__dict__.get("path", "the mapping"))
+    where = m.where
     ex = [
         _e("record_id_present", "expect_column_values_to_not_be_null",
            f"{col['record_id']} is empty: every record needs its id",
