@@ -135,11 +135,12 @@ def build_data_docs(target: Path) -> Path:
     from flows.quality import docs_assets
 
     context = _context()[0]
+    site = Path(context.get_config().data_docs_sites["local_site"]["store_backend"][
+        "base_directory"])
+    shutil.rmtree(site, ignore_errors=True)  # last night's pages are not tonight's
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         context.build_data_docs()
-    site = Path(context.get_config().data_docs_sites["local_site"]["store_backend"][
-        "base_directory"])
     target.parent.mkdir(parents=True, exist_ok=True)
     fresh, old = target.with_name(target.name + ".new"), target.with_name(target.name + ".old")
     shutil.rmtree(fresh, ignore_errors=True)
