@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -178,7 +178,7 @@ def check_format(fmt: str) -> None:
         raise ValueError(f"format {fmt!r} has unknown directive(s) "
                          f"{', '.join('%' + d for d in unknown)}; use e.g. %Y-%m-%d %H:%M:%S, "
                          f"%m/%d/%Y %I:%M:%S %p")
-    sample = datetime(2023, 7, 17, 14, 5, 9)
+    sample = datetime(2023, 7, 17, 14, 5, 9, tzinfo=UTC)  # %z needs an offset
     try:
         datetime.strptime(sample.strftime(fmt), fmt)
     except ValueError as exc:

@@ -56,14 +56,21 @@ def _mapped(value: pl.Expr, m: Mapping, name: str) -> pl.Expr:
 
 
 def _time(value: pl.Expr, m: Mapping) -> tuple[pl.Expr, pl.Expr]:
-    """(local time parsed with the first format that fits, whether the time of day is known)."""
-    parsed = [value.str.strptime(pl.Datetime("us"), f, strict=False, exact=True)
-              for f in m.datetime_formats]
+    """(local time parsed with the first format that fits, whether the time of day is known).
+
+    A format with an offset (%z) gives the moment it names, read in the mapping's time zone.
+    """
+    def parse(f: str) -> pl.Expr:
+        stamp = value.str.strptime(pl.Datetime("us"), f, strict=False, exact=True)
+        if "%z" in f:
+            stamp = stamp.dt.convert_time_zone(m.timezone).dt.replace_time_zone(None)
+        return stamp
+
     with_time = [f for f in m.datetime_formats if any(d in f for d in ("%H", "%I"))]
-    stamp = pl.coalesce(parsed).dt.replace_time_zone(m.timezone, ambiguous="earliest",
-                                                     non_existent="null")
-    timed = pl.coalesce([value.str.strptime(pl.Datetime("us"), f, strict=False, exact=True)
-                         for f in with_time]) if with_time else pl.lit(None, pl.Datetime("us"))
+    stamp = pl.coalesce([parse(f) for f in m.datetime_formats]).dt.replace_time_zone(
+        m.timezone, ambiguous="earliest", non_existent="null")
+    timed = pl.coalesce([parse(f) for f in with_time]) if with_time else \
+        pl.lit(None, pl.Datetime("us"))
     # A time of 00:00:00 in an export with times is a placeholder, as good as no time.
     known = timed.is_not_null() & (timed.dt.time() != pl.time(0, 0, 0))
     return stamp, known

@@ -369,3 +369,21 @@ def test_a_refused_mapping_in_the_folder_fails_its_files_and_not_the_night(
     [outcome] = load_source(con, inbox, sources["hotline"], "r1", NIGHT)
     assert outcome.status == "failed"
     assert "mapping cannot be used" in outcome.error and "hotline.yml:4:" in outcome.error
+
+
+def test_times_with_an_offset_and_without_one_mix_in_one_column():
+    import polars as pl
+
+    from flows.byo.mapping import Mapping
+    from flows.byo.transform import _time
+
+    m = Mapping(source="mixed", files="mixed/*.csv", format={"type": "csv"},
+                timezone="Asia/Shanghai",
+                datetime_formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+                fields={"record_id": "id", "received_at": "at"})
+    stamp, known = _time(pl.col("v"), m)
+    got = pl.DataFrame({"v": ["2023-07-01T01:00:00+00:00", "2023-07-01 09:30", "2023-07-02",
+                              "31/06/2023"]}).select(
+        stamp.dt.strftime("%Y-%m-%d %H:%M %z"), known.alias("known"))
+    assert got.rows() == [("2023-07-01 09:00 +0800", True), ("2023-07-01 09:30 +0800", True),
+                          ("2023-07-02 00:00 +0800", False), (None, False)]
