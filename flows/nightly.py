@@ -17,6 +17,8 @@ from prefect import flow, get_run_logger, runtime, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows.byo.mapping import MappingError
+from flows.byo.source import declared
 from flows.loading import load_source
 from flows.metrics.build import MartsBuilt, build_marts, night_end
 from flows.quality import gx
@@ -51,6 +53,9 @@ def open_night(warehouse: Path, inbox: Path, run_id: str, run_date: date) -> Non
         db.migrate(con)
         start_run(con, run_id, run_date, inbox, str(runtime.flow_run.id or "") or None)
     gx.forget_results()  # this night's Data Docs show this night's validations only
+    for name, mapping in declared().items():
+        if isinstance(mapping, MappingError):  # its files will fail; say so even without files
+            get_run_logger().error("declared source %s: mapping refused: %s", name, mapping)
 
 
 # Reading files is I/O: a share or disk hiccup is retried. Deliveries already committed are
