@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboards.data import plans_path, query
 from dashboards.i18n import category_label, t
+from dashboards.provisional import provisional_months, provisional_note
 from flows.metrics.verification import complaints_rate, csat_share
 from flows.vocab import CATEGORIES, DEPARTMENTS
 from warehouse import plans as store
@@ -154,12 +155,17 @@ monthly = daily.group_by_dynamic("day", every="1mo").agg(
     pl.col("complaints").sum(), pl.col("answered").sum(), pl.col("satisfied").sum(),
     pl.col("day").max().alias("last_day")).with_columns(
     (pl.col("last_day") - pl.col("day")).dt.total_days().add(1).alias("days"))
+provisional = list(provisional_months())
 monthly = monthly.with_columns(
     (pl.col("complaints") / pl.col("days")).alias("complaints_per_day"),
-    (pl.col("satisfied") / pl.col("answered")).alias("csat"))
+    (pl.col("satisfied") / pl.col("answered")).alias("csat"),
+    pl.when(pl.col("day").is_in(provisional)).then(pl.lit(t("provisional_column")))
+    .otherwise(pl.lit(t("final"))).alias("data_status"))
 st.caption(f"{plan.plan_id} · {plan.title} · {t(plan.metric)}")
-chart = alt.Chart(monthly.to_pandas()).mark_line(point=True).encode(
+line = alt.Chart(monthly.to_pandas()).encode(
     x=alt.X("day:T", title=""), y=alt.Y(f"{plan.metric}:Q", title=t(plan.metric)))
+chart = line.mark_line() + line.mark_point(filled=True, size=60).encode(
+    color=alt.Color("data_status:N", title=t("data_status")))
 rule = alt.Chart(pl.DataFrame({"target": [plan.target]}).to_pandas()).mark_rule(
     color="#c0392b", strokeDash=[6, 4]).encode(y="target:Q")
 st.altair_chart(chart + rule, width="stretch")
@@ -170,6 +176,8 @@ if plan.status == "done" and plan.done_date:
     after_end = min(plan.done_date + timedelta(days=WINDOW_DAYS), as_of + timedelta(days=1))
     after = daily.filter((pl.col("day") >= plan.done_date) & (pl.col("day") < after_end))
     after_days = max((after_end - plan.done_date).days, 0)
+    # The verdict rests on the months of both windows: say so if any of them is provisional.
+    provisional_note(sorted({d.replace(day=1) for d in (*before["day"], *after["day"])}))
     if plan.metric == "complaints_per_day":
         v = complaints_rate(int(before["complaints"].sum()), WINDOW_DAYS,
                             int(after["complaints"].sum()), after_days, plan.target, after_days)
