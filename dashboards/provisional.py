@@ -50,8 +50,15 @@ def provisional_note(months: list[date], channel: str = ALL) -> bool:
     return True
 
 
+def data_status(column: str = "month", channel: str = ALL) -> pl.Expr:
+    """'provisional' or 'final' for each month of a column (for a chart's colour)."""
+    return (pl.when(pl.col(column).is_in(list(provisional_months(channel))))
+            .then(pl.lit(t("provisional_column"))).otherwise(pl.lit(t("final")))
+            .alias(t("data_status")))
+
+
 def mark_months(frame: pl.DataFrame, channel: str = ALL, column: str = "month") -> pl.DataFrame:
     """Add a `provisional` column (⚠ on the months whose data failed validation)."""
-    months = provisional_months(channel)
-    return frame.with_columns(pl.col(column).is_in(list(months)).replace_strict(
-        {True: "⚠", False: ""}, return_dtype=pl.String).alias(t("provisional_column")))
+    return frame.with_columns(
+        (data_status(column, channel) == t("provisional_column")).replace_strict(
+            {True: "⚠", False: ""}, return_dtype=pl.String).alias(t("provisional_column")))

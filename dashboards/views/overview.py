@@ -6,7 +6,7 @@ import streamlit as st
 from dashboards.data import query
 from dashboards.filters import CUBE_WHERE, Filters, sidebar_filters
 from dashboards.i18n import t
-from dashboards.provisional import provisional_months, provisional_note
+from dashboards.provisional import data_status, provisional_note
 
 
 def month_figures(f: Filters, month) -> dict:
@@ -61,12 +61,9 @@ def render() -> None:
     trend = query("SELECT month, complaints FROM mart.satisfaction_closure_monthly "
                   f"WHERE {CUBE_WHERE} ORDER BY month", *f.cube_values)
     st.caption(t("trend"))
-    provisional = list(provisional_months(f.channel))
-    st.bar_chart(trend.with_columns(
-        pl.when(pl.col("month").is_in(provisional)).then(pl.lit(t("provisional_column")))
-        .otherwise(pl.lit(t("final"))).alias(t("data_status")),
-        pl.col("month").dt.strftime("%Y-%m")), x="month", y="complaints",
-        color=t("data_status"), height=260)
+    st.bar_chart(trend.with_columns(data_status("month", f.channel),
+                                    pl.col("month").dt.strftime("%Y-%m")),
+                 x="month", y="complaints", color=t("data_status"), height=260)
 
 
 render()

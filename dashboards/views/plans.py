@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboards.data import plans_path, query
 from dashboards.i18n import category_label, t
-from dashboards.provisional import provisional_months, provisional_note
+from dashboards.provisional import data_status, provisional_note
 from flows.metrics.verification import complaints_rate, csat_share
 from flows.vocab import CATEGORIES, DEPARTMENTS
 from warehouse import plans as store
@@ -155,12 +155,10 @@ monthly = daily.group_by_dynamic("day", every="1mo").agg(
     pl.col("complaints").sum(), pl.col("answered").sum(), pl.col("satisfied").sum(),
     pl.col("day").max().alias("last_day")).with_columns(
     (pl.col("last_day") - pl.col("day")).dt.total_days().add(1).alias("days"))
-provisional = list(provisional_months())
 monthly = monthly.with_columns(
     (pl.col("complaints") / pl.col("days")).alias("complaints_per_day"),
     (pl.col("satisfied") / pl.col("answered")).alias("csat"),
-    pl.when(pl.col("day").is_in(provisional)).then(pl.lit(t("provisional_column")))
-    .otherwise(pl.lit(t("final"))).alias("data_status"))
+    data_status("day").alias("data_status"))
 st.caption(f"{plan.plan_id} · {plan.title} · {t(plan.metric)}")
 line = alt.Chart(monthly.to_pandas()).encode(
     x=alt.X("day:T", title=""), y=alt.Y(f"{plan.metric}:Q", title=t(plan.metric)))

@@ -16,6 +16,7 @@ import polars as pl
 from flows.byo.mapping import Mapping
 from flows.intake.decoding import decode_export, encoding_reason
 from flows.intake.delivered import FileRejected, Reject, as_record
+from flows.intake.workbook import read_sheet
 
 
 def read_table(path: Path, m: Mapping) -> tuple[pl.DataFrame, list[Reject], list[str]]:
@@ -92,20 +93,7 @@ def _csv(path: Path, m: Mapping):
 
 
 def _xlsx(path: Path, m: Mapping):
-    import fastexcel
-
-    try:
-        workbook = fastexcel.read_excel(path)
-    except Exception as exc:  # fastexcel raises its own error types per failure
-        raise FileRejected(f"not a readable .xlsx workbook ({exc})") from exc
-    sheet = m.format.sheet if m.format.sheet is not None else 0
-    names = workbook.sheet_names
-    if isinstance(sheet, str) and sheet not in names:
-        raise FileRejected(f"no sheet named {sheet!r}; the workbook has {', '.join(names)}")
-    frame = workbook.load_sheet(sheet, dtypes="string").to_polars()
-    frame = frame.with_row_index("_row_number", offset=1).with_columns(
-        pl.col("_row_number").cast(pl.Int32))
-    frame = frame.filter(~pl.all_horizontal(pl.exclude("_row_number").is_null()))
+    frame, _ = read_sheet(path, m.format.sheet if m.format.sheet is not None else 0)
     return frame, [], []
 
 

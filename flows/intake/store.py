@@ -6,10 +6,8 @@ text, and a serial number typed without date format stays a number that staging 
 
 from pathlib import Path
 
-import fastexcel
-import polars as pl
-
-from flows.intake.delivered import Delivered, FileRejected, rename_columns
+from flows.intake.delivered import Delivered, rename_columns
+from flows.intake.workbook import read_sheet
 
 SHEET = "投诉登记"
 COLUMNS = {
@@ -26,17 +24,7 @@ COLUMNS = {
 
 
 def read(path: Path, rel: str) -> Delivered:
-    try:
-        workbook = fastexcel.read_excel(path)
-    except Exception as exc:  # fastexcel raises its own error types per failure
-        raise FileRejected(f"not a readable .xlsx workbook ({exc})") from exc
-    notes = []
-    sheet = SHEET if SHEET in workbook.sheet_names else workbook.sheet_names[0]
-    if sheet != SHEET:
-        notes.append(f"no sheet named {SHEET}; read the first sheet '{sheet}'")
-    frame = workbook.load_sheet(sheet, dtypes="string").to_polars()
-    frame = rename_columns(frame, COLUMNS, rel).with_row_index("_row_number", offset=1)
-    frame = frame.with_columns(pl.col("_row_number").cast(pl.Int32))
-    # Trailing rows staff left empty are not records.
-    frame = frame.filter(~pl.all_horizontal(pl.exclude("_row_number").is_null()))
+    frame, sheet = read_sheet(path, SHEET, fallback_to_first=True)
+    notes = [] if sheet == SHEET else [f"no sheet named {SHEET}; read the first sheet '{sheet}'"]
+    frame = rename_columns(frame, {"_row_number": "_row_number", **COLUMNS}, rel)
     return Delivered(frame, notes=notes)

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from flows.byo.clocks import declared_clock_rows
 from flows.metrics.calendar import calendar_days
 from flows.metrics.identity import build_customers
 from flows.metrics.keywords import keywords_by_category_month
@@ -52,36 +53,6 @@ def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
         con.unregister("frame_to_write")
 
 
-def declared_clock_rows(policy_version: str) -> tuple[list[dict], pl.DataFrame]:
-    """The clocks that sources declared by a mapping file bring (`sla:`): their rules beside
-    the policy's, and how each starts and stops (mart.declared_clocks)."""
-    from flows.byo.mapping import FIELDS
-    from flows.byo.source import declared
-
-    rules, clocks = [], []
-    for m in declared().values():
-        if isinstance(m, Exception) or m.sla is None:
-            continue
-        s = m.sla
-        seconds = s.calendar_days * 86400 if s.calendar_days else (
-            s.hours * 3600 if s.hours else None)
-        label = (f"{s.calendar_days} calendar days" if s.calendar_days else
-                 f"{s.hours:g} hours" if s.hours else "the record's due date")
-        rules.append({
-            "policy_version": policy_version, "clock": s.clock, "rule_no": 1,
-            "when_channel": None, "when_urgency": None, "when_priority": None,
-            "when_category": None, "target_seconds": seconds, "target_working_days": None,
-            "target_label": f"{label} ({m.source})", "pauses": False})
-        clocks.append({"source": m.source, "clock": s.clock,
-                       "start_field": s.start if s.start in FIELDS else "sla_start_at",
-                       "stop_field": s.stop, "use_due": s.due is not None,
-                       "use_verdict": s.verdict is not None})
-    frame = pl.DataFrame(clocks, schema={"source": pl.String, "clock": pl.String,
-                                         "start_field": pl.String, "stop_field": pl.String,
-                                         "use_due": pl.Boolean, "use_verdict": pl.Boolean})
-    return rules, frame
-
-
 def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
                 policy_path: Path = DEFAULT_POLICY, recompute: bool = False,
                 reason: str = "explicit recompute") -> MartsBuilt:
@@ -94,7 +65,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
         "day": [d.day for d in days], "is_workday": [d.is_workday for d in days],
         "calendar_source": [d.calendar_source for d in days],
     }).with_columns(pl.col("is_workday").cast(pl.Int32).cum_sum().alias("workday_seq"))
-    declared_rules, declared_clocks = declared_clock_rows(policy.version)
+    declared_rules, declared_clocks = declared_clock_rows(policy.version)  # flows/byo
     rules = pl.DataFrame(policy.rule_rows() + declared_rules, schema_overrides={
         "when_channel": pl.List(pl.String), "when_urgency": pl.List(pl.String),
         "when_priority": pl.List(pl.String), "when_category": pl.List(pl.String),

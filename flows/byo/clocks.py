@@ -1,0 +1,35 @@
+"""The SLA clocks declared sources bring (their mapping's `sla:`), as rows for the marts."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from flows.byo.mapping import FIELDS
+from flows.byo.source import declared
+
+
+def declared_clock_rows(policy_version: str) -> tuple[list[dict], pl.DataFrame]:
+    """The clocks that sources declared by a mapping file bring (`sla:`): their rules beside
+    the policy's, and how each starts and stops (mart.declared_clocks)."""
+    rules, clocks = [], []
+    for m in declared().values():
+        if isinstance(m, Exception) or m.sla is None:
+            continue
+        s = m.sla
+        seconds = s.calendar_days * 86400 if s.calendar_days else (
+            s.hours * 3600 if s.hours else None)
+        label = (f"{s.calendar_days} calendar days" if s.calendar_days else
+                 f"{s.hours:g} hours" if s.hours else "the record's due date")
+        rules.append({
+            "policy_version": policy_version, "clock": s.clock, "rule_no": 1,
+            "when_channel": None, "when_urgency": None, "when_priority": None,
+            "when_category": None, "target_seconds": seconds, "target_working_days": None,
+            "target_label": f"{label} ({m.source})", "pauses": False})
+        clocks.append({"source": m.source, "clock": s.clock,
+                       "start_field": s.start if s.start in FIELDS else "sla_start_at",
+                       "stop_field": s.stop, "use_due": s.due is not None,
+                       "use_verdict": s.verdict is not None})
+    frame = pl.DataFrame(clocks, schema={"source": pl.String, "clock": pl.String,
+                                         "start_field": pl.String, "stop_field": pl.String,
+                                         "use_due": pl.Boolean, "use_verdict": pl.Boolean})
+    return rules, frame
