@@ -10,7 +10,8 @@ PORT ?= 8501
 
 .PHONY: install demo test test-fast lint browser bench lock clean
 
-$(STAMP): pyproject.toml constraints.txt
+# The Data Docs assets list is part of the install: a changed list fetches again.
+$(STAMP): pyproject.toml constraints.txt flows/quality/docs_assets.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
