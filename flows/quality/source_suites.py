@@ -60,24 +60,11 @@ class SourceSuite:
                       | set(self.row_set_checks))
 
 
-def source_suite(source: str) -> SourceSuite:
-    """A built-in source's suite file, or the suite generated from a declared source's mapping."""
-    path = gx.SUITES_DIR / f"source_{source}.json"
-    if path.exists():
-        return _suite_file(path)
-    from flows.byo.source import declared
-    from flows.byo.suite import generate_suite
-
-    mapping = declared().get(source)
-    if mapping is None or isinstance(mapping, Exception):
-        raise KeyError(f"no suite for source {source!r}: no expectations/source_{source}.json "
-                       f"and no usable mapping declares it")
-    return SourceSuite(generate_suite(mapping))
-
-
 @cache
-def _suite_file(path) -> SourceSuite:
-    return SourceSuite(gx.read_suite(path))
+def source_suite(source: str) -> SourceSuite:
+    """A built-in source's suite file. (A declared source's Source carries the suite generated
+    from its mapping, flows/byo/suite.py.)"""
+    return SourceSuite(gx.read_suite(gx.SUITES_DIR / f"source_{source}.json"))
 
 
 def _definition(suite: SourceSuite):
