@@ -13,7 +13,7 @@ if not available():
     st.warning(f"{t('no_data')} ({published_path()})")
     st.stop()
 
-last_night = query("SELECT max(run_date) AS night FROM ops.runs WHERE status = 'succeeded'")
+last_night = query("SELECT max(run_date) AS night FROM ops.published_nights")
 night = last_night["night"][0] if last_night.height else None
 st.sidebar.caption(f"{t('as_of')}: {night:%Y-%m-%d}" if night else f"{t('as_of')}: —")
 

@@ -67,12 +67,40 @@ def nightly(
         help="Warehouse file (default: TOUSU_WAREHOUSE or data/tousu.duckdb).")] = None,
     run_date: Annotated[str | None, typer.Option(help="The night, YYYY-MM-DD (default today).")]
     = None,
+    rerun: Annotated[bool, typer.Option(
+        help="Allow a run date before the last published night (figures go back to it).")]
+    = False,
+    wait: Annotated[bool, typer.Option(
+        help="If a night is already running on the warehouse, wait for it instead of exiting.")]
+    = False,
 ) -> None:
-    """Run the nightly flow once; exit code 0 when every file was loaded or accounted for."""
-    from flows.nightly import nightly as nightly_flow
+    """Run the nightly flow once.
 
-    summary = nightly_flow(inbox=inbox, warehouse=warehouse, run_date=_date(run_date))
-    raise typer.Exit(0 if summary.succeeded else 1)
+    Exit codes: 0 every file loaded or accounted for, published; 3 published, but some files
+    (or a source) wait and their months show as provisional; 1 the night failed, nothing
+    published (the summary says why); 2 refused: a run date before the last published night
+    without --rerun; 4 another night is running on the warehouse (without --wait).
+    """
+    from flows.night_lock import NightAlreadyRunning
+    from flows.nightly import nightly as nightly_flow
+    from flows.runs import NightRefused
+
+    try:
+        summary = nightly_flow(inbox=inbox, warehouse=warehouse, run_date=_date(run_date),
+                               rerun=rerun, wait=wait)
+    except NightRefused as exc:
+        typer.echo(f"tousu nightly: refused: {exc}", err=True)
+        raise typer.Exit(2) from None
+    except NightAlreadyRunning as exc:
+        typer.echo(f"tousu nightly: {exc}", err=True)
+        raise typer.Exit(4) from None
+    except Exception as exc:  # the flow printed its summary; say the cause last, plainly
+        from flows.faults import describe
+
+        typer.echo(f"tousu nightly: the night failed, nothing published: {describe(exc)}",
+                   err=True)
+        raise typer.Exit(1) from None
+    raise typer.Exit(summary.exit_code)
 
 
 @app.command()
@@ -112,15 +140,21 @@ def summary(
         typer.echo(f"no published warehouse at {path}: run `tousu nightly` first", err=True)
         raise typer.Exit(2)
     con = db.open_published(path)
-    run = con.execute("SELECT run_id, run_date, status FROM ops.runs "
+    run = con.execute("SELECT run_id, run_date, status, note FROM ops.runs "
                       "ORDER BY started_at DESC LIMIT 1").fetchall()[0]
-    typer.echo(f"published copy {path}\nlast night {run[1]} (run {run[0]}): {run[2]}")
+    typer.echo(f"published copy {path}\nlast night {run[1]} (run {run[0]}): {run[2]}"
+               + (f" ({run[3]})" if run[3] else ""))
+    from flows.runs import waiting_files
+
+    for source, file, status, error, since in waiting_files(con):
+        typer.echo(f"  waiting since {since}: {file} ({source}, {status}): {error}")
     typer.echo("all nights so far, per source:")
-    for source, files, read, loaded, quarantined in con.execute(
-            "SELECT source, count(*), sum(rows_read), sum(rows_loaded), sum(rows_quarantined) "
-            "FROM ops.file_loads WHERE status = 'loaded' GROUP BY 1 ORDER BY 1").fetchall():
+    for source, files, read, loaded, quarantined, skipped in con.execute(
+            "SELECT source, count(*), sum(rows_read), sum(rows_loaded), sum(rows_quarantined), "
+            "sum(rows_skipped) FROM ops.file_loads WHERE status = 'loaded' "
+            "GROUP BY 1 ORDER BY 1").fetchall():
         typer.echo(f"  {source:<14} {files:>6,} files {read:>10,} rows read {loaded:>10,} loaded "
-                   f"{quarantined:>7,} quarantined")
+                   f"{quarantined:>7,} quarantined {skipped:>6,} identical copies skipped")
     typer.echo("complaints (core.complaints):")
     for channel, n, open_n in con.execute(
             "SELECT channel, count(*), count(*) FILTER (WHERE status <> 'closed') "
@@ -146,7 +180,6 @@ def dashboard(
     static serving sends HTML as plain text, so it cannot show them itself).
     """
     import os
-    import subprocess
     import sys
 
     from flows.settings import get_settings
@@ -162,10 +195,44 @@ def dashboard(
     typer.echo(f"GX Data Docs: {docs_url}")
     env = {**os.environ, "TOUSU_PUBLISHED": str(path), "TOUSU_PLANS": str(plans),
            "TOUSU_DATA_DOCS_URL": docs_url}
-    raise typer.Exit(subprocess.call([
+    raise typer.Exit(run_forwarding_signals([
         sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
         "--server.address", address, "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"], env=env))
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"], env))
+
+
+def run_forwarding_signals(command: list[str], env: dict[str, str],
+                           grace_seconds: float = 10.0) -> int:
+    """Run a server as a child and pass SIGTERM / SIGINT / SIGHUP on to it: stopping this
+    process stops the server (and frees its port) instead of leaving it orphaned. A child that
+    does not stop within the grace period is killed."""
+    import signal
+    import subprocess
+
+    child = subprocess.Popen(command, env=env)
+
+    def forward(signum, _frame):
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward)
+                for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    try:
+        while True:
+            try:
+                return child.wait()
+            except KeyboardInterrupt:  # a second Ctrl+C while the child is stopping
+                continue
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(grace_seconds)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
 
 metrics_app = typer.Typer(help="Step-7 metrics (marts).", no_args_is_help=True)
@@ -182,17 +249,30 @@ def metrics_recompute(
     """Recompute every SLA result with the current policy and calendar, and publish.
 
     Nightly runs keep final results as computed; this rewrites them on purpose and logs it.
-    Run it when no nightly run is writing.
+    It takes the night lock: while a nightly run is writing it exits with code 4.
     """
+    from flows.night_lock import NightAlreadyRunning, night_lock
+    from flows.settings import get_settings
+
+    s = get_settings()
+    path = warehouse or s.warehouse_path
+    try:
+        with night_lock(path, what="metrics recompute"):
+            _recompute(path, run_date, reason)
+    except NightAlreadyRunning as exc:
+        typer.echo(f"tousu metrics recompute: {exc}", err=True)
+        raise typer.Exit(4) from None
+
+
+def _recompute(path: Path, run_date: str | None, reason: str) -> None:
     from flows.metrics.build import build_marts, night_end
     from flows.settings import get_settings, published_path_for
     from warehouse import db
 
     s = get_settings()
-    path = warehouse or s.warehouse_path
     con = db.connect(path, timezone=s.timezone, phone_region=s.phone_region)
     night = _date(run_date) or con.execute(
-        "SELECT max(run_date) FROM ops.runs WHERE status = 'succeeded'").fetchall()[0][0]
+        "SELECT max(run_date) FROM ops.published_nights").fetchall()[0][0]
     if night is None:
         typer.echo("no successful night to recompute as of; give --run-date", err=True)
         raise typer.Exit(2)

@@ -13,6 +13,7 @@ import os
 import statistics
 import uuid
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
@@ -22,14 +23,19 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
+from flows.faults import describe
+from flows.inbox import inside_inbox
+from flows.intake import redelivery
 from flows.intake.checks import row_set_sql
+from flows.intake.decoding import excerpt
 from flows.intake.delivered import Delivered, FileRejected, LayoutChanged
 from flows.intake.thresholds import load_thresholds, too_few_rows
 from flows.quality.source_suites import SourceSuite, source_suite, validate_delivery
 from flows.sources import Source
+from warehouse import db
 
 # Set by tests to prove that a crash inside the transaction leaves no partial file behind.
-FAILPOINT_ENV = "TOUSU_FAILPOINT"
+FAILPOINT_ENV = db.FAILPOINT_ENV
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class FileOutcome:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
+    rows_skipped: int = 0  # identical to a record already loaded (ops.redeliveries)
     duplicate_of: str | None = None
     error: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -62,19 +69,30 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def new_files(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source) -> list[InboxFile]:
-    """The source's files not yet recorded with the same path and content."""
+def new_files(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source
+              ) -> tuple[list[InboxFile], list[FileOutcome]]:
+    """The source's files not yet recorded with the same path and content, and a failed outcome
+    for each path that leads outside the inbox (a symlink: it is never opened)."""
     seen = set(con.execute(
         "SELECT path, sha256 FROM ops.file_loads WHERE source = ? "
         "AND status NOT IN ('failed', 'held')",
         [source.name]).fetchall())
-    files = []
+    files, outside = [], []
     for path in source.files(inbox):
         rel = path.relative_to(inbox).as_posix()
+        if not inside_inbox(path, inbox):
+            # Recorded under a digest of its name: the target's content is never read.
+            digest = hashlib.sha256(f"outside:{rel}".encode()).hexdigest()
+            outside.append((InboxFile(path, rel, digest, path.lstat().st_size),
+                            FileOutcome(source.name, rel, digest, "failed", error=(
+                                "not read: this path leads outside the inbox (a symbolic link "
+                                "to a file elsewhere); only files inside the inbox are read. "
+                                "Copy the export into the inbox instead of linking it"))))
+            continue
         digest = sha256_of(path)
         if (rel, digest) not in seen:
             files.append(InboxFile(path, rel, digest, path.stat().st_size))
-    return files
+    return files, outside
 
 
 def deliveries(source: Source, files: list[InboxFile]) -> list[list[InboxFile]]:
@@ -96,13 +114,18 @@ def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run
     """
     if source.setup_sql:
         con.execute(source.setup_sql)
-    files = new_files(con, inbox, source)
+    files, outside = new_files(con, inbox, source)
+    if outside:
+        _record(con, run_id, uuid.uuid4().hex, [f for f, _ in outside], [o for _, o in outside])
+    outside_outcomes = [o for _, o in outside]
     results: dict[str, Delivered | FileRejected] = {}
     for f in files:
         try:
             results[f.rel] = source.read(f.path, f.rel)
         except FileRejected as exc:
             results[f.rel] = exc
+        except Exception as exc:  # a reader's bug or an unforeseen file: this file fails alone
+            results[f.rel] = FileRejected(f"could not be read ({describe(exc)})")
     stopped = {f.rel: str(results[f.rel]) for f in files
                if isinstance(results[f.rel], LayoutChanged)}
     short, usual = _short_files(con, source, files, results)
@@ -118,7 +141,7 @@ def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run
                               f"{first} ({stopped[first]})")
             for f in files]
         _record(con, run_id, uuid.uuid4().hex, files, outcomes)
-        return outcomes
+        return outside_outcomes + outcomes
 
     def read(f: InboxFile) -> Delivered:
         result = results[f.rel]
@@ -126,7 +149,7 @@ def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run
             raise result
         return result
 
-    outcomes: list[FileOutcome] = []
+    outcomes: list[FileOutcome] = list(outside_outcomes)
     for delivery in deliveries(source, files):
         outcomes += load_delivery(con, source, delivery, run_id, run_date, timezone,
                                   phone_region, reader=read)
@@ -196,7 +219,8 @@ def load_delivery(con: duckdb.DuckDBPyConnection, source: Source, files: list[In
         try:
             delivered = reader(f) if reader else source.read(f.path, f.rel)
         except FileRejected as exc:
-            outcomes.append(FileOutcome(source.name, f.rel, f.sha256, "failed", error=str(exc)))
+            outcomes.append(FileOutcome(source.name, f.rel, f.sha256, "failed",
+                                        error=excerpt(str(exc), 400)))
             continue
         loaded_hashes[f.sha256] = f.rel  # a second copy in the same delivery is a duplicate
         read.append((f, delivered))
@@ -206,7 +230,8 @@ def load_delivery(con: duckdb.DuckDBPyConnection, source: Source, files: list[In
             stored = _store(con, source, read, load_id, run_id, run_date, timezone, phone_region)
         except Exception as exc:  # rolled back: record why, and try the files again next run
             outcomes += [FileOutcome(source.name, f.rel, f.sha256, "failed",
-                                     error=f"load rolled back, nothing kept: {exc}")
+                                     error=f"load rolled back, nothing kept: "
+                                           f"{describe(exc, f'loading into {source.raw_table}')}")
                          for f, _ in read]
     _record(con, run_id, load_id, files, outcomes)
     return outcomes + stored
@@ -238,12 +263,18 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
         con.execute(f"INSERT INTO {source.raw_table} BY NAME SELECT * FROM delivery_batch")
         if os.environ.get(FAILPOINT_ENV) == "after_raw_insert":
             raise RuntimeError(f"failpoint {FAILPOINT_ENV}=after_raw_insert")
+        redelivery.classify(con, source.raw_table, source.key, load_id, source.name,
+                            source.shared_raw)
+        redelivery.skip_duplicates(con, source.raw_table, load_id)
         delivery = read[0][0].rel + (f" and {len(read) - 1} more files" if len(read) > 1 else "")
         _find_row_problems(con, suite, load_id, run_end, run_date.isoformat(), phone_region,
                            delivery)
+        # The record as delivered is text in quarantine, whatever the source's format (a JSON
+        # record unioned with a reader's raw line must not be cast to JSON).
         con.execute(f"""
             INSERT INTO ops.quarantine
-            SELECT $run_id, $load_id, $source, p._source_file, p._row_number, any_value({record}),
+            SELECT $run_id, $load_id, $source, p._source_file, p._row_number,
+                   any_value({record})::VARCHAR,
                    string_agg(p.check_name, ', ' ORDER BY p.check_name),
                    string_agg(p.reason, ' ' ORDER BY p.check_name), $now, NULL, NULL
             FROM row_problems p
@@ -252,8 +283,8 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
              AND r._row_number = p._row_number
             GROUP BY p._source_file, p._row_number
             UNION ALL
-            SELECT $run_id, $load_id, $source, file, row_number, record, check_name, reason, $now,
-                   NULL, NULL
+            SELECT $run_id, $load_id, $source, file, row_number, record::VARCHAR, check_name,
+                   reason, $now, NULL, NULL
             FROM reader_rejects
         """, {"run_id": run_id, "load_id": load_id, "source": source.name, "now": now})
         con.execute(f"""
@@ -262,24 +293,41 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
             WHERE t._load_id = $load_id AND t._source_file = p._source_file
               AND t._row_number = p._row_number
         """, {"load_id": load_id})
-        _record_check_results(con, suite.names, run_id, load_id, source.name, batch.height, now)
+        redelivery.supersede_corrected(con, source.raw_table, source.key, load_id, source.name,
+                                       source.shared_raw)
+        redelivery.record(con, source.raw_table, run_id, load_id, source.name, now)
+        again = {(f, k): n for f, k, n in con.execute(
+            "SELECT file, kind, count(*) FROM ops.redeliveries WHERE load_id = ? GROUP BY ALL",
+            [load_id]).fetchall()}
+        skipped_total = sum(n for (_, k), n in again.items() if k == "duplicate")
+        _record_check_results(con, suite.names, run_id, load_id, source.name,
+                              batch.height - skipped_total, now)
         _release_corrected(con, source, load_id, now)
         quarantined = dict(con.execute(
             "SELECT file, count(*) FROM ops.quarantine WHERE load_id = ? GROUP BY file",
             [load_id]).fetchall())
         outcomes = []
         for f, d in read:
-            q = quarantined.get(f.rel, 0)
+            q, skipped = quarantined.get(f.rel, 0), again.get((f.rel, "duplicate"), 0)
+            corrected = again.get((f.rel, "correction"), 0)
+            notes = list(d.notes)
+            if skipped:
+                notes.append(f"{skipped} record(s) identical to ones already loaded: skipped "
+                             f"(ops.redeliveries)")
+            if corrected:
+                notes.append(f"{corrected} correction(s) of records loaded before: the new "
+                             f"version is in force (ops.redeliveries names the changed fields)")
             outcomes.append(FileOutcome(source.name, f.rel, f.sha256, "loaded", d.rows_read,
-                                        d.rows_read - q, q, notes=list(d.notes)))
+                                        d.rows_read - q - skipped, q, skipped, notes=notes))
         _record(con, run_id, load_id, [f for f, _ in read], outcomes)
         con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
+    except BaseException:
+        db.rollback_quietly(con)
         raise
     finally:
-        con.unregister("delivery_batch")
-        con.unregister("reader_rejects")
+        with suppress(duckdb.Error):  # an aborted transaction must not hide the first error
+            con.unregister("delivery_batch")
+            con.unregister("reader_rejects")
     return outcomes
 
 
@@ -295,7 +343,8 @@ def _find_row_problems(con, suite, load_id: str, run_end: datetime, run_date: st
             + (f" UNION ALL ({row_set})" if row_set else ""),
             {"load_id": load_id, **suite.labels} if row_set else {})
     finally:
-        con.unregister("suite_problems")
+        with suppress(duckdb.Error):
+            con.unregister("suite_problems")
 
 
 def _record_check_results(con, names: list[str], run_id: str, load_id: str, source: str,
@@ -347,11 +396,11 @@ def _record(con, run_id: str, load_id: str, files: list[InboxFile],
     now = datetime.now().astimezone()
     frame = pl.DataFrame(
         [(run_id, load_id, o.source, o.path, o.sha256, by_path[o.path].size, o.rows_read,
-          o.rows_loaded, o.rows_quarantined, o.status, o.duplicate_of, o.error,
+          o.rows_loaded, o.rows_quarantined, o.rows_skipped, o.status, o.duplicate_of, o.error,
           "; ".join(o.notes) or None, now) for o in rows],
         schema=["run_id", "load_id", "source", "path", "sha256", "size_bytes", "rows_read",
-                "rows_loaded", "rows_quarantined", "status", "duplicate_of", "error", "note",
-                "loaded_at"], orient="row")
+                "rows_loaded", "rows_quarantined", "rows_skipped", "status", "duplicate_of",
+                "error", "note", "loaded_at"], orient="row")
     con.register("file_load_rows", frame)
     try:
         con.execute("INSERT INTO ops.file_loads BY NAME SELECT * FROM file_load_rows")

@@ -19,16 +19,22 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.byo.mapping import MappingError
 from flows.byo.source import declared
+from flows.faults import describe
 from flows.loading import load_source
 from flows.metrics.build import MartsBuilt, build_marts, night_end
+from flows.night_lock import night_lock
 from flows.quality import gx
 from flows.quality.core_suites import record_results, validate_core
 from flows.runs import (
     ChannelSummary,
     NightSummary,
+    abandon_unfinished,
     core_counts,
     data_quality_markdown,
+    fail_run,
     finish_run,
+    night_warnings,
+    refuse_earlier_night,
     start_run,
 )
 from flows.settings import (
@@ -48,9 +54,14 @@ def _connect(warehouse: Path):
 
 
 @task(cache_policy=NO_CACHE)
-def open_night(warehouse: Path, inbox: Path, run_id: str, run_date: date) -> None:
+def open_night(warehouse: Path, inbox: Path, run_id: str, run_date: date, rerun: bool) -> None:
     with _connect(warehouse) as con:
         db.migrate(con)
+        refuse_earlier_night(con, run_date, rerun)
+        for abandoned in abandon_unfinished(con, run_id):
+            get_run_logger().warning("run %s never finished (killed mid-way?): marked abandoned; "
+                                     "its committed deliveries stay, the rest load tonight",
+                                     abandoned)
         start_run(con, run_id, run_date, inbox, str(runtime.flow_run.id or "") or None)
     gx.forget_results()  # this night's Data Docs show this night's validations only
     for name, mapping in declared().items():
@@ -121,28 +132,53 @@ def rebuild_marts(warehouse: Path, run_date: date) -> MartsBuilt:
 
 @task(cache_policy=NO_CACHE)
 def close_night(warehouse: Path, summary: NightSummary) -> str:
-    """Record the night's end; return its data-quality summary (Markdown)."""
+    """Record the night's end and its warnings; return its data-quality summary (Markdown)."""
     with _connect(warehouse) as con:
+        summary.warnings += night_warnings(con, summary)
         finish_run(con, summary)
+        for warning in summary.warnings:
+            get_run_logger().warning(warning)
         return data_quality_markdown(con, summary.run_id)
 
 
 @task(cache_policy=NO_CACHE)
-def build_data_docs(data_docs: Path) -> str:
-    """GX Data Docs of every validation tonight (deliveries and core tables), as static HTML."""
-    index = gx.build_data_docs(data_docs)
+def build_data_docs(data_docs: Path) -> str | None:
+    """GX Data Docs of every validation tonight (deliveries and core tables), as static HTML.
+    A site that cannot be written is a warning, not a lost night: the data is in the tables."""
+    try:
+        index = gx.build_data_docs(data_docs)
+    except Exception as exc:  # GX raises many types; the cause is in the message
+        get_run_logger().error("GX Data Docs not written: %s",
+                               describe(exc, "writing the GX Data Docs", data_docs))
+        return None
     get_run_logger().info("GX Data Docs: %s", index)
     return str(index)
 
 
 @task(retries=2, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def publish_copy(warehouse: Path, published: Path) -> str:
-    return str(db.publish(warehouse, published))
+    try:
+        return str(db.publish(warehouse, published))
+    except OSError as exc:
+        raise OSError(exc.errno, describe(exc, "publishing the readers' copy", published)) \
+            from exc
+
+
+def _loaded(state, source: str) -> ChannelSummary:
+    """A source's summary, or a failed one saying why when its load raised."""
+    if state.is_completed():
+        return state.result()
+    error = state.result(raise_on_failure=False)
+    return ChannelSummary.failed(source, describe(error) if isinstance(error, BaseException)
+                                 else str(state.message))
 
 
 @flow(name="tousu-nightly", log_prints=True)
 def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = None,
-            published: Path | None = None, plans: Path | None = None) -> NightSummary:
+            published: Path | None = None, plans: Path | None = None, rerun: bool = False,
+            wait: bool = False) -> NightSummary:
+    """One night. `rerun` allows a run date before the last published night; `wait` waits for a
+    night already running on the warehouse instead of refusing to start."""
     settings = get_settings()
     inbox = Path(inbox).resolve()
     warehouse = Path(warehouse or settings.warehouse_path).resolve()
@@ -156,26 +192,37 @@ def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = 
     run_id = f"{run_date:%Y%m%d}-{uuid.uuid4().hex[:8]}"
 
     clock = time.perf_counter()
-    open_night(warehouse, inbox, run_id, run_date)
-    channels = [load_channel(warehouse, inbox, source, run_id, run_date)
-                for source in all_sources(settings.phone_region)]
-    stages = {"load": time.perf_counter() - clock}
-    complaints, pending = rebuild_core(warehouse)
-    stages["core"] = time.perf_counter() - clock - stages["load"]
-    validate_core_tables(warehouse, run_id)
-    stages["validate"] = time.perf_counter() - clock - sum(stages.values())
-    copy_plans(warehouse, plans)
-    rebuild_marts(warehouse, run_date)
-    stages["marts"] = time.perf_counter() - clock - sum(stages.values())
-    summary = NightSummary(run_id, run_date, channels, complaints, pending, stage_seconds=stages)
-    quality = close_night(warehouse, summary)
-    # Built on a failed night too: that is when the failing expectations matter most.
-    build_data_docs(data_docs_beside(published))
-    stages["data_docs"] = time.perf_counter() - clock - sum(stages.values())
-    if summary.succeeded:
-        # A failed night keeps yesterday's copy in front of readers rather than half of today.
-        summary.published = publish_copy(warehouse, published)
-    stages["publish"] = time.perf_counter() - clock - sum(stages.values())
+    summary = NightSummary(run_id, run_date, [])
+    # One night at a time, and the writer's file held from the first step to the publish.
+    with night_lock(warehouse, wait=wait), db.held_open(
+            warehouse, timezone=settings.timezone, phone_region=settings.phone_region):
+        open_night(warehouse, inbox, run_id, run_date, rerun)
+        try:
+            # A source whose load fails (not one of its files: those fail alone) fails alone.
+            summary.channels = [_loaded(load_channel(warehouse, inbox, source, run_id, run_date,
+                                                     return_state=True), source)
+                                for source in all_sources(settings.phone_region)]
+            stages = summary.stage_seconds
+            stages["load"] = time.perf_counter() - clock
+            summary.complaints, summary.pending_links = rebuild_core(warehouse)
+            stages["core"] = time.perf_counter() - clock - stages["load"]
+            validate_core_tables(warehouse, run_id)
+            stages["validate"] = time.perf_counter() - clock - sum(stages.values())
+            copy_plans(warehouse, plans)
+            rebuild_marts(warehouse, run_date)
+            stages["marts"] = time.perf_counter() - clock - sum(stages.values())
+            quality = close_night(warehouse, summary)
+            # Built with failures too: that is when the failing expectations matter most.
+            build_data_docs(data_docs_beside(published))
+            stages["data_docs"] = time.perf_counter() - clock - sum(stages.values())
+            # Files that wait do not hold the others back: their months show as provisional.
+            summary.published = publish_copy(warehouse, published)
+            stages["publish"] = time.perf_counter() - clock - sum(stages.values())
+        except Exception as exc:
+            summary.failure = describe(exc, "running the night", warehouse)
+            fail_run(warehouse, summary)
+            print(summary.text())
+            raise
 
     create_table_artifact(key="nightly-intake", table=summary.table(),
                           description=f"Rows read, loaded and quarantined per source, "

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows.inbox import pattern_problem
 from flows.intake import chat, email, phone, social, store, ticket_system, webform
 from flows.intake.delivered import Delivered
 
@@ -21,10 +22,16 @@ class Source:
     batch_by_folder: bool = False
     setup_sql: str | None = None  # run before loading (a declared source's staging view)
     suite: dict | None = None  # a declared source's generated GX suite (else its suite file)
+    # Declared sources share one raw table: a record id is only unique within its source.
+    shared_raw: bool = False
 
     def files(self, inbox: Path) -> list[Path]:
-        found = {p for pattern in self.patterns for p in inbox.glob(pattern) if p.is_file()}
+        """The files the patterns name under the inbox (links among them are checked by the
+        loader before anything is opened). A pattern that could leave the inbox finds nothing."""
+        found = {p for pattern in self.patterns if pattern_problem(pattern) is None
+                 for p in inbox.glob(pattern) if p.is_file()}
         return sorted(found)
+
 
 
 SOURCES: dict[str, Source] = {s.name: s for s in (

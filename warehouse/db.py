@@ -9,8 +9,11 @@ night: it sees last night's copy until the rename, then the new one.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +22,9 @@ import phonenumbers
 import yaml
 
 SQL_DIR = Path(__file__).resolve().parent
+# Set by tests to drill a fault the machine cannot be made to have on demand (a full disk while
+# publishing): the copy starts, then fails with ENOSPC as the OS would say it.
+FAILPOINT_ENV = "TOUSU_FAILPOINT"
 TABLE_LAYERS = ("raw", "ops")  # CREATE TABLE IF NOT EXISTS: safe to apply every run
 VIEW_LAYERS = ("staging",)  # CREATE OR REPLACE: staging views over raw
 BUILD_LAYERS = ("core", "ops/derived")  # rebuilt from staging at the end of each night
@@ -44,23 +50,60 @@ def phone_e164(number: str | None, region: str = "CN") -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+# Writer files a night holds open in this process (held_open): connections to them are cursors
+# of the held connection. DuckDB shares one database per file within a process, and a Python
+# function registered on a connection stays in its catalog after that connection closes (calling
+# it then crashes the process), so the function is registered once, on the connection that
+# lives longest.
+_HELD: dict[Path, duckdb.DuckDBPyConnection] = {}
+
+
 def connect(path: Path | str, *, timezone: str = "Asia/Shanghai", phone_region: str = "CN",
             read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection with the session settings and functions the warehouse SQL relies on."""
-    if not read_only:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    held = None if read_only else _HELD.get(Path(path).resolve())
+    if held is not None:
+        con = held.cursor()
+    else:
+        if not read_only:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path), read_only=read_only)
+        con.create_function(
+            "tousu_phone_e164", lambda n: phone_e164(n, phone_region),
+            [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"), null_handling="special",
+            side_effects=False)
     con.execute("SET timezone = " + _quote(timezone))
     con.execute("SET VARIABLE tousu_tz = ?", [timezone])
-    con.create_function(
-        "tousu_phone_e164", lambda n: phone_e164(n, phone_region), [duckdb.sqltype("VARCHAR")],
-        duckdb.sqltype("VARCHAR"), null_handling="special", side_effects=False)
     return con
+
+
+@contextmanager
+def held_open(path: Path, *, timezone: str = "Asia/Shanghai",
+              phone_region: str = "CN") -> Iterator[duckdb.DuckDBPyConnection]:
+    """Keep one connection to the writer's file open: every connect() to it in this process is
+    then a cursor of this one, and DuckDB refuses the file to every other process until the
+    block ends (a night's steps cannot be interrupted by another writer between them)."""
+    key = Path(path).resolve()
+    con = connect(key, timezone=timezone, phone_region=phone_region)
+    _HELD[key] = con
+    try:
+        yield con
+    finally:
+        _HELD.pop(key, None)
+        con.close()
 
 
 def _quote(value: str) -> str:
     # SET does not take parameters; the zone name is checked against ICU's list first.
     return "'" + value.replace("'", "''") + "'"
+
+
+def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is open, never raising over the error being handled: after a
+    failed statement DuckDB may have no active transaction, and a plain ROLLBACK's own error
+    ("cannot rollback - no transaction is active") would replace the cause (a full disk)."""
+    with suppress(duckdb.Error):
+        con.execute("ROLLBACK")
 
 
 def apply_layers(con: duckdb.DuckDBPyConnection, layers: tuple[str, ...]) -> None:
@@ -101,24 +144,35 @@ def build_core(con: duckdb.DuckDBPyConnection, products: Path = PRODUCTS) -> Non
             con.executemany("INSERT INTO core.product_catalogue VALUES (?, ?)", aliases)
         apply_layers(con, BUILD_LAYERS)
         con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
+    except BaseException:
+        rollback_quietly(con)
         raise
 
 
 def publish(writer_path: Path, published_path: Path) -> Path:
     """Checkpoint the writer's file and replace the readers' copy with it atomically.
 
-    Call it with no other connection to the writer's file open in this process, so the file on
-    disk holds every committed change (nothing left in the write-ahead log).
+    Connections of this process may be open but idle: CHECKPOINT writes every committed change
+    into the file (nothing left in the write-ahead log) before it is copied. A copy that fails
+    (a full disk) is removed: readers keep the previous copy, and no partial file stays behind.
     """
     con = duckdb.connect(str(writer_path))
-    con.execute("CHECKPOINT")
-    con.close()
+    try:
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
     published_path.parent.mkdir(parents=True, exist_ok=True)
     staging = published_path.with_name(published_path.name + ".tmp")
-    shutil.copyfile(writer_path, staging)
-    os.replace(staging, published_path)
+    try:
+        if os.environ.get(FAILPOINT_ENV) == "publish_disk_full":
+            with staging.open("wb") as partial:
+                partial.write(b"\0" * 4096)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(staging))
+        shutil.copyfile(writer_path, staging)
+        os.replace(staging, published_path)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
     return published_path
 
 

@@ -21,7 +21,7 @@ from warehouse import plans as store
 WINDOW_DAYS = 60  # days compared before the plan starts and after it is done
 PATH = plans_path()
 # Overdue and "after" windows are judged as of the published night, not the wall clock.
-as_of = query("SELECT coalesce((SELECT max(run_date) FROM ops.runs WHERE status = 'succeeded'), "
+as_of = query("SELECT coalesce((SELECT max(run_date) FROM ops.published_nights), "
               "(SELECT max(day) FROM mart.complaints_daily)) AS d")["d"][0] or date.today()
 
 st.subheader(t("plans"))

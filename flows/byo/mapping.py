@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from flows import vocab
+from flows.inbox import pattern_problem
 
 # The intake schema: what a field means, and the values it may take after mapping.
 FIELDS = {
@@ -135,6 +136,15 @@ class Mapping(BaseModel):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {v!r} (e.g. Asia/Shanghai, UTC)") from exc
         return v
+
+    @field_validator("files")
+    @classmethod
+    def files_inside_inbox(cls, files: list[str] | str) -> list[str] | str:
+        for pattern in [files] if isinstance(files, str) else files:
+            problem = pattern_problem(pattern)
+            if problem:
+                raise ValueError(f"files: {problem} (only files inside the inbox are read)")
+        return files
 
     @field_validator("datetime_formats")
     @classmethod

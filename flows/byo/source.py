@@ -83,8 +83,10 @@ def as_source(name: str, m: Mapping | MappingError, phone_region: str = "CN"):
 
     if isinstance(m, MappingError):
         # Its files are found by the folder named after the mapping file, as documented.
-        return Source(name, (f"{name}/*",), RAW_TABLE, partial(_broken, m), "source_ref")
+        return Source(name, (f"{name}/*",), RAW_TABLE, partial(_broken, m), "source_ref",
+                      shared_raw=True)
     from flows.byo.suite import generate_suite
 
     return Source(m.source, m.patterns, RAW_TABLE, partial(read_declared, m, phone_region),
-                  "source_ref", setup_sql=setup_sql(m.source), suite=generate_suite(m))
+                  "source_ref", setup_sql=setup_sql(m.source), suite=generate_suite(m),
+                  shared_raw=True)

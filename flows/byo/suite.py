@@ -109,5 +109,6 @@ def generate_suite(m: Mapping) -> dict:
             "id_label": col["record_id"], "fix": m.fix, "expectations": ex,
             "row_set_checks": [{"check": "record_not_repeated_in_delivery",
                                 "why_not_gx": "a record delivered again in a later export "
-                                              "updates it; twice in one delivery is a "
-                                              "duplicate (flows/intake/checks.py)"}]}
+                                              "corrects it; twice in one delivery with "
+                                              "different content is ambiguous "
+                                              "(flows/intake/redelivery.py)"}]}

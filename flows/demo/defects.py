@@ -29,7 +29,8 @@ class Planted:
     file: str
     row_number: int | None
     record_id: str | None
-    expect: str  # "quarantine" or "skipped_duplicate_file"
+    # "quarantine", "skipped_duplicate_file" or "skipped_duplicate_record" (ops.redeliveries)
+    expect: str
 
 
 @dataclass

@@ -83,7 +83,7 @@ def _append_redelivered(planter: Planter, source: str, files: list[tuple[str, li
                 defective.add(record_id_of(row))
                 target[1].append(dict(row) if isinstance(row, dict) else row)
                 planter.record("duplicate_row", source, target[0], len(target[1]),
-                               record_id_of(row))
+                               record_id_of(row), "skipped_duplicate_record")
 
 
 def write_phone(out: Path, complaints: list[Complaint], planter: Planter, rng) -> None:

@@ -3,42 +3,15 @@
 The per-row checks of every source are its Great Expectations suite
 (expectations/source_<source>.json, run by flows.quality.source_suites). What a batch-only
 expectation cannot see is here, as SQL over the source's staging view: a record delivered again
-(compared with every earlier delivery) and an email reply dated before the message it answers.
+with different content in the same delivery (flows/intake/redelivery.py classifies every copy of
+a record id) and an email reply dated before the message it answers.
 Each suite file names the row-set checks its source runs. Labels are bound as query parameters;
 only the fixed SQL below is ever run.
 """
 
 from __future__ import annotations
 
-
-def _earlier_copy_sql(check: str, scope: str, english: str, chinese: str) -> str:
-    """Rows of the delivery whose record id an earlier row already has (within `scope`),
-    each naming the first such copy."""
-    return f"""
-SELECT n._source_file, n._row_number, '{check}' AS check_name,
-       format('{{}} {{}} {english} {{}} (record {{}}); this copy was not loaded / '
-              '{{}} {{}} {chinese}（{{}} 第 {{}} 条），本条未加载 ({{}}).',
-              $id_label, n.{{key}}, o._source_file, o._row_number,
-              $id_label, n.{{key}}, o._source_file, o._row_number, $fix) AS reason
-FROM {{view}} n
-JOIN {{view}} o
-  ON o.{{key}} = n.{{key}}
- AND ({scope})
-WHERE n._load_id = $load_id
-QUALIFY row_number() OVER (PARTITION BY n._source_file, n._row_number
-                           ORDER BY o._load_id <> n._load_id DESC, o._source_file, o._row_number) = 1
-"""
-
-
-EARLIER_ROW = "(o._source_file, o._row_number) < (n._source_file, n._row_number)"
-DUPLICATE_SQL = _earlier_copy_sql(
-    "record_not_duplicate", f"o._load_id <> n._load_id OR {EARLIER_ROW}",
-    "was already delivered in", "已交付过，见")
-# Declared sources: a record delivered again in a later export is an update (the latest wins
-# in core); the same record twice in one delivery is a duplicate.
-REPEATED_IN_DELIVERY_SQL = _earlier_copy_sql(
-    "record_not_repeated_in_delivery", f"o._load_id = n._load_id AND {EARLIER_ROW}",
-    "appears again in this delivery, first in", "在本次交付中重复出现，首次见")
+from flows.intake.redelivery import CONFLICT_SQL
 
 EMAIL_REPLY_ORDER_SQL = """
 SELECT r._source_file, r._row_number, 'reply_not_before_complaint' AS check_name,
@@ -53,8 +26,7 @@ WHERE r._load_id = $load_id AND r.sent_at < c.sent_at
 """
 
 ROW_SET_CHECKS = {
-    "record_not_duplicate": DUPLICATE_SQL,
-    "record_not_repeated_in_delivery": REPEATED_IN_DELIVERY_SQL,
+    "record_not_repeated_in_delivery": CONFLICT_SQL,
     "reply_not_before_complaint": EMAIL_REPLY_ORDER_SQL,
 }
 

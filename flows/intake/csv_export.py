@@ -1,35 +1,126 @@
-"""Reading a CSV export (any encoding) into text columns, with undecodable rows rejected."""
+"""Reading a CSV export (any encoding) record by record, every record accounted for.
+
+One reader for the built-in CSV channels and for declared CSV sources. A quoted field may span
+lines, so physical lines are never taken for records: the csv module reports where each record
+starts and ends, and a record is rejected when any of its lines did not decode (no replacement
+character reaches raw), when it has too few or too many fields, or when the file ends inside it
+(an export cut short).
+"""
 
 from __future__ import annotations
 
-import io
+import csv
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from flows.intake.decoding import decode_export, encoding_reason
+from flows.intake.decoding import decode_export, encoding_reason, excerpt
 from flows.intake.delivered import Delivered, FileRejected, Reject, as_record, rename_columns
+
+QUOTE = '"'
+
+
+@dataclass
+class CsvRecords:
+    header: list[str]
+    rows: list[tuple[int, list[str | None]]]  # (record number, values; empty text as None)
+    rejects: list[Reject] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def frame(self) -> pl.DataFrame:
+        """The records as text columns, with _row_number."""
+        columns = {name: [r[i] for _, r in self.rows] for i, name in enumerate(self.header)}
+        frame = pl.DataFrame(columns, schema={h: pl.String for h in self.header})
+        return frame.with_columns(
+            pl.Series("_row_number", [n for n, _ in self.rows], dtype=pl.Int32))
+
+
+def _physical_lines(text: str) -> list[str]:
+    """Lines split on LF only (str.splitlines also splits on U+2028, form feeds, ...: those are
+    text inside a field, and splitting on them would shift every later line number)."""
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def read_csv_records(data: bytes, encoding: str, fix: str, delimiter: str = ",",
+                     names: dict[str, str] | None = None) -> CsvRecords:
+    """Every record of a CSV file's bytes: the readable ones, and a reject for each other one
+    (its fields as read, keyed by `names` of the export's columns where given)."""
+    decoded = decode_export(data, encoding)
+    notes = list(decoded.notes)
+    text = decoded.text
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")  # an old Mac export: CR ends lines
+    else:
+        bare = text.count("\r") - text.count("\r\n")
+        if bare:
+            # A bare CR inside an unquoted field would split the record in two.
+            text = text.replace("\r\n", "\n").replace("\r", " ")
+            notes.append(f"{bare} bare carriage return(s) inside fields read as spaces")
+    lines = _physical_lines(text)
+    bad_lines = set(decoded.bad_lines)
+    reader = csv.reader(iter(lines), delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration as exc:
+        raise FileRejected("the file is empty: no header line") from exc
+    except csv.Error as exc:
+        raise FileRejected(f"the header line cannot be read as CSV ({exc})") from exc
+    if any(n in bad_lines for n in range(reader.line_num)):
+        raise FileRejected(f"the header line is not {decoded.encoding.upper()} CSV text "
+                           f"('{excerpt(lines[0] if lines else '', 60)}'); {fix}")
+    if len(set(header)) != len(header):
+        raise FileRejected(f"the header names a column twice: {excerpt(', '.join(header), 200)}")
+    records = CsvRecords(header, [], [], notes)
+    number, last_line = 0, reader.line_num
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            number += 1
+            records.rejects.append(Reject(
+                number, "record_readable",
+                f"record at line {last_line + 1} cannot be read as CSV ({exc}) / "
+                f"第 {last_line + 1} 行无法按 CSV 读取 ({fix}).", "{}"))
+            last_line = reader.line_num
+            continue
+        first, last_line = last_line + 1, reader.line_num
+        if not values or values == [""]:
+            continue  # a blank line is not a record
+        number += 1
+        as_read = as_record({(names or {}).get(h, h): v
+                             for h, v in zip(header, values, strict=False)})
+        if any(n - 1 in bad_lines for n in range(first, last_line + 1)):
+            records.rejects.append(Reject(number, "encoding_valid",
+                                          encoding_reason(decoded.encoding, fix), as_read))
+            continue
+        at_end = last_line == len(lines)
+        # The file ends inside a quoted field: the csv module returns what it has.
+        cut = at_end and "".join(lines[first - 1:last_line]).count(QUOTE) % 2 == 1
+        if cut or len(values) != len(header):
+            short = cut or (at_end and len(values) < len(header))
+            why = ("the file ends inside this record: it was cut short (truncated export)"
+                   if short else "a delimiter or quote inside a field is not escaped")
+            zh = "文件在此记录中途结束（导出被截断）" if short else "字段中的分隔符或引号未转义"
+            records.rejects.append(Reject(
+                number, "record_complete",
+                f"record at line {first} has {len(values)} of {len(header)} fields"
+                f"{' and an unclosed quote' if cut else ''}: {why} / 第 {first} 行记录有 "
+                f"{len(values)} 个字段（应为 {len(header)} 个）：{zh} ({fix}).", as_read))
+            continue
+        records.rows.append((number, [v if v != "" else None for v in values]))
+    return records
 
 
 def read_csv_export(path: Path, rel: str, encoding: str, columns: dict[str, str],
                     fix: str) -> Delivered:
     """Read a CSV file whose header row names `columns` (export name -> raw column)."""
-    decoded = decode_export(path.read_bytes(), encoding)
-    try:
-        frame = pl.read_csv(io.StringIO(decoded.text), infer_schema=False,
-                            truncate_ragged_lines=False)
-    except pl.exceptions.PolarsError as exc:
-        raise FileRejected(f"not a readable CSV file ({exc.__class__.__name__}: "
-                           f"{str(exc).splitlines()[0]})") from exc
-    frame = rename_columns(frame, columns, rel).with_row_index("_row_number", offset=1)
-    frame = frame.with_columns(pl.col("_row_number").cast(pl.Int32))
-    rejects = []
-    if decoded.bad_lines:
-        # Physical line n (0-based, header at 0) is data record n when no field spans lines.
-        bad_rows = set(decoded.bad_lines)
-        reason = encoding_reason(decoded.encoding, fix)
-        for row in frame.filter(pl.col("_row_number").is_in(bad_rows)).to_dicts():
-            number = row.pop("_row_number")
-            rejects.append(Reject(number, "encoding_valid", reason, as_record(row)))
-        frame = frame.filter(~pl.col("_row_number").is_in(bad_rows))
-    return Delivered(frame, rejects, [decoded.note] if decoded.note else [])
+    records = read_csv_records(path.read_bytes(), encoding, fix, names=columns)
+    frame = rename_columns(records.frame(), {"_row_number": "_row_number", **columns}, rel)
+    return Delivered(frame, records.rejects, records.notes)

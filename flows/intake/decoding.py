@@ -1,19 +1,38 @@
-"""Turning a text export's bytes into text, line by line accountable when the encoding is wrong."""
+"""Turning a text export's bytes into text, line by line accountable when the encoding is wrong.
+
+What can be detected is said, never silently repaired: a UTF-16 file is refused (it is not the
+export's format), NUL bytes are removed with a note (they are never text and break every tool
+downstream), and a file declared GBK whose characters look like another encoding read as GBK
+(Windows-1252 'Renée' read as 'Ren閑') gets a note naming an example line.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from flows.intake.delivered import FileRejected
+
 BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+CHINESE_ENCODINGS = ("gbk", "gb2312", "gb18030", "cp936")
+# Share of non-ASCII characters outside GB2312 above which a GBK file looks mis-declared: real
+# Chinese text is almost all GB2312; Latin-1 / Windows-1252 bytes read as GBK never are.
+MOJIBAKE_SHARE = 0.3
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 @dataclass
 class DecodedText:
     text: str
     encoding: str
-    # 0-based physical line numbers that did not decode in the expected encoding.
+    # 0-based physical line numbers (split on b"\n") that did not decode in the encoding.
     bad_lines: list[int] = field(default_factory=list)
-    note: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def note(self) -> str | None:
+        return "; ".join(self.notes) or None
 
 
 def decode_export(data: bytes, expected: str) -> DecodedText:
@@ -21,41 +40,94 @@ def decode_export(data: bytes, expected: str) -> DecodedText:
 
     A file declared GBK that is valid UTF-8 (someone re-saved the export) is read as UTF-8 with a
     note: GBK text with Chinese in it is practically never valid UTF-8, so this guess is safe.
-    Undecodable lines keep their place (with U+FFFD for the bad bytes) so row numbers stay true.
+    Undecodable lines keep their place (with U+FFFD for the bad bytes) so line numbers stay true;
+    the readers reject every record such a line belongs to.
     """
+    notes: list[str] = []
+    if data.startswith(UTF16_BOMS) or _looks_utf16(data):
+        raise FileRejected("the file is UTF-16 text (every other byte is NUL), not the "
+                           f"export's {expected.upper()}: re-export it as {expected.upper()}")
+    nuls = data.count(b"\x00")
+    if nuls:
+        data = data.replace(b"\x00", b"")
+        notes.append(f"{nuls} NUL byte(s) removed (they are not text; the export tool or a "
+                     f"disk fault put them there)")
     if data.startswith(BOM):
         data = data[len(BOM):]
         if expected.lower() != "utf-8":
-            expected, note = "utf-8", "file starts with a UTF-8 byte order mark; read as UTF-8"
-            return _decode(data, expected, note)
+            notes.append("file starts with a UTF-8 byte order mark; read as UTF-8")
+            return _decode(data, "utf-8", notes)
     if expected.lower() != "utf-8" and not data.isascii():
         try:
-            return DecodedText(data.decode("utf-8"), "utf-8",
-                               note=f"expected {expected} but the file is UTF-8; read as UTF-8")
+            return DecodedText(data.decode("utf-8"), "utf-8", notes=[
+                *notes, f"expected {expected} but the file is UTF-8; read as UTF-8"])
         except UnicodeDecodeError:
             pass
-    return _decode(data, expected, None)
+    decoded = _decode(data, expected, notes)
+    if expected.lower() in CHINESE_ENCODINGS:
+        suspicion = _mojibake_note(decoded)
+        if suspicion:
+            decoded.notes.append(suspicion)
+    return decoded
 
 
-def _decode(data: bytes, encoding: str, note: str | None) -> DecodedText:
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a byte order mark: ASCII text with a NUL in every other byte."""
+    sample = data[:4096]
+    return len(sample) >= 8 and sample[1::2].count(0) > 0.9 * len(sample[1::2])
+
+
+def _decode(data: bytes, encoding: str, notes: list[str]) -> DecodedText:
     try:
-        return DecodedText(data.decode(encoding), encoding, note=note)
+        return DecodedText(data.decode(encoding), encoding, notes=notes)
     except UnicodeDecodeError:
         pass
-    lines = data.split(b"\n")
     bad: list[int] = []
     out: list[str] = []
-    for number, line in enumerate(lines):
+    for number, line in enumerate(data.split(b"\n")):
         try:
             out.append(line.decode(encoding))
         except UnicodeDecodeError:
             bad.append(number)
             out.append(line.decode(encoding, errors="replace"))
-    return DecodedText("\n".join(out), encoding, bad, note)
+    return DecodedText("\n".join(out), encoding, bad, notes)
+
+
+def _outside_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return False
+    except UnicodeEncodeError:
+        return True
+
+
+def _mojibake_note(decoded: DecodedText) -> str | None:
+    """A note when the file's characters look like another encoding read as GBK."""
+    chars = _NON_ASCII.findall(decoded.text)
+    if not chars:
+        return None
+    odd = sum(_outside_gb2312(c) for c in chars if c != "\ufffd")
+    if odd == 0 or odd / len(chars) < MOJIBAKE_SHARE:
+        return None
+    for number, line in enumerate(decoded.text.split("\n"), start=1):
+        found = [c for c in _NON_ASCII.findall(line) if _outside_gb2312(c) and c != "\ufffd"]
+        if found:
+            example = f"line {number}: '{excerpt(line, 40)}'"
+            break
+    return (f"{odd} of {len(chars)} non-ASCII characters are outside the common Chinese set "
+            f"(GB2312), e.g. {example}: the file looks like another encoding (Windows-1252 / "
+            f"Latin-1?) read as {decoded.encoding.upper()}; check the text and re-export it as "
+            f"{decoded.encoding.upper()} or UTF-8 / 文件中的字符疑似其他编码，请核对后重新导出")
+
+
+def excerpt(text: str, limit: int = 80) -> str:
+    """At most `limit` characters of a file's text for a message, control characters shown."""
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def encoding_reason(encoding: str, fix: str) -> str:
-    return (f"this line is not valid {encoding.upper()} text (bytes in another encoding, e.g. GBK "
-            f"inside a UTF-8 file): it was read with replacement characters and not loaded / "
-            f"此行不是有效的 {encoding.upper()} 文本（混入了其他编码的字节，例如 UTF-8 文件中的 GBK），"
-            f"读取时出现替换字符，未加载 ({fix}).")
+    return (f"this record is not valid {encoding.upper()} text (bytes in another encoding, e.g. "
+            f"GBK inside a UTF-8 file): it was read with replacement characters and not loaded / "
+            f"此记录不是有效的 {encoding.upper()} 文本（混入了其他编码的字节，例如 UTF-8 文件中的 "
+            f"GBK），读取时出现替换字符，未加载 ({fix}).")

@@ -5,7 +5,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.intake.delivered import Delivered, LayoutChanged
+from flows.intake.decoding import decode_export, excerpt
+from flows.intake.delivered import Delivered, FileRejected, LayoutChanged
+
+FIX = "Re-export it from the platform as UTF-8 JSON"
 
 EXTRACT = """
 WITH export AS (
@@ -30,14 +33,37 @@ ORDER BY n
 """
 
 
+SHAPE = """
+SELECT json_type(json) AS kind, json_exists(json, '$.mentions') AS has_mentions,
+       json_type(json, '$.mentions') AS mentions_kind
+FROM read_json_objects($path, format = 'unstructured', maximum_object_size = 268435456)
+"""
+
+
 def read(path: Path, rel: str) -> Delivered:
+    """One export file. A file that is not readable JSON fails alone (FileRejected); only a
+    readable export without the platform's 'mentions' list is a changed layout."""
+    decoded = decode_export(path.read_bytes(), "utf-8")
+    if decoded.bad_lines:
+        raise FileRejected(f"not UTF-8 text (line {decoded.bad_lines[0] + 1} is in another "
+                           f"encoding): {FIX}")
     con = duckdb.connect()
     try:
+        try:
+            shape = con.sql(SHAPE, params={"path": str(path)}).fetchall()
+        except duckdb.Error as exc:
+            raise FileRejected(f"not readable JSON (cut short, or not JSON at all): "
+                               f"{excerpt(str(exc).splitlines()[0], 160)}. {FIX}") from exc
+        if len(shape) != 1 or shape[0][0] != "OBJECT":
+            raise FileRejected(f"not a platform export: expected one JSON object with "
+                               f"'platform' and 'mentions'. {FIX}")
+        if not shape[0][1] or shape[0][2] != "ARRAY":
+            raise LayoutChanged("the export has no 'mentions' list: was the platform's export "
+                                "layout changed?")
         rows = pl.from_arrow(con.sql(EXTRACT, params={"path": str(path)}).to_arrow_table())
     except duckdb.Error as exc:
-        raise LayoutChanged(
-            f"not a readable platform export (a JSON object with 'platform' and "
-            f"'mentions'): {str(exc).splitlines()[0]}. Re-export it as UTF-8 JSON.") from exc
+        raise FileRejected(f"not a readable platform export: "
+                           f"{excerpt(str(exc).splitlines()[0], 160)}. {FIX}") from exc
     finally:
         con.close()
-    return Delivered(rows)
+    return Delivered(rows, notes=list(decoded.notes))

@@ -93,8 +93,8 @@ def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
                 as_of, getpass.getuser(), reason, policy.version,
                 json.dumps(before, ensure_ascii=False), clocks])
         con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
+    except BaseException:
+        db.rollback_quietly(con)
         raise
     for version, n in kept.items():
         log.warning("%s final SLA results keep policy version %s (current %s); run "

@@ -19,7 +19,6 @@ REASON_FOR = {
     "missing_required_field": ("description_present", "customer_contact_present"),
     "unparseable_date": ("received_time_parses",),
     "invalid_phone": ("phone_number_valid",),
-    "duplicate_row": ("record_not_duplicate",),
     "reply_before_receipt": ("reply_not_before_complaint", "response_not_before_receipt"),
     "wrong_encoding": ("encoding_valid",),
     "unknown_category": ("category_known",),
@@ -29,7 +28,6 @@ REASON_TEXT = {
     "missing_required_field": (("is empty", "no way to reach the customer"), ("为空",)),
     "unparseable_date": (("is not a date and time of the form",), ("不是",)),
     "invalid_phone": (("is not a valid phone number",), ("无效",)),
-    "duplicate_row": (("was already delivered in",), ("已交付过",)),
     "reply_before_receipt": (("cannot come",), ("早于",)),
     "wrong_encoding": (("is not valid UTF-8 text",), ("不是有效的 UTF-8 文本",)),
     "unknown_category": (("is not one of the process categories",), ("不是流程规定的类别",)),
@@ -67,7 +65,8 @@ def test_first_night_succeeds_and_every_file_reconciles(two_nights):
     con = db.connect(two_nights["published"], read_only=True)
     bad = con.execute("""
         SELECT path FROM ops.file_loads
-        WHERE status = 'loaded' AND rows_read <> rows_loaded + rows_quarantined""").fetchall()
+        WHERE status = 'loaded'
+          AND rows_read <> rows_loaded + rows_quarantined + rows_skipped""").fetchall()
     assert bad == []
     # The counts in ops.file_loads are the rows really in raw and in quarantine, per file.
     per_file = con.execute("""
@@ -85,6 +84,7 @@ def test_first_night_succeeds_and_every_file_reconciles(two_nights):
         LEFT JOIN raw_rows r USING (path) LEFT JOIN q USING (path)
         WHERE f.status = 'loaded'
           AND (coalesce(r.n, 0) <> f.rows_loaded OR coalesce(q.n, 0) <> f.rows_quarantined)
+           OR f.rows_read <> f.rows_loaded + f.rows_quarantined + f.rows_skipped
     """).fetchall()
     assert per_file == []
     inbox = two_nights["inbox"]
@@ -93,7 +93,8 @@ def test_first_night_succeeds_and_every_file_reconciles(two_nights):
     recorded = {r[0] for r in con.execute("SELECT path FROM ops.file_loads").fetchall()}
     assert recorded == files_in_inbox
     totals = first.totals()
-    assert totals.rows_read == totals.rows_loaded + totals.rows_quarantined > 0
+    assert totals.rows_read == totals.rows_loaded + totals.rows_quarantined \
+        + totals.rows_skipped > 0
     complaints = con.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0]
     assert complaints == first.complaints > 0.9 * two_nights["manifest"]["complaints"]
     con.close()
@@ -119,11 +120,15 @@ def test_each_planted_defect_lands_in_quarantine_with_its_reason(two_nights):
         "SELECT file, row_number, check_name, reason FROM ops.quarantine").fetchall()}
     skipped = dict(con.execute("SELECT path, duplicate_of FROM ops.file_loads "
                                "WHERE status = 'skipped_duplicate'").fetchall())
+    redelivered = {(file, row): (key, kind) for file, row, key, kind in con.execute(
+        "SELECT file, row_number, record_key, kind FROM ops.redeliveries").fetchall()}
     missed = []
     caught = Counter()
     for d in two_nights["manifest"]["defects"]:
         if d["expect"] == "skipped_duplicate_file":
             ok = skipped.get(d["file"]) == d["record_id"]
+        elif d["expect"] == "skipped_duplicate_record":  # counted and listed, not quarantined
+            ok = redelivered.get((d["file"], d["row_number"])) == (d["record_id"], "duplicate")
         else:
             checks, reason = quarantined.get((d["file"], d["row_number"]), ("", ""))
             english, chinese = REASON_TEXT[d["kind"]]
@@ -134,7 +139,8 @@ def test_each_planted_defect_lands_in_quarantine_with_its_reason(two_nights):
         if not ok:
             missed.append(d)
     assert missed == [], json.dumps(missed[:5], ensure_ascii=False)
-    assert set(caught) == set(REASON_FOR) | {"duplicate_file"}
+    assert set(caught) == set(REASON_FOR) | {"duplicate_file", "duplicate_row"}
+    assert len(redelivered) == caught["duplicate_row"]  # nothing else was taken for a copy
     # Nothing was quarantined that the generator did not plant.
     planted_rows = {(d["file"], d["row_number"]) for d in two_nights["manifest"]["defects"]}
     unexpected = set(quarantined) - planted_rows

@@ -150,12 +150,15 @@ def test_messy_rows_load_or_are_quarantined_with_a_reason(warehouse, tmp_path):
     ]
     (inbox / "shop" / "a.csv").write_bytes(("\r\n".join(lines)).encode("gbk"))
     [outcome] = load_source(con, inbox, as_source("shop", m), "r1", NIGHT)
-    assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (7, 2, 5), \
-        outcome
+    assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined,
+            outcome.rows_skipped) == (7, 2, 4, 1), outcome
     assert any("bare carriage return" in n for n in outcome.notes)
     got = dict(con.execute("SELECT row_number, check_name FROM ops.quarantine").fetchall())
-    assert got == {3: "record_not_repeated_in_delivery", 4: "first_response_not_before_receipt",
+    assert got == {4: "first_response_not_before_receipt",
                    5: "channel_mapped", 6: "phone_number_valid", 7: "record_complete"}
+    # the same row twice is a duplicate: skipped by rule, listed, not a data-quality failure
+    assert con.execute("SELECT row_number, record_key, kind, previous_row_number "
+                       "FROM ops.redeliveries").fetchall() == [(3, "012345", "duplicate", 2)]
     [reason] = con.execute("SELECT reason FROM ops.quarantine WHERE row_number = 5").fetchone()
     assert "渠道 '传真' has no mapping onto channel" in reason and "m.yml:" in reason
     rows = {r[0]: r[1:] for r in con.execute("""

@@ -8,7 +8,7 @@ from warehouse import db
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 PUBLIC = ("core.complaints", "core.complaint_events", "core.satisfaction", "ops.runs",
-          "ops.file_loads", "ops.quarantine", "ops.pending_links", "ops.dq_results")
+          "ops.file_loads", "ops.redeliveries", "ops.quarantine", "ops.pending_links", "ops.dq_results")
 
 
 def documented_columns(table: str) -> list[str]:

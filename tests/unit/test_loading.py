@@ -32,11 +32,12 @@ def test_every_row_read_is_loaded_or_quarantined_with_an_actionable_reason(wareh
         "CALL5,2025/11/05 10:00:00,2025/11/05 09:59:00,13812345675,周七,,慢,道歉,A1",
         "CALL6,2025/11/06 10:00:00,,,,,没有联系方式,道歉,A1",
         GOOD.format(n=1),                                                    # same call twice
+        GOOD.format(n=1).replace("电饭煲坏了", "电饭煲坏了两次"),            # same id, other text
     ])
     [outcome] = load_phone(con, inbox)
-    assert (outcome.status, outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (
-        "loaded", 7, 1, 6)
-    assert file_loads(con) == [("phone/callcenter_202511.csv", "loaded", 7, 1, 6)]
+    assert (outcome.status, outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined,
+            outcome.rows_skipped) == ("loaded", 8, 1, 6, 1)
+    assert file_loads(con) == [("phone/callcenter_202511.csv", "loaded", 8, 1, 6)]
     assert con.execute("SELECT call_id FROM raw.phone_calls").fetchall() == [("CALL1",)]
     reasons = dict(con.execute(
         "SELECT row_number, check_name || ' | ' || reason FROM ops.quarantine").fetchall())
@@ -46,7 +47,9 @@ def test_every_row_read_is_loaded_or_quarantined_with_an_actionable_reason(wareh
     assert "description_present" in reasons[4] and "问题描述" in reasons[4]
     assert "response_not_before_receipt" in reasons[5]
     assert "customer_contact_present" in reasons[6]
-    assert "record_not_duplicate" in reasons[7] and "(record 1)" in reasons[7]
+    assert 7 not in reasons  # an identical copy is skipped, not a data-quality failure
+    assert "record_not_repeated_in_delivery" in reasons[8] and "(record 1)" in reasons[8]
+    assert "description" in reasons[8]  # names the field that differs
     record = con.execute("SELECT record FROM ops.quarantine WHERE row_number = 3").fetchall()[0][0]
     assert '"caller_number":"1381234"' in record and '"customer_name":"王芳"' in record
 
@@ -66,18 +69,32 @@ def test_a_file_already_loaded_is_not_read_again_and_a_renamed_copy_is_skipped(
     assert con.execute("SELECT count(*) FROM raw.phone_calls").fetchall()[0][0] == 1
 
 
-def test_a_row_delivered_again_in_a_later_file_is_quarantined_naming_the_first(
+def test_a_row_delivered_again_unchanged_is_skipped_and_a_changed_one_corrects_it(
         warehouse, tmp_path):
     _, con = warehouse
     inbox = tmp_path / "inbox"
-    write_phone(inbox, "callcenter_202511.csv", [GOOD.format(n=1)])
+    write_phone(inbox, "callcenter_202511.csv", [GOOD.format(n=1), GOOD.format(n=3)])
     load_phone(con, inbox)
-    write_phone(inbox, "callcenter_202512.csv", [GOOD.format(n=2), GOOD.format(n=1)])
+    fixed = GOOD.format(n=3).replace("电饭煲坏了", "电饭煲坏了，已换新仍坏")
+    write_phone(inbox, "callcenter_202512.csv", [GOOD.format(n=2), GOOD.format(n=1), fixed])
     [outcome] = load_phone(con, inbox, "r2")
-    assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (2, 1, 1)
-    reason = con.execute("SELECT reason FROM ops.quarantine").fetchall()[0][0]
-    assert reason.startswith("通话编号 (call id) CALL1 was already delivered in "
-                             "phone/callcenter_202511.csv (record 1)")
+    assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined,
+            outcome.rows_skipped) == (3, 2, 0, 1)
+    assert con.execute("SELECT count(*) FROM ops.quarantine").fetchall() == [(0,)]
+    assert con.execute(
+        "SELECT file, row_number, record_key, kind, previous_file, previous_row_number, "
+        "changed_fields FROM ops.redeliveries ORDER BY row_number").fetchall() == [
+        ("phone/callcenter_202512.csv", 2, "CALL1", "duplicate", "phone/callcenter_202511.csv", 1,
+         None),
+        ("phone/callcenter_202512.csv", 3, "CALL3", "correction", "phone/callcenter_202511.csv",
+         2, ["description"])]
+    # both versions stay in raw with their lineage; staging (and so core) sees the latest only
+    assert con.execute("SELECT _source_file, _superseded_by IS NOT NULL FROM raw.phone_calls "
+                       "WHERE call_id = 'CALL3' ORDER BY 1").fetchall() == [
+        ("phone/callcenter_202511.csv", True), ("phone/callcenter_202512.csv", False)]
+    assert con.execute("SELECT description FROM stg.phone_calls "
+                       "WHERE source_ref = 'CALL3'").fetchall() == [("电饭煲坏了，已换新仍坏",)]
+    assert any("1 correction(s)" in n for n in outcome.notes)
 
 
 def test_a_corrected_redelivery_of_a_quarantined_row_loads(warehouse, tmp_path):
@@ -105,7 +122,7 @@ def test_every_check_of_a_delivery_is_recorded_with_its_failures(warehouse, tmp_
                                "WHERE rows_checked = 3").fetchall())
     assert results["received_time_parses"] == 1
     assert results["phone_number_valid"] == 1 and results["description_present"] == 1
-    assert results["record_not_duplicate"] == 0 and len(results) == 10
+    assert results["record_not_repeated_in_delivery"] == 0 and len(results) == 10
     assert con.execute("SELECT count(*) FROM ops.dq_results WHERE success "
                        "AND suite = 'source_phone'").fetchall() == [(7,)]
     observed = dict(con.execute("SELECT check_name, observed_value FROM ops.dq_results").fetchall())

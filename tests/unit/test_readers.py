@@ -113,7 +113,7 @@ def test_social_export_rows_keep_replies_as_json(tmp_path):
 def test_social_file_that_is_not_an_export_is_refused(tmp_path):
     path = tmp_path / "weibo.json"
     path.write_text("[1, 2", encoding="utf-8")
-    with pytest.raises(FileRejected, match="not a readable platform export"):
+    with pytest.raises(FileRejected, match="not readable JSON"):
         social.read(path, "social/weibo.json")
 
 

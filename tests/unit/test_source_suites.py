@@ -25,7 +25,7 @@ def test_every_source_has_a_reviewable_suite_whose_checks_all_run(source):
         assert e["type"].startswith("expect_") and e["meta"]["check"]
         assert e["meta"]["reason_en"] and e["meta"]["reason_zh"]
     assert set(source_suite(source).row_set_checks) <= set(ROW_SET_CHECKS)
-    assert "record_not_duplicate" in source_suite(source).row_set_checks
+    assert "record_not_repeated_in_delivery" in source_suite(source).row_set_checks
 
 
 def test_value_sets_in_the_suites_are_the_process_vocabulary():

@@ -1,8 +1,9 @@
 -- ops.file_loads: one row per file and run that met the file for the first time (a file already
 -- recorded with the same path and sha256 is not recorded again).
--- status: loaded (rows_read = rows_loaded + rows_quarantined), skipped_duplicate (same content as
--- an already loaded file, named in duplicate_of; nothing read), failed (error says why; nothing
--- of it kept, it is tried again next run).
+-- status: loaded (rows_read = rows_loaded + rows_quarantined + rows_skipped), skipped_duplicate
+-- (same content as an already loaded file, named in duplicate_of; nothing read), failed (error
+-- says why; nothing of it kept, it is tried again next run), held (readable, but its source is
+-- stopped tonight by another file's changed layout; tried again next run).
 CREATE TABLE IF NOT EXISTS ops.file_loads (
     run_id           VARCHAR NOT NULL,
     load_id          VARCHAR NOT NULL,
@@ -17,5 +18,9 @@ CREATE TABLE IF NOT EXISTS ops.file_loads (
     duplicate_of     VARCHAR,
     error            VARCHAR,
     note             VARCHAR,
-    loaded_at        TIMESTAMPTZ NOT NULL
+    loaded_at        TIMESTAMPTZ NOT NULL,
+    -- records identical to one already loaded (ops.redeliveries says which): skipped by rule
+    rows_skipped     BIGINT NOT NULL DEFAULT 0
 );
+-- Warehouses created before rows_skipped existed.
+ALTER TABLE ops.file_loads ADD COLUMN IF NOT EXISTS rows_skipped BIGINT DEFAULT 0;

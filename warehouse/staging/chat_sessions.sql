@@ -7,6 +7,7 @@ WITH messages AS (
            unnest(from_json(messages, '[{"ts": "VARCHAR", "from": "VARCHAR", "text": "VARCHAR"}]'),
                   recursive := true)
     FROM raw.chat_sessions
+    WHERE _superseded_by IS NULL
 ),
 per_session AS (
     SELECT _load_id, _row_number,
@@ -37,4 +38,5 @@ SELECT
     coalesce(p.unparseable_times, 0)         AS unparseable_times,
     s._source_file, s._row_number, s._load_id
 FROM raw.chat_sessions s
-LEFT JOIN per_session p USING (_load_id, _row_number);
+LEFT JOIN per_session p USING (_load_id, _row_number)
+WHERE s._superseded_by IS NULL;

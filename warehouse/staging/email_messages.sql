@@ -12,7 +12,8 @@ SELECT
     date_header,
     stg.blank_to_null(body)              AS body,
     _source_file, _row_number, _load_id
-FROM raw.email_messages;
+FROM raw.email_messages
+WHERE _superseded_by IS NULL;
 
 CREATE OR REPLACE VIEW stg.email_complaints AS
 WITH complaints AS (

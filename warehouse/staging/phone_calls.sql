@@ -17,4 +17,5 @@ SELECT
     stg.blank_to_null(demand)                            AS demand,
     stg.blank_to_null(called_at)                         AS received_at_as_given,
     _source_file, _row_number, _load_id
-FROM raw.phone_calls;
+FROM raw.phone_calls
+WHERE _superseded_by IS NULL;

@@ -6,6 +6,7 @@ WITH replies AS (
            unnest(from_json(comments, '[{"created_at": "VARCHAR", "is_brand": "BOOLEAN"}]'),
                   recursive := true)
     FROM raw.social_mentions
+    WHERE _superseded_by IS NULL
 ),
 first_brand_reply AS (
     SELECT _load_id, _row_number,
@@ -32,4 +33,5 @@ SELECT
     stg.blank_to_null(m.created_at)                            AS received_at_as_given,
     m._source_file, m._row_number, m._load_id
 FROM raw.social_mentions m
-LEFT JOIN first_brand_reply r USING (_load_id, _row_number);
+LEFT JOIN first_brand_reply r USING (_load_id, _row_number)
+WHERE m._superseded_by IS NULL;

@@ -19,4 +19,5 @@ SELECT
     stg.blank_to_null(registered_at)             AS received_at_as_given,
     stg.blank_to_null(store)                     AS store,
     _source_file, _row_number, _load_id
-FROM raw.store_registers;
+FROM raw.store_registers
+WHERE _superseded_by IS NULL;

@@ -15,4 +15,5 @@ SELECT
     stg.blank_to_null(note)                      AS note,
     occurred_at                                  AS occurred_at_as_given,
     _source_file, _row_number, _load_id
-FROM raw.ticket_events;
+FROM raw.ticket_events
+WHERE _superseded_by IS NULL;

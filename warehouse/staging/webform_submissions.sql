@@ -17,4 +17,5 @@ SELECT
     stg.blank_to_null(expectation)               AS demand,
     stg.blank_to_null(submitted_at)              AS received_at_as_given,
     _source_file, _row_number, _load_id
-FROM raw.webform_submissions;
+FROM raw.webform_submissions
+WHERE _superseded_by IS NULL;
