@@ -198,7 +198,10 @@ def dashboard(
     raise typer.Exit(run_forwarding_signals([
         sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
         "--server.address", address, "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"], env))
+        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
+        # The table toolbar's CSV export only quotes fields (a description "=HYPERLINK(...)"
+        # would run in a spreadsheet): it is off, and pages offer safe downloads instead.
+        "--client.disableDataExport", "true"], env))
 
 
 def run_forwarding_signals(command: list[str], env: dict[str, str],

@@ -18,7 +18,8 @@ if complaint_id:
         row = record.row(0, named=True)
         st.subheader(f"{row['complaint_id']} · {channel_label(row['channel'])} · "
                      f"{row['category']} · {row['status']}")
-        st.write(row["description"])
+        # The customer's own words: plain text, never Markdown (no links, no remote images).
+        st.text(row["description"] or "")
         st.dataframe(record.transpose(include_header=True, column_names=["value"]),
                      hide_index=True, width="stretch")
         st.caption(t("timeline"))

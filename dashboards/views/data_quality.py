@@ -8,6 +8,8 @@ import streamlit as st
 from dashboards.data import query
 from dashboards.dq_review import render_review
 from dashboards.i18n import t
+from flows.masking import mask_record, mask_text
+from flows.safe_export import safe_csv
 
 st.subheader(t("data_quality"))
 render_review()
@@ -65,7 +67,11 @@ quarantined = query("""
       AND (? = '(all)' OR list_contains(string_split(check_name, ', '), ?))
     ORDER BY quarantined_at DESC, file, row_number LIMIT 10000""",
                     source, source, open_only, check, check)
+# Quarantined rows are shown as every other page shows people: names 张*, phones 138****1234.
+quarantined = quarantined.with_columns(
+    pl.col("record").map_elements(mask_record, return_dtype=pl.String),
+    pl.col("reason").map_elements(mask_text, return_dtype=pl.String))
 st.caption(f"{t('quarantine')} ({quarantined.height:,})")
 st.dataframe(quarantined, hide_index=True, width="stretch")
-st.download_button(t("download"), quarantined.write_csv().encode("utf-8-sig"),
+st.download_button(t("download"), safe_csv(quarantined),
                    file_name=f"quarantine_{source}.csv", mime="text/csv")

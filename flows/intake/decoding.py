@@ -16,9 +16,6 @@ from flows.intake.delivered import FileRejected
 BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 CHINESE_ENCODINGS = ("gbk", "gb2312", "gb18030", "cp936")
-# Share of non-ASCII characters outside GB2312 above which a GBK file looks mis-declared: real
-# Chinese text is almost all GB2312; Latin-1 / Windows-1252 bytes read as GBK never are.
-MOJIBAKE_SHARE = 0.3
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -93,31 +90,38 @@ def _decode(data: bytes, encoding: str, notes: list[str]) -> DecodedText:
     return DecodedText("\n".join(out), encoding, bad, notes)
 
 
-def _outside_gb2312(ch: str) -> bool:
+def _latin_pair(ch: str) -> bool:
+    """A character outside GB2312 whose GBK bytes are a Latin-1 letter and an ASCII letter:
+    how 'é' followed by 'e' reads in GBK ('Renée' -> 'Ren閑'). Real Chinese text is GB2312
+    almost throughout, and its rare extra characters (堃, 喆) have other bytes."""
+    if ch == "\ufffd" or ord(ch) < 0x80:
+        return False
     try:
         ch.encode("gb2312")
         return False
     except UnicodeEncodeError:
-        return True
+        pass
+    try:
+        raw = ch.encode("gbk")
+    except UnicodeEncodeError:
+        return False
+    return len(raw) == 2 and raw[0] >= 0xC0 and chr(raw[1]).isalpha() and raw[1] < 0x80
 
 
 def _mojibake_note(decoded: DecodedText) -> str | None:
-    """A note when the file's characters look like another encoding read as GBK."""
-    chars = _NON_ASCII.findall(decoded.text)
-    if not chars:
+    """A note when some lines look like Windows-1252 / Latin-1 text read as GBK."""
+    if decoded.text.isascii():
         return None
-    odd = sum(_outside_gb2312(c) for c in chars if c != "\ufffd")
-    if odd == 0 or odd / len(chars) < MOJIBAKE_SHARE:
+    suspect = [(n, line) for n, line in enumerate(decoded.text.split("\n"), start=1)
+               if any(_latin_pair(c) for c in _NON_ASCII.findall(line))]
+    if not suspect:
         return None
-    for number, line in enumerate(decoded.text.split("\n"), start=1):
-        found = [c for c in _NON_ASCII.findall(line) if _outside_gb2312(c) and c != "\ufffd"]
-        if found:
-            example = f"line {number}: '{excerpt(line, 40)}'"
-            break
-    return (f"{odd} of {len(chars)} non-ASCII characters are outside the common Chinese set "
-            f"(GB2312), e.g. {example}: the file looks like another encoding (Windows-1252 / "
-            f"Latin-1?) read as {decoded.encoding.upper()}; check the text and re-export it as "
-            f"{decoded.encoding.upper()} or UTF-8 / 文件中的字符疑似其他编码，请核对后重新导出")
+    number, line = suspect[0]
+    return (f"{len(suspect)} line(s) look like Windows-1252 / Latin-1 text read as "
+            f"{decoded.encoding.upper()} (e.g. line {number}: '{excerpt(line, 60)}'; 'Renée' "
+            f"reads as 'Ren閑'): check those records and re-export the file as "
+            f"{decoded.encoding.upper()} or UTF-8 / 部分行疑似其他编码（如 Windows-1252）"
+            f"按 {decoded.encoding.upper()} 读取，请核对后重新导出")
 
 
 def excerpt(text: str, limit: int = 80) -> str:

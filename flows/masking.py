@@ -1,0 +1,77 @@
+"""Personal data as people may see it: names 张*, phone numbers 138****1234, e-mails z***@x.cn.
+
+The name rule is the warehouse's stg.mask_name (warehouse/staging/00_macros.sql); a test holds
+the two to the same output. Records shown to people (quarantined rows, exports) go through
+mask_record: known name fields by key, phone numbers and e-mail addresses wherever they appear.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+# Chinese mobiles (+86 138 1234 5678), numbers written with a country code, landlines 010-1234567;
+# not dates, times or order numbers.
+PHONE = re.compile(r"(?<![\d\w])((?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}"
+                   r"|\+\d{1,3}[ -]?\d[\d -]{5,14}\d|0\d{2,3}-\d{7,8})(?![\d\w])")
+EMAIL = re.compile(r"([\w.+-])[\w.+-]*(@[\w-]+(?:\.[\w-]+)+)")
+NAME_KEYS = ("name", "nickname", "screen_name", "姓名", "昵称", "联系人")
+NOT_NAMES = ("product", "store", "company", "file", "sheet", "platform", "department", "门店",
+             "产品", "公司")
+
+
+def mask_name(value: str | None) -> str | None:
+    """First character, the rest masked (as stg.mask_name)."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    return text[0] + "*" * max(len(text) - 1, 1)
+
+
+def mask_phone(value: str) -> str:
+    """Keep the first three and last four digits: 138****1234 (+86 138****1234 kept apart)."""
+    digits = re.sub(r"\D", "", value)
+    if len(digits) < 7:
+        return "*" * len(digits)
+    prefix = "+" if value.strip().startswith("+") else ""
+    return prefix + digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_text(text: str) -> str:
+    """Phone numbers and e-mail addresses inside free text masked."""
+    text = EMAIL.sub(lambda m: m.group(1) + "***" + m.group(2), text)
+    return PHONE.sub(lambda m: mask_phone(m.group(1)), text)
+
+
+def _is_name_key(key: str) -> bool:
+    k = key.lower()
+    return any(n in k for n in NAME_KEYS) and not any(x in k for x in NOT_NAMES)
+
+
+def _mask_value(key: str, value):
+    if isinstance(value, dict):
+        return {k: _mask_value(k, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_value(key, v) for v in value]
+    if not isinstance(value, str):
+        return value
+    if _is_name_key(key):
+        return mask_name(value)
+    stripped = value.strip()
+    if stripped[:1] in "{[":  # a record kept as JSON text inside the record
+        try:
+            return json.dumps(_mask_value(key, json.loads(stripped)), ensure_ascii=False)
+        except ValueError:
+            pass
+    return mask_text(value)
+
+
+def mask_record(record: str | None) -> str | None:
+    """A quarantined record (JSON of its fields, or a raw line) with personal data masked."""
+    if record is None:
+        return None
+    try:
+        data = json.loads(record)
+    except ValueError:
+        return mask_text(record)
+    return json.dumps(_mask_value("", data), ensure_ascii=False)
