@@ -85,9 +85,10 @@ def nightly(
     from flows.nightly import nightly as nightly_flow
     from flows.runs import NightRefused
 
+    night = _date(run_date)
     try:
-        summary = nightly_flow(inbox=inbox, warehouse=warehouse, run_date=_date(run_date),
-                               rerun=rerun, wait=wait)
+        summary = nightly_flow(inbox=inbox, warehouse=warehouse, run_date=night, rerun=rerun,
+                               wait=wait)
     except NightRefused as exc:
         typer.echo(f"tousu nightly: refused: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import statistics
 import uuid
 from collections.abc import Callable
@@ -263,6 +264,8 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
         con.execute(f"INSERT INTO {source.raw_table} BY NAME SELECT * FROM delivery_batch")
         if os.environ.get(FAILPOINT_ENV) == "after_raw_insert":
             raise RuntimeError(f"failpoint {FAILPOINT_ENV}=after_raw_insert")
+        if os.environ.get(FAILPOINT_ENV) == "kill_after_raw_insert":  # kill -9, mid-delivery
+            os.kill(os.getpid(), signal.SIGKILL)
         redelivery.classify(con, source.raw_table, source.key, load_id, source.name,
                             source.shared_raw)
         redelivery.skip_duplicates(con, source.raw_table, load_id)

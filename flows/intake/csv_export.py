@@ -10,6 +10,7 @@ character reaches raw), when it has too few or too many fields, or when the file
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from flows.intake.decoding import decode_export, encoding_reason, excerpt
 from flows.intake.delivered import Delivered, FileRejected, Reject, as_record, rename_columns
 
 QUOTE = '"'
+BARE_CR = re.compile(r"\r(?!\n)")
 
 
 @dataclass
@@ -56,10 +58,13 @@ def read_csv_records(data: bytes, encoding: str, fix: str, delimiter: str = ",",
     if "\r" in text and "\n" not in text:
         text = text.replace("\r", "\n")  # an old Mac export: CR ends lines
     else:
-        bare = text.count("\r") - text.count("\r\n")
+        if text.endswith("\r"):
+            text += "\n"  # cut between CR and LF: the line ended
+        bare = len(BARE_CR.findall(text))
         if bare:
-            # A bare CR inside an unquoted field would split the record in two.
-            text = text.replace("\r\n", "\n").replace("\r", " ")
+            # A bare CR inside an unquoted field would split the record in two; CRLF line ends
+            # (and CRLF inside quoted fields) stay as they are.
+            text = BARE_CR.sub(" ", text)
             notes.append(f"{bare} bare carriage return(s) inside fields read as spaces")
     lines = _physical_lines(text)
     bad_lines = set(decoded.bad_lines)

@@ -15,7 +15,10 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.intake.delivered import Delivered, FileRejected
+from flows.intake.decoding import encoding_reason
+from flows.intake.delivered import Delivered, FileRejected, Reject, as_record
+
+FIX = "ask the mail server's administrator to export the message again (.eml, as received)"
 
 COLUMNS = ("message_id", "in_reply_to", "from_name", "from_address", "to_address", "subject",
            "date_header", "sent_at", "body", "charset")
@@ -98,5 +101,42 @@ def read(path: Path, rel: str) -> Delivered:
         row = parse_message(data)
     except Exception as exc:  # the parser raises many types on broken MIME
         raise FileRejected(f"not a readable email message ({exc})") from exc
+    cut = _cut_short(data)
+    if cut:
+        return Delivered(pl.DataFrame(schema={**{c: pl.String for c in COLUMNS},
+                                              "_row_number": pl.Int32}),
+                         [Reject(1, "record_complete", f"{cut} / 邮件不完整（文件被截断） ({FIX}).",
+                                 as_record({k: v for k, v in row.items()
+                                            if v and _is_text(v)}))])
+    notes = []
+    nuls = sum((v or "").count("\x00") for v in row.values())
+    if nuls:
+        row = {k: v.replace("\x00", "") if v else v for k, v in row.items()}
+        notes.append(f"{nuls} NUL character(s) removed")
+    unreadable = [k for k, v in row.items() if v and not _is_text(v)]
+    if unreadable:
+        # Bytes in no charset the message names (nor GB18030 / UTF-8): quarantined, never
+        # loaded with replacement characters.
+        reject = Reject(1, "encoding_valid", encoding_reason(row.get("charset") or "us-ascii",
+                                                             FIX) + f" [{', '.join(unreadable)}]",
+                        as_record({k: v for k, v in row.items() if v and _is_text(v)}))
+        return Delivered(pl.DataFrame(schema={**{c: pl.String for c in COLUMNS},
+                                              "_row_number": pl.Int32}), [reject], notes)
     frame = pl.DataFrame([row], schema={c: pl.String for c in COLUMNS})
-    return Delivered(frame.with_columns(pl.lit(1, pl.Int32).alias("_row_number")))
+    return Delivered(frame.with_columns(pl.lit(1, pl.Int32).alias("_row_number")), notes=notes)
+
+
+def _cut_short(data: bytes) -> str | None:
+    """Why a message file is evidently incomplete (a text body cut inside cannot be told)."""
+    if b"\n\n" not in data.replace(b"\r\n", b"\n"):
+        return "the message ends inside its headers: the file was cut short"
+    msg = email.message_from_bytes(data)
+    boundary = msg.get_boundary() if msg.is_multipart() else None
+    if boundary and f"--{boundary}--".encode() not in data:
+        return "the multipart message has no closing boundary: the file was cut short"
+    return None
+
+
+def _is_text(value: str) -> bool:
+    """Decoded text: no replacement character, no undecodable byte kept as a surrogate."""
+    return "\ufffd" not in value and not any("\ud800" <= c <= "\udfff" for c in value)

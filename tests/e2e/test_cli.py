@@ -28,8 +28,7 @@ def tousu(*args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
-def test_nightly_exits_1_when_a_file_fails_and_keeps_the_published_copy(
-        prefect_server, tmp_path):
+def test_nightly_exits_3_when_a_file_waits_and_publishes_the_rest(prefect_server, tmp_path):
     inbox, warehouse = tmp_path / "inbox", tmp_path / "wh" / "tousu.duckdb"
     published = warehouse.with_name("tousu.published.duckdb")
     write_phone(inbox, "callcenter_202511.csv", [GOOD])
@@ -44,20 +43,33 @@ def test_nightly_exits_1_when_a_file_fails_and_keeps_the_published_copy(
     (inbox / "phone" / "callcenter_202512.csv").write_bytes(
         "通话编号,来电日期\r\nCALL9,2025/12/01\r\n".encode("gbk"))
     second = tousu(*args)
-    assert second.returncode == 1, second.stderr[-2000:]
+    assert second.returncode == 3, second.stderr[-2000:]
     output = second.stdout + second.stderr
-    assert "FAILED" in output and "expected column(s) 来电时间" in output
-    assert published.stat().st_mtime_ns == before  # readers keep the last good night
-    con = db.connect(warehouse, read_only=True)
+    assert "SUCCEEDED_WITH_FAILURES" in output and "expected column(s) 来电时间" in output
+    assert "waiting (not loaded, tried again next night)" in output
+    # the other sources' news reaches readers; the waiting file's month is provisional
+    assert published.stat().st_mtime_ns != before
+    con = db.connect(published, read_only=True)
     [(status, error)] = con.execute("SELECT status, error FROM ops.file_loads "
                                     "WHERE path = 'phone/callcenter_202512.csv'").fetchall()
-    [run_status] = con.execute("SELECT status FROM ops.runs ORDER BY started_at DESC "
-                               "LIMIT 1").fetchall()[0]
+    [(run_status, note)] = con.execute("SELECT status, note FROM ops.runs "
+                                       "ORDER BY started_at DESC LIMIT 1").fetchall()
+    provisional = con.execute("SELECT reasons FROM mart.provisional_months "
+                              "WHERE channel = 'phone'").fetchall()
     con.close()
-    assert status == "failed" and "来电时间" in error and run_status == "failed"
+    assert status == "failed" and "来电时间" in error
+    assert run_status == "succeeded_with_failures" and "1 file(s) or source(s) wait" in note
+    assert any("callcenter_202512.csv not loaded" in r for (r,) in provisional)
 
     summary = tousu("summary", "--warehouse", str(published))
     assert summary.returncode == 0 and "phone" in summary.stdout
+    assert "waiting since 2025-11-30: phone/callcenter_202512.csv" in summary.stdout
+
+    # an earlier night would send readers' figures back in time: refused unless asked
+    earlier = tousu("nightly", "--inbox", str(inbox), "--warehouse", str(warehouse),
+                    "--run-date", "2025-11-01")
+    assert earlier.returncode == 2 and "before the last published night 2025-11-30" in \
+        earlier.stderr and "--rerun" in earlier.stderr
 
     recompute = tousu("metrics", "recompute", "--warehouse", str(warehouse),
                       "--reason", "holiday calendar updated")
@@ -84,3 +96,73 @@ def test_scheduled_deployment_runs_nightly_on_a_cron(tmp_path):
     assert schedule.schedule.cron == "30 2 * * *"
     assert schedule.schedule.timezone == "Asia/Shanghai"
     assert deployment.parameters == {"inbox": str(tmp_path.resolve())}
+
+
+def _rows(path: Path, sql: str) -> list[tuple]:
+    con = db.connect(path, read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_a_night_killed_mid_load_leaves_nothing_partial_and_the_next_marks_it(
+        prefect_server, tmp_path):
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "wh" / "tousu.duckdb"
+    write_phone(inbox, "callcenter_202511.csv", [GOOD])
+    args = ["nightly", "--inbox", str(inbox), "--warehouse", str(warehouse),
+            "--run-date", "2025-11-30"]
+    from prefect.settings import PREFECT_API_URL
+
+    killed = subprocess.run([str(Path(sys.executable).with_name("tousu")), *args],
+                            env={**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(),
+                                 "TOUSU_FAILPOINT": "kill_after_raw_insert"},
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -9
+    assert _rows(warehouse, "SELECT status FROM ops.runs") == [("running",)]
+    assert _rows(warehouse, "SELECT count(*) FROM raw.phone_calls") == [(0,)]
+    assert _rows(warehouse, "SELECT count(*) FROM ops.file_loads") == [(0,)]
+
+    after = tousu(*args)  # the lock died with the process: the next night starts
+    assert after.returncode == 0, after.stderr[-2000:]
+    assert "marked abandoned" in after.stdout + after.stderr
+    assert sorted(_rows(warehouse, "SELECT status FROM ops.runs")) == [("abandoned",),
+                                                                        ("succeeded",)]
+    assert _rows(warehouse, "SELECT call_id FROM raw.phone_calls") == [("CALL1",)]
+
+
+def test_a_second_night_on_the_same_warehouse_exits_saying_who_runs(prefect_server, tmp_path):
+    from flows.night_lock import night_lock
+
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "wh" / "tousu.duckdb"
+    inbox.mkdir()
+    with night_lock(warehouse):
+        second = tousu("nightly", "--inbox", str(inbox), "--warehouse", str(warehouse))
+        recompute = tousu("metrics", "recompute", "--warehouse", str(warehouse),
+                          "--reason", "test")
+    assert second.returncode == 4, second.stderr[-2000:]
+    assert f"already running on {warehouse}" in second.stderr
+    assert f"(pid {os.getpid()})" in second.stderr
+    assert recompute.returncode == 4
+    assert not warehouse.exists()  # it did not even open the warehouse
+
+
+def test_a_full_disk_while_publishing_says_so_and_leaves_no_partial_copy(
+        prefect_server, tmp_path):
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "wh" / "tousu.duckdb"
+    published = warehouse.with_name("tousu.published.duckdb")
+    write_phone(inbox, "callcenter_202511.csv", [GOOD])
+    from prefect.settings import PREFECT_API_URL
+
+    full = subprocess.run([str(Path(sys.executable).with_name("tousu")), "nightly", "--inbox",
+                           str(inbox), "--warehouse", str(warehouse), "--run-date", "2025-11-30"],
+                          env={**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(),
+                               "TOUSU_FAILPOINT": "publish_disk_full"},
+                          capture_output=True, text=True, timeout=300)
+    assert full.returncode == 1, full.stderr[-2000:]
+    assert "no space left on device while publishing the readers' copy" in full.stderr
+    assert "TransactionContext" not in full.stdout + full.stderr
+    assert not published.exists()
+    assert list(published.parent.glob("*.tmp")) == []
+    [(status, note)] = _rows(warehouse, "SELECT status, note FROM ops.runs")
+    assert status == "failed" and "no space left on device" in note
