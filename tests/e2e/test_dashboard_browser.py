@@ -141,3 +141,34 @@ def test_the_data_docs_open_from_the_data_quality_page(served, browser):
         assert "core_complaints" in text and "source_ticket_events" in text
     finally:
         page.close()
+
+
+def test_sigterm_stops_the_dashboard_and_its_server(published_demo):
+    """`tousu dashboard` runs Streamlit as a child: SIGTERM to it must stop the child and free
+    the port (a service manager stops it that way)."""
+    import signal
+
+    port = free_port()
+    tousu = str(Path(sys.executable).with_name("tousu"))
+    proc = subprocess.Popen([tousu, "dashboard", "--warehouse", str(published_demo), "--port",
+                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(120):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/_stcore/health",
+                             timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        assert children, "the dashboard runs its server as a child"
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+        for child in children:
+            assert not Path(f"/proc/{child}").exists() or \
+                "zombie" in Path(f"/proc/{child}/status").read_text().lower()
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -85,6 +85,11 @@ def test_complaint_detail_shows_the_timeline(published):
     timeline = at.dataframe[1].value
     assert len(timeline) == events
     assert complaint_id in at.subheader[0].value
+    # the customer's words are plain text, never Markdown (links, remote images, bold)
+    [(description,)] = mart(published, "SELECT description FROM core.complaints "
+                                        "WHERE complaint_id = ?", complaint_id)
+    assert [t.value for t in at.text] == [description]
+    assert not any(description in m.value for m in at.markdown)
 
 
 def test_plan_round_trip_create_edit_verify(published, tmp_path, monkeypatch):
@@ -191,3 +196,19 @@ def test_quarantine_filters_by_check_and_exports_the_rows(published):
     assert not at.exception, at.exception
     shown = at.dataframe[-1].value
     assert len(shown) == n and all(check in c for c in shown["check_name"])
+
+
+def test_quarantined_records_are_masked_and_downloads_neutralise_formulas(published):
+    at = app().run()
+    at.switch_page("views/data_quality.py").run()
+    assert not at.exception
+    [table] = [d for d in at.dataframe if "record" in d.value.columns]
+    records = " ".join(v for v in table.value["record"] if v)
+    raw = " ".join(r for (r,) in mart(published, "SELECT record FROM ops.quarantine") if r)
+    names = [n for (n,) in mart(published, """
+        SELECT DISTINCT coalesce(json_extract_string(record, '$.customer_name'),
+                                 json_extract_string(record, '$.name'))
+        FROM ops.quarantine WHERE json_valid(record)""") if n and len(n) > 1 and "\ufffd" not in n]
+    assert names and all(n in raw for n in names)
+    shown_whole = [n for n in names if f'"{n}"' in records]
+    assert shown_whole == [], records[:500]  # shown as 张*, never whole
