@@ -245,15 +245,8 @@ def _acknowledgements(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], s
 def waiting_files(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """Files that failed or were held and have not loaded since: (source, path, status, error,
     first night)."""
-    return con.execute("""
-        SELECT f.source, f.path, arg_max(f.status, f.loaded_at), arg_max(f.error, f.loaded_at),
-               min(r.run_date)
-        FROM ops.file_loads f JOIN ops.runs r USING (run_id)
-        WHERE f.status IN ('failed', 'held')
-          AND NOT EXISTS (SELECT 1 FROM ops.file_loads l
-                          WHERE l.path = f.path AND l.status IN ('loaded', 'skipped_duplicate')
-                            AND l.loaded_at > f.loaded_at)
-        GROUP BY f.source, f.path ORDER BY f.source, f.path""").fetchall()
+    return con.execute("SELECT source, path, status, error, waiting_since "
+                       "FROM ops.files_waiting ORDER BY source, path").fetchall()
 
 
 def data_quality_markdown(con: duckdb.DuckDBPyConnection, run_id: str) -> str:

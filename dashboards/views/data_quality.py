@@ -12,6 +12,19 @@ from flows.masking import mask_record, mask_text
 from flows.safe_export import safe_csv
 
 st.subheader(t("data_quality"))
+last = query("SELECT run_date, status, note FROM ops.runs ORDER BY started_at DESC LIMIT 1")
+if last.height:
+    night = last.row(0, named=True)
+    line = f"{t('night_status')} {night['run_date']}: {t('status_' + night['status'])}"
+    # The note is the night's own words (warnings, files waiting): shown as text, not Markdown.
+    (st.success if night["status"] == "succeeded" and not night["note"] else st.warning)(
+        line, icon=":material/nightlight:")
+    if night["note"]:
+        st.text(night["note"])
+waiting = query("SELECT * FROM ops.files_waiting ORDER BY waiting_since, path")
+if waiting.height:
+    st.caption(f"{t('files_waiting')} ({waiting.height:,})")
+    st.dataframe(waiting, hide_index=True, width="stretch")
 render_review()
 runs = query("SELECT run_date, status, rows_read, rows_loaded, rows_quarantined, files_new, "
              "files_failed, started_at, finished_at FROM ops.runs ORDER BY started_at DESC")
