@@ -143,7 +143,7 @@ class Mapping(BaseModel):
         for pattern in [files] if isinstance(files, str) else files:
             problem = pattern_problem(pattern)
             if problem:
-                raise ValueError(f"files: {problem} (only files inside the inbox are read)")
+                raise ValueError(f"{problem} (only files inside the inbox are read)")
         return files
 
     @field_validator("datetime_formats")

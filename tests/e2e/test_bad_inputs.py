@@ -8,6 +8,7 @@ import pytest
 
 from flows.byo.mapping import MappingError, load_mapping
 from flows.nightly import nightly
+from flows.settings import get_settings
 from tests.bad_inputs import SECRET, write_corpus
 from warehouse import db
 
@@ -20,11 +21,13 @@ def corpus_night(prefect_server, tmp_path_factory):
     inbox, mappings, cases = write_corpus(root)
     mp = pytest.MonkeyPatch()
     mp.setenv("TOUSU_SOURCES_DIR", str(mappings))
+    get_settings.cache_clear()  # settings read the environment once: not this folder for others
     try:
         warehouse = root / "wh" / "tousu.duckdb"
         summary = nightly(inbox=inbox, warehouse=warehouse, run_date=date(2025, 11, 30))
     finally:
         mp.undo()
+        get_settings.cache_clear()
     return {"root": root, "inbox": inbox, "mappings": mappings, "cases": cases,
             "summary": summary, "published": warehouse.with_name("tousu.published.duckdb")}
 
