@@ -26,15 +26,17 @@ BARE_CR = re.compile(r"\r(?!\n)")
 @dataclass
 class CsvRecords:
     header: list[str]
-    rows: list[tuple[int, list[str | None]]]  # (record number, values; empty text as None)
+    rows: list[tuple[int, list[str]]]  # (record number, values as read)
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def frame(self) -> pl.DataFrame:
-        """The records as text columns, with _row_number."""
-        columns = {name: [r[i] for _, r in self.rows] for i, name in enumerate(self.header)}
-        frame = pl.DataFrame(columns, schema={h: pl.String for h in self.header})
+        """The records as text columns (empty text as null), with _row_number."""
+        columns = list(zip(*(r for _, r in self.rows), strict=True)) or [()] * len(self.header)
+        frame = pl.DataFrame({h: pl.Series(h, c, dtype=pl.String)
+                              for h, c in zip(self.header, columns, strict=True)})
         return frame.with_columns(
+            *(pl.when(pl.col(h) != "").then(pl.col(h)).alias(h) for h in self.header),
             pl.Series("_row_number", [n for n, _ in self.rows], dtype=pl.Int32))
 
 
@@ -46,6 +48,11 @@ def _physical_lines(text: str) -> list[str]:
     if parts[-1]:
         lines.append(parts[-1])
     return lines
+
+
+def _spans_bad(first: int, last: int, bad_lines: set[int]) -> bool:
+    """Whether any physical line first..last (1-based) did not decode."""
+    return any(n - 1 in bad_lines for n in range(first, last + 1))
 
 
 def read_csv_records(data: bytes, encoding: str, fix: str, delimiter: str = ",",
@@ -81,11 +88,23 @@ def read_csv_records(data: bytes, encoding: str, fix: str, delimiter: str = ",",
     if len(set(header)) != len(header):
         raise FileRejected(f"the header names a column twice: {excerpt(', '.join(header), 200)}")
     records = CsvRecords(header, [], [], notes)
+    width, total = len(header), len(lines)
+    rows = records.rows
     number, last_line = 0, reader.line_num
     while True:
         try:
-            values = next(reader)
-        except StopIteration:
+            for values in reader:
+                first, last_line = last_line + 1, reader.line_num
+                if not values or values == [""]:
+                    continue  # a blank line is not a record
+                number += 1
+                # The usual record: one line, decoded, the right width, not the file's last.
+                if len(values) == width and last_line < total and (
+                        not bad_lines or not _spans_bad(first, last_line, bad_lines)):
+                    rows.append((number, values))
+                else:
+                    _unusual(records, number, values, first, last_line, lines, bad_lines,
+                             decoded.encoding, fix, names)
             break
         except csv.Error as exc:
             number += 1
@@ -94,33 +113,36 @@ def read_csv_records(data: bytes, encoding: str, fix: str, delimiter: str = ",",
                 f"record at line {last_line + 1} cannot be read as CSV ({exc}) / "
                 f"第 {last_line + 1} 行无法按 CSV 读取 ({fix}).", "{}"))
             last_line = reader.line_num
-            continue
-        first, last_line = last_line + 1, reader.line_num
-        if not values or values == [""]:
-            continue  # a blank line is not a record
-        number += 1
-        as_read = as_record({(names or {}).get(h, h): v
-                             for h, v in zip(header, values, strict=False)})
-        if any(n - 1 in bad_lines for n in range(first, last_line + 1)):
-            records.rejects.append(Reject(number, "encoding_valid",
-                                          encoding_reason(decoded.encoding, fix), as_read))
-            continue
-        at_end = last_line == len(lines)
-        # The file ends inside a quoted field: the csv module returns what it has.
-        cut = at_end and "".join(lines[first - 1:last_line]).count(QUOTE) % 2 == 1
-        if cut or len(values) != len(header):
-            short = cut or (at_end and len(values) < len(header))
-            why = ("the file ends inside this record: it was cut short (truncated export)"
-                   if short else "a delimiter or quote inside a field is not escaped")
-            zh = "文件在此记录中途结束（导出被截断）" if short else "字段中的分隔符或引号未转义"
-            records.rejects.append(Reject(
-                number, "record_complete",
-                f"record at line {first} has {len(values)} of {len(header)} fields"
-                f"{' and an unclosed quote' if cut else ''}: {why} / 第 {first} 行记录有 "
-                f"{len(values)} 个字段（应为 {len(header)} 个）：{zh} ({fix}).", as_read))
-            continue
-        records.rows.append((number, [v if v != "" else None for v in values]))
     return records
+
+
+def _unusual(records: CsvRecords, number: int, values: list[str], first: int, last: int,
+             lines: list[str], bad_lines: set[int], encoding: str, fix: str,
+             names: dict[str, str] | None) -> None:
+    """A record that spans an undecodable line, has the wrong width, or ends the file: rejected
+    with the reason, or kept when it is whole after all."""
+    header, width = records.header, len(records.header)
+    as_read = as_record({(names or {}).get(h, h): v
+                         for h, v in zip(header, values, strict=False)})
+    if bad_lines and _spans_bad(first, last, bad_lines):
+        records.rejects.append(Reject(number, "encoding_valid", encoding_reason(encoding, fix),
+                                      as_read))
+        return
+    at_end = last == len(lines)
+    # The file ends inside a quoted field: the csv module returns what it has.
+    cut = at_end and "".join(lines[first - 1:last]).count(QUOTE) % 2 == 1
+    if not cut and len(values) == width:
+        records.rows.append((number, values))
+        return
+    short = cut or (at_end and len(values) < width)
+    why = ("the file ends inside this record: it was cut short (truncated export)"
+           if short else "a delimiter or quote inside a field is not escaped")
+    zh = "文件在此记录中途结束（导出被截断）" if short else "字段中的分隔符或引号未转义"
+    records.rejects.append(Reject(
+        number, "record_complete",
+        f"record at line {first} has {len(values)} of {width} fields"
+        f"{' and an unclosed quote' if cut else ''}: {why} / 第 {first} 行记录有 "
+        f"{len(values)} 个字段（应为 {width} 个）：{zh} ({fix}).", as_read))
 
 
 def read_csv_export(path: Path, rel: str, encoding: str, columns: dict[str, str],
