@@ -22,10 +22,35 @@ def pattern_problem(pattern: str) -> str | None:
     return None
 
 
-def inside_inbox(path: Path, inbox: Path) -> bool:
-    """Whether the file a path names (symlinks followed) lies inside the inbox."""
-    try:
-        path.resolve(strict=True).relative_to(inbox.resolve(strict=True))
-    except (OSError, ValueError, RuntimeError):  # RuntimeError: a symlink loop
-        return False
-    return True
+class InboxBoundary:
+    """Answers whether paths found under an inbox really lie inside it (symlinks followed).
+
+    Folders are resolved once each (an email inbox holds tens of thousands of files in a few
+    folders); a file is resolved itself only when it is a symbolic link."""
+
+    def __init__(self, inbox: Path):
+        self.root = inbox.resolve(strict=True)
+        self._folders: dict[Path, Path | None] = {}
+
+    def _real_folder(self, folder: Path) -> Path | None:
+        if folder not in self._folders:
+            try:
+                self._folders[folder] = folder.resolve(strict=True)
+            except (OSError, RuntimeError):  # RuntimeError: a symlink loop
+                self._folders[folder] = None
+        return self._folders[folder]
+
+    def contains(self, path: Path) -> bool:
+        try:
+            if path.is_symlink():
+                real = path.resolve(strict=True)
+            else:
+                folder = self._real_folder(path.parent)
+                if folder is None:
+                    return False
+                real = folder / path.name
+            real.relative_to(self.root)
+        except (OSError, ValueError, RuntimeError):
+            return False
+        return True
+

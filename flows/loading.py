@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 
 from flows.faults import describe
-from flows.inbox import inside_inbox
+from flows.inbox import InboxBoundary
 from flows.intake import redelivery
 from flows.intake.checks import row_set_sql
 from flows.intake.decoding import excerpt
@@ -79,9 +79,10 @@ def new_files(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source
         "AND status NOT IN ('failed', 'held')",
         [source.name]).fetchall())
     files, outside = [], []
+    boundary = InboxBoundary(inbox)
     for path in source.files(inbox):
         rel = path.relative_to(inbox).as_posix()
-        if not inside_inbox(path, inbox):
+        if not boundary.contains(path):
             # Recorded under a digest of its name: the target's content is never read.
             digest = hashlib.sha256(f"outside:{rel}".encode()).hexdigest()
             outside.append((InboxFile(path, rel, digest, path.lstat().st_size),

@@ -30,7 +30,8 @@ def _frame(header: list[str], rows: list[tuple[int, list[str | None]]]) -> pl.Da
 
 
 def _csv(path: Path, m: Mapping):
-    records = read_csv_records(path.read_bytes(), m.format.encoding, m.fix, m.format.delimiter)
+    records = read_csv_records(path.read_bytes(), m.format.encoding, m.fix, m.format.delimiter,
+                               path=path)
     return records.frame(), records.rejects, records.notes
 
 
