@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,9 @@ from flows.intake.delivered import Delivered, FileRejected, Reject, as_record, r
 
 QUOTE = '"'
 BARE_CR = re.compile(r"\r(?!\n)")
+# Below this size the record-by-record reader is faster than starting DuckDB's (measured: a
+# 600 KB phone export 0.08 s by record, 0.18 s by DuckDB; a 12 MB events export 0.8 s / 0.17 s).
+DUCKDB_FROM_BYTES = 1 << 20
 
 
 @dataclass
@@ -86,11 +90,12 @@ def _clean_file(path: Path, header: list[str], delimiter: str) -> pl.DataFrame |
 
 
 def read_csv_records(data: bytes, encoding: str, fix: str, delimiter: str = ",",
-                     names: dict[str, str] | None = None, path: Path | None = None) -> CsvRecords:
+                     names: dict[str, str] | None = None, path: Path | None = None,
+                     duckdb_from_bytes: int = DUCKDB_FROM_BYTES) -> CsvRecords:
     """Every record of a CSV file's bytes: the readable ones, and a reject for each other one
     (its fields as read, keyed by `names` of the export's columns where given). With `path`, a
-    clean UTF-8 file (nothing to reject, nothing to note) is read by DuckDB, about ten times
-    faster; anything else goes record by record."""
+    clean file (nothing to reject, nothing to note) of at least `duckdb_from_bytes` is read by
+    DuckDB, about five times faster; anything else goes record by record."""
     decoded = decode_export(data, encoding)
     notes = list(decoded.notes)
     text = decoded.text
@@ -120,9 +125,15 @@ def read_csv_records(data: bytes, encoding: str, fix: str, delimiter: str = ",",
     if len(set(header)) != len(header):
         raise FileRejected(f"the header names a column twice: {excerpt(', '.join(header), 200)}")
     records = CsvRecords(header, [], [], notes)
-    if path is not None and reader.line_num == 1 and not notes and not bad_lines \
-            and decoded.encoding == "utf-8" and text.count(QUOTE) % 2 == 0:
-        records.read_whole = _clean_file(path, header, delimiter)
+    if path is not None and len(data) >= duckdb_from_bytes and reader.line_num == 1 \
+            and not notes and not bad_lines and text.count(QUOTE) % 2 == 0:
+        if decoded.encoding == "utf-8":
+            records.read_whole = _clean_file(path, header, delimiter)
+        else:  # DuckDB reads UTF-8 only: hand it the decoded text (GBK exports)
+            with tempfile.TemporaryDirectory(prefix="tousu-csv-") as folder:
+                utf8 = Path(folder) / "decoded.csv"
+                utf8.write_text(text, encoding="utf-8", newline="")
+                records.read_whole = _clean_file(utf8, header, delimiter)
         if records.read_whole is not None:
             return records
     width, total = len(header), len(lines)

@@ -7,6 +7,7 @@ reader for MIME); encoded words and body charsets are decoded to text.
 from __future__ import annotations
 
 import email
+import re
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.message import Message
@@ -136,6 +137,9 @@ def _cut_short(data: bytes, msg: Message) -> str | None:
     return None
 
 
+NOT_TEXT = re.compile("[\ufffd\ud800-\udfff]")
+
+
 def _is_text(value: str) -> bool:
     """Decoded text: no replacement character, no undecodable byte kept as a surrogate."""
-    return "\ufffd" not in value and not any("\ud800" <= c <= "\udfff" for c in value)
+    return NOT_TEXT.search(value) is None

@@ -178,9 +178,10 @@ def test_a_spliced_line_leaves_the_records_before_it_alone(name, junk, where, tm
 @PROPERTY
 @given(rows=st.lists(st.lists(st.text(alphabet=st.sampled_from(
     list('ab中文,"\n\r ;=') + ["\u2028"]), max_size=6), min_size=3, max_size=3), max_size=8),
-    trailing=st.booleans(), cut=st.integers(min_value=0, max_value=3), crlf=st.booleans())
+    gbk=st.booleans(), trailing=st.booleans(), cut=st.integers(min_value=0, max_value=3),
+    crlf=st.booleans())
 def test_the_clean_file_fast_path_reads_exactly_what_the_record_reader_reads(
-        rows, trailing, cut, crlf, tmp_path):
+        gbk, rows, trailing, cut, crlf, tmp_path):
     """A clean UTF-8 file goes to DuckDB's strict CSV reader; anything it would reject goes
     record by record. Either way the records and their numbers are the same."""
     import csv as csv_module
@@ -191,16 +192,18 @@ def test_the_clean_file_fast_path_reads_exactly_what_the_record_reader_reads(
     out = io.StringIO()
     writer = csv_module.writer(out, lineterminator="\r\n" if crlf else "\n")
     writer.writerows([["id", "at", "text"], *rows])
-    data = out.getvalue().encode()
+    data = out.getvalue().replace("\u2028", "" if gbk else "\u2028").encode(
+        "gbk" if gbk else "utf-8")
     data = data if trailing else data.rstrip(b"\r\n")
     data = data[:len(data) - cut] if cut else data
     path = tmp_path / "x.csv"
     path.write_bytes(data)
     try:
-        slow = read_csv_records(data, "utf-8", "fix")
+        slow = read_csv_records(data, "gbk" if gbk else "utf-8", "fix")
     except FileRejected:
         return
-    fast = read_csv_records(data, "utf-8", "fix", path=path)
+    fast = read_csv_records(data, "gbk" if gbk else "utf-8", "fix", path=path,
+                            duckdb_from_bytes=0)
     assert fast.frame().to_dicts() == slow.frame().to_dicts()
     assert [(r.row_number, r.check_name) for r in fast.rejects] == \
         [(r.row_number, r.check_name) for r in slow.rejects]
