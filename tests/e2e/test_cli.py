@@ -166,3 +166,45 @@ def test_a_full_disk_while_publishing_says_so_and_leaves_no_partial_copy(
     assert list(published.parent.glob("*.tmp")) == []
     [(status, note)] = _rows(warehouse, "SELECT status, note FROM ops.runs")
     assert status == "failed" and "no space left on device" in note
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MiB file system (tmpfs) for the warehouse, grown on demand; skipped where this
+    machine may not mount one (the container lacks the right)."""
+    mount = tmp_path / "small_disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+
+    def grow(size: str) -> None:
+        subprocess.run(["mount", "-o", f"remount,size={size}", str(mount)], check=True)
+
+    yield mount, grow
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_real_full_disk_says_so_keeps_what_committed_and_the_next_night_goes_on(
+        prefect_server, small_inbox, small_disk):
+    mount, grow = small_disk
+    inbox, _ = small_inbox
+    warehouse = mount / "tousu.duckdb"
+    args = ["nightly", "--inbox", str(inbox), "--warehouse", str(warehouse),
+            "--run-date", "2026-11-01"]
+    full = tousu(*args)
+    assert full.returncode == 1, full.stdout[-2000:] + full.stderr[-2000:]
+    assert "the night failed, nothing published: no space left on device" in full.stderr
+    assert "TransactionContext Error: cannot rollback" not in full.stdout + full.stderr
+    assert not warehouse.with_name("tousu.published.duckdb").exists()
+
+    grow("200m")  # the operator frees space
+    after = tousu(*args)
+    assert after.returncode in (0, 3), after.stdout[-2000:] + after.stderr[-2000:]
+    statuses = [s for (s,) in _rows(warehouse, "SELECT status FROM ops.runs ORDER BY started_at")]
+    assert statuses[0] in ("failed", "abandoned") and statuses[-1].startswith("succeeded")
+    # every file is loaded once: what committed before the disk filled is not loaded again
+    assert _rows(warehouse, "SELECT count(*) FROM (SELECT path FROM ops.file_loads "
+                            "WHERE status = 'loaded' GROUP BY path HAVING count(*) > 1)") == [(0,)]
+    assert warehouse.with_name("tousu.published.duckdb").exists()
