@@ -128,7 +128,7 @@ def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run
             results[f.rel] = exc
         except Exception as exc:  # a reader's bug or an unforeseen file: this file fails alone
             results[f.rel] = FileRejected(f"could not be read ({describe(exc)})")
-    stopped = {f.rel: str(results[f.rel]) for f in files
+    stopped = {f.rel: excerpt(str(results[f.rel]), 400) for f in files
                if isinstance(results[f.rel], LayoutChanged)}
     short, usual = _short_files(con, source, files, results)
     stopped |= short

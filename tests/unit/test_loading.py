@@ -243,3 +243,27 @@ def test_the_nights_data_quality_summary_lists_failing_checks_with_acknowledgeme
     copy_into_warehouse(con, plans)
     text = data_quality_markdown(con, "r1")
     assert "| phone | `record_id_present` | 1 | 2 | 王: 呼叫中心系统升级中，已报修 (until " in text
+
+
+def test_a_cut_export_quarantines_its_last_record_and_the_complete_resend_corrects_it(
+        warehouse, tmp_path):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    cut = GOOD.format(n=3).replace("电饭煲坏了", '"电饭煲坏了，插电')
+    path = write_phone(inbox, "callcenter_202511.csv", [GOOD.format(n=1), GOOD.format(n=2), cut])
+    path.write_bytes(path.read_bytes().rstrip(b"\r\n"))  # the export stopped mid-field
+    [first] = load_phone(con, inbox)
+    assert (first.rows_read, first.rows_loaded, first.rows_quarantined) == (3, 2, 1)
+    [(check, reason)] = con.execute("SELECT check_name, reason FROM ops.quarantine").fetchall()
+    assert check == "record_complete" and "cut short" in reason and "unclosed quote" in reason
+    # The same file name, re-exported whole: the two loaded records are identical (skipped),
+    # the cut one loads now and its quarantine row says so.
+    whole = GOOD.format(n=3).replace("电饭煲坏了", '"电饭煲坏了，插电就跳闸"')
+    write_phone(inbox, "callcenter_202511.csv", [GOOD.format(n=1), GOOD.format(n=2), whole])
+    [second] = load_phone(con, inbox, "r2")
+    assert (second.rows_read, second.rows_loaded, second.rows_quarantined,
+            second.rows_skipped) == (3, 1, 0, 2)
+    assert con.execute("SELECT description FROM stg.phone_calls WHERE source_ref = 'CALL3'"
+                       ).fetchall() == [("电饭煲坏了，插电就跳闸",)]
+    assert con.execute("SELECT resolved_by FROM ops.quarantine").fetchall() == [
+        ("loaded from phone/callcenter_202511.csv record 3",)]
