@@ -125,8 +125,10 @@ def read_csv_records(data: bytes, encoding: str, fix: str, delimiter: str = ",",
     if len(set(header)) != len(header):
         raise FileRejected(f"the header names a column twice: {excerpt(', '.join(header), 200)}")
     records = CsvRecords(header, [], [], notes)
+    # DuckDB reads the file as delivered: only when the text needed no repair at all.
     if path is not None and len(data) >= duckdb_from_bytes and reader.line_num == 1 \
-            and not notes and not bad_lines and text.count(QUOTE) % 2 == 0:
+            and text == decoded.text and not notes and not bad_lines \
+            and text.count(QUOTE) % 2 == 0:
         if decoded.encoding == "utf-8":
             records.read_whole = _clean_file(path, header, delimiter)
         else:  # DuckDB reads UTF-8 only: hand it the decoded text (GBK exports)
