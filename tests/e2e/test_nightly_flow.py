@@ -103,6 +103,9 @@ def test_first_night_succeeds_and_every_file_reconciles(two_nights):
 def test_second_run_of_the_same_night_changes_nothing(two_nights):
     second = two_nights["second"]
     assert second.succeeded and second.totals().files_new == 0
+    # a night that brings nothing still publishes, and says so
+    assert second.warnings[0].startswith("no new file in any source tonight")
+    assert "warning: no new file in any source tonight" in second.text()
     con = db.connect(two_nights["published"], read_only=True)
     assert snapshot(con) == two_nights["after_first"]
     assert con.execute("SELECT count(*) FROM ops.runs").fetchall()[0][0] == 2
