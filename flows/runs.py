@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -211,8 +212,6 @@ def finish_run(con: duckdb.DuckDBPyConnection, summary: NightSummary) -> None:
 def fail_run(warehouse: Path, summary: NightSummary) -> None:
     """Best effort: record a night that could not finish (the disk may be full; if this fails
     too, the next night marks the run abandoned)."""
-    from contextlib import suppress
-
     with suppress(Exception):
         con = duckdb.connect(str(warehouse))
         try:

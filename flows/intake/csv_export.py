@@ -43,9 +43,13 @@ class CsvRecords:
         columns = list(zip(*(r for _, r in self.rows), strict=True)) or [()] * len(self.header)
         frame = pl.DataFrame({h: pl.Series(h, c, dtype=pl.String)
                               for h, c in zip(self.header, columns, strict=True)})
-        return frame.with_columns(
-            *(pl.when(pl.col(h) != "").then(pl.col(h)).alias(h) for h in self.header),
+        return _blank_as_null(frame, self.header).with_columns(
             pl.Series("_row_number", [n for n, _ in self.rows], dtype=pl.Int32))
+
+
+def _blank_as_null(frame: pl.DataFrame, header: list[str]) -> pl.DataFrame:
+    """An empty field is a missing value, whichever reader read it."""
+    return frame.with_columns(pl.when(pl.col(h) != "").then(pl.col(h)).alias(h) for h in header)
 
 
 def _physical_lines(text: str) -> list[str]:
@@ -84,8 +88,7 @@ def _clean_file(path: Path, header: list[str], delimiter: str) -> pl.DataFrame |
     finally:
         con.close()
     frame.columns = header
-    return frame.with_columns(
-        *(pl.when(pl.col(h) != "").then(pl.col(h)).alias(h) for h in header),
+    return _blank_as_null(frame, header).with_columns(
         pl.int_range(1, frame.height + 1, dtype=pl.Int32).alias("_row_number"))
 
 

@@ -104,11 +104,8 @@ def read(path: Path, rel: str) -> Delivered:
         raise FileRejected(f"not a readable email message ({exc})") from exc
     cut = _cut_short(data, msg)
     if cut:
-        return Delivered(pl.DataFrame(schema={**{c: pl.String for c in COLUMNS},
-                                              "_row_number": pl.Int32}),
-                         [Reject(1, "record_complete", f"{cut} / 邮件不完整（文件被截断） ({FIX}).",
-                                 as_record({k: v for k, v in row.items()
-                                            if v and _is_text(v)}))])
+        return _quarantined(Reject(1, "record_complete",
+                                   f"{cut} / 邮件不完整（文件被截断） ({FIX}).", _readable(row)))
     notes = []
     nuls = sum((v or "").count("\x00") for v in row.values())
     if nuls:
@@ -118,13 +115,22 @@ def read(path: Path, rel: str) -> Delivered:
     if unreadable:
         # Bytes in no charset the message names (nor GB18030 / UTF-8): quarantined, never
         # loaded with replacement characters.
-        reject = Reject(1, "encoding_valid", encoding_reason(row.get("charset") or "us-ascii",
-                                                             FIX) + f" [{', '.join(unreadable)}]",
-                        as_record({k: v for k, v in row.items() if v and _is_text(v)}))
-        return Delivered(pl.DataFrame(schema={**{c: pl.String for c in COLUMNS},
-                                              "_row_number": pl.Int32}), [reject], notes)
+        return _quarantined(Reject(1, "encoding_valid",
+                                   encoding_reason(row.get("charset") or "us-ascii", FIX)
+                                   + f" [{', '.join(unreadable)}]", _readable(row)), notes)
     frame = pl.DataFrame([row], schema={c: pl.String for c in COLUMNS})
     return Delivered(frame.with_columns(pl.lit(1, pl.Int32).alias("_row_number")), notes=notes)
+
+
+def _quarantined(reject: Reject, notes: list[str] | None = None) -> Delivered:
+    """The message as one rejected record and no row."""
+    empty = pl.DataFrame(schema={**{c: pl.String for c in COLUMNS}, "_row_number": pl.Int32})
+    return Delivered(empty, [reject], notes or [])
+
+
+def _readable(row: dict[str, str | None]) -> str:
+    """The fields of a rejected message that are text, for a person to see."""
+    return as_record({k: v for k, v in row.items() if v and _is_text(v)})
 
 
 def _cut_short(data: bytes, msg: Message) -> str | None:
