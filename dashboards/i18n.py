@@ -136,7 +136,8 @@ CLOCK_NAMES = {
 }
 
 CHANNEL_EN = {"phone": "Phone", "chat": "Chat", "email": "Email", "social": "Social media",
-              "store": "Store", "webform": "Web form", "post": "Post", "referral": "Referral"}
+              "store": "Store", "webform": "Web form", "post": "Post", "referral": "Referral",
+              "other": "Other"}
 
 
 def lang() -> int:

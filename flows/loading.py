@@ -318,6 +318,8 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
             if skipped:
                 notes.append(f"{skipped} record(s) identical to ones already loaded: skipped "
                              f"(ops.redeliveries)")
+            notes += [f"{n} row(s) skipped by {rule}" for rule, n in d.skipped.items() if n]
+            skipped += sum(d.skipped.values())
             if corrected:
                 notes.append(f"{corrected} correction(s) of records loaded before: the new "
                              f"version is in force (ops.redeliveries names the changed fields)")

@@ -15,6 +15,9 @@ CHANNELS = {
     # referred by another body. The demo's own channels are the six above.
     "post": "信函",
     "referral": "转办",
+    # A value the export has no channel for (UNKNOWN, OTHER, an internal worker's report): kept
+    # as its own channel rather than mislabelled; the dashboards list it last as 其他 / Other.
+    "other": "其他",
 }
 
 # Category -> the department that owns it by default (seed step 2: 明确责任部门).

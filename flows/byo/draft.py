@@ -12,32 +12,108 @@ import csv
 import re
 from pathlib import Path
 
+import polars as pl
+
 from flows.byo.mapping import ALLOWED, Format, Mapping
 from flows.byo.read import read_table
 
-# Intake field -> words a column name for it tends to contain (lower case), first match wins.
+# Intake field -> phrases a column name for it tends to be (lower case words, or Chinese text),
+# best first. A phrase matches whole words ("id" is not inside "provided"); Chinese, which has
+# no spaces between words, matches inside the name.
 HINTS = {
-    "record_id": ("complaint id", "ticket id", "case id", "record id", "id", "编号", "单号"),
-    "received_at": ("date received", "received", "created", "submitted", "受理时间", "投诉时间",
-                    "登记时间", "时间", "日期", "date"),
+    "record_id": ("complaint id", "ticket id", "case id", "record id", "unique key",
+                  "case enquiry id", "request id", "tweet id", "id", "编号", "单号"),
+    "received_at": ("date received", "received", "created date", "created at", "created",
+                    "open dt", "opened", "submitted", "受理时间", "投诉时间", "登记时间",
+                    "时间", "日期", "date"),
     "channel": ("submitted via", "channel", "source", "via", "渠道", "来源"),
-    "description": ("narrative", "description", "complaint text", "message", "描述", "内容"),
-    "category": ("category", "product", "type", "类别", "类型", "分类"),
-    "problem": ("issue", "problem", "问题"),
-    "department": ("department", "company", "team", "部门", "责任"),
-    "status": ("status", "response to consumer", "状态"),
+    "description": ("narrative", "description", "complaint text", "message", "text",
+                    "descriptor", "描述", "内容"),
+    "category": ("category", "product", "complaint type", "type", "类别", "类型", "分类"),
+    "problem": ("issue", "problem", "reason", "问题"),
+    "department": ("department", "agency", "company", "team", "部门", "责任"),
+    "status": ("status", "case status", "response to consumer", "状态"),
     "phone": ("phone", "mobile", "tel", "电话", "手机"),
-    "email": ("email", "e-mail", "邮箱"),
-    "customer_name": ("customer name", "name", "姓名", "客户"),
-    "order_no": ("order", "订单"),
+    "email": ("email", "e mail", "邮箱"),
+    "customer_name": ("customer name", "consumer name", "client name", "姓名", "客户"),
+    "customer_id": ("customer id", "author id", "account id", "user id", "客户编号"),
+    "order_no": ("order", "order number", "订单"),
     "first_response_at": ("first response", "responded", "回复时间", "响应时间"),
-    "closed_at": ("closed", "resolved", "结案", "关闭"),
-    "due_at": ("due", "deadline", "期限"),
+    "closed_at": ("closed date", "closed dt", "closed", "resolved", "结案", "关闭"),
+    "due_at": ("due date", "target dt", "due", "deadline", "期限"),
     "satisfaction": ("satisfaction", "满意"),
+    "sla_met": ("timely response", "timely", "ontime", "on time", "是否及时"),
 }
+# What a column's values must look like for the guess to be trusted.
+TIME_FIELDS = ("received_at", "first_response_at", "closed_at", "due_at")
+LISTED = 30  # values listed per value map
 CANDIDATE_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S",
-                     "%Y/%m/%d", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M", "%m/%d/%Y",
-                     "%d.%m.%Y", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"]
+                     "%Y/%m/%d", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M",
+                     "%m/%d/%Y", "%d.%m.%Y", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S",
+                     "%a %b %d %H:%M:%S %z %Y",
+                     "%Y年%m月%d日 %H:%M", "%Y年%m月%d日"]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def name_matches(column: str, hint: str) -> bool:
+    """Whole-word match of a hint in a column name (Chinese hints: inside the name)."""
+    if not hint.isascii():
+        return hint in column
+    words, wanted = _words(column), _words(hint)
+    return any(words[i:i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1))
+
+
+def time_formats(values: pl.Series) -> list[str]:
+    """The candidate formats that read some of the values, the most useful first."""
+    values = values.drop_nulls().str.strip_chars().head(500)
+    hits = [(int(values.str.strptime(pl.Datetime("us"), f, strict=False, exact=True)
+                 .is_not_null().sum()), f) for f in CANDIDATE_FORMATS]
+    return [f for n, f in sorted(hits, key=lambda h: -h[0]) if n]
+
+
+def _looks_right(field: str, values: pl.Series) -> bool:
+    present = values.drop_nulls().str.strip_chars()
+    present = present.filter(present != "")
+    if present.len() == 0:
+        return False
+    if field == "record_id":
+        return present.n_unique() >= 0.95 * present.len()
+    if field in TIME_FIELDS:
+        best = time_formats(present)
+        if not best:
+            return False
+        parsed = pl.select(pl.coalesce([present.str.strptime(
+            pl.Datetime("us"), f, strict=False, exact=True) for f in best]))
+        return parsed.to_series().is_not_null().mean() >= 0.9
+    if field == "description":
+        return present.str.len_chars().mean() >= 20
+    return True
+
+
+def guess_fields(frame: pl.DataFrame) -> dict[str, tuple[str, bool]]:
+    """Intake field -> (column, sure). A guess is sure when its name matches one of the
+    field's phrases and its values look right (unique ids, times that parse, long text)."""
+    columns = [c for c in frame.columns if c != "_row_number"]
+    out: dict[str, tuple[str, bool]] = {}
+    taken: set[str] = set()
+    for field, hints in HINTS.items():
+        candidates = []
+        for rank, hint in enumerate(hints):
+            for column in columns:
+                if column in taken or not name_matches(column, hint):
+                    continue
+                exact = _words(column) == _words(hint) if hint.isascii() else column == hint
+                good = _looks_right(field, frame[column])
+                candidates.append((not good, not exact, rank, columns.index(column), column,
+                                   good))
+        if candidates:
+            *_, column, good = min(candidates)
+            out[field] = (column, good)
+            taken.add(column)
+    return out
 
 
 def sniff(path: Path) -> Format:
@@ -58,23 +134,6 @@ def sniff(path: Path) -> Format:
     return Format(type="csv", delimiter=delimiter, encoding=encoding)
 
 
-def guess_fields(columns: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    taken: set[str] = set()
-    for exact in (True, False):  # a column named just so beats one that contains the word
-        for field, hints in HINTS.items():
-            if field in out:
-                continue
-            for hint in hints:
-                match = next((c for c in columns if c not in taken and (
-                    c.lower().strip() == hint if exact else hint in c.lower())), None)
-                if match:
-                    out[field] = match
-                    taken.add(match)
-                    break
-    return dict(sorted(out.items(), key=lambda kv: list(HINTS).index(kv[0])))
-
-
 def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -85,19 +144,15 @@ def draft(sample: Path, source: str) -> str:
                     fields={"record_id": "x", "received_at": "y"})
     frame, _, _ = read_table(sample, probe)
     columns = [c for c in frame.columns if c != "_row_number"]
-    fields = guess_fields(columns)
-    formats = []
-    if "received_at" in fields:
-        import polars as pl
-
-        values = frame[fields["received_at"]].drop_nulls().head(200)
-        formats = [f for f in CANDIDATE_FORMATS
-                   if values.str.strptime(pl.Datetime("us"), f, strict=False, exact=True)
-                   .is_not_null().any()]
+    fields = guess_fields(frame)
+    formats: list[str] = []
+    for field in TIME_FIELDS:
+        if field in fields:
+            formats += [f for f in time_formats(frame[fields[field][0]]) if f not in formats]
     lines = [
-        f"# Drafted by `tousu sources init --sample {sample.name}`: check every line, fill in",
-        "# the TODOs, then run `tousu sources check <sample> --source "
-        f"{source}` until it loads what you expect.",
+        f"# Drafted by `tousu sources init --sample {sample.name}`: check every line and replace",
+        "# every TODO (the check refuses a mapping that still has one), then run",
+        f"# `tousu sources check <sample> --source {source} --mapping <this file>`.",
         f"source: {source}",
         "description: TODO what this export is",
         f"files: {source}/*{sample.suffix.lower()}",
@@ -106,22 +161,44 @@ def draft(sample: Path, source: str) -> str:
     ]
     if fmt.type == "csv":
         lines += [f"  delimiter: {_quote(fmt.delimiter)}", f"  encoding: {fmt.encoding}"]
-    lines += ["timezone: Asia/Shanghai  # TODO the time zone of times without an offset",
-              "datetime_formats:"]
-    lines += [f"  - {_quote(f)}" for f in formats or ["%Y-%m-%d %H:%M:%S"]]
+    lines += ["timezone: TODO the IANA time zone of times written without an offset, e.g. "
+              "Asia/Shanghai", "datetime_formats:"]
+    if formats:
+        lines += [f"  - {_quote(f)}" for f in formats]
+    else:
+        lines.append('  - "TODO no usual date format reads the time columns; write one"')
     lines += ["fix: TODO who corrects a bad record, and where", "fields:"]
-    for field, column in fields.items():
+    for field, (column, sure) in fields.items():
+        named = _quote(column) if sure else _quote(
+            f"TODO check: {column} (its values do not look like a {field.replace('_', ' ')})")
         if field in ALLOWED:
-            values = frame[column].drop_nulls().unique().sort().head(30).to_list()
-            lines += [f"  {field}:", f"    column: {_quote(column)}", "    values:"]
+            present = frame[column].drop_nulls().str.strip_chars()
+            values = present.filter(present != "").unique().sort()
+            lines += [f"  {field}:", f"    column: {named}", "    values:"]
             options = ", ".join(map(str, ALLOWED[field]))
-            lines += [f"      {_quote(v)}: TODO  # one of {options}" for v in values]
+            lines += [f"      {_quote(v)}: TODO  # one of {options}"
+                      for v in values.head(LISTED).to_list()]
+            if values.len() > LISTED:
+                lines.append(f"      # {LISTED} of {values.len()} values listed: list the rest, "
+                             f"or give a default with unmapped: default")
         else:
-            lines.append(f"  {field}: {_quote(column)}")
+            lines.append(f"  {field}: {named}")
     for required in ("record_id", "received_at"):
         if required not in fields:
-            lines.append(f"  {required}: TODO  # the column with the {required.replace('_', ' ')}")
-    unmapped = [c for c in columns if c not in fields.values()]
+            lines.append(f"  {required}: TODO the column with the "
+                         f"{required.replace('_', ' ')}"
+                         + ("  # or columns: [...] / hash: content" if required == "record_id"
+                            else ""))
+    if "due_at" in fields or "sla_met" in fields:
+        due = "due_at" in fields
+        lines += ["# The export carries its own deadline" + (" (a due date)" if due else
+                  " verdict (on time or not)") + ": a suggested clock.",
+                  "sla:", "  clock: TODO a name for the source's clock, e.g. " + source + "_due"]
+        lines += ["  due: due_at"] if due else ["  calendar_days: TODO the target in days"]
+        lines += ["  stop: " + ("closed_at" if "closed_at" in fields else "null")]
+        if "sla_met" in fields:
+            lines.append("  verdict: sla_met")
+    unmapped = [c for c in columns if c not in {c for c, _ in fields.values()}]
     if unmapped:
         lines.append("# Columns not mapped (map them above if they feed an intake field):")
         lines += [f"#   {c}" for c in unmapped]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flows.byo.mapping import Mapping
 from flows.byo.read import read_table
+from flows.metrics.build import night_end
 
 
 @dataclass
@@ -22,10 +23,27 @@ class CheckReport:
     unmapped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     core_rows: int = 0
+    # What the metrics would say of the sample.
+    clocks: list[tuple[str, int, int, int, int, int]] = field(default_factory=list)
+    link_keys: list[str] = field(default_factory=list)
+    customers: int = 0
+    repeat_customers: int = 0
+    repeat_complaints: int = 0
+    open_at_export: int = 0
+
+    @property
+    def problems_found(self) -> list[str]:
+        """Why the mapping cannot be used as it is (the check's exit status is 1)."""
+        out = [f"{path}: {status}" for path, status, *_ in self.files if status != "loaded"]
+        if not self.files:
+            out.append("no file of the sample matches the mapping's format")
+        elif sum(f[3] for f in self.files) == 0:
+            out.append("no row would load: every row read is quarantined or skipped")
+        return out
 
     @property
     def ok(self) -> bool:
-        return all(status == "loaded" for _, status, *_ in self.files)
+        return not self.problems_found
 
     def text(self) -> str:
         lines = ["file  status  read  would load  would quarantine"]
@@ -41,7 +59,50 @@ class CheckReport:
                 lines += [f"    {file} record {row}: {reason}" for file, row, reason in examples]
         lines.append("columns left unmapped: " + (", ".join(self.unmapped) or "none"))
         lines += [f"note: {n}" for n in self.notes]
+        lines.append("what the metrics would say of the sample:")
+        if self.clocks:
+            for clock, met, breached, open_within, no_target, rate in self.clocks:
+                shown = f"{rate:.1%}" if rate is not None else "no rate"
+                lines.append(f"  clock {clock}: met {met:,}, breached {breached:,}, open and "
+                             f"not due {open_within:,}, without a target {no_target:,}; "
+                             f"compliance {shown}")
+        else:
+            lines.append("  no SLA clock (the mapping has no sla:)")
+        if self.open_at_export:
+            lines.append(f"  {self.open_at_export:,} complaint(s) open in an export that does "
+                         f"not speak for today (as_of): not in today's open backlog")
+        if self.link_keys:
+            lines.append(f"  customers linked by {', '.join(self.link_keys)}: "
+                         f"{self.customers:,} customer(s); {self.repeat_customers:,} with more "
+                         f"than one complaint ({self.repeat_complaints:,} complaints)")
+        else:
+            lines.append("  warning: no customer key is mapped (phone, email, member_no, "
+                         "customer_id): no complaint can be linked to another, every repeat "
+                         "rate will be 0")
+        for problem in self.problems_found:
+            lines.append(f"NOT USABLE: {problem}")
         return "\n".join(lines)
+
+
+def _metrics(con, m: Mapping, report: CheckReport, as_of) -> None:
+    """Build the marts on the sample and read what they would say."""
+    from flows.metrics.build import build_marts
+
+    build_marts(con, as_of, mappings=[m])
+    report.clocks = con.execute("""
+        SELECT clock, sum(met)::BIGINT, sum(breached)::BIGINT, sum(open_within)::BIGINT,
+               sum(no_target)::BIGINT,
+               sum(met) / nullif(sum(met) + sum(breached), 0)
+        FROM mart.sla_compliance_daily WHERE clock = ? GROUP BY clock""",
+        [m.sla.clock if m.sla else ""]).fetchall()
+    report.link_keys = m.customer_keys
+    report.customers, report.repeat_customers, report.repeat_complaints = con.execute("""
+        SELECT count(*), count(*) FILTER (WHERE complaints > 1),
+               coalesce(sum(complaints) FILTER (WHERE complaints > 1), 0)::BIGINT
+        FROM core.customers""").fetchall()[0]
+    report.open_at_export = con.execute(
+        "SELECT coalesce(sum(open_complaints), 0)::BIGINT FROM mart.open_at_export"
+    ).fetchall()[0][0]
 
 
 def sample_files(target: Path, m: Mapping) -> list[Path]:
@@ -92,6 +153,7 @@ def check_sample(target: Path, m: Mapping, run_date: date | None = None,
         db.build_core(con)
         report.core_rows = con.execute(
             "SELECT count(*) FROM core.complaints WHERE register = ?", [m.source]).fetchall()[0][0]
+        _metrics(con, m, report, night_end(run_date, timezone))
         con.close()
     report.unmapped = sorted(seen - set(m.columns))
     return report

@@ -92,7 +92,35 @@ class Field_(BaseModel):
     column: str | None = None
     values: dict[str, Any] | None = None  # the source's value -> ours
     default: Any = None  # used when the column is absent or its value is empty
+    # A value the map does not list: quarantined (it may be new and need its own mapping), or
+    # given the default (an explicit catch-all).
+    unmapped: Literal["quarantine", "default"] = "quarantine"
     zero_pad: int | None = Field(None, gt=0, le=40)  # restore leading zeros a spreadsheet ate
+    # record_id only, for an export without an id column: several columns that together
+    # identify a record, or a hash of the record's whole content.
+    columns: list[str] | None = Field(None, min_length=1)
+    hash: Literal["content"] | None = None
+
+
+# Row conditions: export column -> the value(s) that make the condition true (case ignored).
+Condition = dict[str, list[str] | str]
+
+
+class Replies(BaseModel):
+    """Rows that are the company's replies, not complaints: each answers the record whose id is
+    in `answers`, and the earliest reply is that complaint's first response."""
+    model_config = ConfigDict(extra="forbid")
+    when: Condition
+    answers: str  # the column with the id of the record the reply answers
+    at: str | None = None  # the column with the reply's time (default: received_at's column)
+
+
+class AsOf(BaseModel):
+    """When the export was taken: open items are measured as of then, not as of tonight."""
+    model_config = ConfigDict(extra="forbid")
+    column: str | None = None  # a column of the export holding the time it was taken
+    file: Literal["name", "modified"] | None = None  # a date in the file's name, or its mtime
+    fixed: datetime | None = None  # one instant for every file (an archive export)
 
 
 class Sla(BaseModel):
@@ -104,6 +132,9 @@ class Sla(BaseModel):
     due: str | None = None  # 'due_at': the record's own due date instead
     stop: str | None = "first_response_at"  # the intake time field that stops the clock
     verdict: str | None = None  # 'sla_met': the source's own met/not met
+    # When the verdict decides: once the case is closed (default), or also while it is open
+    # (an export whose verdict already says whether the open item is late).
+    verdict_decides: Literal["closed", "always"] = "closed"
 
 
 class Mapping(BaseModel):
@@ -120,6 +151,14 @@ class Mapping(BaseModel):
     fix: str = "correct the record in the source system and export it again"
     fields: dict[str, str | Field_]
     sla: Sla | None = None
+    # Row filters: rows that are not complaints are skipped by rule and counted apart.
+    keep_when: Condition | None = None
+    skip_when: Condition | None = None
+    replies: Replies | None = None
+    as_of: AsOf | None = None
+    # A source that has delivered nothing for this many days has stopped: its open items are
+    # measured as of its last delivery and are not in today's open backlog.
+    stopped_after_days: int = Field(7, gt=0)
     # Where the mapping was read from, for messages that name a line of it.
     _path: Path | None = PrivateAttr(None)
     _node: yaml.Node | None = PrivateAttr(None)
@@ -174,11 +213,35 @@ class Mapping(BaseModel):
 
     @property
     def columns(self) -> dict[str, str]:
-        """Export column -> the intake field it feeds (and the SLA start column)."""
+        """Export column -> what it feeds (an intake field, the SLA start, a row filter, ...)."""
         out = {f.column: name for name, f in self.fields.items() if f.column}
+        for column in self.fields["record_id"].columns or []:
+            out.setdefault(column, "record_id")
         if self.sla and self.sla.start not in FIELDS:
             out.setdefault(self.sla.start, "sla.start")
+        for key, condition in (("keep_when", self.keep_when), ("skip_when", self.skip_when),
+                               ("replies.when", self.replies and self.replies.when)):
+            for column in condition or {}:
+                out.setdefault(column, key)
+        if self.replies:
+            out.setdefault(self.replies.answers, "replies.answers")
+            if self.replies.at:
+                out.setdefault(self.replies.at, "replies.at")
+        if self.as_of and self.as_of.column:
+            out.setdefault(self.as_of.column, "as_of.column")
         return out
+
+    @property
+    def required_columns(self) -> list[str]:
+        """The columns a file must have: all but those of a field with a default."""
+        optional = {f.column for f in self.fields.values()
+                    if f.column and f.default is not None}
+        return [c for c in self.columns if c not in optional]
+
+    @property
+    def customer_keys(self) -> list[str]:
+        """The mapped fields customers are linked by (flows/metrics/identity.py)."""
+        return [k for k in ("phone", "email", "member_no", "customer_id") if k in self.fields]
 
 
 def check_format(fmt: str) -> None:
@@ -226,6 +289,11 @@ def load_mapping(path: Path) -> Mapping:
         raise MappingError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
     if not isinstance(data, dict):
         raise MappingError(f"{path}:1: a mapping file is a YAML mapping (source:, files:, ...)")
+    todos = [f"{path}:{n.start_mark.line + 1}: {n.value!r} is still to be filled in (a draft's "
+             f"TODO); replace it, or delete the line" for n in _scalars(node)
+             if isinstance(n.value, str) and n.value.lstrip().upper().startswith("TODO")]
+    if todos:
+        raise MappingError("\n".join(todos))
     try:
         mapping = Mapping.model_validate(data)
     except ValidationError as exc:
@@ -238,6 +306,19 @@ def load_mapping(path: Path) -> Mapping:
         raise MappingError("\n".join(problems))
     mapping._path, mapping._node = path, node
     return mapping
+
+
+def _scalars(node: yaml.Node):
+    """Every scalar (keys and values) of a YAML document, depth first."""
+    if isinstance(node, yaml.ScalarNode):
+        yield node
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield from _scalars(key)
+            yield from _scalars(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalars(item)
 
 
 def _semantic(m: Mapping) -> list[tuple[tuple, str]]:
@@ -256,6 +337,21 @@ def _semantic(m: Mapping) -> list[tuple[tuple, str]]:
             out.append((("fields", name, "default"),
                         f"{name}: default {f.default!r} is not one of "
                         f"{', '.join(map(str, allowed))}"))
+    for name, f in m.fields.items():
+        if name != "record_id" and (f.columns or f.hash):
+            out.append((("fields", name), f"{name}: columns and hash make a record id; "
+                                          f"other fields name one column"))
+        if f.unmapped == "default" and f.default is None:
+            out.append((("fields", name, "unmapped"),
+                        f"{name}: unmapped: default needs a default"))
+    rid = m.fields["record_id"]
+    if sum(x is not None for x in (rid.column, rid.columns, rid.hash)) != 1:
+        out.append((("fields", "record_id"),
+                    "record_id: give one of column (the id column), columns (several columns "
+                    "that together identify a record) or hash: content (no id in the export)"))
+    if m.as_of and sum(x is not None for x in (m.as_of.column, m.as_of.file,
+                                               m.as_of.fixed)) != 1:
+        out.append((("as_of",), "as_of: give one of column, file (name or modified) or fixed"))
     try:
         names = {n for _, n, _, _ in string.Formatter().parse(m.complaint_id) if n}
         m.complaint_id.format(received=datetime(2023, 7, 17), record_id="7264219")
@@ -270,7 +366,8 @@ def _semantic(m: Mapping) -> list[tuple[tuple, str]]:
             out.append((("sla",), "give exactly one of calendar_days, hours, due"))
         for key in ("due", "stop", "verdict"):
             value = getattr(m.sla, key)
-            if value is not None and value not in m.fields:
+            fed_by_replies = key == "stop" and value == "first_response_at" and m.replies
+            if value is not None and value not in m.fields and not fed_by_replies:
                 out.append((("sla", key), f"sla.{key}: {value!r} is not a mapped field"))
         if m.sla.start in FIELDS and m.sla.start not in TIMES:
             out.append((("sla", "start"), f"sla.start: {m.sla.start!r} is not a time field"))

@@ -8,12 +8,17 @@ mapping's error (naming the line to fix) and are tried again next run; other sou
 from __future__ import annotations
 
 import os
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import polars as pl
 
 from flows.byo.mapping import Mapping, MappingError, column_line, load_mapping
 from flows.byo.read import read_table
-from flows.byo.transform import to_intake
+from flows.byo.transform import first_replies, matches, to_intake
 from flows.intake.delivered import Delivered, LayoutChanged
 from flows.settings import PROJECT_ROOT, get_settings
 
@@ -61,7 +66,7 @@ def setup_sql(source: str) -> str:
 
 def read_declared(m: Mapping, phone_region: str, path: Path, rel: str) -> Delivered:
     frame, rejects, notes = read_table(path, m)
-    missing = [c for c in m.columns if c not in frame.columns]
+    missing = [c for c in m.required_columns if c not in frame.columns]
     if missing:
         raise LayoutChanged("; ".join(
             f"column {c!r} (mapping {column_line(m, c)}) is not in the file" for c in missing)
@@ -71,7 +76,58 @@ def read_declared(m: Mapping, phone_region: str, path: Path, rel: str) -> Delive
                    if c in frame.columns) if m.masked else 0
     if withheld:
         notes.append(f"{withheld} masked value(s) ({', '.join(m.masked)}) read as withheld")
-    return Delivered(to_intake(frame, m, phone_region), rejects, notes)
+    absent = [c for c in m.columns if c not in frame.columns]  # fields with a default
+    if absent:
+        notes.append(f"column(s) {', '.join(absent)} not in the file: their default is used")
+        frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in absent)
+    frame, replies, skipped = split_rows(frame, m)
+    return Delivered(to_intake(frame, m, phone_region, replies, export_as_of(m, path, rel)),
+                     rejects, notes, skipped)
+
+
+def split_rows(frame: pl.DataFrame, m: Mapping
+               ) -> tuple[pl.DataFrame, pl.DataFrame | None, dict[str, int]]:
+    """(the complaint rows, the first reply to each record, rows skipped by each rule)."""
+    skipped: dict[str, int] = {}
+    replies = None
+    if m.replies:
+        is_reply = matches(frame, m.replies.when)
+        replies = first_replies(frame.filter(is_reply), m)
+        skipped["replies (their time is the first response of the record they answer)"] = \
+            int(is_reply.sum())
+        frame = frame.filter(~is_reply)
+    if m.keep_when:
+        keep = matches(frame, m.keep_when)
+        skipped["keep_when"] = int((~keep).sum())
+        frame = frame.filter(keep)
+    if m.skip_when:
+        skip = matches(frame, m.skip_when)
+        skipped["skip_when"] = int(skip.sum())
+        frame = frame.filter(~skip)
+    return frame, replies, skipped
+
+
+DATE_IN_NAME = re.compile(r"(20\d\d|19\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])")
+
+
+def export_as_of(m: Mapping, path: Path, rel: str) -> datetime | None:
+    """When the file's export was taken, if the mapping says where to find it (UTC)."""
+    spec = m.as_of
+    if spec is None or spec.column:
+        return None  # a live export (measured as of the night), or per record
+    zone = ZoneInfo(m.timezone)
+    if spec.fixed:
+        fixed = spec.fixed if spec.fixed.tzinfo else spec.fixed.replace(tzinfo=zone)
+        return fixed.astimezone(UTC)
+    if spec.file == "modified":
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    found = DATE_IN_NAME.search(Path(rel).name)
+    if not found:
+        raise LayoutChanged(f"as_of: file: name, but {Path(rel).name!r} has no date in its name "
+                            f"(YYYY-MM-DD or YYYYMMDD): rename the file, or change as_of")
+    day = date(*map(int, found.groups()))
+    # An export dated a day holds that whole day: it is as of the day's end.
+    return datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
 
 
 def _broken(error: MappingError, path: Path, rel: str) -> Delivered:

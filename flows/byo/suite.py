@@ -31,6 +31,9 @@ def generate_suite(m: Mapping) -> dict:
     from flows.byo.source import view_of
 
     col = {name: f.column for name, f in m.fields.items() if f.column}
+    rid = m.field("record_id")
+    col["record_id"] = rid.column or (" + ".join(rid.columns) if rid.columns
+                                      else "the record's content hash")
     formats = " or ".join(m.datetime_formats)
     where = m.where
     ex = [
@@ -95,13 +98,21 @@ def generate_suite(m: Mapping) -> dict:
                      f"(libphonenumber, region {m.phone_region or '{phone_region}'})",
                      "电话号码“{phone_as_given}”无效", column="phone",
                      row_condition=_notnull("phone_as_given")))
-    for name in ("first_response_at", "closed_at"):
-        if name in col:
+    # Times in reasons are shown as the file writes them (the person fixing the record looks
+    # for that text, not for the instant in another zone).
+    received = col["received_at"]
+    for name, label in (("first_response_at", col.get("first_response_at")),
+                        ("closed_at", col.get("closed_at")),
+                        ("sla_start_at", m.sla.start if m.sla and m.sla.start in m.columns
+                         else None)):
+        if label:
+            given = "sla_start_as_given" if name == "sla_start_at" else f"{name}_as_given"
             ex.append(_e(f"{name.removesuffix('_at')}_not_before_receipt",
                          "expect_column_pair_values_a_to_be_greater_than_b",
-                         f"{col[name]} {{{name}}} is before the complaint was received "
-                         f"({{received_at}}): check the record",
-                         f"{col[name]} {{{name}}} 早于投诉接收时间（{{received_at}}）：请核对记录",
+                         f"{label} '{{{given}}}' is before the complaint was received "
+                         f"({received} '{{received_at_as_given}}'): check the record",
+                         f"{label}“{{{given}}}”早于投诉接收时间（{received}“"
+                         f"{{received_at_as_given}}”）：请核对记录",
                          column_A=name, column_B="received_at", or_equal=True,
                          ignore_row_if="either_value_is_missing"))
     return {"name": f"source_{m.source}", "source": m.source, "view": view_of(m.source),

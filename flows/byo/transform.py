@@ -9,7 +9,9 @@ quarantine with a reason that names the mapping line to change.
 
 from __future__ import annotations
 
+import hashlib
 import string
+from datetime import datetime
 
 import polars as pl
 
@@ -50,9 +52,23 @@ def _mapped(value: pl.Expr, m: Mapping, name: str) -> pl.Expr:
     allowed = ALLOWED.get(name)
     mapped = pl.coalesce(mapped, pl.when(value.is_in(allowed)).then(value) if allowed else value)
     default = pl.lit(spec.default, dtype=pl.String) if spec.default is not None else None
+    if default is not None and spec.unmapped == "default":  # the explicit catch-all
+        mapped = pl.coalesce(mapped, default)
     if default is not None:
         mapped = pl.when(value.is_null()).then(default).otherwise(mapped)
     return mapped
+
+
+def matches(frame: pl.DataFrame, condition: dict[str, list[str] | str]) -> pl.Series:
+    """Rows whose every named column holds one of the condition's values (case and surrounding
+    spaces ignored; "" matches an empty cell)."""
+    hit = pl.lit(True)
+    for column, values in condition.items():
+        wanted = [str(v).strip().lower() for v in ([values] if isinstance(values, str)
+                                                   else values)]
+        value = pl.col(column).str.strip_chars().str.to_lowercase().fill_null("")
+        hit = hit & value.is_in(wanted)
+    return frame.select(hit.alias("hit"))["hit"] if frame.height else pl.Series([], dtype=bool)
 
 
 def _time(value: pl.Expr, m: Mapping) -> tuple[pl.Expr, pl.Expr]:
@@ -76,10 +92,32 @@ def _time(value: pl.Expr, m: Mapping) -> tuple[pl.Expr, pl.Expr]:
     return stamp, known
 
 
-def _record_id(value: pl.Expr, m: Mapping) -> pl.Expr:
+def clean_id(value: pl.Expr, m: Mapping) -> pl.Expr:
     ident = value.str.replace(r"^(\d+)\.0+$", "${1}")  # 3.0 -> 3 (an id read as a float)
     pad = m.field("record_id").zero_pad
     return ident.str.zfill(pad) if pad else ident
+
+
+def id_digits(text: str) -> str:
+    """A 16-digit number standing for an id that is not a number (a composite id or a content
+    hash), for the complaint id's YYYYMM-NNNNN form: the first 52 bits of its SHA-256."""
+    return str(int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:13], 16)).zfill(16)
+
+
+def _record_id(frame: pl.DataFrame, m: Mapping, content: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """(the id as given, the record key): one column, several columns, or the content's hash."""
+    spec = m.field("record_id")
+    if spec.hash:
+        digits = content.map_elements(id_digits, return_dtype=pl.String)
+        return digits, digits
+    if spec.columns:
+        parts = [pl.col(c).str.strip_chars().fill_null("") for c in spec.columns]
+        joined = pl.concat_str(parts, separator=" | ")
+        empty = pl.all_horizontal([p == "" for p in parts])
+        joined = pl.when(empty).then(None).otherwise(joined)
+        return joined, joined
+    given = _raw(frame, m, "record_id")
+    return given, clean_id(given, m)
 
 
 def _phone(value: pl.Expr, region: str) -> pl.Expr:
@@ -87,13 +125,31 @@ def _phone(value: pl.Expr, region: str) -> pl.Expr:
                               skip_nulls=True)
 
 
-def to_intake(frame: pl.DataFrame, m: Mapping, phone_region: str = "CN") -> pl.DataFrame:
-    """The intake columns of raw.declared_intake, plus the record as delivered (JSON)."""
+def first_replies(replies: pl.DataFrame, m: Mapping) -> pl.DataFrame:
+    """The earliest reply to each record a reply stream answers: (source_ref, replied_at)."""
+    at = m.replies.at or m.field("received_at").column
+    return (replies.select(
+        source_ref=clean_id(pl.col(m.replies.answers).str.strip_chars(), m),
+        replied_at=_time(pl.col(at).str.strip_chars(), m)[0].dt.convert_time_zone("UTC"))
+        .drop_nulls().group_by("source_ref").agg(pl.col("replied_at").min()))
+
+
+def to_intake(frame: pl.DataFrame, m: Mapping, phone_region: str = "CN",
+              replies: pl.DataFrame | None = None,
+              file_as_of: datetime | None = None) -> pl.DataFrame:
+    """The intake columns of raw.declared_intake, plus the record as delivered (JSON).
+
+    `replies`: the first reply to each record (first_replies), its first response unless the
+    export has its own; `file_as_of`: when the file's export was taken (the mapping's as_of).
+    """
     given = {name: _raw(frame, m, name) for name in FIELDS}
+    delivered = [c for c in frame.columns if c != "_row_number"]
+    content = pl.struct(delivered).struct.json_encode() if delivered else pl.lit("{}")
+    id_as_given, key = _record_id(frame, m, content)
     columns = {
         "source": pl.lit(m.source),
-        "record_id_as_given": given["record_id"],
-        "source_ref": _record_id(given["record_id"], m),
+        "record_id_as_given": id_as_given,
+        "source_ref": key,
     }
     for name in TEXT_FIELDS:
         if name == "record_id":
@@ -124,11 +180,18 @@ def to_intake(frame: pl.DataFrame, m: Mapping, phone_region: str = "CN") -> pl.D
     else:
         columns["sla_start_as_given"] = pl.lit(None, dtype=pl.String)
         columns["sla_start_at"] = pl.lit(None, dtype=pl.Datetime("us", m.timezone))
-    delivered = [c for c in frame.columns if c != "_row_number"]
-    out = frame.select(
-        **{k: v for k, v in columns.items()},
-        record=pl.struct(delivered).struct.json_encode() if delivered else pl.lit("{}"),
-        _row_number=pl.col("_row_number"))
+    if m.as_of and m.as_of.column:
+        export = pl.col(m.as_of.column).str.strip_chars()
+        columns["export_as_of"] = _time(export, m)[0]
+    else:
+        columns["export_as_of"] = pl.lit(file_as_of, dtype=pl.Datetime("us", "UTC")) \
+            .dt.convert_time_zone(m.timezone)
+    out = frame.select(**{k: v for k, v in columns.items()}, record=content,
+                       _row_number=pl.col("_row_number"))
+    if replies is not None and replies.height:
+        out = out.join(replies, on="source_ref", how="left").with_columns(
+            first_response_at=pl.coalesce("first_response_at", pl.col("replied_at")
+                                          .dt.convert_time_zone(m.timezone))).drop("replied_at")
     received = pl.col("received_at")
     out = out.with_columns(department=pl.coalesce(  # the category's department by default
         "department", pl.col("category").replace_strict(vocab.CATEGORIES, default=None,
@@ -152,7 +215,10 @@ def _id_parts(m: Mapping) -> list[pl.Expr]:
             continue
         if name == "received":
             parts.append(pl.col("received_at").dt.strftime(spec or "%Y%m"))
-        else:
-            parts.append(pl.col("source_ref").str.zfill(int(spec.lstrip("0>") or 0))
-                         if spec.startswith("0>") else pl.col("source_ref"))
+        else:  # an id of several columns enters as the number standing for it
+            ref = pl.col("source_ref")
+            if m.field("record_id").columns:
+                ref = ref.map_elements(id_digits, return_dtype=pl.String)
+            parts.append(ref.str.zfill(int(spec.lstrip("0>") or 0))
+                         if spec.startswith("0>") else ref)
     return parts

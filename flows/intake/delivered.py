@@ -29,10 +29,12 @@ class Delivered:
     rows: pl.DataFrame  # the raw table's delivered columns as text, plus _row_number
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # rows read but not complaints, by the rule that skipped them (a mapping's row filter)
+    skipped: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_read(self) -> int:
-        return self.rows.height + len(self.rejects)
+        return self.rows.height + len(self.rejects) + sum(self.skipped.values())
 
 
 def as_record(values: dict) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.byo.clocks import declared_clock_rows
+from flows.byo.clocks import declared_clock_rows, declared_source_rows
 from flows.metrics.calendar import calendar_days
 from flows.metrics.identity import build_customers
 from flows.metrics.keywords import keywords_by_category_month
@@ -55,8 +55,9 @@ def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
 
 def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
                 policy_path: Path = DEFAULT_POLICY, recompute: bool = False,
-                reason: str = "explicit recompute") -> MartsBuilt:
-    """Rebuild every mart as of `as_of` (the night's end), in one transaction."""
+                reason: str = "explicit recompute", mappings: list | None = None) -> MartsBuilt:
+    """Rebuild every mart as of `as_of` (the night's end), in one transaction. `mappings`:
+    the declared sources' mappings, if not the mapping folder's (a dry run)."""
     policy, sha256 = load_policy(policy_path)
     first = con.execute("SELECT min(received_at) FROM core.complaints").fetchall()[0][0]
     start = (first.date() if first else as_of.date()) - timedelta(days=7)
@@ -65,7 +66,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
         "day": [d.day for d in days], "is_workday": [d.is_workday for d in days],
         "calendar_source": [d.calendar_source for d in days],
     }).with_columns(pl.col("is_workday").cast(pl.Int32).cum_sum().alias("workday_seq"))
-    declared_rules, declared_clocks = declared_clock_rows(policy.version)  # flows/byo
+    declared_rules, declared_clocks = declared_clock_rows(policy.version, mappings)
     rules = pl.DataFrame(policy.rule_rows() + declared_rules, schema_overrides={
         "when_channel": pl.List(pl.String), "when_urgency": pl.List(pl.String),
         "when_priority": pl.List(pl.String), "when_category": pl.List(pl.String),
@@ -81,6 +82,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
         write_frame(con, "mart.calendar_days", calendar)
         write_frame(con, "mart.sla_policy_rules", rules)
         write_frame(con, "mart.declared_clocks", declared_clocks)
+        write_frame(con, "mart.declared_sources", declared_source_rows(mappings))
         customers = build_customers(con)
         write_frame(con, "mart.category_keywords_monthly", keywords_by_category_month(con))
         db.apply_layers(con, ("marts",))

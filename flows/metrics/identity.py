@@ -1,7 +1,7 @@
 """One customer across channels: complaints linked by any identifier they share.
 
 Two complaints belong to the same customer when they share a normalised phone (E.164), email,
-member number, social account or app account, directly or through a chain of complaints (the
+member number, social account, app account or a declared source's own customer id, directly or through a chain of complaints (the
 same phone on one, the same phone and an email on another, that email on a third). This is
 exact-key linkage; names are not used (they are masked and often nicknames).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-IDENTIFIERS = ("phone", "email", "member_no", "social_id", "app_user_id")
+IDENTIFIERS = ("phone", "email", "member_no", "social_id", "app_user_id", "source_customer_id")
 
 
 def link_customers(complaints: pl.DataFrame) -> pl.DataFrame:
@@ -57,7 +57,8 @@ SELECT l.customer_id,
        list_sort(list_distinct(list(c.email)))              AS emails,
        list_sort(list_distinct(list(c.member_no)))          AS member_nos,
        list_sort(list_distinct(list(c.social_id)))          AS social_ids,
-       list_sort(list_distinct(list(c.app_user_id)))        AS app_user_ids
+       list_sort(list_distinct(list(c.app_user_id)))        AS app_user_ids,
+       list_sort(list_distinct(list(c.source_customer_id))) AS source_customer_ids
 FROM core.customer_links l JOIN core.complaints c USING (complaint_id)
 GROUP BY l.customer_id
 ORDER BY l.customer_id

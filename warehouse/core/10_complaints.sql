@@ -4,7 +4,9 @@
 -- half that is there is listed in ops.pending_links.
 -- Sources declared by a mapping file (raw.declared_intake) are their own register: each record is
 -- a complaint (the latest delivery of a record wins), with the status and times it carries.
--- `register` says which: 'ticket_system' or the declared source's name.
+-- `register` says which: 'ticket_system' or the declared source's name. A declared record keeps
+-- the source's own customer id (source_customer_id, '<source>:<id>', a customer key for linking)
+-- and when its export was taken (export_as_of, NULL for a live export).
 -- Lifecycle timestamps are the first occurrence of each event, except closed_at (the last close,
 -- and only while the complaint is still closed). first_response_at prefers the channel's own
 -- evidence (call answered, first agent message, reply email, brand reply) over the ticket event.
@@ -61,6 +63,8 @@ SELECT
     i.member_no,
     i.social_id,
     i.app_user_id,
+    CAST(NULL AS VARCHAR)                                   AS source_customer_id,
+    CAST(NULL AS TIMESTAMPTZ)                               AS export_as_of,
     i.order_no,
     pr.product,
     r.category,
@@ -105,7 +109,10 @@ declared AS (
 SELECT
     complaint_id, source AS register, channel, source_ref, received_at,
     received_at AS registered_at, customer_name_masked, phone, email, member_no,
-    CAST(NULL AS VARCHAR) AS social_id, CAST(NULL AS VARCHAR) AS app_user_id, order_no,
+    CAST(NULL AS VARCHAR) AS social_id, CAST(NULL AS VARCHAR) AS app_user_id,
+    -- the source's own customer id, qualified by the source (ids of two systems never meet)
+    CASE WHEN customer_id IS NOT NULL THEN source || ':' || customer_id END AS source_customer_id,
+    export_as_of, order_no,
     product, category, department, urgency, priority, description, demand, status,
     first_response_at,
     CASE WHEN first_response_at IS NOT NULL THEN 'channel' END AS first_response_source,

@@ -3,8 +3,9 @@
 -- remedy, a new remedy after each dissatisfied follow-up) have one instance per start.
 -- The process's clocks run on complaints the ticket system registered. A source declared by a
 -- mapping file brings its own clock (mart.declared_clocks, from its `sla:`): its start and stop
--- fields, or the record's own due date (due_at), and the source's own verdict (verdict), which
--- counts once the case is closed or stopped.
+-- fields, or the record's own due date (due_at; use_due: a record without one has no target),
+-- and the source's own verdict (verdict), which counts once the case is closed or stopped, or
+-- also while it is open (verdict_always).
 CREATE OR REPLACE TABLE mart.sla_clock_inputs AS
 WITH events AS (
     SELECT complaint_id, event, occurred_at FROM core.complaint_events
@@ -38,14 +39,15 @@ next_after AS (
 )
 SELECT complaint_id, 'first_response' AS clock, 1 AS instance, received_at AS start_at,
        first_response_at AS stop_at, CAST(NULL AS TIMESTAMPTZ) AS due_at,
-       CAST(NULL AS BOOLEAN) AS verdict
+       CAST(NULL AS BOOLEAN) AS verdict, false AS use_due, false AS verdict_always
 FROM core.complaints WHERE received_at IS NOT NULL AND register = 'ticket_system'
 UNION ALL
 SELECT complaint_id, 'investigation_started', 1, registered_at, investigation_started_at,
-       NULL, NULL
+       NULL, NULL, false, false
 FROM core.complaints WHERE registered_at IS NOT NULL AND register = 'ticket_system'
 UNION ALL
-SELECT complaint_id, clock, instance, start_at, stop_at, NULL, NULL FROM next_after
+SELECT complaint_id, clock, instance, start_at, stop_at, NULL, NULL, false, false
+FROM next_after
 UNION ALL
 SELECT d.complaint_id, k.clock, 1,
        CASE k.start_field WHEN 'received_at' THEN d.received_at
@@ -56,7 +58,8 @@ SELECT d.complaint_id, k.clock, 1,
        CASE k.stop_field WHEN 'first_response_at' THEN d.first_response_at
                          WHEN 'closed_at' THEN d.closed_at END,
        CASE WHEN k.use_due THEN d.due_at END,
-       CASE WHEN k.use_verdict THEN d.sla_met END
+       CASE WHEN k.use_verdict THEN d.sla_met END,
+       k.use_due, k.verdict_always
 FROM core.complaints c
 JOIN stg.declared_intake d
   ON d.source = c.register AND d._source_file = c.source_file

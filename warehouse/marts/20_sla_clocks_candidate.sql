@@ -5,9 +5,12 @@
 -- clock pauses); working-day clocks: the end of the Nth working day after the start's date
 -- (local time), per mart.calendar_days.
 -- A declared source's clock may carry the source's own verdict (met or not), which decides once
--- the case is closed or the clock stopped; its deadline may be the record's own due date.
+-- the case is closed or the clock stopped (or always, if the mapping says so); its deadline may
+-- be the record's own due date.
 -- Status: met (stopped by the deadline), breached (stopped after it), open_breached (not
--- stopped and the deadline has passed as of the night), open_within (not stopped, not due yet).
+-- stopped and the deadline has passed as of the complaint's known_as_of: the night, or the
+-- export's own time, mart.complaint_as_of), open_within (not stopped, not due yet), no_target
+-- (a due-date clock on a record without a due date: no deadline, in no compliance rate).
 -- A clock never stopped on a complaint that is closed is breached (closed without the step,
 -- stop_at empty) once its deadline has passed.
 CREATE OR REPLACE TABLE mart.sla_clocks_candidate AS
@@ -15,8 +18,9 @@ WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS as_of),
 tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
 inputs AS (
     SELECT i.*, c.channel, c.urgency, c.priority, c.category, c.department,
-           c.status = 'closed' AS complaint_closed
+           c.status = 'closed' AS complaint_closed, k.known_as_of
     FROM mart.sla_clock_inputs i JOIN core.complaints c USING (complaint_id)
+    JOIN mart.complaint_as_of k USING (complaint_id)
     WHERE i.start_at <= (SELECT as_of FROM as_of)
 ),
 matched AS (
@@ -54,6 +58,7 @@ paused AS (
 deadlines AS (
     SELECT m.*, coalesce(p.paused_seconds, 0) AS paused_seconds,
            CASE WHEN m.due_at IS NOT NULL THEN m.due_at
+                WHEN m.use_due THEN NULL  -- no due date: no deadline
                 WHEN m.target_seconds IS NOT NULL
                 THEN m.start_at + to_microseconds(
                          ((m.target_seconds + coalesce(p.paused_seconds, 0)) * 1e6)::BIGINT)
@@ -74,21 +79,24 @@ SELECT
     (start_at AT TIME ZONE (SELECT tz FROM tz))::DATE                AS start_day,
     target_label, target_seconds, target_working_days,
     deadline_at, stop_at, paused_seconds,
-    -- a declared source's own verdict, once its case is closed or stopped
-    CASE WHEN verdict IS NOT NULL AND (complaint_closed OR stop_at IS NOT NULL)
+    CASE WHEN deadline_at IS NULL THEN 'no_target'
+         -- a declared source's own verdict, once its case is closed or stopped (or always)
+         WHEN verdict IS NOT NULL AND (complaint_closed OR stop_at IS NOT NULL)
          THEN CASE WHEN verdict THEN 'met' ELSE 'breached' END
+         WHEN verdict IS NOT NULL AND verdict_always
+         THEN CASE WHEN verdict THEN 'open_within' ELSE 'open_breached' END
          WHEN stop_at IS NOT NULL AND stop_at <= deadline_at THEN 'met'
          WHEN stop_at IS NOT NULL THEN 'breached'
-         WHEN (SELECT as_of FROM as_of) > deadline_at AND complaint_closed THEN 'breached'
-         WHEN (SELECT as_of FROM as_of) > deadline_at THEN 'open_breached'
+         WHEN known_as_of > deadline_at AND complaint_closed THEN 'breached'
+         WHEN known_as_of > deadline_at THEN 'open_breached'
          ELSE 'open_within' END                                        AS status,
     -- a case closed on the source's verdict has no stop time: how long it ran is unknown
     CASE WHEN NOT (verdict IS NOT NULL AND stop_at IS NULL AND complaint_closed) THEN
-    round((epoch(coalesce(stop_at, (SELECT as_of FROM as_of))) - epoch(start_at))
+    round((epoch(coalesce(stop_at, known_as_of)) - epoch(start_at))
           / nullif(epoch(deadline_at) - epoch(start_at), 0), 4) END      AS elapsed_share,
     CASE WHEN verdict IS NOT NULL AND stop_at IS NULL AND complaint_closed THEN NULL
-         WHEN coalesce(stop_at, (SELECT as_of FROM as_of)) > deadline_at
-         THEN epoch(coalesce(stop_at, (SELECT as_of FROM as_of))) - epoch(deadline_at) END
+         WHEN coalesce(stop_at, known_as_of) > deadline_at
+         THEN epoch(coalesce(stop_at, known_as_of)) - epoch(deadline_at) END
                                                                         AS overrun_seconds,
     policy_version, rule_no, calendar_source,
     (SELECT as_of FROM as_of)                                          AS computed_as_of

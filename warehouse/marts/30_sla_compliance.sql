@@ -2,8 +2,9 @@
 -- local time), clock, channel, priority, department and category.
 -- compliance_rate = met / (met + breached), where breached counts clocks stopped late and open
 -- clocks already past their deadline (open_breached). Clocks open and not yet due (open_within)
--- are reported apart and are not in the rate. Counts add up across any breakdown; recompute the
--- rate from the counts when you aggregate.
+-- are reported apart and are not in the rate, as are clocks without a target (no_target: a
+-- due-date clock on a record without a due date). Counts add up across any breakdown; recompute
+-- the rate from the counts when you aggregate.
 CREATE OR REPLACE TABLE mart.sla_compliance_daily AS
 SELECT
     start_day AS day, clock, channel, priority, department, category,
@@ -12,8 +13,10 @@ SELECT
     count(*) FILTER (WHERE status IN ('breached', 'open_breached')) AS breached,
     count(*) FILTER (WHERE status = 'open_breached')             AS open_breached,
     count(*) FILTER (WHERE status = 'open_within')               AS open_within,
+    count(*) FILTER (WHERE status = 'no_target')                 AS no_target,
     round(count(*) FILTER (WHERE status = 'met')
-          / nullif(count(*) FILTER (WHERE status <> 'open_within'), 0), 4) AS compliance_rate
+          / nullif(count(*) FILTER (WHERE status IN ('met', 'breached', 'open_breached')), 0),
+          4)                                                     AS compliance_rate
 FROM mart.sla_clocks
 GROUP BY ALL
 ORDER BY ALL;
@@ -23,7 +26,7 @@ CREATE OR REPLACE TEMP MACRO compliance_per(unit) AS TABLE
 SELECT date_trunc(unit, day)::DATE AS period_start, clock, channel, priority, department,
        category, sum(clocks)::BIGINT AS clocks, sum(met)::BIGINT AS met,
        sum(breached)::BIGINT AS breached, sum(open_breached)::BIGINT AS open_breached,
-       sum(open_within)::BIGINT AS open_within,
+       sum(open_within)::BIGINT AS open_within, sum(no_target)::BIGINT AS no_target,
        round(sum(met) / nullif(sum(met) + sum(breached), 0), 4) AS compliance_rate
 FROM mart.sla_compliance_daily
 GROUP BY ALL

@@ -1,11 +1,13 @@
 -- mart.open_backlog: complaints not closed as of the night, by age (days since received) band,
--- department, channel, category and priority.
+-- department, channel, category and priority. Only complaints open today: an item open in an
+-- archive export, or in the last export of a source that stopped delivering, is not
+-- (mart.complaint_as_of; mart.open_at_export lists those).
 CREATE OR REPLACE TABLE mart.open_backlog AS
 WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS as_of),
 open AS (
-    SELECT *, (epoch((SELECT as_of FROM as_of)) - epoch(received_at)) / 86400 AS age_days
-    FROM core.complaints
-    WHERE status <> 'closed' AND received_at <= (SELECT as_of FROM as_of)
+    SELECT c.*, (epoch((SELECT as_of FROM as_of)) - epoch(c.received_at)) / 86400 AS age_days
+    FROM core.complaints c JOIN mart.complaint_as_of k USING (complaint_id)
+    WHERE c.status <> 'closed' AND c.received_at <= (SELECT as_of FROM as_of) AND k.current
 )
 SELECT CASE WHEN age_days < 1 THEN '0-1d' WHEN age_days < 3 THEN '1-3d'
             WHEN age_days < 7 THEN '3-7d' WHEN age_days < 30 THEN '7-30d' ELSE '30d+' END
@@ -15,5 +17,16 @@ SELECT CASE WHEN age_days < 1 THEN '0-1d' WHEN age_days < 3 THEN '1-3d'
        round(max(age_days), 1)               AS oldest_age_days,
        (SELECT as_of FROM as_of)             AS as_of
 FROM open
+GROUP BY ALL
+ORDER BY ALL;
+
+-- mart.open_at_export: complaints a declared source reported open in an export that does not
+-- speak for today (an archive export, or a source that stopped delivering), by source and the
+-- instant they are known as of: open then, their fate since unknown.
+CREATE OR REPLACE TABLE mart.open_at_export AS
+SELECT c.register AS source, k.known_as_of, count(*) AS open_complaints,
+       min(c.received_at) AS oldest_received_at
+FROM core.complaints c JOIN mart.complaint_as_of k USING (complaint_id)
+WHERE c.status <> 'closed' AND NOT k.current
 GROUP BY ALL
 ORDER BY ALL;

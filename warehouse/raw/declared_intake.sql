@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS raw.declared_intake (
     sla_met                     BOOLEAN,
     sla_start_as_given          VARCHAR,
     sla_start_at                TIMESTAMPTZ,
+    export_as_of                TIMESTAMPTZ,        -- when the export was taken (mapping as_of)
     record                      VARCHAR NOT NULL,
     _source_file                VARCHAR NOT NULL,
     _row_number                 INTEGER NOT NULL,
@@ -52,3 +53,5 @@ CREATE TABLE IF NOT EXISTS raw.declared_intake (
     _load_id                    VARCHAR NOT NULL,
     _loaded_at                  TIMESTAMPTZ NOT NULL
 );
+-- Warehouses created before the mapping's as_of existed.
+ALTER TABLE raw.declared_intake ADD COLUMN IF NOT EXISTS export_as_of TIMESTAMPTZ;
