@@ -25,6 +25,11 @@ TEXT = {
     "all": ("全部", "All"),
     "volume": ("投诉量", "Complaints"),
     "sla_compliance": ("SLA 达标率", "SLA compliance"),
+    "no_target": ("无时限", "Without a target"),
+    "no_target_count": ("另有 {n:,} 条无时限（未计入达标率）",
+                        "{n:,} more without a target (not in the rate)"),
+    "no_target_help": ("记录没有截止日期：不计入达标率", "The record has no due date: not in "
+                       "the rate"),
     "repeat_rate": ("重复投诉率", "Repeat rate"),
     "csat": ("满意率", "CSAT"),
     "closure_rate": ("结案率", "Closure rate"),

@@ -18,7 +18,8 @@ def month_figures(f: Filters, month) -> dict:
     rep = query(f"SELECT repeat_rate FROM mart.repeat_rate_monthly WHERE month = ? AND {CUBE_WHERE}",
                 month, *f.cube_values)
     where, params = f.open_filter()
-    sla = query("SELECT sum(met) / nullif(sum(met) + sum(breached), 0) AS rate "
+    sla = query("SELECT sum(met) / nullif(sum(met) + sum(breached), 0) AS rate, "
+                "sum(no_target)::BIGINT AS no_target "
                 f"FROM mart.sla_compliance_monthly WHERE month = ? AND {where}", month, *params)
     row = sat.row(0, named=True) if sat.height else {}
     return {
@@ -27,13 +28,17 @@ def month_figures(f: Filters, month) -> dict:
         "closure_rate": row.get("closure_rate"),
         "repeat_rate": rep["repeat_rate"][0] if rep.height else None,
         "sla_compliance": sla["rate"][0] if sla.height else None,
+        "no_target": (sla["no_target"][0] or 0) if sla.height else 0,
     }
 
 
 def overdue_open(f: Filters) -> int:
     where, params = f.open_filter()
+    # open today only: an item open in an archive export is not overdue now
     return query("SELECT count(DISTINCT complaint_id) AS n FROM mart.sla_clocks "
-                 f"WHERE status = 'open_breached' AND {where}", *params)["n"][0]
+                 "WHERE status = 'open_breached' AND complaint_id IN "
+                 "(SELECT complaint_id FROM mart.complaint_as_of WHERE current) "
+                 f"AND {where}", *params)["n"][0]
 
 
 def _pct(v):
@@ -56,6 +61,8 @@ def render() -> None:
             delta = None if value is None or prev is None else f"{(value - prev) * 100:+.1f} pt"
             col.metric(t(key), _pct(value), delta, help=t("vs_previous"),
                        delta_color="inverse" if key == "repeat_rate" else "normal")
+            if key == "sla_compliance" and now.get("no_target"):
+                col.caption(t("no_target_count").format(n=now["no_target"]))
     cols[5].metric(t("overdue_open"), f"{overdue_open(f):,}")
 
     trend = query("SELECT month, complaints FROM mart.satisfaction_closure_monthly "

@@ -17,7 +17,8 @@ provisional_note([f.month], f.channel)
 by = query(f"""
     SELECT clock, channel, priority, sum(met)::BIGINT AS met, sum(breached)::BIGINT AS breached,
            sum(open_within)::BIGINT AS open_within,
-           round(sum(met) / nullif(sum(met) + sum(breached), 0), 4) AS compliance_rate
+           round(sum(met) / nullif(sum(met) + sum(breached), 0), 4) AS compliance_rate,
+           sum(no_target)::BIGINT AS no_target
     FROM mart.sla_compliance_monthly WHERE month = ? AND {where}
     GROUP BY ALL ORDER BY clock, channel, priority""", f.month, *params)
 st.caption(t("compliance_by"))
@@ -26,7 +27,8 @@ st.dataframe(by.with_columns(
     pl.col("channel").map_elements(channel_label, return_dtype=pl.String)),
     hide_index=True, width="stretch",
     column_config={"compliance_rate": st.column_config.ProgressColumn(
-        t("sla_compliance"), format="percent", min_value=0, max_value=1)})
+        t("sla_compliance"), format="percent", min_value=0, max_value=1),
+        "no_target": st.column_config.NumberColumn(t("no_target"), help=t("no_target_help"))})
 
 breaches = query(f"""
     SELECT complaint_id, clock, channel, department, category, priority, target_label,

@@ -44,6 +44,11 @@ HINTS = {
     "satisfaction": ("satisfaction", "满意"),
     "sla_met": ("timely response", "timely", "ontime", "on time", "是否及时"),
 }
+# Words that make a column the wrong one for a field whatever else it says: an agency's
+# resolution text is not the customer's description, an agency's name is not the customer's.
+AVOID = {"description": ("resolution", "response", "reply", "answer", "处理结果", "回复"),
+         "customer_name": ("agency", "company", "department", "机构", "公司"),
+         "received_at": ("closed", "due", "resolution", "updated")}
 # What a column's values must look like for the guess to be trusted.
 TIME_FIELDS = ("received_at", "first_response_at", "closed_at", "due_at")
 LISTED = 30  # values listed per value map
@@ -103,7 +108,8 @@ def guess_fields(frame: pl.DataFrame) -> dict[str, tuple[str, bool]]:
         candidates = []
         for rank, hint in enumerate(hints):
             for column in columns:
-                if column in taken or not name_matches(column, hint):
+                if column in taken or not name_matches(column, hint) or any(
+                        name_matches(column, word) for word in AVOID.get(field, ())):
                     continue
                 exact = _words(column) == _words(hint) if hint.isascii() else column == hint
                 good = _looks_right(field, frame[column])
