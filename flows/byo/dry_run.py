@@ -29,6 +29,7 @@ class CheckReport:
     customers: int = 0
     repeat_customers: int = 0
     repeat_complaints: int = 0
+    repeats: int = 0  # complaints the policy's repeat rule counts as repeats
     open_at_export: int = 0
 
     @property
@@ -74,7 +75,8 @@ class CheckReport:
         if self.link_keys:
             lines.append(f"  customers linked by {', '.join(self.link_keys)}: "
                          f"{self.customers:,} customer(s); {self.repeat_customers:,} with more "
-                         f"than one complaint ({self.repeat_complaints:,} complaints)")
+                         f"than one complaint ({self.repeat_complaints:,} complaints); "
+                         f"{self.repeats:,} repeat complaint(s) by the policy's rule")
         else:
             lines.append("  warning: no customer key is mapped (phone, email, member_no, "
                          "customer_id): no complaint can be linked to another, every repeat "
@@ -100,6 +102,7 @@ def _metrics(con, m: Mapping, report: CheckReport, as_of) -> None:
         SELECT count(*), count(*) FILTER (WHERE complaints > 1),
                coalesce(sum(complaints) FILTER (WHERE complaints > 1), 0)::BIGINT
         FROM core.customers""").fetchall()[0]
+    report.repeats = con.execute("SELECT count(*) FROM mart.repeat_complaints").fetchall()[0][0]
     report.open_at_export = con.execute(
         "SELECT coalesce(sum(open_complaints), 0)::BIGINT FROM mart.open_at_export"
     ).fetchall()[0][0]

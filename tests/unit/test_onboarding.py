@@ -273,3 +273,39 @@ def test_an_unfilled_todo_is_refused(tmp_path):
     assert str(caught.value) == (f"{tmp_path / 'm.yml'}:4: 'TODO who corrects a bad record' is "
                                  f"still to be filled in (a draft's TODO); replace it, or delete "
                                  f"the line")
+
+
+def test_open_items_of_a_source_that_stopped_delivering_are_not_open_today(warehouse,
+                                                                          tmp_path):
+    from datetime import timedelta
+
+    from flows.metrics.build import build_marts, night_end
+    from warehouse import db
+
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    (inbox / "boston311").mkdir(parents=True)
+    shutil.copy(BOSTON, inbox / "boston311" / "requests.csv")
+    live = edited(tmp_path, DATA / "sources" / "boston311.yml", "as_of:\n  file: name\n", "")
+    delivered = date(2026, 10, 1)
+    con.execute("INSERT INTO ops.runs (run_id, run_date, inbox, started_at, status) "
+                "VALUES ('r1', ?, 'inbox', now(), 'succeeded')", [delivered])
+    load_source(con, inbox, as_source("boston311", live), "r1", delivered)
+    db.build_core(con)
+
+    def open_today(night: date) -> tuple[int, int]:
+        build_marts(con, night_end(night, "Asia/Shanghai"), mappings=[live])
+        return con.execute("""
+            SELECT count(*) FILTER (WHERE k.current), count(*) FILTER (WHERE NOT k.current)
+            FROM core.complaints c JOIN mart.complaint_as_of k USING (complaint_id)
+            WHERE c.status <> 'closed'""").fetchall()[0]
+
+    # six nights without a file: the source is still live, its 12 open requests are open
+    assert open_today(delivered + timedelta(days=6)) == (12, 0)
+    # seven (stopped_after_days): it has stopped; measured as of its last delivery night
+    assert open_today(delivered + timedelta(days=7)) == (0, 12)
+    assert con.execute("SELECT strftime(known_as_of AT TIME ZONE 'Asia/Shanghai', '%Y-%m-%d'), "
+                       "open_complaints FROM mart.open_at_export").fetchall() == [
+        ("2026-10-02", 12)]
+    assert con.execute("SELECT coalesce(sum(open_complaints), 0) FROM mart.open_backlog"
+                       ).fetchall() == [(0,)]

@@ -5,7 +5,7 @@
 -- says nothing about today). A live export (no as_of) is known as of the night while its source
 -- delivers; once the source has delivered nothing for its stopped_after_days (mapping, default
 -- 7), as of the end of its last delivery night. Open clocks are measured as of known_as_of, and
--- only complaints known as of the last stopped_after_days are in today's open backlog.
+-- only complaints known as of less than stopped_after_days ago are in today's open backlog.
 CREATE OR REPLACE TABLE mart.complaint_as_of AS
 WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS as_of),
 tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
@@ -21,8 +21,8 @@ known AS (
            CASE WHEN s.source IS NULL THEN (SELECT as_of FROM as_of)
                 WHEN c.export_as_of IS NOT NULL
                 THEN least(c.export_as_of, (SELECT as_of FROM as_of))
-                WHEN d.delivered_until < (SELECT as_of FROM as_of)
-                                         - to_days(s.stopped_after_days::INTEGER)
+                WHEN d.delivered_until <= (SELECT as_of FROM as_of)
+                                          - to_days(s.stopped_after_days::INTEGER)
                 THEN d.delivered_until
                 ELSE (SELECT as_of FROM as_of) END AS known_as_of
     FROM core.complaints c
@@ -31,6 +31,6 @@ known AS (
 )
 SELECT complaint_id, known_as_of,
        stopped_after_days IS NULL
-       OR known_as_of >= (SELECT as_of FROM as_of) - to_days(stopped_after_days::INTEGER)
+       OR known_as_of > (SELECT as_of FROM as_of) - to_days(stopped_after_days::INTEGER)
                                                                    AS current
 FROM known;
