@@ -79,30 +79,32 @@ def time_formats(values: pl.Series) -> list[str]:
     return [f for n, f in sorted(hits, key=lambda h: -h[0]) if n]
 
 
-def _looks_right(field: str, values: pl.Series) -> bool:
+def doubt(field: str, values: pl.Series) -> str | None:
+    """Why the column's values do not look like the field's (None: they do)."""
     present = values.drop_nulls().str.strip_chars()
     present = present.filter(present != "")
     if present.len() == 0:
-        return False
-    if field == "record_id":
-        return present.n_unique() >= 0.95 * present.len()
+        return "the column is empty in the sample"
+    if field == "record_id" and present.n_unique() < 0.95 * present.len():
+        return (f"{present.n_unique():,} distinct values in {present.len():,} rows: repeated "
+                f"rows, or not an id")
     if field in TIME_FIELDS:
         best = time_formats(present)
-        if not best:
-            return False
         parsed = pl.select(pl.coalesce([present.str.strptime(
-            pl.Datetime("us"), f, strict=False, exact=True) for f in best]))
-        return parsed.to_series().is_not_null().mean() >= 0.9
-    if field == "description":
-        return present.str.len_chars().mean() >= 20
-    return True
+            pl.Datetime("us"), f, strict=False, exact=True) for f in best])).to_series() \
+            if best else pl.Series([None] * present.len())
+        if parsed.is_not_null().mean() < 0.9:
+            return f"only {parsed.is_not_null().sum():,} of {present.len():,} values read as times"
+    if field == "description" and present.str.len_chars().mean() < 20:
+        return "short values: a label rather than the customer's words?"
+    return None
 
 
-def guess_fields(frame: pl.DataFrame) -> dict[str, tuple[str, bool]]:
-    """Intake field -> (column, sure). A guess is sure when its name matches one of the
-    field's phrases and its values look right (unique ids, times that parse, long text)."""
+def guess_fields(frame: pl.DataFrame) -> dict[str, tuple[str, str | None]]:
+    """Intake field -> (column, doubt). A guess is sure (no doubt) when its name matches one of
+    the field's phrases and its values look right (unique ids, times that parse, long text)."""
     columns = [c for c in frame.columns if c != "_row_number"]
-    out: dict[str, tuple[str, bool]] = {}
+    out: dict[str, tuple[str, str | None]] = {}
     taken: set[str] = set()
     for field, hints in HINTS.items():
         candidates = []
@@ -112,12 +114,12 @@ def guess_fields(frame: pl.DataFrame) -> dict[str, tuple[str, bool]]:
                         name_matches(column, word) for word in AVOID.get(field, ())):
                     continue
                 exact = _words(column) == _words(hint) if hint.isascii() else column == hint
-                good = _looks_right(field, frame[column])
-                candidates.append((not good, not exact, rank, columns.index(column), column,
-                                   good))
+                why = doubt(field, frame[column])
+                candidates.append((why is not None, not exact, rank, columns.index(column),
+                                   column, why))
         if candidates:
-            *_, column, good = min(candidates)
-            out[field] = (column, good)
+            *_, column, why = min(candidates)
+            out[field] = (column, why)
             taken.add(column)
     return out
 
@@ -174,14 +176,14 @@ def draft(sample: Path, source: str) -> str:
     else:
         lines.append('  - "TODO no usual date format reads the time columns; write one"')
     lines += ["fix: TODO who corrects a bad record, and where", "fields:"]
-    for field, (column, sure) in fields.items():
-        named = _quote(column) if sure else _quote(
-            f"TODO check: {column} (its values do not look like a {field.replace('_', ' ')})")
+    for field, (column, why) in fields.items():
+        named = _quote(column) if why is None else _quote(f"TODO check: {column} ({why})")
         if field in ALLOWED:
             present = frame[column].drop_nulls().str.strip_chars()
             values = present.filter(present != "").unique().sort()
             lines += [f"  {field}:", f"    column: {named}", "    values:"]
-            options = ", ".join(map(str, ALLOWED[field]))
+            options = ", ".join(str(v).lower() if isinstance(v, bool) else str(v)
+                                for v in ALLOWED[field])
             lines += [f"      {_quote(v)}: TODO  # one of {options}"
                       for v in values.head(LISTED).to_list()]
             if values.len() > LISTED:

@@ -31,6 +31,7 @@ class CheckReport:
     repeat_complaints: int = 0
     repeats: int = 0  # complaints the policy's repeat rule counts as repeats
     open_at_export: int = 0
+    archive_hint: str | None = None
 
     @property
     def problems_found(self) -> list[str]:
@@ -69,6 +70,8 @@ class CheckReport:
                              f"compliance {shown}")
         else:
             lines.append("  no SLA clock (the mapping has no sla:)")
+        if self.archive_hint:
+            lines.append(f"  note: {self.archive_hint}")
         if self.open_at_export:
             lines.append(f"  {self.open_at_export:,} complaint(s) open in an export that does "
                          f"not speak for today (as_of): not in today's open backlog")
@@ -102,6 +105,17 @@ def _metrics(con, m: Mapping, report: CheckReport, as_of) -> None:
         SELECT count(*), count(*) FILTER (WHERE complaints > 1),
                coalesce(sum(complaints) FILTER (WHERE complaints > 1), 0)::BIGINT
         FROM core.customers""").fetchall()[0]
+    open_now, newest = con.execute("""
+        SELECT count(*) FILTER (WHERE c.status IS DISTINCT FROM 'closed' AND k.current),
+               max(greatest(c.received_at, c.first_response_at, c.closed_at))
+        FROM core.complaints c JOIN mart.complaint_as_of k USING (complaint_id)
+        WHERE c.register = ?""", [m.source]).fetchall()[0]
+    age = (as_of - newest).days if newest else 0
+    if m.as_of is None and open_now and age >= m.stopped_after_days:
+        report.archive_hint = (
+            f"{open_now:,} complaint(s) are open and measured as of tonight, but the sample's "
+            f"newest time is {age:,} days old: if the export is an archive, say when it was "
+            f"taken (as_of), or they count as open, and late, today")
     report.repeats = con.execute("SELECT count(*) FROM mart.repeat_complaints").fetchall()[0][0]
     report.open_at_export = con.execute(
         "SELECT coalesce(sum(open_complaints), 0)::BIGINT FROM mart.open_at_export"

@@ -191,8 +191,8 @@ def test_init_drafts_a_mapping_that_is_refused_until_a_person_finishes_it(tmp_pa
                 .replace("description: TODO what this export is", "description: a test export")
                 .replace("fix: TODO who corrects a bad record, and where", "fix: ask Lee")
                 # one word is no complaint text: the guess is marked for a person to confirm
-                .replace('"TODO check: Description (its values do not look like a '
-                         'description)"', '"Description"'))
+                .replace('"TODO check: Description (short values: a label rather than the '
+                         'customer\'s words?)"', '"Description"'))
     finished = "\n".join(line.split(":")[0] + ": UTC" if line.startswith("timezone:") else line
                           for line in finished.splitlines())
     assert not [line for line in finished.splitlines()
