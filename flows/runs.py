@@ -52,7 +52,7 @@ class ChannelSummary:
         text = (f"{self.source:<14} {self.files_new:>6} new files  {self.rows_read:>9,} read  "
                 f"{self.rows_loaded:>9,} loaded  {self.rows_quarantined:>7,} quarantined")
         if self.rows_skipped:
-            text += f"  {self.rows_skipped:,} identical re-delivered record(s) skipped"
+            text += f"  {self.rows_skipped:,} skipped by rule (repeats, row filters)"
         if self.files_skipped:
             text += f"  {self.files_skipped} duplicate file(s) skipped"
         if self.files_failed:

@@ -191,6 +191,9 @@ def draft(sample: Path, source: str) -> str:
                              f"or give a default with unmapped: default")
         else:
             lines.append(f"  {field}: {named}")
+    if "description" not in fields:
+        lines.append('  description: TODO the column with the customer\'s words, or '
+                     '{default: "(no text in the export)"}')
     for required in ("record_id", "received_at"):
         if required not in fields:
             lines.append(f"  {required}: TODO the column with the "

@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS ops.file_loads (
     error            VARCHAR,
     note             VARCHAR,
     loaded_at        TIMESTAMPTZ NOT NULL,
-    -- records identical to one already loaded (ops.redeliveries says which): skipped by rule
+    -- skipped by rule: records identical to one already loaded (ops.redeliveries says which),
+    -- and rows a declared source's mapping says are not complaints (note says which rule)
     rows_skipped     BIGINT NOT NULL DEFAULT 0
 );
 -- Warehouses created before rows_skipped existed.
