@@ -314,3 +314,22 @@ def test_open_items_of_a_source_that_stopped_delivering_are_not_open_today(wareh
         ("2026-10-02", 12)]
     assert con.execute("SELECT coalesce(sum(open_complaints), 0) FROM mart.open_backlog"
                        ).fetchall() == [(0,)]
+
+
+def test_an_archive_item_is_not_at_risk_today(warehouse, tmp_path):
+    from flows.metrics.build import build_marts, night_end
+    from warehouse import db
+
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    (inbox / "boston311").mkdir(parents=True)
+    shutil.copy(BOSTON, inbox / "boston311" / BOSTON.name)
+    # without verdict_decides: always, the open request due 2022-05-20 was not late when the
+    # 2022-04-25 export was taken
+    m = edited(tmp_path, DATA / "sources" / "boston311.yml", "  verdict_decides: always\n", "")
+    load_source(con, inbox, as_source("boston311", m), "r1", NIGHT)
+    db.build_core(con)
+    build_marts(con, night_end(NIGHT, "Asia/Shanghai"), mappings=[m])
+    assert con.execute("SELECT count(*) FROM mart.sla_clocks WHERE status = 'open_within'"
+                       ).fetchall() == [(1,)]
+    assert con.execute("SELECT count(*) FROM mart.sla_at_risk").fetchall() == [(0,)]
