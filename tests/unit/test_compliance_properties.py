@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from warehouse.db import SQL_DIR
 
 COMPLIANCE_SQL = (SQL_DIR / "marts" / "30_sla_compliance.sql").read_text(encoding="utf-8")
-STATUSES = ("met", "breached", "open_breached", "open_within")
+STATUSES = ("met", "breached", "open_breached", "open_within", "no_target")
 
 clock_rows = st.lists(st.tuples(
     st.dates(min_value=date(2025, 9, 25), max_value=date(2025, 10, 10)),
@@ -34,18 +34,19 @@ def test_rates_are_shares_and_counts_add_up_across_breakdowns_and_periods(rows):
         bad = con.execute(f"""
             SELECT count(*) FROM mart.sla_compliance_{table}
             WHERE compliance_rate NOT BETWEEN 0 AND 1
-               OR clocks <> met + breached + open_within
+               OR clocks <> met + breached + open_within + no_target
                OR open_breached > breached
                OR (met + breached > 0) <> (compliance_rate IS NOT NULL)
                OR abs(compliance_rate - round(met / (met + breached), 4)) > 1e-9
         """).fetchall()[0][0]
         assert bad == 0, table
-        totals = con.execute(f"SELECT sum(met), sum(breached), sum(open_within) "
-                             f"FROM mart.sla_compliance_{table}").fetchall()[0]
+        totals = con.execute(f"SELECT sum(met), sum(breached), sum(open_within), "
+                             f"sum(no_target) FROM mart.sla_compliance_{table}").fetchall()[0]
         assert totals == (
             sum(r[4] == "met" for r in rows),
             sum(r[4] in ("breached", "open_breached") for r in rows),
-            sum(r[4] == "open_within" for r in rows))
+            sum(r[4] == "open_within" for r in rows),
+            sum(r[4] == "no_target" for r in rows))
     # per clock and day, the channels' counts add up to the clock's count
     per_day = con.execute("""
         SELECT day, clock, sum(met), sum(breached) FROM mart.sla_compliance_daily GROUP BY 1, 2
