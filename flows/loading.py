@@ -30,9 +30,9 @@ from flows.intake import redelivery
 from flows.intake.checks import row_set_sql
 from flows.intake.decoding import excerpt
 from flows.intake.delivered import Delivered, FileRejected, LayoutChanged
+from flows.intake.source import Source
 from flows.intake.thresholds import load_thresholds, too_few_rows
 from flows.quality.source_suites import SourceSuite, source_suite, validate_delivery
-from flows.sources import Source
 from warehouse import db
 
 # Set by tests to prove that a crash inside the transaction leaves no partial file behind.

@@ -18,8 +18,10 @@ import polars as pl
 
 from flows.byo.mapping import Mapping, MappingError, column_line, load_mapping
 from flows.byo.read import read_table
+from flows.byo.suite import generate_suite, view_of
 from flows.byo.transform import first_replies, matches, to_intake
 from flows.intake.delivered import Delivered, LayoutChanged
+from flows.intake.source import Source
 from flows.settings import PROJECT_ROOT, get_settings
 
 BUNDLED = PROJECT_ROOT / "warehouse" / "sources"
@@ -52,10 +54,6 @@ def declared(folder: Path | None = None) -> dict[str, Mapping | MappingError]:
         else:
             out[m.source] = m
     return out
-
-
-def view_of(source: str) -> str:
-    return f"stg.declared_{source}"
 
 
 def setup_sql(source: str) -> str:
@@ -134,15 +132,11 @@ def _broken(error: MappingError, path: Path, rel: str) -> Delivered:
     raise LayoutChanged(f"the source's mapping cannot be used: {error}")
 
 
-def as_source(name: str, m: Mapping | MappingError, phone_region: str = "CN"):
-    from flows.sources import Source
-
+def as_source(name: str, m: Mapping | MappingError, phone_region: str = "CN") -> Source:
     if isinstance(m, MappingError):
         # Its files are found by the folder named after the mapping file, as documented.
         return Source(name, (f"{name}/*",), RAW_TABLE, partial(_broken, m), "source_ref",
                       shared_raw=True)
-    from flows.byo.suite import generate_suite
-
     return Source(m.source, m.patterns, RAW_TABLE, partial(read_declared, m, phone_region),
                   "source_ref", setup_sql=setup_sql(m.source), suite=generate_suite(m),
                   shared_raw=True)

@@ -27,9 +27,12 @@ def _notnull(column: str) -> dict:
     return {"type": "nullity", "column": {"name": column}, "is_null": False}
 
 
-def generate_suite(m: Mapping) -> dict:
-    from flows.byo.source import view_of
+def view_of(source: str) -> str:
+    """The declared source's own staging view (its records of stg.declared_intake)."""
+    return f"stg.declared_{source}"
 
+
+def generate_suite(m: Mapping) -> dict:
     col = {name: f.column for name, f in m.fields.items() if f.column}
     rid = m.field("record_id")
     col["record_id"] = rid.column or (" + ".join(rid.columns) if rid.columns

@@ -1,0 +1,37 @@
+"""The contract every source meets: where its files lie in the inbox, how one file is read (a
+reader returning Delivered, or raising FileRejected / LayoutChanged), and where it lands.
+
+Built-in channels (flows/intake/*) and declared sources (flows/byo) are both Sources; the
+registry of all of them is flows/sources.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flows.inbox import pattern_problem
+from flows.intake.delivered import Delivered
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    patterns: tuple[str, ...]  # globs under the inbox
+    raw_table: str
+    read: Callable[[Path, str], Delivered]
+    key: str  # the raw column that identifies a record (to release its quarantined copies)
+    # Files of one folder load in one transaction (many small files, e.g. one .eml per message).
+    batch_by_folder: bool = False
+    setup_sql: str | None = None  # run before loading (a declared source's staging view)
+    suite: dict | None = None  # a declared source's generated GX suite (else its suite file)
+    # Declared sources share one raw table: a record id is only unique within its source.
+    shared_raw: bool = False
+
+    def files(self, inbox: Path) -> list[Path]:
+        """The files the patterns name under the inbox (links among them are checked by the
+        loader before anything is opened). A pattern that could leave the inbox finds nothing."""
+        found = {p for pattern in self.patterns if pattern_problem(pattern) is None
+                 for p in inbox.glob(pattern) if p.is_file()}
+        return sorted(found)
