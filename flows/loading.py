@@ -258,78 +258,74 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
     run_end = datetime.combine(run_date + timedelta(days=1), time(), ZoneInfo(timezone))
     delivered_columns = [c for c in batch.columns if not c.startswith("_")]
     record = "to_json({" + ", ".join(f"'{c}': r.\"{c}\"" for c in delivered_columns) + "})"
-    con.execute("BEGIN TRANSACTION")
     try:
-        con.register("delivery_batch", batch)
-        con.register("reader_rejects", rejects)
-        con.execute(f"INSERT INTO {source.raw_table} BY NAME SELECT * FROM delivery_batch")
-        if os.environ.get(FAILPOINT_ENV) == "after_raw_insert":
-            raise RuntimeError(f"failpoint {FAILPOINT_ENV}=after_raw_insert")
-        if os.environ.get(FAILPOINT_ENV) == "kill_after_raw_insert":  # kill -9, mid-delivery
-            os.kill(os.getpid(), signal.SIGKILL)
-        redelivery.classify(con, source.raw_table, source.key, load_id, source.name,
-                            source.shared_raw)
-        redelivery.skip_duplicates(con, source.raw_table, load_id)
-        delivery = read[0][0].rel + (f" and {len(read) - 1} more files" if len(read) > 1 else "")
-        _find_row_problems(con, suite, load_id, run_end, run_date.isoformat(), phone_region,
-                           delivery)
-        # The record as delivered is text in quarantine, whatever the source's format (a JSON
-        # record unioned with a reader's raw line must not be cast to JSON).
-        con.execute(f"""
-            INSERT INTO ops.quarantine
-            SELECT $run_id, $load_id, $source, p._source_file, p._row_number,
-                   any_value({record})::VARCHAR,
-                   string_agg(p.check_name, ', ' ORDER BY p.check_name),
-                   string_agg(p.reason, ' ' ORDER BY p.check_name), $now, NULL, NULL
-            FROM row_problems p
-            JOIN {source.raw_table} r
-              ON r._load_id = $load_id AND r._source_file = p._source_file
-             AND r._row_number = p._row_number
-            GROUP BY p._source_file, p._row_number
-            UNION ALL
-            SELECT $run_id, $load_id, $source, file, row_number, record::VARCHAR, check_name,
-                   reason, $now, NULL, NULL
-            FROM reader_rejects
-        """, {"run_id": run_id, "load_id": load_id, "source": source.name, "now": now})
-        con.execute(f"""
-            DELETE FROM {source.raw_table} t
-            USING (SELECT DISTINCT _source_file, _row_number FROM row_problems) p
-            WHERE t._load_id = $load_id AND t._source_file = p._source_file
-              AND t._row_number = p._row_number
-        """, {"load_id": load_id})
-        redelivery.supersede_corrected(con, source.raw_table, source.key, load_id, source.name,
-                                       source.shared_raw)
-        redelivery.record(con, source.raw_table, run_id, load_id, source.name, now)
-        again = {(f, k): n for f, k, n in con.execute(
-            "SELECT file, kind, count(*) FROM ops.redeliveries WHERE load_id = ? GROUP BY ALL",
-            [load_id]).fetchall()}
-        skipped_total = sum(n for (_, k), n in again.items() if k == "duplicate")
-        _record_check_results(con, suite.names, run_id, load_id, source.name,
-                              batch.height - skipped_total, now)
-        _release_corrected(con, source, load_id, now)
-        quarantined = dict(con.execute(
-            "SELECT file, count(*) FROM ops.quarantine WHERE load_id = ? GROUP BY file",
-            [load_id]).fetchall())
-        outcomes = []
-        for f, d in read:
-            q, skipped = quarantined.get(f.rel, 0), again.get((f.rel, "duplicate"), 0)
-            corrected = again.get((f.rel, "correction"), 0)
-            notes = list(d.notes)
-            if skipped:
-                notes.append(f"{skipped} record(s) identical to ones already loaded: skipped "
-                             f"(ops.redeliveries)")
-            notes += [f"{n} row(s) skipped by {rule}" for rule, n in d.skipped.items() if n]
-            skipped += sum(d.skipped.values())
-            if corrected:
-                notes.append(f"{corrected} correction(s) of records loaded before: the new "
-                             f"version is in force (ops.redeliveries names the changed fields)")
-            outcomes.append(FileOutcome(source.name, f.rel, f.sha256, "loaded", d.rows_read,
-                                        d.rows_read - q - skipped, q, skipped, notes=notes))
-        _record(con, run_id, load_id, [f for f, _ in read], outcomes)
-        con.execute("COMMIT")
-    except BaseException:
-        db.rollback_quietly(con)
-        raise
+        with db.transaction(con):
+            con.register("delivery_batch", batch)
+            con.register("reader_rejects", rejects)
+            con.execute(f"INSERT INTO {source.raw_table} BY NAME SELECT * FROM delivery_batch")
+            if os.environ.get(FAILPOINT_ENV) == "after_raw_insert":
+                raise RuntimeError(f"failpoint {FAILPOINT_ENV}=after_raw_insert")
+            if os.environ.get(FAILPOINT_ENV) == "kill_after_raw_insert":  # kill -9, mid-delivery
+                os.kill(os.getpid(), signal.SIGKILL)
+            redelivery.classify(con, source.raw_table, source.key, load_id, source.name,
+                                source.shared_raw)
+            redelivery.skip_duplicates(con, source.raw_table, load_id)
+            delivery = read[0][0].rel + (f" and {len(read) - 1} more files" if len(read) > 1 else "")
+            _find_row_problems(con, suite, load_id, run_end, run_date.isoformat(), phone_region,
+                               delivery)
+            # The record as delivered is text in quarantine, whatever the source's format (a JSON
+            # record unioned with a reader's raw line must not be cast to JSON).
+            con.execute(f"""
+                INSERT INTO ops.quarantine
+                SELECT $run_id, $load_id, $source, p._source_file, p._row_number,
+                       any_value({record})::VARCHAR,
+                       string_agg(p.check_name, ', ' ORDER BY p.check_name),
+                       string_agg(p.reason, ' ' ORDER BY p.check_name), $now, NULL, NULL
+                FROM row_problems p
+                JOIN {source.raw_table} r
+                  ON r._load_id = $load_id AND r._source_file = p._source_file
+                 AND r._row_number = p._row_number
+                GROUP BY p._source_file, p._row_number
+                UNION ALL
+                SELECT $run_id, $load_id, $source, file, row_number, record::VARCHAR, check_name,
+                       reason, $now, NULL, NULL
+                FROM reader_rejects
+            """, {"run_id": run_id, "load_id": load_id, "source": source.name, "now": now})
+            con.execute(f"""
+                DELETE FROM {source.raw_table} t
+                USING (SELECT DISTINCT _source_file, _row_number FROM row_problems) p
+                WHERE t._load_id = $load_id AND t._source_file = p._source_file
+                  AND t._row_number = p._row_number
+            """, {"load_id": load_id})
+            redelivery.supersede_corrected(con, source.raw_table, source.key, load_id, source.name,
+                                           source.shared_raw)
+            redelivery.record(con, source.raw_table, run_id, load_id, source.name, now)
+            again = {(f, k): n for f, k, n in con.execute(
+                "SELECT file, kind, count(*) FROM ops.redeliveries WHERE load_id = ? GROUP BY ALL",
+                [load_id]).fetchall()}
+            skipped_total = sum(n for (_, k), n in again.items() if k == "duplicate")
+            _record_check_results(con, suite.names, run_id, load_id, source.name,
+                                  batch.height - skipped_total, now)
+            _release_corrected(con, source, load_id, now)
+            quarantined = dict(con.execute(
+                "SELECT file, count(*) FROM ops.quarantine WHERE load_id = ? GROUP BY file",
+                [load_id]).fetchall())
+            outcomes = []
+            for f, d in read:
+                q, skipped = quarantined.get(f.rel, 0), again.get((f.rel, "duplicate"), 0)
+                corrected = again.get((f.rel, "correction"), 0)
+                notes = list(d.notes)
+                if skipped:
+                    notes.append(f"{skipped} record(s) identical to ones already loaded: skipped "
+                                 f"(ops.redeliveries)")
+                notes += [f"{n} row(s) skipped by {rule}" for rule, n in d.skipped.items() if n]
+                skipped += sum(d.skipped.values())
+                if corrected:
+                    notes.append(f"{corrected} correction(s) of records loaded before: the new "
+                                 f"version is in force (ops.redeliveries names the changed fields)")
+                outcomes.append(FileOutcome(source.name, f.rel, f.sha256, "loaded", d.rows_read,
+                                            d.rows_read - q - skipped, q, skipped, notes=notes))
+            _record(con, run_id, load_id, [f for f, _ in read], outcomes)
     finally:
         with suppress(duckdb.Error):  # an aborted transaction must not hide the first error
             con.unregister("delivery_batch")

@@ -106,6 +106,18 @@ def rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ROLLBACK")
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN; COMMIT if the block ends, roll back (quietly, keeping the first error) if not."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        rollback_quietly(con)
+        raise
+
+
 def apply_layers(con: duckdb.DuckDBPyConnection, layers: tuple[str, ...]) -> None:
     for layer in layers:
         for path in sql_files(layer):
@@ -136,17 +148,12 @@ def product_aliases(path: Path = PRODUCTS) -> list[tuple[str, str]]:
 def build_core(con: duckdb.DuckDBPyConnection, products: Path = PRODUCTS) -> None:
     """Rebuild core tables and the ops tables derived from them, in one transaction."""
     aliases = product_aliases(products)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("CREATE OR REPLACE TABLE core.product_catalogue "
                     "(product VARCHAR NOT NULL, alias VARCHAR NOT NULL)")
         if aliases:
             con.executemany("INSERT INTO core.product_catalogue VALUES (?, ?)", aliases)
         apply_layers(con, BUILD_LAYERS)
-        con.execute("COMMIT")
-    except BaseException:
-        rollback_quietly(con)
-        raise
 
 
 def publish(writer_path: Path, published_path: Path) -> Path:

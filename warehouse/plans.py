@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.db import transaction
+
 SQL = Path(__file__).resolve().parent / "plans" / "improvement_plans.sql"
 METRICS = ("complaints_per_day", "csat")
 STATUSES = ("planned", "in_progress", "done", "cancelled")
@@ -86,19 +88,18 @@ def create(path: Path, plan: Plan, by: str, now: datetime) -> str:
     plan.check()
     con = connect_file(path)
     try:
-        con.execute("BEGIN TRANSACTION")
-        prefix = f"IP-{plan.start_date:%Y%m}-"
-        n = con.execute("SELECT count(*) FROM plans.improvement_plans WHERE plan_id LIKE ?",
-                        [prefix + "%"]).fetchall()[0][0]
-        plan.plan_id, plan.version = f"{prefix}{n + 1:03d}", 1
-        values = _row(plan)
-        con.execute(
-            "INSERT INTO plans.improvement_plans BY NAME SELECT * FROM (SELECT "
-            + ", ".join(f"${k} AS {k}" for k in values) + ", $now AS created_at, "
-            "$now AS updated_at)", {**values, "now": now})
-        con.execute("INSERT INTO plans.plan_changes VALUES (?, 1, ?, ?, 'created', NULL, ?)",
-                    [plan.plan_id, now, by, plan.title])
-        con.execute("COMMIT")
+        with transaction(con):
+            prefix = f"IP-{plan.start_date:%Y%m}-"
+            n = con.execute("SELECT count(*) FROM plans.improvement_plans WHERE plan_id LIKE ?",
+                            [prefix + "%"]).fetchall()[0][0]
+            plan.plan_id, plan.version = f"{prefix}{n + 1:03d}", 1
+            values = _row(plan)
+            con.execute(
+                "INSERT INTO plans.improvement_plans BY NAME SELECT * FROM (SELECT "
+                + ", ".join(f"${k} AS {k}" for k in values) + ", $now AS created_at, "
+                "$now AS updated_at)", {**values, "now": now})
+            con.execute("INSERT INTO plans.plan_changes VALUES (?, 1, ?, ?, 'created', NULL, ?)",
+                        [plan.plan_id, now, by, plan.title])
         return plan.plan_id
     finally:
         con.close()
@@ -130,19 +131,18 @@ def update(path: Path, plan: Plan, by: str, now: datetime) -> list[str]:
         return []
     con = connect_file(path)
     try:
-        con.execute("BEGIN TRANSACTION")
-        version = plan.version + 1
-        for field in changed:
-            con.execute("INSERT INTO plans.plan_changes VALUES (?, ?, ?, ?, ?, ?, ?)", [
-                plan.plan_id, version, now, by, field, _text(getattr(before, field)),
-                _text(getattr(plan, field))])
-        # Column names come from EDITABLE, a fixed list; values are bound.
-        sets = ", ".join(f"{f} = ${f}" for f in changed)
-        con.execute(f"UPDATE plans.improvement_plans SET {sets}, version = $version, "
-                    f"updated_at = $now WHERE plan_id = $plan_id",
-                    {**{f: getattr(plan, f) for f in changed}, "version": version, "now": now,
-                     "plan_id": plan.plan_id})
-        con.execute("COMMIT")
+        with transaction(con):
+            version = plan.version + 1
+            for field in changed:
+                con.execute("INSERT INTO plans.plan_changes VALUES (?, ?, ?, ?, ?, ?, ?)", [
+                    plan.plan_id, version, now, by, field, _text(getattr(before, field)),
+                    _text(getattr(plan, field))])
+            # Column names come from EDITABLE, a fixed list; values are bound.
+            sets = ", ".join(f"{f} = ${f}" for f in changed)
+            con.execute(f"UPDATE plans.improvement_plans SET {sets}, version = $version, "
+                        f"updated_at = $now WHERE plan_id = $plan_id",
+                        {**{f: getattr(plan, f) for f in changed}, "version": version, "now": now,
+                         "plan_id": plan.plan_id})
         plan.version = version
         return changed
     finally:

@@ -75,8 +75,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
     con.execute("SET VARIABLE as_of = ?::TIMESTAMPTZ", [as_of])
     con.execute("SET VARIABLE repeat_window_days = ?", [policy.repeat.window_days])
     con.execute("SET VARIABLE sla_recompute = ?", [recompute])
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with db.transaction(con):
         before = _versions_in_use(con) if recompute else {}
         record_policy(con, policy, sha256, policy_path.read_text(encoding="utf-8"), as_of)
         write_frame(con, "mart.calendar_days", calendar)
@@ -94,10 +93,6 @@ def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
             con.execute("INSERT INTO ops.recomputes VALUES (?, ?, ?, ?, ?, ?)", [
                 as_of, getpass.getuser(), reason, policy.version,
                 json.dumps(before, ensure_ascii=False), clocks])
-        con.execute("COMMIT")
-    except BaseException:
-        db.rollback_quietly(con)
-        raise
     for version, n in kept.items():
         log.warning("%s final SLA results keep policy version %s (current %s); run "
                     "`tousu metrics recompute` to apply the current policy to them",
