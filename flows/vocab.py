@@ -68,5 +68,24 @@ STATUSES = ("registered", "assigned", "awaiting_customer", "investigating", "rem
 SATISFACTION_LEVELS = ("非常满意", "满意", "一般", "不满意", "非常不满意")
 SATISFACTION_NO_ANSWER = "未回访成功"
 SATISFACTION_SCORE = {level: 5 - i for i, level in enumerate(SATISFACTION_LEVELS)}
+SATISFIED = SATISFACTION_LEVELS[:2]  # 非常满意, 满意: the CSAT numerator
+DISSATISFIED = SATISFACTION_LEVELS[3:]  # 不满意, 非常不满意: a new remedy is due (seed step 6)
+
+# The channels the built-in sources are named after (the demo's own channels).
+OWN_CHANNELS = ("phone", "chat", "email", "social", "store", "webform")
+
+
+def reference_rows() -> dict[str, tuple[list[str], list[tuple]]]:
+    """The vocabulary as tables SQL joins (schema ref): name -> (columns, rows)."""
+    return {
+        "ref.satisfaction_levels": (
+            ["result", "answered", "score", "satisfied", "dissatisfied"],
+            [(level, True, SATISFACTION_SCORE[level], level in SATISFIED,
+              level in DISSATISFIED) for level in SATISFACTION_LEVELS]
+            + [(SATISFACTION_NO_ANSWER, False, None, False, False)]),
+        "ref.channels": (
+            ["channel", "label_zh", "own_source"],
+            [(channel, label, channel in OWN_CHANNELS) for channel, label in CHANNELS.items()]),
+    }
 
 DEMANDS = ("退款", "换货", "维修", "赔偿", "道歉", "改进服务", "解释说明")

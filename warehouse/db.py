@@ -145,10 +145,25 @@ def product_aliases(path: Path = PRODUCTS) -> list[tuple[str, str]]:
     return pairs
 
 
+def write_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """ref.*: the vocabulary of flows/vocab.py as tables, so SQL joins it instead of re-typing
+    it (the satisfaction scale, the channels)."""
+    from flows.vocab import reference_rows
+
+    con.execute("CREATE SCHEMA IF NOT EXISTS ref")
+    for table, (columns, rows) in reference_rows().items():
+        types = {"answered": "BOOLEAN", "score": "INTEGER", "satisfied": "BOOLEAN",
+                 "dissatisfied": "BOOLEAN", "own_source": "BOOLEAN"}
+        con.execute(f"CREATE OR REPLACE TABLE {table} ("
+                    + ", ".join(f"{c} {types.get(c, 'VARCHAR')}" for c in columns) + ")")
+        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in columns)})", rows)
+
+
 def build_core(con: duckdb.DuckDBPyConnection, products: Path = PRODUCTS) -> None:
     """Rebuild core tables and the ops tables derived from them, in one transaction."""
     aliases = product_aliases(products)
     with transaction(con):
+        write_reference_tables(con)
         con.execute("CREATE OR REPLACE TABLE core.product_catalogue "
                     "(product VARCHAR NOT NULL, alias VARCHAR NOT NULL)")
         if aliases:

@@ -72,3 +72,24 @@ def test_the_fingerprint_sees_a_changed_figure(tmp_path):
     after = fingerprint(con)
     assert after[0][:2] == before[0][:2] == ("mart.m", 1) and after[0][2] != before[0][2]
     con.close()
+
+
+def test_the_channels_the_built_in_sources_are_named_after_are_the_vocabularys():
+    from flows.sources import SOURCES
+    from flows.vocab import CHANNELS, OWN_CHANNELS
+
+    assert set(OWN_CHANNELS) <= set(CHANNELS)
+    assert sorted(name for name in SOURCES if name in CHANNELS) == sorted(OWN_CHANNELS)
+
+
+def test_the_satisfaction_scale_as_a_table_is_the_vocabularys(warehouse):
+    from flows import vocab
+    from warehouse import db
+
+    _, con = warehouse
+    db.write_reference_tables(con)
+    rows = con.execute("SELECT result, score, satisfied, dissatisfied FROM "
+                       "ref.satisfaction_levels WHERE answered ORDER BY score DESC").fetchall()
+    assert [r[0] for r in rows] == list(vocab.SATISFACTION_LEVELS)
+    assert [r[0] for r in rows if r[2]] == list(vocab.SATISFIED)
+    assert [r[0] for r in rows if r[3]] == list(vocab.DISSATISFIED)

@@ -1,6 +1,6 @@
 -- core.satisfaction: one row per satisfaction follow-up of a complaint in core.complaints.
--- answered is false when the customer was not reached (未回访成功); score is 5 (非常满意) to
--- 1 (非常不满意); satisfied means 满意 or 非常满意.
+-- answered is false when the customer was not reached (未回访成功); score (5 非常满意 to
+-- 1 非常不满意) and satisfied (满意 or 非常满意) come from the scale, ref.satisfaction_levels.
 -- A declared source that records satisfaction (fields.satisfaction) gives one follow-up per
 -- complaint: followup_id '<source>:<record id>', at the closing time (else the receipt), method
 -- 'source record'.
@@ -13,13 +13,13 @@ SELECT
     f.method,
     f.result,
     f.result <> '未回访成功'                                   AS answered,
-    CASE f.result WHEN '非常满意' THEN 5 WHEN '满意' THEN 4 WHEN '一般' THEN 3
-                  WHEN '不满意' THEN 2 WHEN '非常不满意' THEN 1 END AS score,
-    f.result IN ('满意', '非常满意')                           AS satisfied,
+    s.score,
+    coalesce(s.satisfied, false)                             AS satisfied,
     f.comment,
     f._source_file AS source_file,
     f._row_number  AS source_row_number
 FROM stg.satisfaction_followups f
+LEFT JOIN ref.satisfaction_levels s USING (result)
 SEMI JOIN core.complaints c USING (complaint_id)
 ),
 declared AS (
@@ -30,9 +30,8 @@ SELECT
     'source record'                                          AS method,
     d.satisfaction                                           AS result,
     true                                                     AS answered,
-    CASE d.satisfaction WHEN '非常满意' THEN 5 WHEN '满意' THEN 4 WHEN '一般' THEN 3
-                        WHEN '不满意' THEN 2 WHEN '非常不满意' THEN 1 END AS score,
-    d.satisfaction IN ('满意', '非常满意')                   AS satisfied,
+    s.score,
+    coalesce(s.satisfied, false)                             AS satisfied,
     CAST(NULL AS VARCHAR)                                    AS comment,
     d._source_file                                           AS source_file,
     d._row_number                                            AS source_row_number
@@ -40,6 +39,7 @@ FROM core.complaints c
 JOIN stg.declared_intake d
   ON d.source = c.register AND d._source_file = c.source_file
  AND d._row_number = c.source_row_number
+LEFT JOIN ref.satisfaction_levels s ON s.result = d.satisfaction
 WHERE d.satisfaction IS NOT NULL
 )
 SELECT * FROM from_ticket_system

@@ -19,7 +19,8 @@ executions AS (
 dissatisfied AS (
     SELECT complaint_id, followed_up_at AS start_at,
            row_number() OVER (PARTITION BY complaint_id ORDER BY followed_up_at) AS instance
-    FROM core.satisfaction WHERE result IN ('不满意', '非常不满意')
+    FROM core.satisfaction
+    WHERE result IN (SELECT result FROM ref.satisfaction_levels WHERE dissatisfied)
 ),
 next_after AS (
     -- the first event of a kind at or after each start

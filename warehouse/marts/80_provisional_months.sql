@@ -15,7 +15,7 @@ WITH tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
 -- built-in sources named after their channel; the ticket system's sources and declared sources
 -- (which may bring several channels) count for every channel when nothing finer is known
 channel_sources AS (
-    SELECT unnest(['phone', 'chat', 'email', 'social', 'store', 'webform']) AS channel
+    SELECT channel FROM ref.channels WHERE own_source
 ),
 failing AS (
     SELECT d.*, date_trunc('month', r.run_date)::DATE AS run_month

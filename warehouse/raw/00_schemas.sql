@@ -4,3 +4,5 @@ CREATE SCHEMA IF NOT EXISTS stg;
 CREATE SCHEMA IF NOT EXISTS core;
 CREATE SCHEMA IF NOT EXISTS ops;
 CREATE SCHEMA IF NOT EXISTS mart;
+-- The process vocabulary as tables (flows/vocab.py, written by warehouse/db.py before core).
+CREATE SCHEMA IF NOT EXISTS ref;
