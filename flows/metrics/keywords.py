@@ -22,9 +22,7 @@ def keywords_by_category_month(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     jieba.setLogLevel(logging.WARNING)
     texts = con.sql("""
         SELECT category,
-               date_trunc('month', received_at AT TIME ZONE coalesce(getvariable('tousu_tz'),
-                                                                     'Asia/Shanghai'))::DATE
-                   AS month,
+               date_trunc('month', received_at AT TIME ZONE stg.reporting_tz())::DATE AS month,
                string_agg(description, '\n') AS text, count(*) AS complaints
         FROM core.complaints WHERE description IS NOT NULL
         GROUP BY ALL ORDER BY ALL""").fetchall()

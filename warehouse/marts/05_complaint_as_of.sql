@@ -8,7 +8,7 @@
 -- only complaints known as of less than stopped_after_days ago are in today's open backlog.
 CREATE OR REPLACE TABLE mart.complaint_as_of AS
 WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS as_of),
-tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
+tz AS (SELECT stg.reporting_tz() AS tz),
 last_delivery AS (
     SELECT f.source,
            ((max(r.run_date) + 1)::TIMESTAMP) AT TIME ZONE (SELECT tz FROM tz) AS delivered_until

@@ -15,7 +15,7 @@
 -- stop_at empty) once its deadline has passed.
 CREATE OR REPLACE TABLE mart.sla_clocks_candidate AS
 WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS as_of),
-tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
+tz AS (SELECT stg.reporting_tz() AS tz),
 inputs AS (
     SELECT i.*, c.channel, c.urgency, c.priority, c.category, c.department,
            c.status = 'closed' AS complaint_closed, k.known_as_of

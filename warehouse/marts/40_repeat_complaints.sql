@@ -4,7 +4,7 @@
 -- earlier complaint; or the complaint was reopened. previous_complaint_id is the latest such
 -- earlier complaint.
 CREATE OR REPLACE TABLE mart.repeat_complaints AS
-WITH tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
+WITH tz AS (SELECT stg.reporting_tz() AS tz),
 c AS (
     SELECT c.complaint_id, l.customer_id, c.channel, c.category, c.department, c.order_no,
            c.product,

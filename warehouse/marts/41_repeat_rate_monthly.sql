@@ -8,7 +8,7 @@
 --   window is still running are `pending` and left out of this rate, so the latest months are
 --   not flattered.
 CREATE OR REPLACE TABLE mart.repeat_rate_monthly AS
-WITH tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
+WITH tz AS (SELECT stg.reporting_tz() AS tz),
 as_of_day AS (SELECT (getvariable('as_of')::TIMESTAMPTZ AT TIME ZONE (SELECT tz FROM tz))::DATE AS d),
 c AS (
     SELECT c.complaint_id, c.channel, c.department, c.category, c.priority,

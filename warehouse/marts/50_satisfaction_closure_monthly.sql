@@ -8,7 +8,7 @@
 -- csat = (满意 + 非常满意) / answered follow-ups. Hours to close: received to closed, closed
 --   complaints only (median, p90).
 CREATE OR REPLACE TABLE mart.satisfaction_closure_monthly AS
-WITH tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
+WITH tz AS (SELECT stg.reporting_tz() AS tz),
 followups AS (
     SELECT complaint_id, count(*) AS calls, count(*) FILTER (WHERE answered) AS answered,
            count(*) FILTER (WHERE satisfied) AS satisfied

@@ -6,7 +6,7 @@
 -- baseline times the share of a week's complaints that usually falls on the weekdays elapsed
 -- (from the same 8 weeks), so a Monday is never read as a drop and a busy Monday can still warn.
 CREATE OR REPLACE TABLE mart.category_weekly AS
-WITH tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
+WITH tz AS (SELECT stg.reporting_tz() AS tz),
 as_of_day AS (
     SELECT (getvariable('as_of')::TIMESTAMPTZ AT TIME ZONE (SELECT tz FROM tz))::DATE AS d
 ),

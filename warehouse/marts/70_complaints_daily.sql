@@ -2,7 +2,7 @@
 -- priority and product (null: none named): complaints, answered follow-ups and satisfied ones. The improvement-plan views build
 -- their before/after comparisons and metric series from it.
 CREATE OR REPLACE TABLE mart.complaints_daily AS
-WITH tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
+WITH tz AS (SELECT stg.reporting_tz() AS tz),
 followups AS (
     SELECT complaint_id, count(*) FILTER (WHERE answered) AS answered,
            count(*) FILTER (WHERE satisfied) AS satisfied

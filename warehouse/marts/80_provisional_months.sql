@@ -11,7 +11,7 @@
 -- Acknowledged failures stay provisional: the numbers still lack the rows; the acknowledgement
 -- is shown beside the reason on the Data quality page.
 CREATE OR REPLACE TABLE mart.provisional_months AS
-WITH tz AS (SELECT coalesce(getvariable('tousu_tz'), 'Asia/Shanghai') AS tz),
+WITH tz AS (SELECT stg.reporting_tz() AS tz),
 -- built-in sources named after their channel; the ticket system's sources and declared sources
 -- (which may bring several channels) count for every channel when nothing finer is known
 channel_sources AS (

@@ -1,14 +1,20 @@
 -- Helpers every staging view uses. Exports without an offset carry local wall-clock times; the
--- time zone comes from the connection's variable tousu_tz (setting TOUSU_TIMEZONE).
+-- time zone comes from the connection's variable tousu_tz (setting TOUSU_TIMEZONE), set by
+-- warehouse.db.connect and nowhere else. stg.reporting_tz() is that zone for every model (the
+-- day and month a complaint counts in); a connection without it is an error, not a default.
+CREATE OR REPLACE MACRO stg.reporting_tz() AS
+    coalesce(getvariable('tousu_tz'),
+             error('the reporting time zone (variable tousu_tz) is not set: open the warehouse '
+                   'with warehouse.db.connect'));
 CREATE OR REPLACE MACRO stg.blank_to_null(v) AS nullif(trim(v), '');
 CREATE OR REPLACE MACRO stg.local_time(v, fmt) AS
-    try_strptime(trim(v), fmt) AT TIME ZONE coalesce(getvariable('tousu_tz'), 'Asia/Shanghai');
+    try_strptime(trim(v), fmt) AT TIME ZONE stg.reporting_tz();
 -- Excel keeps date cells as serial day numbers counted from 1899-12-30.
 CREATE OR REPLACE MACRO stg.excel_or_iso_local_time(v) AS
     CASE WHEN regexp_full_match(trim(v), '\d+(\.\d+)?')
          THEN (TIMESTAMP '1899-12-30 00:00:00'
                + to_microseconds(round(trim(v)::DOUBLE * 86400) ::BIGINT * 1000000))
-              AT TIME ZONE coalesce(getvariable('tousu_tz'), 'Asia/Shanghai')
+              AT TIME ZONE stg.reporting_tz()
          ELSE stg.local_time(v, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%g'])
     END;
 -- The name as the register shows it: first character, the rest masked (seed step 1: 张*).
