@@ -9,7 +9,6 @@ Values are bound as parameters; identifiers come only from fixed lists in this p
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
@@ -18,18 +17,16 @@ import polars as pl
 import polars.selectors as cs
 import streamlit as st
 
-from flows.settings import get_settings
+from flows.settings import current_settings, plans_path_beside
 
 
 def published_path() -> Path:
-    return Path(os.environ.get("TOUSU_PUBLISHED") or get_settings().published_path)
+    return current_settings().published_path
 
 
 def plans_path() -> Path:
     """The improvement plans file the app edits (beside the published copy by default)."""
-    from flows.settings import plans_path_beside
-
-    return Path(os.environ.get("TOUSU_PLANS") or plans_path_beside(published_path()))
+    return current_settings().plans or plans_path_beside(published_path())
 
 
 def _stamp(path: Path) -> tuple[int, int]:
@@ -70,7 +67,7 @@ def _query(path: str, stamp: tuple[int, int], sql: str, params: tuple) -> pl.Dat
         cursor.close()
     # Times are shown in the company's time zone, not UTC.
     return frame.with_columns(cs.datetime(time_zone="*").dt.convert_time_zone(
-        get_settings().timezone))
+        current_settings().timezone))
 
 
 def query(sql: str, *params) -> pl.DataFrame:

@@ -6,7 +6,6 @@ so a person sees theirs at once; the nightly copies them into the warehouse.
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 
 import polars as pl
@@ -14,7 +13,7 @@ import streamlit as st
 
 from dashboards.data import plans_path, published_path, query
 from dashboards.i18n import t
-from flows.settings import data_docs_beside
+from flows.settings import current_settings, data_docs_beside
 from warehouse.acknowledgements import acknowledge, in_force
 from warehouse.plans import PlanError
 
@@ -41,7 +40,7 @@ def with_acknowledgements(failing: pl.DataFrame, today: date) -> pl.DataFrame:
 
 
 def data_docs_link() -> None:
-    url = os.environ.get("TOUSU_DATA_DOCS_URL")
+    url = current_settings().data_docs_url
     if url:
         st.link_button(t("data_docs"), url, icon=":material/description:")
     else:

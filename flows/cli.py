@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from flows.settings import TIMEZONE
+
 app = typer.Typer(help="tousu: complaint intake and step-7 review data.", no_args_is_help=True,
                   add_completion=False)
 
@@ -108,7 +110,7 @@ def nightly(
 def serve(
     inbox: Annotated[Path, typer.Option(help="Inbox folder the nightly run reads.")],
     cron: Annotated[str, typer.Option(help="Schedule, cron syntax.")] = "30 2 * * *",
-    timezone: Annotated[str, typer.Option(help="Time zone of the schedule.")] = "Asia/Shanghai",
+    timezone: Annotated[str, typer.Option(help="Time zone of the schedule.")] = TIMEZONE,
 ) -> None:
     """Serve the nightly flow as a Prefect deployment on a schedule (runs until stopped)."""
     from prefect import serve as prefect_serve

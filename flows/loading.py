@@ -33,6 +33,7 @@ from flows.intake.delivered import Delivered, FileRejected, LayoutChanged
 from flows.intake.source import Source
 from flows.intake.thresholds import load_thresholds, too_few_rows
 from flows.quality.source_suites import SourceSuite, source_suite, validate_delivery
+from flows.settings import PHONE_REGION, TIMEZONE
 from warehouse import db
 
 # Set by tests to prove that a crash inside the transaction leaves no partial file behind.
@@ -105,8 +106,8 @@ def deliveries(source: Source, files: list[InboxFile]) -> list[list[InboxFile]]:
 
 
 def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run_id: str,
-                run_date: date, timezone: str = "Asia/Shanghai",
-                phone_region: str = "CN") -> list[FileOutcome]:
+                run_date: date, timezone: str = TIMEZONE,
+                phone_region: str = PHONE_REGION) -> list[FileOutcome]:
     """Load every new file of one source; return what happened to each.
 
     Every new file is read first. If one of them has a changed layout (a column renamed or
@@ -204,8 +205,8 @@ def _record_batch_checks(con, run_id: str, source: str, files: list[InboxFile],
 
 
 def load_delivery(con: duckdb.DuckDBPyConnection, source: Source, files: list[InboxFile],
-                  run_id: str, run_date: date, timezone: str = "Asia/Shanghai",
-                  phone_region: str = "CN",
+                  run_id: str, run_date: date, timezone: str = TIMEZONE,
+                  phone_region: str = PHONE_REGION,
                   reader: Callable[[InboxFile], Delivered] | None = None) -> list[FileOutcome]:
     load_id = uuid.uuid4().hex
     loaded_hashes = dict(con.execute(

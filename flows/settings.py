@@ -6,6 +6,10 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The company's defaults, written once: the zone of local times and of reporting (a day and a
+# month are this zone's), and the region of phone numbers written without a country code.
+TIMEZONE = "Asia/Shanghai"
+PHONE_REGION = "CN"
 
 
 class Settings(BaseSettings):
@@ -19,12 +23,14 @@ class Settings(BaseSettings):
     # Improvement plans, edited in the review app, copied into the warehouse each night.
     plans: Path | None = None
     # Time zone of local wall-clock times in exports that carry no offset.
-    timezone: str = "Asia/Shanghai"
+    timezone: str = TIMEZONE
     # Default phone region for numbers written without a country code.
-    phone_region: str = "CN"
+    phone_region: str = PHONE_REGION
     # The folder of mapping files that declare a company's own exports (default: the bundled
     # warehouse/sources/).
     sources_dir: Path | None = None
+    # Where the GX Data Docs site is served (set by `tousu dashboard` for the app it starts).
+    data_docs_url: str | None = None
 
     @property
     def warehouse_path(self) -> Path:
@@ -56,4 +62,10 @@ def data_docs_beside(warehouse_or_published: Path) -> Path:
 
 @lru_cache
 def get_settings() -> Settings:
+    return Settings()
+
+
+def current_settings() -> Settings:
+    """The settings as the environment says now (not cached): for what must see a change made
+    after the process started (the next night's mapping folder, the app a CLI started)."""
     return Settings()

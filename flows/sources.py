@@ -8,6 +8,7 @@ from __future__ import annotations
 from flows.byo.source import as_source, declared
 from flows.intake import chat, email, phone, social, store, ticket_system, webform
 from flows.intake.source import Source
+from flows.settings import PHONE_REGION
 
 SOURCES: dict[str, Source] = {s.name: s for s in (
     Source("phone", ("phone/*.csv",), "raw.phone_calls", phone.read, "call_id"),
@@ -26,7 +27,7 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
 )}
 
 
-def all_sources(phone_region: str = "CN") -> dict[str, Source]:
+def all_sources(phone_region: str = PHONE_REGION) -> dict[str, Source]:
     """The built-in sources, then every source declared by a mapping file (flows/byo)."""
     extra = {name: as_source(name, m, phone_region) for name, m in declared().items()}
     clash = sorted(set(extra) & set(SOURCES))

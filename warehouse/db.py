@@ -21,6 +21,8 @@ import duckdb
 import phonenumbers
 import yaml
 
+from flows.settings import PHONE_REGION, TIMEZONE
+
 SQL_DIR = Path(__file__).resolve().parent
 # Set by tests to drill a fault the machine cannot be made to have on demand (a full disk while
 # publishing): the copy starts, then fails with ENOSPC as the OS would say it.
@@ -37,7 +39,7 @@ def sql_files(layer: str) -> list[Path]:
 
 
 @lru_cache(maxsize=200_000)
-def phone_e164(number: str | None, region: str = "CN") -> str | None:
+def phone_e164(number: str | None, region: str = PHONE_REGION) -> str | None:
     """A phone number in E.164 form, or None when libphonenumber finds it invalid."""
     if number is None or not number.strip():
         return None
@@ -58,7 +60,7 @@ def phone_e164(number: str | None, region: str = "CN") -> str | None:
 _HELD: dict[Path, duckdb.DuckDBPyConnection] = {}
 
 
-def connect(path: Path | str, *, timezone: str = "Asia/Shanghai", phone_region: str = "CN",
+def connect(path: Path | str, *, timezone: str = TIMEZONE, phone_region: str = PHONE_REGION,
             read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection with the session settings and functions the warehouse SQL relies on."""
     held = None if read_only else _HELD.get(Path(path).resolve())
@@ -78,8 +80,8 @@ def connect(path: Path | str, *, timezone: str = "Asia/Shanghai", phone_region: 
 
 
 @contextmanager
-def held_open(path: Path, *, timezone: str = "Asia/Shanghai",
-              phone_region: str = "CN") -> Iterator[duckdb.DuckDBPyConnection]:
+def held_open(path: Path, *, timezone: str = TIMEZONE,
+              phone_region: str = PHONE_REGION) -> Iterator[duckdb.DuckDBPyConnection]:
     """Keep one connection to the writer's file open: every connect() to it in this process is
     then a cursor of this one, and DuckDB refuses the file to every other process until the
     block ends (a night's steps cannot be interrupted by another writer between them)."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from flows.byo.mapping import Mapping
 from flows.byo.read import read_table
 from flows.metrics.build import night_end
+from flows.settings import PHONE_REGION, TIMEZONE
 
 
 @dataclass
@@ -131,7 +132,7 @@ def sample_files(target: Path, m: Mapping) -> list[Path]:
 
 
 def check_sample(target: Path, m: Mapping, run_date: date | None = None,
-                 phone_region: str = "CN", timezone: str = "Asia/Shanghai") -> CheckReport:
+                 phone_region: str = PHONE_REGION, timezone: str = TIMEZONE) -> CheckReport:
     from flows.byo.source import as_source
     from flows.loading import InboxFile, load_delivery, sha256_of
     from warehouse import db

@@ -25,6 +25,7 @@ from pydantic import (
 
 from flows import vocab
 from flows.inbox import pattern_problem
+from flows.settings import TIMEZONE
 
 # The intake schema: what a field means, and the values it may take after mapping.
 FIELDS = {
@@ -143,7 +144,7 @@ class Mapping(BaseModel):
     description: str = ""
     files: list[str] | str
     format: Format
-    timezone: str = "Asia/Shanghai"
+    timezone: str = TIMEZONE
     datetime_formats: list[str] = Field(default_factory=lambda: ["%Y-%m-%d %H:%M:%S"])
     complaint_id: str = "{received:%Y%m}-{record_id}"
     masked: list[str] = Field(default_factory=list)  # values that mean "withheld"

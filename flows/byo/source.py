@@ -7,7 +7,6 @@ mapping's error (naming the line to fix) and are tried again next run; other sou
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
@@ -22,7 +21,7 @@ from flows.byo.suite import generate_suite, view_of
 from flows.byo.transform import first_replies, matches, to_intake
 from flows.intake.delivered import Delivered, LayoutChanged
 from flows.intake.source import Source
-from flows.settings import PROJECT_ROOT, get_settings
+from flows.settings import PHONE_REGION, PROJECT_ROOT, current_settings
 
 BUNDLED = PROJECT_ROOT / "warehouse" / "sources"
 RAW_TABLE = "raw.declared_intake"
@@ -30,7 +29,7 @@ RAW_TABLE = "raw.declared_intake"
 
 def sources_dir() -> Path:
     # Read at each call (not the cached settings) so a changed folder is seen by the next run.
-    return Path(os.environ.get("TOUSU_SOURCES_DIR") or get_settings().sources_dir or BUNDLED)
+    return current_settings().sources_dir or BUNDLED
 
 
 def mapping_files(folder: Path | None = None) -> list[Path]:
@@ -132,7 +131,7 @@ def _broken(error: MappingError, path: Path, rel: str) -> Delivered:
     raise LayoutChanged(f"the source's mapping cannot be used: {error}")
 
 
-def as_source(name: str, m: Mapping | MappingError, phone_region: str = "CN") -> Source:
+def as_source(name: str, m: Mapping | MappingError, phone_region: str = PHONE_REGION) -> Source:
     if isinstance(m, MappingError):
         # Its files are found by the folder named after the mapping file, as documented.
         return Source(name, (f"{name}/*",), RAW_TABLE, partial(_broken, m), "source_ref",

@@ -17,6 +17,7 @@ import polars as pl
 
 from flows import vocab
 from flows.byo.mapping import ALLOWED, FIELDS, TIMES, Mapping
+from flows.settings import PHONE_REGION
 from warehouse.db import phone_e164
 
 TEXT_FIELDS = [f for f in FIELDS if f not in TIMES and f != "sla_met"]
@@ -134,7 +135,7 @@ def first_replies(replies: pl.DataFrame, m: Mapping) -> pl.DataFrame:
         .drop_nulls().group_by("source_ref").agg(pl.col("replied_at").min()))
 
 
-def to_intake(frame: pl.DataFrame, m: Mapping, phone_region: str = "CN",
+def to_intake(frame: pl.DataFrame, m: Mapping, phone_region: str = PHONE_REGION,
               replies: pl.DataFrame | None = None,
               file_as_of: datetime | None = None) -> pl.DataFrame:
     """The intake columns of raw.declared_intake, plus the record as delivered (JSON).
