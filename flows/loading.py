@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from itertools import groupby
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,7 +33,7 @@ from flows.intake.delivered import Delivered, FileRejected, LayoutChanged
 from flows.intake.source import Source
 from flows.intake.thresholds import load_thresholds, too_few_rows
 from flows.quality.source_suites import SourceSuite, source_suite, validate_delivery
-from flows.settings import PHONE_REGION, TIMEZONE
+from flows.settings import PHONE_REGION, TIMEZONE, night_end
 from warehouse import db
 
 # Set by tests to prove that a crash inside the transaction leaves no partial file behind.
@@ -256,7 +256,7 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
         schema={"file": pl.String, "row_number": pl.Int32, "check_name": pl.String,
                 "reason": pl.String, "record": pl.String}, orient="row")
     suite = SourceSuite(source.suite) if source.suite else source_suite(source.name)
-    run_end = datetime.combine(run_date + timedelta(days=1), time(), ZoneInfo(timezone))
+    run_end = night_end(run_date, timezone)
     delivered_columns = [c for c in batch.columns if not c.startswith("_")]
     record = "to_json({" + ", ".join(f"'{c}': r.\"{c}\"" for c in delivered_columns) + "})"
     try:

@@ -1,7 +1,9 @@
 """Settings: one typed object, read from TOUSU_* environment variables (see .env.example)."""
 
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -43,6 +45,12 @@ class Settings(BaseSettings):
     @property
     def plans_path(self) -> Path:
         return self.plans or plans_path_beside(self.warehouse_path)
+
+
+def night_end(run_date: date, timezone: str) -> datetime:
+    """The instant a night's figures are as of: midnight after run_date, local time. Records
+    received after it are not of this night (a load refuses them as in the future)."""
+    return datetime.combine(run_date + timedelta(days=1), datetime.min.time(), ZoneInfo(timezone))
 
 
 def published_path_for(warehouse: Path) -> Path:

@@ -5,6 +5,7 @@ Each is a Source (flows/intake/source.py): where its files lie, how to read them
 
 from __future__ import annotations
 
+from flows.byo.mapping import Mapping, MappingError
 from flows.byo.source import as_source, declared
 from flows.intake import chat, email, phone, social, store, ticket_system, webform
 from flows.intake.source import Source
@@ -27,9 +28,12 @@ SOURCES: dict[str, Source] = {s.name: s for s in (
 )}
 
 
-def all_sources(phone_region: str = PHONE_REGION) -> dict[str, Source]:
-    """The built-in sources, then every source declared by a mapping file (flows/byo)."""
-    extra = {name: as_source(name, m, phone_region) for name, m in declared().items()}
+def all_sources(phone_region: str = PHONE_REGION,
+                mappings: dict[str, Mapping | MappingError] | None = None) -> dict[str, Source]:
+    """The built-in sources, then every source declared by a mapping file (flows/byo):
+    `mappings` as read once for a night, else the mapping folder's now."""
+    mappings = declared() if mappings is None else mappings
+    extra = {name: as_source(name, m, phone_region) for name, m in mappings.items()}
     clash = sorted(set(extra) & set(SOURCES))
     if clash:
         raise ValueError(f"mapping file(s) declare built-in source name(s) {', '.join(clash)}")

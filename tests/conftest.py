@@ -47,31 +47,15 @@ def prefect_server():
 
 @pytest.fixture(scope="session")
 def published_demo(small_inbox, tmp_path_factory) -> Path:
-    """The small demo inbox loaded with the plain functions (no Prefect), core suites run, marts
-    built, published, GX Data Docs built beside it."""
-    from datetime import datetime
-
-    from flows.loading import load_source
-    from flows.metrics.build import build_marts, night_end
-    from flows.quality import gx
-    from flows.quality.core_suites import record_results, validate_core
-    from flows.settings import data_docs_beside
-    from flows.sources import SOURCES
+    """The small demo inbox through the nightly's own sequence of steps (flows.nightly.run_night)
+    as plain calls, without Prefect: loaded, core checked, marts built, published, GX Data Docs
+    built beside it. Its run id is 'r1'."""
+    from flows.night import Night
+    from flows.nightly import run_night
+    from flows.runs import NightSummary
 
     inbox, _ = small_inbox
     folder = tmp_path_factory.mktemp("published")
-    writer, published = folder / "tousu.duckdb", folder / "tousu.published.duckdb"
-    con = db.connect(writer)
-    db.migrate(con)
-    gx.forget_results()
-    con.execute("INSERT INTO ops.runs (run_id, run_date, inbox, started_at, status) "
-                "VALUES ('r1', DATE '2026-11-01', ?, now(), 'succeeded')", [str(inbox)])
-    for source in SOURCES.values():
-        load_source(con, inbox, source, "r1", date(2026, 11, 1))
-    db.build_core(con)
-    record_results(con, validate_core(con, "night r1"), "r1", datetime.now().astimezone())
-    build_marts(con, night_end(date(2026, 11, 1), "Asia/Shanghai"))
-    con.close()
-    db.publish(writer, published)
-    gx.build_data_docs(data_docs_beside(published))
-    return published
+    night = Night.resolve(inbox, folder / "tousu.duckdb", date(2026, 11, 1), run_id="r1")
+    run_night(night, NightSummary(night.run_id, night.run_date, []))
+    return night.published

@@ -6,7 +6,7 @@ import getpass
 import json
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -17,6 +17,7 @@ from flows.metrics.calendar import calendar_days
 from flows.metrics.identity import build_customers
 from flows.metrics.keywords import keywords_by_category_month
 from flows.metrics.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
+from flows.settings import night_end  # noqa: F401  (where callers have found it)
 from warehouse import db
 
 log = logging.getLogger(__name__)
@@ -108,11 +109,3 @@ def _versions_in_use(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         return {}
     return dict(con.execute("SELECT policy_version, count(*) FROM mart.sla_clocks "
                             "GROUP BY 1").fetchall())
-
-
-def night_end(run_date: date, timezone: str) -> datetime:
-    """The instant the night's figures are as of: midnight after run_date, local time."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.combine(run_date + timedelta(days=1), datetime.min.time(),
-                            ZoneInfo(timezone))

@@ -1,0 +1,81 @@
+"""One night, resolved once: every fact a night's steps need, fixed before the first step runs.
+
+The settings are read (as the environment is now), the paths derived, the run id and date
+chosen and the mapping folder read exactly once, at the top of the night; every step gets this
+one frozen object and nothing else decides a time zone, a path or a source. A mapping edited
+while the night runs is seen by the next night, never half-way through this one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from flows.byo.mapping import Mapping, MappingError
+from flows.byo.source import declared
+from flows.intake.source import Source
+from flows.settings import (
+    Settings,
+    current_settings,
+    data_docs_beside,
+    night_end,
+    plans_path_beside,
+    published_path_for,
+)
+from flows.sources import all_sources
+from warehouse import db
+
+
+@dataclass(frozen=True)
+class Night:
+    run_id: str
+    run_date: date
+    timezone: str  # of local times in exports, and of reporting (days, months)
+    phone_region: str
+    inbox: Path
+    warehouse: Path  # the writer's file
+    published: Path  # the readers' copy
+    plans: Path  # the app's improvement plans, copied in each night
+    data_docs: Path
+    sources: tuple[Source, ...]  # in loading order: channels, declared sources, the register
+    mappings: tuple[Mapping, ...]  # the declared sources' usable mappings (their clocks)
+    refused: tuple[tuple[str, MappingError], ...]  # mappings that cannot be used, by name
+    rerun: bool = False
+
+    @property
+    def as_of(self) -> datetime:
+        """The instant the night's figures are as of (its end, local time)."""
+        return night_end(self.run_date, self.timezone)
+
+    def source(self, name: str) -> Source:
+        return next(s for s in self.sources if s.name == name)
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return db.connect(self.warehouse, timezone=self.timezone, phone_region=self.phone_region)
+
+    @classmethod
+    def resolve(cls, inbox: Path, warehouse: Path | None = None, run_date: date | None = None,
+                published: Path | None = None, plans: Path | None = None, rerun: bool = False,
+                settings: Settings | None = None, run_id: str | None = None) -> Night:
+        s = settings or current_settings()
+        writer = Path(warehouse or s.warehouse_path).resolve()
+        default = writer == s.warehouse_path.resolve()  # the configured warehouse: its paths
+        readers = Path(published) if published else (
+            s.published_path if default else published_path_for(writer))
+        plans = Path(plans) if plans else (s.plans_path if default else plans_path_beside(writer))
+        run_date = run_date or datetime.now(ZoneInfo(s.timezone)).date()
+        mappings = declared(s.sources_dir)
+        return cls(
+            run_id=run_id or f"{run_date:%Y%m%d}-{uuid.uuid4().hex[:8]}",
+            run_date=run_date, timezone=s.timezone, phone_region=s.phone_region,
+            inbox=Path(inbox).resolve(), warehouse=writer, published=readers, plans=plans,
+            data_docs=data_docs_beside(readers),
+            sources=tuple(all_sources(s.phone_region, mappings).values()),
+            mappings=tuple(m for m in mappings.values() if isinstance(m, Mapping)),
+            refused=tuple((n, m) for n, m in mappings.items() if isinstance(m, MappingError)),
+            rerun=rerun)
