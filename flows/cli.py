@@ -272,7 +272,7 @@ def metrics_recompute(
 
 def _recompute(path: Path, run_date: str | None, reason: str) -> None:
     from flows.metrics.build import build_marts, night_end
-    from flows.settings import get_settings, published_path_for
+    from flows.settings import get_settings
     from warehouse import db
 
     s = get_settings()
@@ -286,7 +286,7 @@ def _recompute(path: Path, run_date: str | None, reason: str) -> None:
     [(before,)] = con.execute("SELECT previous_versions FROM ops.recomputes "
                               "ORDER BY recomputed_at DESC LIMIT 1").fetchall()
     con.close()
-    published = s.published_path if path == s.warehouse_path else published_path_for(path)
+    published = s.published_for(path)
     db.publish(path, published)
     typer.echo(f"recomputed {built.clocks:,} SLA clocks as of {night} with policy "
                f"{built.policy_version} (before: {before}); published {published}")

@@ -24,8 +24,6 @@ from flows.settings import (
     current_settings,
     data_docs_beside,
     night_end,
-    plans_path_beside,
-    published_path_for,
 )
 from flows.sources import all_sources
 from warehouse import db
@@ -64,10 +62,8 @@ class Night:
                 settings: Settings | None = None, run_id: str | None = None) -> Night:
         s = settings or current_settings()
         writer = Path(warehouse or s.warehouse_path).resolve()
-        default = writer == s.warehouse_path.resolve()  # the configured warehouse: its paths
-        readers = Path(published) if published else (
-            s.published_path if default else published_path_for(writer))
-        plans = Path(plans) if plans else (s.plans_path if default else plans_path_beside(writer))
+        readers = Path(published) if published else s.published_for(writer)
+        plans = Path(plans) if plans else s.plans_for(writer)
         run_date = run_date or datetime.now(ZoneInfo(s.timezone)).date()
         mappings = declared(s.sources_dir)
         return cls(

@@ -46,6 +46,17 @@ class Settings(BaseSettings):
     def plans_path(self) -> Path:
         return self.plans or plans_path_beside(self.warehouse_path)
 
+    def published_for(self, warehouse: Path) -> Path:
+        """The readers' copy of a writer file: the configured one for the configured warehouse,
+        else the file beside it."""
+        same = warehouse.resolve() == self.warehouse_path.resolve()
+        return self.published_path if same else published_path_for(warehouse)
+
+    def plans_for(self, warehouse: Path) -> Path:
+        """The plans file of a writer file (as published_for)."""
+        same = warehouse.resolve() == self.warehouse_path.resolve()
+        return self.plans_path if same else plans_path_beside(warehouse)
+
 
 def night_end(run_date: date, timezone: str) -> datetime:
     """The instant a night's figures are as of: midnight after run_date, local time. Records

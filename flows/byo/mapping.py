@@ -25,6 +25,7 @@ from pydantic import (
 
 from flows import vocab
 from flows.inbox import pattern_problem
+from flows.metrics.policy import CLOCKS as PROCESS_CLOCKS
 from flows.settings import TIMEZONE
 
 # The intake schema: what a field means, and the values it may take after mapping.
@@ -377,8 +378,7 @@ def _semantic(m: Mapping) -> list[tuple[tuple, str]]:
                 out.append((("sla", key), f"sla.{key}: {value!r} is not a mapped field"))
         if m.sla.start in FIELDS and m.sla.start not in TIMES:
             out.append((("sla", "start"), f"sla.start: {m.sla.start!r} is not a time field"))
-        if m.sla.clock in ("first_response", "investigation_started", "follow_up",
-                           "new_remedy_after_dissatisfaction"):
+        if m.sla.clock in PROCESS_CLOCKS:
             out.append((("sla", "clock"), f"sla.clock: {m.sla.clock!r} is one of the process's "
                                           f"own clocks; give the source's clock its own name"))
     return out
