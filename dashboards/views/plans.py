@@ -14,11 +14,10 @@ import streamlit as st
 from dashboards.data import plans_path, query
 from dashboards.i18n import category_label, t
 from dashboards.provisional import data_status, provisional_note
-from flows.metrics.verification import complaints_rate, csat_share
+from flows.metrics.verification import monthly_series, verify_plan
 from flows.vocab import CATEGORIES, DEPARTMENTS
 from warehouse import plans as store
 
-WINDOW_DAYS = 60  # days compared before the plan starts and after it is done
 PATH = plans_path()
 # Overdue and "after" windows are judged as of the published night, not the wall clock.
 as_of = query("SELECT coalesce((SELECT max(run_date) FROM ops.published_nights), "
@@ -151,14 +150,7 @@ daily = query(f"""
     SELECT day, sum(complaints)::BIGINT AS complaints,
            sum(followups_answered)::BIGINT AS answered, sum(satisfied)::BIGINT AS satisfied
     FROM mart.complaints_daily WHERE {scope[0]} GROUP BY day ORDER BY day""", *scope[1])
-monthly = daily.group_by_dynamic("day", every="1mo").agg(
-    pl.col("complaints").sum(), pl.col("answered").sum(), pl.col("satisfied").sum(),
-    pl.col("day").max().alias("last_day")).with_columns(
-    (pl.col("last_day") - pl.col("day")).dt.total_days().add(1).alias("days"))
-monthly = monthly.with_columns(
-    (pl.col("complaints") / pl.col("days")).alias("complaints_per_day"),
-    (pl.col("satisfied") / pl.col("answered")).alias("csat"),
-    data_status("day").alias("data_status"))
+monthly = monthly_series(daily).with_columns(data_status("day").alias("data_status"))
 st.caption(f"{plan.plan_id} · {plan.title} · {t(plan.metric)}")
 line = alt.Chart(monthly.to_pandas()).encode(
     x=alt.X("day:T", title=""), y=alt.Y(f"{plan.metric}:Q", title=t(plan.metric)))
@@ -169,20 +161,10 @@ rule = alt.Chart(pl.DataFrame({"target": [plan.target]}).to_pandas()).mark_rule(
 st.altair_chart(chart + rule, width="stretch")
 
 if plan.status == "done" and plan.done_date:
-    before = daily.filter((pl.col("day") >= plan.start_date - timedelta(days=WINDOW_DAYS))
-                          & (pl.col("day") < plan.start_date))
-    after_end = min(plan.done_date + timedelta(days=WINDOW_DAYS), as_of + timedelta(days=1))
-    after = daily.filter((pl.col("day") >= plan.done_date) & (pl.col("day") < after_end))
-    after_days = max((after_end - plan.done_date).days, 0)
+    check = verify_plan(plan.metric, plan.target, plan.start_date, plan.done_date, daily, as_of)
     # The verdict rests on the months of both windows: say so if any of them is provisional.
-    provisional_note(sorted({d.replace(day=1) for d in (*before["day"], *after["day"])}))
-    if plan.metric == "complaints_per_day":
-        v = complaints_rate(int(before["complaints"].sum()), WINDOW_DAYS,
-                            int(after["complaints"].sum()), after_days, plan.target, after_days)
-    else:
-        v = csat_share(int(before["satisfied"].sum()), int(before["answered"].sum()),
-                       int(after["satisfied"].sum()), int(after["answered"].sum()),
-                       plan.target, after_days)
+    provisional_note(check.months)
+    v = check.verification
     st.metric(t("verdict"), t(v.verdict),
               f"{t('target_met')}: {t('yes') if v.target_met else t('no')}",
               delta_color="off")

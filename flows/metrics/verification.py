@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date, timedelta
+
+import polars as pl
 
 Z95 = 1.959964
+WINDOW_DAYS = 60  # days compared before the plan starts and after it is done
 
 
 @dataclass(frozen=True)
@@ -86,3 +90,48 @@ def csat_share(before_satisfied: int, before_answered: int, after_satisfied: int
     return Verification("csat", before, after, ratio, low, high, p, verdict, after >= target,
                         f"CSAT ratio {ratio:.2f} (95% CI {low:.2f}-{high:.2f}), "
                         f"one-sided p = {p:.3g}")
+
+
+@dataclass(frozen=True)
+class PlanCheck:
+    """A done plan's verification and the days it rests on."""
+    verification: Verification
+    before_days: list[date]  # the days of each window that have data
+    after_days: list[date]
+
+    @property
+    def months(self) -> list[date]:
+        """The months both windows touch (a verdict on a provisional month says so)."""
+        return sorted({d.replace(day=1) for d in (*self.before_days, *self.after_days)})
+
+
+def verify_plan(metric: str, target: float, start_date: date, done_date: date,
+                daily: pl.DataFrame, as_of: date, window_days: int = WINDOW_DAYS) -> PlanCheck:
+    """A done plan's metric `window_days` before it started vs `window_days` after it was done
+    (the after window ends at the published night), from the daily series (columns day,
+    complaints, answered, satisfied: mart.complaints_daily in the plan's scope)."""
+    before = daily.filter((pl.col("day") >= start_date - timedelta(days=window_days))
+                          & (pl.col("day") < start_date))
+    after_end = min(done_date + timedelta(days=window_days), as_of + timedelta(days=1))
+    after = daily.filter((pl.col("day") >= done_date) & (pl.col("day") < after_end))
+    after_days = max((after_end - done_date).days, 0)
+    if metric == "complaints_per_day":
+        v = complaints_rate(int(before["complaints"].sum()), window_days,
+                            int(after["complaints"].sum()), after_days, target, after_days)
+    else:
+        v = csat_share(int(before["satisfied"].sum()), int(before["answered"].sum()),
+                       int(after["satisfied"].sum()), int(after["answered"].sum()),
+                       target, after_days)
+    return PlanCheck(v, before["day"].to_list(), after["day"].to_list())
+
+
+def monthly_series(daily: pl.DataFrame) -> pl.DataFrame:
+    """The daily series by month: complaints per day (over the days the month has data up to
+    its last one) and CSAT."""
+    monthly = daily.group_by_dynamic("day", every="1mo").agg(
+        pl.col("complaints").sum(), pl.col("answered").sum(), pl.col("satisfied").sum(),
+        pl.col("day").max().alias("last_day")).with_columns(
+        (pl.col("last_day") - pl.col("day")).dt.total_days().add(1).alias("days"))
+    return monthly.with_columns(
+        (pl.col("complaints") / pl.col("days")).alias("complaints_per_day"),
+        (pl.col("satisfied") / pl.col("answered")).alias("csat"))
