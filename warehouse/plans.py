@@ -16,7 +16,13 @@ import duckdb
 
 from warehouse.db import transaction
 
-SQL = Path(__file__).resolve().parent / "plans" / "improvement_plans.sql"
+# The plans store's tables, one file each, applied in name order.
+SQL_FILES = sorted((Path(__file__).resolve().parent / "plans").glob("*.sql"))
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for path in SQL_FILES:
+        con.execute(path.read_text(encoding="utf-8"))
 METRICS = ("complaints_per_day", "csat")
 STATUSES = ("planned", "in_progress", "done", "cancelled")
 EDITABLE = ("title", "scope_category", "scope_department", "scope_product", "metric", "baseline", "target",
@@ -71,7 +77,7 @@ def connect_file(path: Path, attempts: int = 50) -> duckdb.DuckDBPyConnection:
     for attempt in range(attempts):
         try:
             con = duckdb.connect(str(path))
-            con.execute(SQL.read_text(encoding="utf-8"))
+            _create_tables(con)
             return con
         except duckdb.IOException:  # the nightly is copying the plans right now
             if attempt == attempts - 1:
@@ -173,7 +179,7 @@ def read(path: Path, sql: str, *params) -> list[tuple]:
 
 def copy_into_warehouse(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """Copy the plans into the warehouse's plans.* tables (nightly); return how many plans."""
-    con.execute(SQL.read_text(encoding="utf-8"))
+    _create_tables(con)
     if not path.exists():
         return 0
     snapshot = connect_file(path)  # takes the file for a moment; the app retries meanwhile

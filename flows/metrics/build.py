@@ -14,7 +14,7 @@ import polars as pl
 
 from flows.byo.clocks import declared_clock_rows, declared_source_rows
 from flows.metrics.calendar import calendar_days
-from flows.metrics.identity import build_customers
+from flows.metrics.identity import build_customer_links
 from flows.metrics.keywords import keywords_by_category_month
 from flows.metrics.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
 from flows.settings import night_end  # noqa: F401  (where callers have found it)
@@ -83,9 +83,10 @@ def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
         write_frame(con, "mart.sla_policy_rules", rules)
         write_frame(con, "mart.declared_clocks", declared_clocks)
         write_frame(con, "mart.declared_sources", declared_source_rows(mappings))
-        customers = build_customers(con)
+        build_customer_links(con)
         write_frame(con, "mart.category_keywords_monthly", keywords_by_category_month(con))
         db.apply_layers(con, ("marts",))
+        customers = con.execute("SELECT count(*) FROM core.customers").fetchall()[0][0]
         clocks = con.execute("SELECT count(*) FROM mart.sla_clocks").fetchall()[0][0]
         kept = dict(con.execute(
             "SELECT policy_version, count(*) FROM mart.sla_clocks WHERE policy_version <> ? "

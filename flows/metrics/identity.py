@@ -46,27 +46,11 @@ def link_customers(complaints: pl.DataFrame) -> pl.DataFrame:
     })
 
 
-CUSTOMERS_SQL = """
-CREATE OR REPLACE TABLE core.customers AS
-SELECT l.customer_id,
-       min(c.received_at)                                   AS first_complaint_at,
-       max(c.received_at)                                   AS last_complaint_at,
-       count(*)                                             AS complaints,
-       list_sort(list_distinct(list(c.channel)))            AS channels,
-       list_sort(list_distinct(list(c.phone)))              AS phones,
-       list_sort(list_distinct(list(c.email)))              AS emails,
-       list_sort(list_distinct(list(c.member_no)))          AS member_nos,
-       list_sort(list_distinct(list(c.social_id)))          AS social_ids,
-       list_sort(list_distinct(list(c.app_user_id)))        AS app_user_ids,
-       list_sort(list_distinct(list(c.source_customer_id))) AS source_customer_ids
-FROM core.customer_links l JOIN core.complaints c USING (complaint_id)
-GROUP BY l.customer_id
-ORDER BY l.customer_id
-"""
 
 
-def build_customers(con: duckdb.DuckDBPyConnection) -> int:
-    """Write core.customer_links and core.customers; return the number of customers."""
+def build_customer_links(con: duckdb.DuckDBPyConnection) -> None:
+    """Write core.customer_links (core.customers is built from it by
+    warehouse/marts/00_customers.sql)."""
     complaints = con.sql(
         "SELECT complaint_id, received_at, " + ", ".join(IDENTIFIERS) + " FROM core.complaints"
     ).pl()
@@ -77,5 +61,3 @@ def build_customers(con: duckdb.DuckDBPyConnection) -> int:
                     "SELECT * FROM customer_links_frame ORDER BY complaint_id")
     finally:
         con.unregister("customer_links_frame")
-    con.execute(CUSTOMERS_SQL)
-    return con.execute("SELECT count(*) FROM core.customers").fetchall()[0][0]

@@ -8,7 +8,10 @@ from hypothesis import strategies as st
 
 from warehouse.db import SQL_DIR
 
-COMPLIANCE_SQL = (SQL_DIR / "marts" / "30_sla_compliance.sql").read_text(encoding="utf-8")
+COMPLIANCE_SQL = "\n".join(
+    (SQL_DIR / "marts" / name).read_text(encoding="utf-8")
+    for name in ("30_sla_compliance_daily.sql", "31_sla_compliance_weekly.sql",
+                 "32_sla_compliance_monthly.sql"))
 STATUSES = ("met", "breached", "open_breached", "open_within", "no_target")
 
 clock_rows = st.lists(st.tuples(

@@ -93,3 +93,16 @@ def test_the_satisfaction_scale_as_a_table_is_the_vocabularys(warehouse):
     assert [r[0] for r in rows] == list(vocab.SATISFACTION_LEVELS)
     assert [r[0] for r in rows if r[2]] == list(vocab.SATISFIED)
     assert [r[0] for r in rows if r[3]] == list(vocab.DISSATISFIED)
+
+
+def test_each_sql_file_holds_one_model():
+    import re
+
+    models = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+                        r"([a-z_]+\.[a-z_0-9]+)", re.I)
+    crowded = {}
+    for path in sorted((ROOT / "warehouse").rglob("*.sql")):
+        names = set(models.findall(path.read_text(encoding="utf-8")))
+        if len(names) > 1:
+            crowded[str(path.relative_to(ROOT))] = sorted(names)
+    assert crowded == {}

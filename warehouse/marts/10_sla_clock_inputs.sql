@@ -1,4 +1,5 @@
--- mart.sla_clock_inputs: one row per complaint, clock and instance: when the clock starts and
+-- intermediate.sla_clock_inputs (an intermediate model, kept for inspection): one row per
+-- complaint, clock and instance: when the clock starts and
 -- the event that stops it. Clocks that can run more than once (a follow-up after each executed
 -- remedy, a new remedy after each dissatisfied follow-up) have one instance per start.
 -- The process's clocks run on complaints the ticket system registered. A source declared by a
@@ -6,7 +7,7 @@
 -- fields, or the record's own due date (due_at; use_due: a record without one has no target),
 -- and the source's own verdict (verdict), which counts once the case is closed or stopped, or
 -- also while it is open (verdict_always).
-CREATE OR REPLACE TABLE mart.sla_clock_inputs AS
+CREATE OR REPLACE TABLE intermediate.sla_clock_inputs AS
 WITH events AS (
     SELECT complaint_id, event, occurred_at FROM core.complaint_events
     WHERE event_source = 'ticket_system'

@@ -1,4 +1,5 @@
--- mart.sla_clocks_candidate: every clock computed afresh with the current policy and calendar.
+-- intermediate.sla_clocks_candidate (an intermediate model, kept for inspection): every clock
+-- computed afresh with the current policy and calendar.
 -- 21_sla_clocks.sql decides which of these replace what mart.sla_clocks already holds.
 -- Target: of the policy's rules for the clock whose `when` matches the complaint, the tightest.
 -- Deadline: calendar clocks: start + target + time paused while waiting on the customer (if the
@@ -13,13 +14,13 @@
 -- (a due-date clock on a record without a due date: no deadline, in no compliance rate).
 -- A clock never stopped on a complaint that is closed is breached (closed without the step,
 -- stop_at empty) once its deadline has passed.
-CREATE OR REPLACE TABLE mart.sla_clocks_candidate AS
+CREATE OR REPLACE TABLE intermediate.sla_clocks_candidate AS
 WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS as_of),
 tz AS (SELECT stg.reporting_tz() AS tz),
 inputs AS (
     SELECT i.*, c.channel, c.urgency, c.priority, c.category, c.department,
            c.status = 'closed' AS complaint_closed, k.known_as_of
-    FROM mart.sla_clock_inputs i JOIN core.complaints c USING (complaint_id)
+    FROM intermediate.sla_clock_inputs i JOIN core.complaints c USING (complaint_id)
     JOIN mart.complaint_as_of k USING (complaint_id)
     WHERE i.start_at <= (SELECT as_of FROM as_of)
 ),

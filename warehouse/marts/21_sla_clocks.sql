@@ -3,12 +3,12 @@
 -- policy version and calendar it was computed with, unless its start or stop time changed in the
 -- data or the run is an explicit recompute (`tousu metrics recompute`, logged in ops.recomputes).
 -- Open clocks are computed again every night.
-CREATE TABLE IF NOT EXISTS mart.sla_clocks AS SELECT * FROM mart.sla_clocks_candidate LIMIT 0;
+CREATE TABLE IF NOT EXISTS mart.sla_clocks AS SELECT * FROM intermediate.sla_clocks_candidate LIMIT 0;
 
 CREATE OR REPLACE TEMP TABLE sla_kept AS
 SELECT o.*
 FROM mart.sla_clocks o
-JOIN mart.sla_clocks_candidate n USING (complaint_id, clock, instance)
+JOIN intermediate.sla_clocks_candidate n USING (complaint_id, clock, instance)
 WHERE o.status IN ('met', 'breached')
   AND o.start_at = n.start_at AND o.stop_at = n.stop_at
   AND NOT coalesce(getvariable('sla_recompute'), false);
@@ -16,9 +16,7 @@ WHERE o.status IN ('met', 'breached')
 CREATE OR REPLACE TABLE mart.sla_clocks AS
 SELECT * FROM sla_kept
 UNION ALL BY NAME
-SELECT n.* FROM mart.sla_clocks_candidate n
+SELECT n.* FROM intermediate.sla_clocks_candidate n
 ANTI JOIN sla_kept k USING (complaint_id, clock, instance)
 ORDER BY complaint_id, clock, instance;
 
-DROP TABLE mart.sla_clocks_candidate;
-DROP TABLE mart.sla_clock_inputs;

@@ -36,27 +36,3 @@ SELECT c.complaint_id, c.customer_id, c.channel, c.department, c.category, c.rec
 FROM c LEFT JOIN earlier e USING (complaint_id)
 WHERE e.previous_complaint_id IS NOT NULL OR c.reopen_count > 0
 ORDER BY c.complaint_id;
-
--- mart.repeat_chains: one row per complaint in a chain of repeats: the first complaint
--- (position 0) and each repeat after it, across channels.
-CREATE OR REPLACE TABLE mart.repeat_chains AS
-WITH RECURSIVE links AS (
-    SELECT complaint_id, previous_complaint_id FROM mart.repeat_complaints
-    WHERE previous_complaint_id IS NOT NULL
-),
-chain(chain_id, complaint_id, position) AS (
-    SELECT DISTINCT l.previous_complaint_id, l.previous_complaint_id, 0
-    FROM links l ANTI JOIN links r ON r.complaint_id = l.previous_complaint_id
-    UNION ALL
-    SELECT chain.chain_id, l.complaint_id, chain.position + 1
-    FROM chain JOIN links l ON l.previous_complaint_id = chain.complaint_id
-)
-SELECT ch.chain_id, l.customer_id, ch.position, ch.complaint_id, c.channel, c.category,
-       c.department, c.received_at, r.days_since_previous,
-       count(*) OVER (PARTITION BY ch.chain_id)                                 AS chain_length,
-       count(DISTINCT c.channel) OVER (PARTITION BY ch.chain_id)                AS channels_in_chain
-FROM chain ch
-JOIN core.complaints c USING (complaint_id)
-JOIN core.customer_links l USING (complaint_id)
-LEFT JOIN mart.repeat_complaints r USING (complaint_id)
-ORDER BY ch.chain_id, ch.position;

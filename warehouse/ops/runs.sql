@@ -18,6 +18,3 @@ CREATE TABLE IF NOT EXISTS ops.runs (
     note            VARCHAR             -- why a night failed or what it warns of
 );
 ALTER TABLE ops.runs ADD COLUMN IF NOT EXISTS note VARCHAR;
--- The nights whose results readers got: published, with or without files left waiting.
-CREATE OR REPLACE VIEW ops.published_nights AS
-SELECT * FROM ops.runs WHERE status IN ('succeeded', 'succeeded_with_failures');

@@ -4,5 +4,7 @@ CREATE SCHEMA IF NOT EXISTS stg;
 CREATE SCHEMA IF NOT EXISTS core;
 CREATE SCHEMA IF NOT EXISTS ops;
 CREATE SCHEMA IF NOT EXISTS mart;
+-- Intermediate models the marts are built from, rebuilt with them (kept for inspection).
+CREATE SCHEMA IF NOT EXISTS intermediate;
 -- The process vocabulary as tables (flows/vocab.py, written by warehouse/db.py before core).
 CREATE SCHEMA IF NOT EXISTS ref;

@@ -1,5 +1,5 @@
--- mart.sla_compliance_daily / _weekly / _monthly: one row per period (of the clock's start day,
--- local time), clock, channel, priority, department and category.
+-- mart.sla_compliance_daily: one row per day (of the clock's start, local time), clock, channel,
+-- priority, department and category (the weekly and monthly marts sum it: compliance_per).
 -- compliance_rate = met / (met + breached), where breached counts clocks stopped late and open
 -- clocks already past their deadline (open_breached). Clocks open and not yet due (open_within)
 -- are reported apart and are not in the rate, as are clocks without a target (no_target: a
@@ -21,7 +21,8 @@ FROM mart.sla_clocks
 GROUP BY ALL
 ORDER BY ALL;
 
--- Weekly and monthly: the daily counts summed per period, the rate recomputed from them.
+-- The daily counts summed per period (week, month), the rate recomputed from them: one formula
+-- for the weekly and monthly marts.
 CREATE OR REPLACE TEMP MACRO compliance_per(unit) AS TABLE
 SELECT date_trunc(unit, day)::DATE AS period_start, clock, channel, priority, department,
        category, sum(clocks)::BIGINT AS clocks, sum(met)::BIGINT AS met,
@@ -31,9 +32,3 @@ SELECT date_trunc(unit, day)::DATE AS period_start, clock, channel, priority, de
 FROM mart.sla_compliance_daily
 GROUP BY ALL
 ORDER BY ALL;
-
-CREATE OR REPLACE TABLE mart.sla_compliance_weekly AS
-SELECT * RENAME (period_start AS week_start) FROM compliance_per('week');
-
-CREATE OR REPLACE TABLE mart.sla_compliance_monthly AS
-SELECT * RENAME (period_start AS month) FROM compliance_per('month');

@@ -1,12 +1,3 @@
--- mart.sla_breaches: one row per clock breached (stopped late, or open past its deadline).
-CREATE OR REPLACE TABLE mart.sla_breaches AS
-SELECT complaint_id, clock, instance, channel, department, category, priority, target_label,
-       start_at, deadline_at, stop_at, status, overrun_seconds,
-       round(overrun_seconds / 3600, 2) AS overrun_hours, paused_seconds, policy_version
-FROM mart.sla_clocks
-WHERE status IN ('breached', 'open_breached')
-ORDER BY overrun_seconds DESC;
-
 -- mart.sla_at_risk: one row per open clock not due yet that has used half its time or more,
 -- of complaints open today (an item open in an archive export is at risk of nothing now).
 CREATE OR REPLACE TABLE mart.sla_at_risk AS
