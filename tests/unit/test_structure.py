@@ -106,3 +106,12 @@ def test_each_sql_file_holds_one_model():
         if len(names) > 1:
             crowded[str(path.relative_to(ROOT))] = sorted(names)
     assert crowded == {}
+
+
+def test_a_mart_file_is_named_after_its_model():
+    import re
+
+    for path in sorted((ROOT / "warehouse" / "marts").glob("*.sql")):
+        [model] = set(re.findall(r"CREATE (?:OR REPLACE )?TABLE (?:IF NOT EXISTS )?"
+                                 r"([a-z_]+)\.([a-z_]+)", path.read_text(encoding="utf-8")))
+        assert re.fullmatch(rf"\d\d_{model[1]}\.sql", path.name), (path.name, model)
