@@ -13,8 +13,12 @@ PUBLIC = ("core.complaints", "core.complaint_events", "core.satisfaction", "ops.
           "ops.file_loads", "ops.redeliveries", "ops.quarantine", "ops.pending_links", "ops.dq_results")
 
 
+TABLES_DOC = (Path(__file__).resolve().parents[2] / "docs" / "tables.md").read_text(
+    encoding="utf-8")
+
+
 def documented_columns(table: str) -> list[str]:
-    section = README.split(f"#### `{table}`", 1)[1].split("\n#### ", 1)[0].split("\n## ", 1)[0]
+    section = TABLES_DOC.split(f"## `{table}`", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"^\| `([a-z_0-9]+)` \|", section, flags=re.M)
 
 
