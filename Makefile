@@ -30,6 +30,7 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The browser test drives Debian's Chromium (CJK fonts for the Chinese pages).
 browser:

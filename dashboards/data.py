@@ -66,8 +66,9 @@ def _query(path: str, stamp: tuple[int, int], sql: str, params: tuple) -> pl.Dat
     finally:
         cursor.close()
     # Times are shown in the company's time zone, not UTC.
-    return frame.with_columns(cs.datetime(time_zone="*").dt.convert_time_zone(
-        current_settings().timezone))
+    return frame.with_columns(
+        cs.datetime(time_zone="*").dt.convert_time_zone(current_settings().timezone)
+    )
 
 
 def query(sql: str, *params) -> pl.DataFrame:

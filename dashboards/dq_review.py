@@ -34,8 +34,15 @@ def with_acknowledgements(failing: pl.DataFrame, today: date) -> pl.DataFrame:
     acks = in_force(plans_path(), today)
     frame = pl.DataFrame(
         [(a.source, a.check_name, a.acknowledged_by, a.comment, a.until_date) for a in acks],
-        schema={"source": pl.String, "check_name": pl.String, "acknowledged_by": pl.String,
-                "comment": pl.String, "until_date": pl.Date}, orient="row")
+        schema={
+            "source": pl.String,
+            "check_name": pl.String,
+            "acknowledged_by": pl.String,
+            "comment": pl.String,
+            "until_date": pl.Date,
+        },
+        orient="row",
+    )
     return failing.join(frame, on=["source", "check_name"], how="left")
 
 
@@ -60,8 +67,16 @@ def acknowledge_form(failing: pl.DataFrame) -> None:
         if st.form_submit_button(t("acknowledge")):
             row = failing.row(options.index(choice), named=True)
             try:
-                acknowledge(plans_path(), row["source"], row["check_name"], row["run_id"], by,
-                            comment, datetime.now().astimezone(), int(days))
+                acknowledge(
+                    plans_path(),
+                    row["source"],
+                    row["check_name"],
+                    row["run_id"],
+                    by,
+                    comment,
+                    datetime.now().astimezone(),
+                    int(days),
+                )
             except PlanError as exc:
                 st.error(str(exc))
             else:

@@ -31,8 +31,10 @@ class Filters:
 
     def open_filter(self) -> tuple[str, list]:
         """SQL condition and parameters for a mart with plain breakdown columns."""
-        sql = ("(? = '(all)' OR channel = ?) AND (? = '(all)' OR department = ?) "
-               "AND (? = '(all)' OR category = ?) AND (? = '(all)' OR priority = ?)")
+        sql = (
+            "(? = '(all)' OR channel = ?) AND (? = '(all)' OR department = ?) "
+            "AND (? = '(all)' OR category = ?) AND (? = '(all)' OR priority = ?)"
+        )
         params = []
         for value in self.cube_values:
             params += [value, value]
@@ -43,25 +45,31 @@ CUBE_WHERE = "channel = ? AND department = ? AND category = ? AND priority = ?"
 
 
 def months() -> list[date]:
-    return query("SELECT DISTINCT month FROM mart.satisfaction_closure_monthly "
-                 "ORDER BY month DESC")["month"].to_list()
+    return query(
+        "SELECT DISTINCT month FROM mart.satisfaction_closure_monthly ORDER BY month DESC"
+    )["month"].to_list()
 
 
 def sidebar_filters() -> Filters:
     available = months()
-    month = st.sidebar.selectbox(t("month"), available, format_func=lambda m: m.strftime("%Y-%m"),
-                                 key="month")
+    month = st.sidebar.selectbox(
+        t("month"), available, format_func=lambda m: m.strftime("%Y-%m"), key="month"
+    )
     index = available.index(month)
     previous = available[index + 1] if index + 1 < len(available) else None
 
     def pick(label: str, values, fmt=lambda v: v, key: str = "") -> str:
         options = [ALL, *values]
         return st.sidebar.selectbox(
-            t(label), options, key=key or label,
-            format_func=lambda v: t("all") if v == ALL else fmt(v))
+            t(label),
+            options,
+            key=key or label,
+            format_func=lambda v: t("all") if v == ALL else fmt(v),
+        )
 
     return Filters(
-        month=month, previous_month=previous,
+        month=month,
+        previous_month=previous,
         channel=pick("channel", list(CHANNELS), channel_label),
         department=pick("department", DEPARTMENTS),
         category=pick("category", list(CATEGORIES), category_label),

@@ -26,26 +26,37 @@ TEXT = {
     "volume": ("投诉量", "Complaints"),
     "sla_compliance": ("SLA 达标率", "SLA compliance"),
     "no_target": ("无时限", "Without a target"),
-    "no_target_count": ("另有 {n:,} 条无时限（未计入达标率）",
-                        "{n:,} more without a target (not in the rate)"),
-    "no_target_help": ("记录没有截止日期：不计入达标率", "The record has no due date: not in "
-                       "the rate"),
+    "no_target_count": (
+        "另有 {n:,} 条无时限（未计入达标率）",
+        "{n:,} more without a target (not in the rate)",
+    ),
+    "no_target_help": (
+        "记录没有截止日期：不计入达标率",
+        "The record has no due date: not in the rate",
+    ),
     "repeat_rate": ("重复投诉率", "Repeat rate"),
     "csat": ("满意率", "CSAT"),
     "closure_rate": ("结案率", "Closure rate"),
     "overdue_open": ("超时未结", "Overdue open"),
     "vs_previous": ("较上期", "vs previous period"),
-    "no_data": ("暂无数据：请先运行夜间流程 (tousu nightly)。",
-                "No data yet: run the nightly flow first (tousu nightly)."),
+    "no_data": (
+        "暂无数据：请先运行夜间流程 (tousu nightly)。",
+        "No data yet: run the nightly flow first (tousu nightly).",
+    ),
     "as_of": ("数据截至", "Data as of"),
     "clock": ("时效节点", "Clock"),
     "breaches": ("超时清单", "Breach list"),
     "at_risk": ("即将超时", "At risk"),
-    "compliance_by": ("达标率（按节点、渠道、优先级）", "Compliance by clock, channel and priority"),
+    "compliance_by": (
+        "达标率（按节点、渠道、优先级）",
+        "Compliance by clock, channel and priority",
+    ),
     "trend": ("趋势", "Trend"),
     "chains": ("重复投诉链", "Repeat chains"),
-    "pending_note": ("窗口未满的投诉计为待定，不计入回头率分母。",
-                     "Complaints whose window has not passed are pending and not in the came-back rate."),
+    "pending_note": (
+        "窗口未满的投诉计为待定，不计入回头率分母。",
+        "Complaints whose window has not passed are pending and not in the came-back rate.",
+    ),
     "complaint_id": ("投诉编号", "Complaint id"),
     "timeline": ("处理时间线", "Timeline"),
     "followups": ("满意度回访", "Follow-ups"),
@@ -57,7 +68,10 @@ TEXT = {
     "quarantine": ("隔离记录", "Quarantined rows"),
     "file_loads": ("文件加载", "File loads"),
     "night_status": ("最近一晚", "Last night"),
-    "files_waiting": ("待处理文件（未加载，每晚重试）", "Files waiting (not loaded; retried every night)"),
+    "files_waiting": (
+        "待处理文件（未加载，每晚重试）",
+        "Files waiting (not loaded; retried every night)",
+    ),
     "status_succeeded": ("成功", "succeeded"),
     "status_succeeded_with_failures": ("已发布，但有文件未加载", "published, some files wait"),
     "status_failed": ("失败，未发布", "failed, not published"),
@@ -67,9 +81,11 @@ TEXT = {
     "pass_rate": ("各来源校验通过率（按夜）", "Checks passed per source, by night"),
     "open_only": ("只看未解决", "Unresolved only"),
     "provisional": ("以下月份的数据为暂定", "Provisional figures for"),
-    "provisional_why": ("这些月份的数据未通过校验（有记录被隔离或文件未加载），数字可能偏低。",
-                        "Data of these months failed validation (rows quarantined or files "
-                        "not loaded); the figures may be low."),
+    "provisional_why": (
+        "这些月份的数据未通过校验（有记录被隔离或文件未加载），数字可能偏低。",
+        "Data of these months failed validation (rows quarantined or files "
+        "not loaded); the figures may be low.",
+    ),
     "provisional_reasons": ("暂定原因", "Why provisional"),
     "provisional_column": ("暂定", "provisional"),
     "final": ("正式", "final"),
@@ -129,8 +145,10 @@ TEXT = {
     "alerts": ("预警", "Warnings"),
     "complete_week": ("完整周", "complete week"),
     "projected_week": ("本周推算", "week so far, projected"),
-    "unfinished_note": ("未结束的一周按已过工作日的常见占比推算显示（菱形），不会显示为下降；红点为超出基线的预警周。",
-                        "A week still running is shown projected from the usual share of its elapsed weekdays (diamond), never as a drop; red dots are weeks above their baseline."),
+    "unfinished_note": (
+        "未结束的一周按已过工作日的常见占比推算显示（菱形），不会显示为下降；红点为超出基线的预警周。",
+        "A week still running is shown projected from the usual share of its elapsed weekdays (diamond), never as a drop; red dots are weeks above their baseline.",
+    ),
 }
 
 CLOCK_NAMES = {
@@ -140,9 +158,17 @@ CLOCK_NAMES = {
     "new_remedy_after_dissatisfaction": ("不满意后新方案", "New remedy after dissatisfaction"),
 }
 
-CHANNEL_EN = {"phone": "Phone", "chat": "Chat", "email": "Email", "social": "Social media",
-              "store": "Store", "webform": "Web form", "post": "Post", "referral": "Referral",
-              "other": "Other"}
+CHANNEL_EN = {
+    "phone": "Phone",
+    "chat": "Chat",
+    "email": "Email",
+    "social": "Social media",
+    "store": "Store",
+    "webform": "Web form",
+    "post": "Post",
+    "referral": "Referral",
+    "other": "Other",
+}
 
 
 def lang() -> int:
@@ -159,8 +185,9 @@ def channel_label(channel: str) -> str:
 
 
 def category_label(category: str) -> str:
-    return f"{category} ({CATEGORY_EN[category]})" if lang() and category in CATEGORY_EN \
-        else category
+    return (
+        f"{category} ({CATEGORY_EN[category]})" if lang() and category in CATEGORY_EN else category
+    )
 
 
 def clock_label(clock: str) -> str:

@@ -45,17 +45,27 @@ def duckdb_alone(inbox: Path) -> dict[str, tuple[int, float]]:
             continue
         files = [str(p) for p in SOURCES[name].files(inbox)]
         started = time.perf_counter()
-        con.execute(f"CREATE OR REPLACE TEMP TABLE t AS {query.format(files='$files')}",
-                    {"files": files})
-        out[name] = (con.execute("SELECT count(*) FROM t").fetchall()[0][0],
-                     time.perf_counter() - started)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE t AS {query.format(files='$files')}", {"files": files}
+        )
+        out[name] = (
+            con.execute("SELECT count(*) FROM t").fetchall()[0][0],
+            time.perf_counter() - started,
+        )
     con.close()
     return out
 
 
-VIEWS = ("views/overview.py", "views/sla.py", "views/repeats.py", "views/problem_types.py",
-         "views/departments.py", "views/complaint.py", "views/plans.py",
-         "views/data_quality.py")
+VIEWS = (
+    "views/overview.py",
+    "views/sla.py",
+    "views/repeats.py",
+    "views/problem_types.py",
+    "views/departments.py",
+    "views/complaint.py",
+    "views/plans.py",
+    "views/data_quality.py",
+)
 
 
 def view_seconds(published: Path) -> dict[str, tuple[float, float]]:
@@ -105,9 +115,12 @@ def gx_million_rows(published: Path, rows: int = 1_000_000) -> tuple[int, float,
         frame = pd.concat([frame, frame], ignore_index=True).head(rows)
     framed = time.perf_counter() - started
     started = time.perf_counter()
-    outcome = gx.run(_definition(suite), frame,
-                     {"run_end": pd.Timestamp("2026-11-02", tz=TIMEZONE)},
-                     result_format="COMPLETE")
+    outcome = gx.run(
+        _definition(suite),
+        frame,
+        {"run_end": pd.Timestamp("2026-11-02", tz=TIMEZONE)},
+        result_format="COMPLETE",
+    )
     seconds = time.perf_counter() - started
     unexpected = sum(len(r.result.get("unexpected_index_list") or []) for r in outcome.results)
     return len(frame), framed, seconds, unexpected
@@ -124,8 +137,9 @@ def declared_source_load(work: Path, rows: int = 200_000) -> tuple[int, int, flo
     from flows.loading import load_source
     from warehouse import db
 
-    sample = Path(__file__).resolve().parents[1] / "tests" / "data" / \
-        "cfpb_complaints_2023_sample.csv"
+    sample = (
+        Path(__file__).resolve().parents[1] / "tests" / "data" / "cfpb_complaints_2023_sample.csv"
+    )
     text = sample.read_text(encoding="utf-8")
     body, cut = text.rsplit("\n", 1)
     records = list(csv.reader(body.splitlines()[1:]))
@@ -165,8 +179,21 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"generating {args.complaints:,} complaints into {inbox} ...", flush=True)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "flows.cli", "demo-data", "--out", str(inbox),
-                    "--complaints", str(args.complaints), "--seed", str(args.seed)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "demo-data",
+            "--out",
+            str(inbox),
+            "--complaints",
+            str(args.complaints),
+            "--seed",
+            str(args.seed),
+        ],
+        check=True,
+    )
     generate_s = time.perf_counter() - started
 
     from flows.nightly import nightly  # imported late: Prefect's import is not the bench's
@@ -184,10 +211,14 @@ def main(argv: list[str] | None = None) -> None:
     declared = declared_source_load(work)
 
     print()
-    print(f"tousu bench: {args.complaints:,} complaints, {summary.totals().files_new:,} files, "
-          f"{summary.totals().rows_read:,} rows")
-    print(f"{'source':<14}{'rows':>11}{'seconds':>9}{'rows/s':>10}"
-          f"{'duckdb alone s':>16}{'rows/s':>11}{'ratio':>7}")
+    print(
+        f"tousu bench: {args.complaints:,} complaints, {summary.totals().files_new:,} files, "
+        f"{summary.totals().rows_read:,} rows"
+    )
+    print(
+        f"{'source':<14}{'rows':>11}{'seconds':>9}{'rows/s':>10}"
+        f"{'duckdb alone s':>16}{'rows/s':>11}{'ratio':>7}"
+    )
     for c in summary.channels:
         rate = c.rows_read / c.seconds if c.seconds else 0
         line = f"{c.source:<14}{c.rows_read:>11,}{c.seconds:>9.1f}{rate:>10,.0f}"
@@ -198,20 +229,30 @@ def main(argv: list[str] | None = None) -> None:
             line += f"{'n/a':>16}"
         print(line)
     stages = summary.stage_seconds
-    print(f"stages: generate {generate_s:.1f} s (not in total), load {stages['load']:.1f} s, "
-          f"core {stages['core']:.1f} s, GX core suites {stages['validate']:.1f} s, "
-          f"marts {stages['marts']:.1f} s, GX Data Docs {stages.get('data_docs', 0):.1f} s, "
-          f"publish {stages.get('publish', 0):.1f} s")
-    print(f"nightly total {total_s:.1f} s (including Prefect's temporary server start), "
-          f"peak memory {peak_mib:,.0f} MiB, complaints in core {summary.complaints:,}")
-    print(f"GX source suites in the nightly: {in_gx['seconds']:.1f} s for {in_gx['rows']:,} rows "
-          f"({in_gx['seconds'] / total_s:.0%} of the nightly total)")
+    print(
+        f"stages: generate {generate_s:.1f} s (not in total), load {stages['load']:.1f} s, "
+        f"core {stages['core']:.1f} s, GX core suites {stages['validate']:.1f} s, "
+        f"marts {stages['marts']:.1f} s, GX Data Docs {stages.get('data_docs', 0):.1f} s, "
+        f"publish {stages.get('publish', 0):.1f} s"
+    )
+    print(
+        f"nightly total {total_s:.1f} s (including Prefect's temporary server start), "
+        f"peak memory {peak_mib:,.0f} MiB, complaints in core {summary.complaints:,}"
+    )
+    print(
+        f"GX source suites in the nightly: {in_gx['seconds']:.1f} s for {in_gx['rows']:,} rows "
+        f"({in_gx['seconds'] / total_s:.0%} of the nightly total)"
+    )
     rows, framed, seconds, unexpected = million
-    print(f"GX at {rows:,} rows (ticket events suite, 15 expectations, COMPLETE results): "
-          f"{seconds:.1f} s in GX + {framed:.1f} s to build the frame; {unexpected:,} unexpected")
+    print(
+        f"GX at {rows:,} rows (ticket events suite, 15 expectations, COMPLETE results): "
+        f"{seconds:.1f} s in GX + {framed:.1f} s to build the frame; {unexpected:,} unexpected"
+    )
     read, loaded, seconds = declared
-    print(f"declared source (CFPB mapping, {read:,} records incl. a cut last line): "
-          f"{loaded:,} loaded in {seconds:.1f} s ({read / seconds:,.0f} rows/s)")
+    print(
+        f"declared source (CFPB mapping, {read:,} records incl. a cut last line): "
+        f"{loaded:,} loaded in {seconds:.1f} s ({read / seconds:,.0f} rows/s)"
+    )
     print("review pages, seconds to render (first / cached):")
     for view, (cold, warm) in views.items():
         print(f"  {Path(view).stem:<15}{cold:>7.2f}{warm:>7.2f}")

@@ -11,8 +11,11 @@ import typer
 
 from flows.settings import TIMEZONE
 
-app = typer.Typer(help="tousu: complaint intake and step-7 review data.", no_args_is_help=True,
-                  add_completion=False)
+app = typer.Typer(
+    help="tousu: complaint intake and step-7 review data.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 
 def _date(value: str | None) -> date | None:
@@ -30,8 +33,9 @@ def demo_data(
     complaints: Annotated[int, typer.Option(min=10, help="How many complaints.")] = 5000,
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same inbox.")] = 1,
     until: Annotated[str | None, typer.Option(help="Last day covered, YYYY-MM-DD.")] = None,
-    defect_rate: Annotated[float, typer.Option(min=0.0, max=0.2,
-                                               help="Share of records per defect kind.")] = 0.006,
+    defect_rate: Annotated[
+        float, typer.Option(min=0.0, max=0.2, help="Share of records per defect kind.")
+    ] = 0.006,
 ) -> None:
     """Write a deterministic 13-month demo inbox in every channel's native format."""
     from flows.demo.generator import DEFAULT_UNTIL, generate
@@ -40,16 +44,21 @@ def demo_data(
     kinds: dict[str, int] = {}
     for d in manifest["defects"]:
         kinds[d["kind"]] = kinds.get(d["kind"], 0) + 1
-    typer.echo(f"wrote {out}: {manifest['complaints']:,} complaints {manifest['from']} to "
-               f"{manifest['until']}, by channel {json.dumps(manifest['by_channel'])}")
+    typer.echo(
+        f"wrote {out}: {manifest['complaints']:,} complaints {manifest['from']} to "
+        f"{manifest['until']}, by channel {json.dumps(manifest['by_channel'])}"
+    )
     typer.echo(f"planted defects (see {out / 'manifest.json'}): {json.dumps(kinds)}")
 
 
 @app.command("demo-plans")
 def demo_plans(
-    plans: Annotated[Path | None, typer.Option(
-        help="Plans file (default: TOUSU_PLANS or data/improvement_plans.duckdb); replaced.")]
-    = None,
+    plans: Annotated[
+        Path | None,
+        typer.Option(
+            help="Plans file (default: TOUSU_PLANS or data/improvement_plans.duckdb); replaced."
+        ),
+    ] = None,
 ) -> None:
     """Write two demo improvement plans (one done and verifiable, one overdue)."""
     from datetime import datetime
@@ -65,16 +74,25 @@ def demo_plans(
 @app.command()
 def nightly(
     inbox: Annotated[Path, typer.Option(exists=True, file_okay=False, help="Inbox folder.")],
-    warehouse: Annotated[Path | None, typer.Option(
-        help="Warehouse file (default: TOUSU_WAREHOUSE or data/tousu.duckdb).")] = None,
-    run_date: Annotated[str | None, typer.Option(help="The night, YYYY-MM-DD (default today).")]
-    = None,
-    rerun: Annotated[bool, typer.Option(
-        help="Allow a run date before the last published night (figures go back to it).")]
-    = False,
-    wait: Annotated[bool, typer.Option(
-        help="If a night is already running on the warehouse, wait for it instead of exiting.")]
-    = False,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(help="Warehouse file (default: TOUSU_WAREHOUSE or data/tousu.duckdb)."),
+    ] = None,
+    run_date: Annotated[
+        str | None, typer.Option(help="The night, YYYY-MM-DD (default today).")
+    ] = None,
+    rerun: Annotated[
+        bool,
+        typer.Option(
+            help="Allow a run date before the last published night (figures go back to it)."
+        ),
+    ] = False,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            help="If a night is already running on the warehouse, wait for it instead of exiting."
+        ),
+    ] = False,
 ) -> None:
     """Run the nightly flow once.
 
@@ -89,8 +107,9 @@ def nightly(
 
     night = _date(run_date)
     try:
-        summary = nightly_flow(inbox=inbox, warehouse=warehouse, run_date=night, rerun=rerun,
-                               wait=wait)
+        summary = nightly_flow(
+            inbox=inbox, warehouse=warehouse, run_date=night, rerun=rerun, wait=wait
+        )
     except NightRefused as exc:
         typer.echo(f"tousu nightly: refused: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -100,8 +119,7 @@ def nightly(
     except Exception as exc:  # the flow printed its summary; say the cause last, plainly
         from flows.faults import describe
 
-        typer.echo(f"tousu nightly: the night failed, nothing published: {describe(exc)}",
-                   err=True)
+        typer.echo(f"tousu nightly: the night failed, nothing published: {describe(exc)}", err=True)
         raise typer.Exit(1) from None
     raise typer.Exit(summary.exit_code)
 
@@ -125,9 +143,11 @@ def nightly_deployment(inbox: Path, cron: str, timezone: str):
     from flows.nightly import nightly as nightly_flow
 
     return nightly_flow.to_deployment(
-        name="tousu-nightly", parameters={"inbox": str(inbox.resolve())},
+        name="tousu-nightly",
+        parameters={"inbox": str(inbox.resolve())},
         schedule=Cron(cron, timezone=timezone),
-        description="Load every channel's new exports into the warehouse and publish it.")
+        description="Load every channel's new exports into the warehouse and publish it.",
+    )
 
 
 @app.command()
@@ -143,37 +163,48 @@ def summary(
         typer.echo(f"no published warehouse at {path}: run `tousu nightly` first", err=True)
         raise typer.Exit(2)
     con = db.open_published(path)
-    run = con.execute("SELECT run_id, run_date, status, note FROM ops.runs "
-                      "ORDER BY started_at DESC LIMIT 1").fetchall()[0]
-    typer.echo(f"published copy {path}\nlast night {run[1]} (run {run[0]}): {run[2]}"
-               + (f" ({run[3]})" if run[3] else ""))
+    run = con.execute(
+        "SELECT run_id, run_date, status, note FROM ops.runs ORDER BY started_at DESC LIMIT 1"
+    ).fetchall()[0]
+    typer.echo(
+        f"published copy {path}\nlast night {run[1]} (run {run[0]}): {run[2]}"
+        + (f" ({run[3]})" if run[3] else "")
+    )
     from flows.runs import waiting_files
 
     for source, file, status, error, since in waiting_files(con):
         typer.echo(f"  waiting since {since}: {file} ({source}, {status}): {error}")
     typer.echo("all nights so far, per source:")
     for source, files, read, loaded, quarantined, skipped in con.execute(
-            "SELECT source, count(*), sum(rows_read), sum(rows_loaded), sum(rows_quarantined), "
-            "sum(rows_skipped) FROM ops.file_loads WHERE status = 'loaded' "
-            "GROUP BY 1 ORDER BY 1").fetchall():
-        typer.echo(f"  {source:<14} {files:>6,} files {read:>10,} rows read {loaded:>10,} loaded "
-                   f"{quarantined:>7,} quarantined {skipped:>6,} identical copies skipped")
+        "SELECT source, count(*), sum(rows_read), sum(rows_loaded), sum(rows_quarantined), "
+        "sum(rows_skipped) FROM ops.file_loads WHERE status = 'loaded' "
+        "GROUP BY 1 ORDER BY 1"
+    ).fetchall():
+        typer.echo(
+            f"  {source:<14} {files:>6,} files {read:>10,} rows read {loaded:>10,} loaded "
+            f"{quarantined:>7,} quarantined {skipped:>6,} identical copies skipped"
+        )
     typer.echo("complaints (core.complaints):")
     for channel, n, open_n in con.execute(
-            "SELECT channel, count(*), count(*) FILTER (WHERE status <> 'closed') "
-            "FROM core.complaints GROUP BY 1 ORDER BY 2 DESC").fetchall():
+        "SELECT channel, count(*), count(*) FILTER (WHERE status <> 'closed') "
+        "FROM core.complaints GROUP BY 1 ORDER BY 2 DESC"
+    ).fetchall():
         typer.echo(f"  {channel:<8} {n:>8,} complaints  {open_n:>6,} open")
-    for what, n in con.execute("SELECT waiting_for, count(*) FROM ops.pending_links "
-                               "GROUP BY 1 ORDER BY 1").fetchall():
+    for what, n in con.execute(
+        "SELECT waiting_for, count(*) FROM ops.pending_links GROUP BY 1 ORDER BY 1"
+    ).fetchall():
         typer.echo(f"waiting (ops.pending_links): {what}: {n:,}")
     con.close()
 
 
 @app.command()
 def dashboard(
-    warehouse: Annotated[Path | None, typer.Option(
-        help="Published copy to read (default: TOUSU_PUBLISHED or data/tousu.published.duckdb).")]
-    = None,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(
+            help="Published copy to read (default: TOUSU_PUBLISHED or data/tousu.published.duckdb)."
+        ),
+    ] = None,
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
     address: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
@@ -196,19 +227,43 @@ def dashboard(
     plans = get_settings().plans or plans_path_beside(path)
     docs_url = serve_data_docs(data_docs_beside(path), address, port + 1)
     typer.echo(f"GX Data Docs: {docs_url}")
-    env = {**os.environ, "TOUSU_PUBLISHED": str(path), "TOUSU_PLANS": str(plans),
-           "TOUSU_DATA_DOCS_URL": docs_url}
-    raise typer.Exit(run_forwarding_signals([
-        sys.executable, "-m", "streamlit", "run", str(app_file), "--server.port", str(port),
-        "--server.address", address, "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
-        # The table toolbar's CSV export only quotes fields (a description "=HYPERLINK(...)"
-        # would run in a spreadsheet): it is off, and pages offer safe downloads instead.
-        "--client.disableDataExport", "true"], env))
+    env = {
+        **os.environ,
+        "TOUSU_PUBLISHED": str(path),
+        "TOUSU_PLANS": str(plans),
+        "TOUSU_DATA_DOCS_URL": docs_url,
+    }
+    raise typer.Exit(
+        run_forwarding_signals(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(app_file),
+                "--server.port",
+                str(port),
+                "--server.address",
+                address,
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--client.toolbarMode",
+                "viewer",
+                # The table toolbar's CSV export only quotes fields (a description "=HYPERLINK(...)"
+                # would run in a spreadsheet): it is off, and pages offer safe downloads instead.
+                "--client.disableDataExport",
+                "true",
+            ],
+            env,
+        )
+    )
 
 
-def run_forwarding_signals(command: list[str], env: dict[str, str],
-                           grace_seconds: float = 10.0) -> int:
+def run_forwarding_signals(
+    command: list[str], env: dict[str, str], grace_seconds: float = 10.0
+) -> int:
     """Run a server as a child and pass SIGTERM / SIGINT / SIGHUP on to it: stopping this
     process stops the server (and frees its port) instead of leaving it orphaned. A child that
     does not stop within the grace period is killed."""
@@ -221,8 +276,9 @@ def run_forwarding_signals(command: list[str], env: dict[str, str],
         if child.poll() is None:
             child.send_signal(signum)
 
-    previous = {sig: signal.signal(sig, forward)
-                for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
+    previous = {
+        sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    }
     try:
         while True:
             try:
@@ -249,8 +305,9 @@ app.add_typer(metrics_app, name="metrics")
 def metrics_recompute(
     reason: Annotated[str, typer.Option(help="Why (kept in ops.recomputes).")],
     warehouse: Annotated[Path | None, typer.Option(help="Writer's warehouse file.")] = None,
-    run_date: Annotated[str | None, typer.Option(help="As of this night, YYYY-MM-DD "
-                                                      "(default: the last run's).")] = None,
+    run_date: Annotated[
+        str | None, typer.Option(help="As of this night, YYYY-MM-DD (default: the last run's).")
+    ] = None,
 ) -> None:
     """Recompute every SLA result with the current policy and calendar, and publish.
 
@@ -277,19 +334,24 @@ def _recompute(path: Path, run_date: str | None, reason: str) -> None:
 
     s = get_settings()
     con = db.connect(path, timezone=s.timezone, phone_region=s.phone_region)
-    night = _date(run_date) or con.execute(
-        "SELECT max(run_date) FROM ops.published_nights").fetchall()[0][0]
+    night = (
+        _date(run_date)
+        or con.execute("SELECT max(run_date) FROM ops.published_nights").fetchall()[0][0]
+    )
     if night is None:
         typer.echo("no successful night to recompute as of; give --run-date", err=True)
         raise typer.Exit(2)
     built = build_marts(con, night_end(night, s.timezone), recompute=True, reason=reason)
-    [(before,)] = con.execute("SELECT previous_versions FROM ops.recomputes "
-                              "ORDER BY recomputed_at DESC LIMIT 1").fetchall()
+    [(before,)] = con.execute(
+        "SELECT previous_versions FROM ops.recomputes ORDER BY recomputed_at DESC LIMIT 1"
+    ).fetchall()
     con.close()
     published = s.published_for(path)
     db.publish(path, published)
-    typer.echo(f"recomputed {built.clocks:,} SLA clocks as of {night} with policy "
-               f"{built.policy_version} (before: {before}); published {published}")
+    typer.echo(
+        f"recomputed {built.clocks:,} SLA clocks as of {night} with policy "
+        f"{built.policy_version} (before: {before}); published {published}"
+    )
 
 
 from flows.byo.cli import sources_app  # noqa: E402  (the group lives with its code)

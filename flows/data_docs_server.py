@@ -20,8 +20,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 def serve_data_docs(folder: Path, address: str, port: int) -> str:
     """Start serving folder on address:port in the background; return the site's URL."""
     folder.mkdir(parents=True, exist_ok=True)
-    server = ThreadingHTTPServer((address, port),
-                                 partial(_QuietHandler, directory=str(folder)))
+    server = ThreadingHTTPServer((address, port), partial(_QuietHandler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, name="data-docs", daemon=True).start()
     host = "localhost" if address in ("0.0.0.0", "::", "") else address
     return f"http://{host}:{port}/index.html"

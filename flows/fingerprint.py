@@ -12,22 +12,43 @@ from pathlib import Path
 import duckdb
 
 # Columns that name a run or the wall-clock moment something was done, not a figure.
-VOLATILE = {"_load_id", "_loaded_at", "run_id", "load_id", "loaded_at", "checked_at",
-            "started_at", "finished_at", "flow_run_id", "created_at", "updated_at",
-            "quarantined_at", "recorded_at"}
+VOLATILE = {
+    "_load_id",
+    "_loaded_at",
+    "run_id",
+    "load_id",
+    "loaded_at",
+    "checked_at",
+    "started_at",
+    "finished_at",
+    "flow_run_id",
+    "created_at",
+    "updated_at",
+    "quarantined_at",
+    "recorded_at",
+}
 
 
-def fingerprint(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("core", "mart")
-                ) -> list[tuple[str, int, str]]:
+def fingerprint(
+    con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("core", "mart")
+) -> list[tuple[str, int, str]]:
     """(schema.table, rows, md5 of the sorted rows as text) of every table in the schemas."""
     tables = con.execute(
         "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN "
-        f"({', '.join('?' for _ in schemas)}) ORDER BY 1, 2", list(schemas)).fetchall()
+        f"({', '.join('?' for _ in schemas)}) ORDER BY 1, 2",
+        list(schemas),
+    ).fetchall()
     out = []
     for schema, table in tables:
-        columns = [c for (c,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
-            "ORDER BY column_index", [schema, table]).fetchall() if c not in VOLATILE]
+        columns = [
+            c
+            for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+                "ORDER BY column_index",
+                [schema, table],
+            ).fetchall()
+            if c not in VOLATILE
+        ]
         picked = ", ".join(f'"{c}"' for c in columns)
         rows, digest = con.execute(
             f"SELECT count(*), md5(coalesce(string_agg(r, '\n' ORDER BY r), '')) "
@@ -40,8 +61,9 @@ def fingerprint(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("cor
 def main(warehouse: Path) -> str:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        return "\n".join(f"{name:<40} {rows:>9,}  {digest}"
-                         for name, rows, digest in fingerprint(con))
+        return "\n".join(
+            f"{name:<40} {rows:>9,}  {digest}" for name, rows, digest in fingerprint(con)
+        )
     finally:
         con.close()
 

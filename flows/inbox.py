@@ -14,8 +14,11 @@ def pattern_problem(pattern: str) -> str | None:
     """Why a file pattern could read outside the inbox, or None when it stays inside."""
     if not pattern.strip():
         return "an empty pattern"
-    if PurePosixPath(pattern).is_absolute() or PureWindowsPath(pattern).drive \
-            or pattern.startswith(("~", "\\")):
+    if (
+        PurePosixPath(pattern).is_absolute()
+        or PureWindowsPath(pattern).drive
+        or pattern.startswith(("~", "\\"))
+    ):
         return f"{pattern!r} is an absolute path; give a pattern relative to the inbox"
     if ".." in PurePosixPath(pattern.replace("\\", "/")).parts:
         return f"{pattern!r} climbs out of the inbox with '..'; give a folder inside the inbox"
@@ -53,4 +56,3 @@ class InboxBoundary:
         except (OSError, ValueError, RuntimeError):
             return False
         return True
-

@@ -71,14 +71,18 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def new_files(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source
-              ) -> tuple[list[InboxFile], list[FileOutcome]]:
+def new_files(
+    con: duckdb.DuckDBPyConnection, inbox: Path, source: Source
+) -> tuple[list[InboxFile], list[FileOutcome]]:
     """The source's files not yet recorded with the same path and content, and a failed outcome
     for each path that leads outside the inbox (a symlink: it is never opened)."""
-    seen = set(con.execute(
-        "SELECT path, sha256 FROM ops.file_loads WHERE source = ? "
-        "AND status NOT IN ('failed', 'held')",
-        [source.name]).fetchall())
+    seen = set(
+        con.execute(
+            "SELECT path, sha256 FROM ops.file_loads WHERE source = ? "
+            "AND status NOT IN ('failed', 'held')",
+            [source.name],
+        ).fetchall()
+    )
     files, outside = [], []
     boundary = InboxBoundary(inbox)
     for path in source.files(inbox):
@@ -86,11 +90,22 @@ def new_files(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source
         if not boundary.contains(path):
             # Recorded under a digest of its name: the target's content is never read.
             digest = hashlib.sha256(f"outside:{rel}".encode()).hexdigest()
-            outside.append((InboxFile(path, rel, digest, path.lstat().st_size),
-                            FileOutcome(source.name, rel, digest, "failed", error=(
-                                "not read: this path leads outside the inbox (a symbolic link "
-                                "to a file elsewhere); only files inside the inbox are read. "
-                                "Copy the export into the inbox instead of linking it"))))
+            outside.append(
+                (
+                    InboxFile(path, rel, digest, path.lstat().st_size),
+                    FileOutcome(
+                        source.name,
+                        rel,
+                        digest,
+                        "failed",
+                        error=(
+                            "not read: this path leads outside the inbox (a symbolic link "
+                            "to a file elsewhere); only files inside the inbox are read. "
+                            "Copy the export into the inbox instead of linking it"
+                        ),
+                    ),
+                )
+            )
             continue
         digest = sha256_of(path)
         if (rel, digest) not in seen:
@@ -105,9 +120,15 @@ def deliveries(source: Source, files: list[InboxFile]) -> list[list[InboxFile]]:
     return [list(g) for _, g in groupby(files, key=lambda f: Path(f.rel).parent.as_posix())]
 
 
-def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run_id: str,
-                run_date: date, timezone: str = TIMEZONE,
-                phone_region: str = PHONE_REGION) -> list[FileOutcome]:
+def load_source(
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    source: Source,
+    run_id: str,
+    run_date: date,
+    timezone: str = TIMEZONE,
+    phone_region: str = PHONE_REGION,
+) -> list[FileOutcome]:
     """Load every new file of one source; return what happened to each.
 
     Every new file is read first. If one of them has a changed layout (a column renamed or
@@ -129,8 +150,11 @@ def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run
             results[f.rel] = exc
         except Exception as exc:  # a reader's bug or an unforeseen file: this file fails alone
             results[f.rel] = FileRejected(f"could not be read ({describe(exc)})")
-    stopped = {f.rel: excerpt(str(results[f.rel]), 400) for f in files
-               if isinstance(results[f.rel], LayoutChanged)}
+    stopped = {
+        f.rel: excerpt(str(results[f.rel]), 400)
+        for f in files
+        if isinstance(results[f.rel], LayoutChanged)
+    }
     short, usual = _short_files(con, source, files, results)
     stopped |= short
     _record_batch_checks(con, run_id, source.name, files, results, short, usual)
@@ -138,11 +162,17 @@ def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run
         first = next(iter(stopped))
         outcomes = [
             FileOutcome(source.name, f.rel, f.sha256, "failed", error=stopped[f.rel])
-            if f.rel in stopped else
-            FileOutcome(source.name, f.rel, f.sha256, "held",
-                        error=f"not loaded: {source.name} is stopped tonight because of "
-                              f"{first} ({stopped[first]})")
-            for f in files]
+            if f.rel in stopped
+            else FileOutcome(
+                source.name,
+                f.rel,
+                f.sha256,
+                "held",
+                error=f"not loaded: {source.name} is stopped tonight because of "
+                f"{first} ({stopped[first]})",
+            )
+            for f in files
+        ]
         _record(con, run_id, uuid.uuid4().hex, files, outcomes)
         return outside_outcomes + outcomes
 
@@ -154,76 +184,123 @@ def load_source(con: duckdb.DuckDBPyConnection, inbox: Path, source: Source, run
 
     outcomes: list[FileOutcome] = list(outside_outcomes)
     for delivery in deliveries(source, files):
-        outcomes += load_delivery(con, source, delivery, run_id, run_date, timezone,
-                                  phone_region, reader=read)
+        outcomes += load_delivery(
+            con, source, delivery, run_id, run_date, timezone, phone_region, reader=read
+        )
     return outcomes
 
 
-def _short_files(con, source: Source, files: list[InboxFile],
-                 results: dict[str, Delivered | FileRejected]
-                 ) -> tuple[dict[str, str], float | None]:
+def _short_files(
+    con, source: Source, files: list[InboxFile], results: dict[str, Delivered | FileRejected]
+) -> tuple[dict[str, str], float | None]:
     """Files with far fewer rows than the source's usual files (cut short or half-empty),
     and the usual rows per file (None while the source has too little history to judge)."""
     volume = load_thresholds().volume
-    history = [n for (n,) in con.execute(
-        "SELECT rows_read FROM ops.file_loads WHERE source = ? AND status = 'loaded' "
-        "ORDER BY loaded_at DESC LIMIT ?", [source.name, volume.history_files]).fetchall()]
+    history = [
+        n
+        for (n,) in con.execute(
+            "SELECT rows_read FROM ops.file_loads WHERE source = ? AND status = 'loaded' "
+            "ORDER BY loaded_at DESC LIMIT ?",
+            [source.name, volume.history_files],
+        ).fetchall()
+    ]
     if len(history) < 3:
         return {}, None
     median = statistics.median(history)
     return {
-        f.rel: (f"volume: {results[f.rel].rows_read:,} rows where the last {len(history)} "
-                f"files had a median of {median:,.0f}; the export looks cut short or "
-                f"half-empty: re-export it (expectations/thresholds.yml sets the band)")
+        f.rel: (
+            f"volume: {results[f.rel].rows_read:,} rows where the last {len(history)} "
+            f"files had a median of {median:,.0f}; the export looks cut short or "
+            f"half-empty: re-export it (expectations/thresholds.yml sets the band)"
+        )
         for f in files
         if isinstance(results[f.rel], Delivered)
-        and too_few_rows(results[f.rel].rows_read, median, volume)}, median
+        and too_few_rows(results[f.rel].rows_read, median, volume)
+    }, median
 
 
-def _record_batch_checks(con, run_id: str, source: str, files: list[InboxFile],
-                         results: dict[str, Delivered | FileRejected], short: dict[str, str],
-                         usual: float | None) -> None:
+def _record_batch_checks(
+    con,
+    run_id: str,
+    source: str,
+    files: list[InboxFile],
+    results: dict[str, Delivered | FileRejected],
+    short: dict[str, str],
+    usual: float | None,
+) -> None:
     """The night's batch-level checks of a source in ops.dq_results: one row per check."""
     if not files:
         return
     changed = [f.rel for f in files if isinstance(results[f.rel], LayoutChanged)]
-    rows = [("layout_as_expected", len(files), len(changed),
-             "; ".join(f"{rel}: {results[rel]}" for rel in changed)
-             or f"{len(files)} files with the expected columns")]
+    rows = [
+        (
+            "layout_as_expected",
+            len(files),
+            len(changed),
+            "; ".join(f"{rel}: {results[rel]}" for rel in changed)
+            or f"{len(files)} files with the expected columns",
+        )
+    ]
     delivered = [f.rel for f in files if isinstance(results[f.rel], Delivered)]
     if usual is not None and delivered:
-        rows.append(("volume_within_band", len(delivered), len(short),
-                     "; ".join(short.values()) or
-                     f"{len(delivered)} files; usual rows per file {usual:,.0f}"))
+        rows.append(
+            (
+                "volume_within_band",
+                len(delivered),
+                len(short),
+                "; ".join(short.values())
+                or f"{len(delivered)} files; usual rows per file {usual:,.0f}",
+            )
+        )
     now = datetime.now().astimezone()
     con.executemany(
         "INSERT INTO ops.dq_results (run_id, load_id, source, check_name, rows_checked, "
         "rows_failed, success, checked_at, suite, observed_value) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'batch', ?)",
-        [[run_id, f"batch-{run_id}", source, name, checked, failed, failed == 0, now, observed]
-         for name, checked, failed, observed in rows])
+        [
+            [run_id, f"batch-{run_id}", source, name, checked, failed, failed == 0, now, observed]
+            for name, checked, failed, observed in rows
+        ],
+    )
 
 
-def load_delivery(con: duckdb.DuckDBPyConnection, source: Source, files: list[InboxFile],
-                  run_id: str, run_date: date, timezone: str = TIMEZONE,
-                  phone_region: str = PHONE_REGION,
-                  reader: Callable[[InboxFile], Delivered] | None = None) -> list[FileOutcome]:
+def load_delivery(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    files: list[InboxFile],
+    run_id: str,
+    run_date: date,
+    timezone: str = TIMEZONE,
+    phone_region: str = PHONE_REGION,
+    reader: Callable[[InboxFile], Delivered] | None = None,
+) -> list[FileOutcome]:
     load_id = uuid.uuid4().hex
-    loaded_hashes = dict(con.execute(
-        "SELECT sha256, any_value(path) FROM ops.file_loads WHERE status = 'loaded' "
-        "GROUP BY sha256").fetchall())
+    loaded_hashes = dict(
+        con.execute(
+            "SELECT sha256, any_value(path) FROM ops.file_loads WHERE status = 'loaded' "
+            "GROUP BY sha256"
+        ).fetchall()
+    )
     outcomes: list[FileOutcome] = []
     read: list[tuple[InboxFile, Delivered]] = []
     for f in files:
         if f.sha256 in loaded_hashes:
-            outcomes.append(FileOutcome(source.name, f.rel, f.sha256, "skipped_duplicate",
-                                        duplicate_of=loaded_hashes[f.sha256]))
+            outcomes.append(
+                FileOutcome(
+                    source.name,
+                    f.rel,
+                    f.sha256,
+                    "skipped_duplicate",
+                    duplicate_of=loaded_hashes[f.sha256],
+                )
+            )
             continue
         try:
             delivered = reader(f) if reader else source.read(f.path, f.rel)
         except FileRejected as exc:
-            outcomes.append(FileOutcome(source.name, f.rel, f.sha256, "failed",
-                                        error=excerpt(str(exc), 400)))
+            outcomes.append(
+                FileOutcome(source.name, f.rel, f.sha256, "failed", error=excerpt(str(exc), 400))
+            )
             continue
         loaded_hashes[f.sha256] = f.rel  # a second copy in the same delivery is a duplicate
         read.append((f, delivered))
@@ -232,29 +309,60 @@ def load_delivery(con: duckdb.DuckDBPyConnection, source: Source, files: list[In
         try:
             stored = _store(con, source, read, load_id, run_id, run_date, timezone, phone_region)
         except Exception as exc:  # rolled back: record why, and try the files again next run
-            outcomes += [FileOutcome(source.name, f.rel, f.sha256, "failed",
-                                     error=f"load rolled back, nothing kept: "
-                                           f"{describe(exc, f'loading into {source.raw_table}')}")
-                         for f, _ in read]
+            outcomes += [
+                FileOutcome(
+                    source.name,
+                    f.rel,
+                    f.sha256,
+                    "failed",
+                    error=f"load rolled back, nothing kept: "
+                    f"{describe(exc, f'loading into {source.raw_table}')}",
+                )
+                for f, _ in read
+            ]
     _record(con, run_id, load_id, files, outcomes)
     return outcomes + stored
 
 
-def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id: str,
-           run_id: str, run_date: date, timezone: str, phone_region: str) -> list[FileOutcome]:
+def _store(
+    con,
+    source: Source,
+    read: list[tuple[InboxFile, Delivered]],
+    load_id: str,
+    run_id: str,
+    run_date: date,
+    timezone: str,
+    phone_region: str,
+) -> list[FileOutcome]:
     now = datetime.now(ZoneInfo(timezone))
     # Lineage columns built once for the whole delivery (a folder can hold thousands of files).
     batch = pl.concat([d.rows for _, d in read], how="diagonal_relaxed").with_columns(
-        pl.Series("_source_file", [f.rel for f, d in read for _ in range(d.rows.height)],
-                  dtype=pl.String),
-        pl.Series("_file_sha256", [f.sha256 for f, d in read for _ in range(d.rows.height)],
-                  dtype=pl.String),
-        pl.lit(load_id).alias("_load_id"), pl.lit(now).alias("_loaded_at"))
+        pl.Series(
+            "_source_file", [f.rel for f, d in read for _ in range(d.rows.height)], dtype=pl.String
+        ),
+        pl.Series(
+            "_file_sha256",
+            [f.sha256 for f, d in read for _ in range(d.rows.height)],
+            dtype=pl.String,
+        ),
+        pl.lit(load_id).alias("_load_id"),
+        pl.lit(now).alias("_loaded_at"),
+    )
     rejects = pl.DataFrame(
-        [(f.rel, r.row_number, r.check_name, r.reason, r.record)
-         for f, d in read for r in d.rejects],
-        schema={"file": pl.String, "row_number": pl.Int32, "check_name": pl.String,
-                "reason": pl.String, "record": pl.String}, orient="row")
+        [
+            (f.rel, r.row_number, r.check_name, r.reason, r.record)
+            for f, d in read
+            for r in d.rejects
+        ],
+        schema={
+            "file": pl.String,
+            "row_number": pl.Int32,
+            "check_name": pl.String,
+            "reason": pl.String,
+            "record": pl.String,
+        },
+        orient="row",
+    )
     suite = SourceSuite(source.suite) if source.suite else source_suite(source.name)
     run_end = night_end(run_date, timezone)
     delivered_columns = [c for c in batch.columns if not c.startswith("_")]
@@ -268,15 +376,20 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
                 raise RuntimeError(f"failpoint {FAILPOINT_ENV}=after_raw_insert")
             if os.environ.get(FAILPOINT_ENV) == "kill_after_raw_insert":  # kill -9, mid-delivery
                 os.kill(os.getpid(), signal.SIGKILL)
-            redelivery.classify(con, source.raw_table, source.key, load_id, source.name,
-                                source.shared_raw)
+            redelivery.classify(
+                con, source.raw_table, source.key, load_id, source.name, source.shared_raw
+            )
             redelivery.skip_duplicates(con, source.raw_table, load_id)
-            delivery = read[0][0].rel + (f" and {len(read) - 1} more files" if len(read) > 1 else "")
-            _find_row_problems(con, suite, load_id, run_end, run_date.isoformat(), phone_region,
-                               delivery)
+            delivery = read[0][0].rel + (
+                f" and {len(read) - 1} more files" if len(read) > 1 else ""
+            )
+            _find_row_problems(
+                con, suite, load_id, run_end, run_date.isoformat(), phone_region, delivery
+            )
             # The record as delivered is text in quarantine, whatever the source's format (a JSON
             # record unioned with a reader's raw line must not be cast to JSON).
-            con.execute(f"""
+            con.execute(
+                f"""
                 INSERT INTO ops.quarantine
                 SELECT $run_id, $load_id, $source, p._source_file, p._row_number,
                        any_value({record})::VARCHAR,
@@ -291,41 +404,70 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
                 SELECT $run_id, $load_id, $source, file, row_number, record::VARCHAR, check_name,
                        reason, $now, NULL, NULL
                 FROM reader_rejects
-            """, {"run_id": run_id, "load_id": load_id, "source": source.name, "now": now})
-            con.execute(f"""
+            """,
+                {"run_id": run_id, "load_id": load_id, "source": source.name, "now": now},
+            )
+            con.execute(
+                f"""
                 DELETE FROM {source.raw_table} t
                 USING (SELECT DISTINCT _source_file, _row_number FROM row_problems) p
                 WHERE t._load_id = $load_id AND t._source_file = p._source_file
                   AND t._row_number = p._row_number
-            """, {"load_id": load_id})
-            redelivery.supersede_corrected(con, source.raw_table, source.key, load_id, source.name,
-                                           source.shared_raw)
+            """,
+                {"load_id": load_id},
+            )
+            redelivery.supersede_corrected(
+                con, source.raw_table, source.key, load_id, source.name, source.shared_raw
+            )
             redelivery.record(con, source.raw_table, run_id, load_id, source.name, now)
-            again = {(f, k): n for f, k, n in con.execute(
-                "SELECT file, kind, count(*) FROM ops.redeliveries WHERE load_id = ? GROUP BY ALL",
-                [load_id]).fetchall()}
+            again = {
+                (f, k): n
+                for f, k, n in con.execute(
+                    "SELECT file, kind, count(*) FROM ops.redeliveries WHERE load_id = ? GROUP BY ALL",
+                    [load_id],
+                ).fetchall()
+            }
             skipped_total = sum(n for (_, k), n in again.items() if k == "duplicate")
-            _record_check_results(con, suite.names, run_id, load_id, source.name,
-                                  batch.height - skipped_total, now)
+            _record_check_results(
+                con, suite.names, run_id, load_id, source.name, batch.height - skipped_total, now
+            )
             _release_corrected(con, source, load_id, now)
-            quarantined = dict(con.execute(
-                "SELECT file, count(*) FROM ops.quarantine WHERE load_id = ? GROUP BY file",
-                [load_id]).fetchall())
+            quarantined = dict(
+                con.execute(
+                    "SELECT file, count(*) FROM ops.quarantine WHERE load_id = ? GROUP BY file",
+                    [load_id],
+                ).fetchall()
+            )
             outcomes = []
             for f, d in read:
                 q, skipped = quarantined.get(f.rel, 0), again.get((f.rel, "duplicate"), 0)
                 corrected = again.get((f.rel, "correction"), 0)
                 notes = list(d.notes)
                 if skipped:
-                    notes.append(f"{skipped} record(s) identical to ones already loaded: skipped "
-                                 f"(ops.redeliveries)")
+                    notes.append(
+                        f"{skipped} record(s) identical to ones already loaded: skipped "
+                        f"(ops.redeliveries)"
+                    )
                 notes += [f"{n} row(s) skipped by {rule}" for rule, n in d.skipped.items() if n]
                 skipped += sum(d.skipped.values())
                 if corrected:
-                    notes.append(f"{corrected} correction(s) of records loaded before: the new "
-                                 f"version is in force (ops.redeliveries names the changed fields)")
-                outcomes.append(FileOutcome(source.name, f.rel, f.sha256, "loaded", d.rows_read,
-                                            d.rows_read - q - skipped, q, skipped, notes=notes))
+                    notes.append(
+                        f"{corrected} correction(s) of records loaded before: the new "
+                        f"version is in force (ops.redeliveries names the changed fields)"
+                    )
+                outcomes.append(
+                    FileOutcome(
+                        source.name,
+                        f.rel,
+                        f.sha256,
+                        "loaded",
+                        d.rows_read,
+                        d.rows_read - q - skipped,
+                        q,
+                        skipped,
+                        notes=notes,
+                    )
+                )
             _record(con, run_id, load_id, [f for f, _ in read], outcomes)
     finally:
         with suppress(duckdb.Error):  # an aborted transaction must not hide the first error
@@ -334,8 +476,9 @@ def _store(con, source: Source, read: list[tuple[InboxFile, Delivered]], load_id
     return outcomes
 
 
-def _find_row_problems(con, suite, load_id: str, run_end: datetime, run_date: str,
-                       phone_region: str, delivery: str) -> None:
+def _find_row_problems(
+    con, suite, load_id: str, run_end: datetime, run_date: str, phone_region: str, delivery: str
+) -> None:
     """Temp table row_problems: the delivery's rows failing the suite or a row-set check."""
     found = validate_delivery(con, suite, load_id, run_end, run_date, phone_region, delivery)
     con.register("suite_problems", found)
@@ -344,17 +487,20 @@ def _find_row_problems(con, suite, load_id: str, run_end: datetime, run_date: st
         con.execute(
             "CREATE OR REPLACE TEMP TABLE row_problems AS SELECT * FROM suite_problems"
             + (f" UNION ALL ({row_set})" if row_set else ""),
-            {"load_id": load_id, **suite.labels} if row_set else {})
+            {"load_id": load_id, **suite.labels} if row_set else {},
+        )
     finally:
         with suppress(duckdb.Error):
             con.unregister("suite_problems")
 
 
-def _record_check_results(con, names: list[str], run_id: str, load_id: str, source: str,
-                          rows: int, now: datetime) -> None:
+def _record_check_results(
+    con, names: list[str], run_id: str, load_id: str, source: str, rows: int, now: datetime
+) -> None:
     """One ops.dq_results row per check of this delivery (failed rows from row_problems)."""
     tolerances = load_thresholds().row_checks
-    con.execute("""
+    con.execute(
+        """
         INSERT INTO ops.dq_results BY NAME
         SELECT $run_id AS run_id, $load_id AS load_id, $source AS source,
                n.check_name, $rows AS rows_checked, n.failed AS rows_failed,
@@ -370,13 +516,24 @@ def _record_check_results(con, names: list[str], run_id: str, load_id: str, sour
                          unnest($mostly::DOUBLE[]) AS mostly) n
             LEFT JOIN row_problems p USING (check_name)
             GROUP BY n.check_name) n
-    """, {"run_id": run_id, "load_id": load_id, "source": source, "rows": rows,
-          "suite": f"source_{source}", "names": names, "mostly": [tolerances.mostly_for(n) for n in names], "now": now})
+    """,
+        {
+            "run_id": run_id,
+            "load_id": load_id,
+            "source": source,
+            "rows": rows,
+            "suite": f"source_{source}",
+            "names": names,
+            "mostly": [tolerances.mostly_for(n) for n in names],
+            "now": now,
+        },
+    )
 
 
 def _release_corrected(con, source: Source, load_id: str, now: datetime) -> None:
     """Mark quarantined records of this source resolved when this delivery loaded their id."""
-    con.execute(f"""
+    con.execute(
+        f"""
         UPDATE ops.quarantine q
         SET resolved_at = $now,
             resolved_by = format('loaded from {{}} record {{}}', r._source_file, r._row_number)
@@ -385,12 +542,14 @@ def _release_corrected(con, source: Source, load_id: str, now: datetime) -> None
               FROM {source.raw_table} WHERE _load_id = $load_id GROUP BY 1) r
         WHERE q.source = $source AND q.resolved_at IS NULL
           AND json_extract_string(CASE WHEN json_valid(q.record) THEN q.record END, $path) = r.k
-    """, {"now": now, "load_id": load_id, "source": source.name,
-          "path": f"$.{source.key}"})
+    """,
+        {"now": now, "load_id": load_id, "source": source.name, "path": f"$.{source.key}"},
+    )
 
 
-def _record(con, run_id: str, load_id: str, files: list[InboxFile],
-            outcomes: list[FileOutcome]) -> None:
+def _record(
+    con, run_id: str, load_id: str, files: list[InboxFile], outcomes: list[FileOutcome]
+) -> None:
     """Write one ops.file_loads row per outcome (in one statement: deliveries can be large)."""
     by_path = {f.rel: f for f in files}
     rows = [o for o in outcomes if o.path in by_path]
@@ -398,12 +557,45 @@ def _record(con, run_id: str, load_id: str, files: list[InboxFile],
         return
     now = datetime.now().astimezone()
     frame = pl.DataFrame(
-        [(run_id, load_id, o.source, o.path, o.sha256, by_path[o.path].size, o.rows_read,
-          o.rows_loaded, o.rows_quarantined, o.rows_skipped, o.status, o.duplicate_of, o.error,
-          "; ".join(o.notes) or None, now) for o in rows],
-        schema=["run_id", "load_id", "source", "path", "sha256", "size_bytes", "rows_read",
-                "rows_loaded", "rows_quarantined", "rows_skipped", "status", "duplicate_of",
-                "error", "note", "loaded_at"], orient="row")
+        [
+            (
+                run_id,
+                load_id,
+                o.source,
+                o.path,
+                o.sha256,
+                by_path[o.path].size,
+                o.rows_read,
+                o.rows_loaded,
+                o.rows_quarantined,
+                o.rows_skipped,
+                o.status,
+                o.duplicate_of,
+                o.error,
+                "; ".join(o.notes) or None,
+                now,
+            )
+            for o in rows
+        ],
+        schema=[
+            "run_id",
+            "load_id",
+            "source",
+            "path",
+            "sha256",
+            "size_bytes",
+            "rows_read",
+            "rows_loaded",
+            "rows_quarantined",
+            "rows_skipped",
+            "status",
+            "duplicate_of",
+            "error",
+            "note",
+            "loaded_at",
+        ],
+        orient="row",
+    )
     con.register("file_load_rows", frame)
     try:
         con.execute("INSERT INTO ops.file_loads BY NAME SELECT * FROM file_load_rows")

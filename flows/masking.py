@@ -12,12 +12,24 @@ import re
 
 # Chinese mobiles (+86 138 1234 5678), numbers written with a country code, landlines 010-1234567;
 # not dates, times or order numbers.
-PHONE = re.compile(r"(?<![\d\w])((?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}"
-                   r"|\+\d{1,3}[ -]?\d[\d -]{5,14}\d|0\d{2,3}-\d{7,8})(?![\d\w])")
+PHONE = re.compile(
+    r"(?<![\d\w])((?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}"
+    r"|\+\d{1,3}[ -]?\d[\d -]{5,14}\d|0\d{2,3}-\d{7,8})(?![\d\w])"
+)
 EMAIL = re.compile(r"([\w.+-])[\w.+-]*(@[\w-]+(?:\.[\w-]+)+)")
 NAME_KEYS = ("name", "nickname", "screen_name", "姓名", "昵称", "联系人")
-NOT_NAMES = ("product", "store", "company", "file", "sheet", "platform", "department", "门店",
-             "产品", "公司")
+NOT_NAMES = (
+    "product",
+    "store",
+    "company",
+    "file",
+    "sheet",
+    "platform",
+    "department",
+    "门店",
+    "产品",
+    "公司",
+)
 
 
 def mask_name(value: str | None) -> str | None:

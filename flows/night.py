@@ -57,9 +57,17 @@ class Night:
         return db.connect(self.warehouse, timezone=self.timezone, phone_region=self.phone_region)
 
     @classmethod
-    def resolve(cls, inbox: Path, warehouse: Path | None = None, run_date: date | None = None,
-                published: Path | None = None, plans: Path | None = None, rerun: bool = False,
-                settings: Settings | None = None, run_id: str | None = None) -> Night:
+    def resolve(
+        cls,
+        inbox: Path,
+        warehouse: Path | None = None,
+        run_date: date | None = None,
+        published: Path | None = None,
+        plans: Path | None = None,
+        rerun: bool = False,
+        settings: Settings | None = None,
+        run_id: str | None = None,
+    ) -> Night:
         s = settings or current_settings()
         writer = Path(warehouse or s.warehouse_path).resolve()
         readers = Path(published) if published else s.published_for(writer)
@@ -68,10 +76,16 @@ class Night:
         mappings = declared(s.sources_dir)
         return cls(
             run_id=run_id or f"{run_date:%Y%m%d}-{uuid.uuid4().hex[:8]}",
-            run_date=run_date, timezone=s.timezone, phone_region=s.phone_region,
-            inbox=Path(inbox).resolve(), warehouse=writer, published=readers, plans=plans,
+            run_date=run_date,
+            timezone=s.timezone,
+            phone_region=s.phone_region,
+            inbox=Path(inbox).resolve(),
+            warehouse=writer,
+            published=readers,
+            plans=plans,
             data_docs=data_docs_beside(readers),
             sources=tuple(all_sources(s.phone_region, mappings).values()),
             mappings=tuple(m for m in mappings.values() if isinstance(m, Mapping)),
             refused=tuple((n, m) for n, m in mappings.items() if isinstance(m, MappingError)),
-            rerun=rerun)
+            rerun=rerun,
+        )

@@ -35,8 +35,9 @@ def holder(warehouse: Path) -> dict:
 
 
 @contextmanager
-def night_lock(warehouse: Path, what: str = "nightly", wait: bool = False,
-               poll_seconds: float = 2.0) -> Iterator[None]:
+def night_lock(
+    warehouse: Path, what: str = "nightly", wait: bool = False, poll_seconds: float = 2.0
+) -> Iterator[None]:
     """Hold the warehouse's night lock; raise NightAlreadyRunning (or wait) when it is held."""
     path = lock_path(warehouse)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -52,12 +53,20 @@ def night_lock(warehouse: Path, what: str = "nightly", wait: bool = False,
                     raise NightAlreadyRunning(
                         f"a {who.get('what', 'night')} is already running on {warehouse} since "
                         f"{who.get('since', '?')} (pid {who.get('pid', '?')}); this one does "
-                        f"not start. Wait for it (or give --wait) and run again") from None
+                        f"not start. Wait for it (or give --wait) and run again"
+                    ) from None
                 time.sleep(poll_seconds)
         os.ftruncate(fd, 0)
-        os.write(fd, json.dumps({"pid": os.getpid(), "what": what,
-                                 "since": datetime.now().astimezone().isoformat(
-                                     timespec="seconds")}).encode())
+        os.write(
+            fd,
+            json.dumps(
+                {
+                    "pid": os.getpid(),
+                    "what": what,
+                    "since": datetime.now().astimezone().isoformat(timespec="seconds"),
+                }
+            ).encode(),
+        )
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock

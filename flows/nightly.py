@@ -57,8 +57,11 @@ def open_night(night: Night, flow_run_id: str | None = None) -> None:
         db.migrate(con)
         refuse_earlier_night(con, night.run_date, night.rerun)
         for abandoned in abandon_unfinished(con, night.run_id):
-            log().warning("run %s never finished (killed mid-way?): marked abandoned; its "
-                          "committed deliveries stay, the rest load tonight", abandoned)
+            log().warning(
+                "run %s never finished (killed mid-way?): marked abandoned; its "
+                "committed deliveries stay, the rest load tonight",
+                abandoned,
+            )
         start_run(con, night.run_id, night.run_date, night.inbox, flow_run_id)
     gx.forget_results()  # this night's Data Docs show this night's validations only
     for name, error in night.refused:  # its files will fail; say so even without files
@@ -68,8 +71,15 @@ def open_night(night: Night, flow_run_id: str | None = None) -> None:
 def load_channel(night: Night, source: str) -> ChannelSummary:
     started = time.perf_counter()
     with night.connect() as con:
-        outcomes = load_source(con, night.inbox, night.source(source), night.run_id,
-                               night.run_date, night.timezone, night.phone_region)
+        outcomes = load_source(
+            con,
+            night.inbox,
+            night.source(source),
+            night.run_id,
+            night.run_date,
+            night.timezone,
+            night.phone_region,
+        )
     for o in outcomes:
         if o.status == "failed":
             log().error("%s: %s", o.path, o.error)
@@ -107,8 +117,12 @@ def copy_plans(night: Night) -> int:
 def rebuild_marts(night: Night) -> MartsBuilt:
     with night.connect() as con:
         built = build_marts(con, night.as_of, mappings=list(night.mappings))
-    log().info("marts rebuilt with policy %s: %s customers, %s SLA clocks",
-               built.policy_version, f"{built.customers:,}", f"{built.clocks:,}")
+    log().info(
+        "marts rebuilt with policy %s: %s customers, %s SLA clocks",
+        built.policy_version,
+        f"{built.customers:,}",
+        f"{built.clocks:,}",
+    )
     return built
 
 
@@ -128,8 +142,10 @@ def build_data_docs(night: Night) -> str | None:
     try:
         index = gx.build_data_docs(night.data_docs)
     except Exception as exc:  # GX raises many types; the cause is in the message
-        log().error("GX Data Docs not written: %s",
-                    describe(exc, "writing the GX Data Docs", night.data_docs))
+        log().error(
+            "GX Data Docs not written: %s",
+            describe(exc, "writing the GX Data Docs", night.data_docs),
+        )
         return None
     log().info("GX Data Docs: %s", index)
     return str(index)
@@ -139,8 +155,9 @@ def publish_copy(night: Night) -> str:
     try:
         return str(db.publish(night.warehouse, night.published))
     except OSError as exc:
-        raise OSError(exc.errno, describe(exc, "publishing the readers' copy", night.published)) \
-            from exc
+        raise OSError(
+            exc.errno, describe(exc, "publishing the readers' copy", night.published)
+        ) from exc
 
 
 def plain(step: Callable, *args):
@@ -149,23 +166,34 @@ def plain(step: Callable, *args):
 
 
 # Which part of the night each step's time counts in (NightSummary.stage_seconds).
-STAGE = {open_night: "load", load_channel: "load", rebuild_core: "core",
-         validate_core_tables: "validate", copy_plans: "marts", rebuild_marts: "marts",
-         close_night: "data_docs", build_data_docs: "data_docs", publish_copy: "publish"}
+STAGE = {
+    open_night: "load",
+    load_channel: "load",
+    rebuild_core: "core",
+    validate_core_tables: "validate",
+    copy_plans: "marts",
+    rebuild_marts: "marts",
+    close_night: "data_docs",
+    build_data_docs: "data_docs",
+    publish_copy: "publish",
+}
 
 
-def run_night(night: Night, summary: NightSummary, step: Callable = plain,
-              flow_run_id: str | None = None) -> str:
+def run_night(
+    night: Night, summary: NightSummary, step: Callable = plain, flow_run_id: str | None = None
+) -> str:
     """The night, step by step, filling in its summary; returns its data-quality summary
     (Markdown). `step` runs each step: a plain call, or the flow's task (as_task)."""
+
     def timed(fn: Callable, *args):
         started = time.perf_counter()
         try:
             return step(fn, *args)
         finally:
             stage = STAGE[fn]
-            summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) \
-                + time.perf_counter() - started
+            summary.stage_seconds[stage] = (
+                summary.stage_seconds.get(stage, 0.0) + time.perf_counter() - started
+            )
 
     timed(open_night, night, flow_run_id)
     summary.channels = [timed(load_channel, night, s.name) for s in night.sources]
@@ -184,13 +212,20 @@ def run_night(night: Night, summary: NightSummary, step: Callable = plain,
 # already committed are skipped on the retry: their sha256 is recorded, a retry never loads
 # twice). The plans file may be held for a moment by someone saving a plan in the app. The
 # publish copy is retried too.
-TASKS = {fn: task(fn, cache_policy=NO_CACHE, **options) for fn, options in (
-    (open_night, {}),
-    (load_channel, {"retries": 2, "retry_delay_seconds": 5, "task_run_name": "load {source}"}),
-    (rebuild_core, {}), (validate_core_tables, {}),
-    (copy_plans, {"retries": 3, "retry_delay_seconds": 5}), (rebuild_marts, {}),
-    (close_night, {}), (build_data_docs, {}),
-    (publish_copy, {"retries": 2, "retry_delay_seconds": 5}))}
+TASKS = {
+    fn: task(fn, cache_policy=NO_CACHE, **options)
+    for fn, options in (
+        (open_night, {}),
+        (load_channel, {"retries": 2, "retry_delay_seconds": 5, "task_run_name": "load {source}"}),
+        (rebuild_core, {}),
+        (validate_core_tables, {}),
+        (copy_plans, {"retries": 3, "retry_delay_seconds": 5}),
+        (rebuild_marts, {}),
+        (close_night, {}),
+        (build_data_docs, {}),
+        (publish_copy, {"retries": 2, "retry_delay_seconds": 5}),
+    )
+}
 
 
 def as_task(step: Callable, *args):
@@ -202,22 +237,31 @@ def as_task(step: Callable, *args):
     if state.is_completed():
         return state.result()
     error = state.result(raise_on_failure=False)
-    return ChannelSummary.failed(args[1], describe(error) if isinstance(error, BaseException)
-                                 else str(state.message))
+    return ChannelSummary.failed(
+        args[1], describe(error) if isinstance(error, BaseException) else str(state.message)
+    )
 
 
 @flow(name="tousu-nightly", log_prints=True)
-def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = None,
-            published: Path | None = None, plans: Path | None = None, rerun: bool = False,
-            wait: bool = False) -> NightSummary:
+def nightly(
+    inbox: Path,
+    warehouse: Path | None = None,
+    run_date: date | None = None,
+    published: Path | None = None,
+    plans: Path | None = None,
+    rerun: bool = False,
+    wait: bool = False,
+) -> NightSummary:
     """One night. `rerun` allows a run date before the last published night; `wait` waits for a
     night already running on the warehouse instead of refusing to start."""
     night = Night.resolve(inbox, warehouse, run_date, published, plans, rerun)
     summary = NightSummary(night.run_id, night.run_date, [])
     started = time.perf_counter()
     # One night at a time, and the writer's file held from the first step to the publish.
-    with night_lock(night.warehouse, wait=wait), db.held_open(
-            night.warehouse, timezone=night.timezone, phone_region=night.phone_region):
+    with (
+        night_lock(night.warehouse, wait=wait),
+        db.held_open(night.warehouse, timezone=night.timezone, phone_region=night.phone_region),
+    ):
         try:
             quality = run_night(night, summary, as_task, str(runtime.flow_run.id or "") or None)
         except Exception as exc:
@@ -226,13 +270,19 @@ def nightly(inbox: Path, warehouse: Path | None = None, run_date: date | None = 
             print(summary.text())
             raise
     # waiting for the lock, and the flow's own bookkeeping, count as the load's
-    summary.stage_seconds["load"] += time.perf_counter() - started - sum(
-        summary.stage_seconds.values())
-    create_table_artifact(key="nightly-intake", table=summary.table(),
-                          description=f"Rows read, loaded and quarantined per source, "
-                                      f"night {night.run_date}, run {night.run_id}.")
-    create_markdown_artifact(key="nightly-data-quality", markdown=quality,
-                             description=f"Data quality, night {night.run_date}, "
-                                         f"run {night.run_id}.")
+    summary.stage_seconds["load"] += (
+        time.perf_counter() - started - sum(summary.stage_seconds.values())
+    )
+    create_table_artifact(
+        key="nightly-intake",
+        table=summary.table(),
+        description=f"Rows read, loaded and quarantined per source, "
+        f"night {night.run_date}, run {night.run_id}.",
+    )
+    create_markdown_artifact(
+        key="nightly-data-quality",
+        markdown=quality,
+        description=f"Data quality, night {night.run_date}, run {night.run_id}.",
+    )
     print(summary.text())
     return summary

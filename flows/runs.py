@@ -30,8 +30,11 @@ class ChannelSummary:
 
     @classmethod
     def failed(cls, source: str, error: str) -> ChannelSummary:
-        return cls(source, errors=[f"{source}: the source could not be loaded tonight: {error}"],
-                   source_error=error)
+        return cls(
+            source,
+            errors=[f"{source}: the source could not be loaded tonight: {error}"],
+            source_error=error,
+        )
 
     @classmethod
     def of(cls, source: str, outcomes: list[FileOutcome], seconds: float = 0.0) -> ChannelSummary:
@@ -49,8 +52,10 @@ class ChannelSummary:
         return s
 
     def line(self) -> str:
-        text = (f"{self.source:<14} {self.files_new:>6} new files  {self.rows_read:>9,} read  "
-                f"{self.rows_loaded:>9,} loaded  {self.rows_quarantined:>7,} quarantined")
+        text = (
+            f"{self.source:<14} {self.files_new:>6} new files  {self.rows_read:>9,} read  "
+            f"{self.rows_loaded:>9,} loaded  {self.rows_quarantined:>7,} quarantined"
+        )
         if self.rows_skipped:
             text += f"  {self.rows_skipped:,} skipped by rule (repeats, row filters)"
         if self.files_skipped:
@@ -104,19 +109,35 @@ class NightSummary:
     def totals(self) -> ChannelSummary:
         t = ChannelSummary("total")
         for c in self.channels:
-            for name in ("files_new", "files_loaded", "files_skipped", "files_failed",
-                         "rows_read", "rows_loaded", "rows_quarantined", "rows_skipped",
-                         "seconds"):
+            for name in (
+                "files_new",
+                "files_loaded",
+                "files_skipped",
+                "files_failed",
+                "rows_read",
+                "rows_loaded",
+                "rows_quarantined",
+                "rows_skipped",
+                "seconds",
+            ):
                 setattr(t, name, getattr(t, name) + getattr(c, name))
         return t
 
     def table(self) -> list[dict]:
         """Rows for the Prefect table artifact: one per channel and a total."""
-        return [{"source": c.source, "new files": c.files_new, "rows read": c.rows_read,
-                 "rows loaded": c.rows_loaded, "rows quarantined": c.rows_quarantined,
-                 "identical records skipped": c.rows_skipped,
-                 "duplicate files skipped": c.files_skipped, "files failed": c.files_failed}
-                for c in [*self.channels, self.totals()]]
+        return [
+            {
+                "source": c.source,
+                "new files": c.files_new,
+                "rows read": c.rows_read,
+                "rows loaded": c.rows_loaded,
+                "rows quarantined": c.rows_quarantined,
+                "identical records skipped": c.rows_skipped,
+                "duplicate files skipped": c.files_skipped,
+                "files failed": c.files_failed,
+            }
+            for c in [*self.channels, self.totals()]
+        ]
 
     def text(self) -> str:
         lines = [f"tousu nightly {self.run_date}  run {self.run_id}  {self.status.upper()}"]
@@ -135,11 +156,18 @@ class NightSummary:
         return "\n".join(lines)
 
 
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, run_date: date, inbox: Path,
-              flow_run_id: str | None) -> None:
-    con.execute("INSERT INTO ops.runs (run_id, run_date, inbox, started_at, status, flow_run_id) "
-                "VALUES (?, ?, ?, ?, 'running', ?)",
-                [run_id, run_date, str(inbox), datetime.now().astimezone(), flow_run_id])
+def start_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    run_date: date,
+    inbox: Path,
+    flow_run_id: str | None,
+) -> None:
+    con.execute(
+        "INSERT INTO ops.runs (run_id, run_date, inbox, started_at, status, flow_run_id) "
+        "VALUES (?, ?, ?, ?, 'running', ?)",
+        [run_id, run_date, str(inbox), datetime.now().astimezone(), flow_run_id],
+    )
 
 
 class NightRefused(ValueError):
@@ -154,7 +182,8 @@ def abandon_unfinished(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]
         "UPDATE ops.runs SET status = 'abandoned', finished_at = ?, "
         "note = format('stopped mid-way without finishing (killed?); marked by run {}', ?) "
         "WHERE status = 'running' AND run_id <> ? RETURNING run_id",
-        [datetime.now().astimezone(), run_id, run_id]).fetchall()
+        [datetime.now().astimezone(), run_id, run_id],
+    ).fetchall()
     return [r[0] for r in rows]
 
 
@@ -166,13 +195,15 @@ def refuse_earlier_night(con: duckdb.DuckDBPyConnection, run_date: date, rerun: 
         raise NightRefused(
             f"run date {run_date} is before the last published night {last}: the marts would be "
             f"rebuilt as of {run_date} and readers' figures would go back in time. Give "
-            f"--rerun to re-run an earlier night on purpose")
+            f"--rerun to re-run an earlier night on purpose"
+        )
 
 
 def silent_sources(con: duckdb.DuckDBPyConnection, run_date: date) -> list[str]:
     """Sources that delivered nothing for longer than their usual longest gap (needs three
     nights with deliveries to know what is usual)."""
-    rows = con.execute("""
+    rows = con.execute(
+        """
         WITH nights AS (
             SELECT DISTINCT f.source, r.run_date
             FROM ops.file_loads f JOIN ops.runs r USING (run_id) WHERE f.status = 'loaded'),
@@ -183,10 +214,14 @@ def silent_sources(con: duckdb.DuckDBPyConnection, run_date: date) -> list[str]:
         SELECT source, max(run_date) AS last, max(gap) AS longest, count(*) AS nights
         FROM gaps GROUP BY source
         HAVING count(*) >= 3 AND $night - max(run_date) > greatest(max(gap), 1)
-        ORDER BY source""", {"night": run_date}).fetchall()
-    return [f"{source}: nothing delivered for {(run_date - last).days} days (last files on "
-            f"{last}; its longest gap so far was {longest} days): is the export running?"
-            for source, last, longest, _ in rows]
+        ORDER BY source""",
+        {"night": run_date},
+    ).fetchall()
+    return [
+        f"{source}: nothing delivered for {(run_date - last).days} days (last files on "
+        f"{last}; its longest gap so far was {longest} days): is the export running?"
+        for source, last, longest, _ in rows
+    ]
 
 
 def night_warnings(con: duckdb.DuckDBPyConnection, summary: NightSummary) -> list[str]:
@@ -199,14 +234,35 @@ def night_warnings(con: duckdb.DuckDBPyConnection, summary: NightSummary) -> lis
 
 def finish_run(con: duckdb.DuckDBPyConnection, summary: NightSummary) -> None:
     t = summary.totals()
-    note = "; ".join([*(["failed: " + summary.failure] if summary.failure else []),
-                      *([f"{len(summary.waiting())} file(s) or source(s) wait"]
-                        if summary.waiting() else []), *summary.warnings]) or None
+    note = (
+        "; ".join(
+            [
+                *(["failed: " + summary.failure] if summary.failure else []),
+                *(
+                    [f"{len(summary.waiting())} file(s) or source(s) wait"]
+                    if summary.waiting()
+                    else []
+                ),
+                *summary.warnings,
+            ]
+        )
+        or None
+    )
     con.execute(
         "UPDATE ops.runs SET finished_at = ?, status = ?, files_new = ?, files_failed = ?, "
         "rows_read = ?, rows_loaded = ?, rows_quarantined = ?, note = ? WHERE run_id = ?",
-        [datetime.now().astimezone(), summary.status, t.files_new, t.files_failed, t.rows_read,
-         t.rows_loaded, t.rows_quarantined, note, summary.run_id])
+        [
+            datetime.now().astimezone(),
+            summary.status,
+            t.files_new,
+            t.files_failed,
+            t.rows_read,
+            t.rows_loaded,
+            t.rows_quarantined,
+            note,
+            summary.run_id,
+        ],
+    )
 
 
 def fail_run(warehouse: Path, summary: NightSummary) -> None:
@@ -222,15 +278,18 @@ def fail_run(warehouse: Path, summary: NightSummary) -> None:
 
 def core_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, int]]:
     complaints = con.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0]
-    pending = dict(con.execute(
-        "SELECT waiting_for, count(*) FROM ops.pending_links GROUP BY ALL").fetchall())
+    pending = dict(
+        con.execute("SELECT waiting_for, count(*) FROM ops.pending_links GROUP BY ALL").fetchall()
+    )
     return complaints, pending
 
 
 def _acknowledgements(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
     """Acknowledged failures in force (copied from the review app's file), as short text."""
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'plans' "
-                         "AND table_name = 'dq_acknowledgements'").fetchall()[0][0]
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'plans' "
+        "AND table_name = 'dq_acknowledgements'"
+    ).fetchall()[0][0]
     if not exists:
         return {}
     rows = con.execute("""
@@ -244,46 +303,68 @@ def _acknowledgements(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], s
 def waiting_files(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """Files that failed or were held and have not loaded since: (source, path, status, error,
     first night)."""
-    return con.execute("SELECT source, path, status, error, waiting_since "
-                       "FROM ops.files_waiting ORDER BY source, path").fetchall()
+    return con.execute(
+        "SELECT source, path, status, error, waiting_since "
+        "FROM ops.files_waiting ORDER BY source, path"
+    ).fetchall()
 
 
 def data_quality_markdown(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
     """The night's data quality in a few lines of Markdown (the flow run's artifact)."""
-    failing = con.execute("""
+    failing = con.execute(
+        """
         SELECT source, check_name, sum(rows_failed)::BIGINT AS rows_failed,
                sum(rows_checked)::BIGINT AS rows_checked
         FROM ops.dq_results WHERE run_id = ? AND NOT success
-        GROUP BY 1, 2 ORDER BY 1, 3 DESC""", [run_id]).fetchall()
+        GROUP BY 1, 2 ORDER BY 1, 3 DESC""",
+        [run_id],
+    ).fetchall()
     files = waiting_files(con)
     unresolved = con.execute("""
         SELECT source, count(*) FROM ops.quarantine WHERE resolved_at IS NULL
         GROUP BY 1 ORDER BY 1""").fetchall()
     acks = _acknowledgements(con)
     lines = ["# Data quality of the night", ""]
-    [(status, note)] = con.execute("SELECT status, note FROM ops.runs WHERE run_id = ?",
-                                   [run_id]).fetchall() or [(None, None)]
+    [(status, note)] = con.execute(
+        "SELECT status, note FROM ops.runs WHERE run_id = ?", [run_id]
+    ).fetchall() or [(None, None)]
     if status:
         lines += [f"Night status: **{status}**" + (f" ({note})" if note else ""), ""]
     if failing:
-        lines += ["| source | check | rows failed | rows checked | acknowledged |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {s} | `{c}` | {f:,} | {n:,} | {acks.get((s, c), '')} |"
-                  for s, c, f, n in failing]
+        lines += [
+            "| source | check | rows failed | rows checked | acknowledged |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {s} | `{c}` | {f:,} | {n:,} | {acks.get((s, c), '')} |" for s, c, f, n in failing
+        ]
     else:
-        lines.append("Every row check passed on every delivery." if con.execute(
-            "SELECT count(*) FROM ops.dq_results WHERE run_id = ? AND load_id <> 'core'",
-            [run_id]).fetchall()[0][0] else "No new rows were checked tonight.")
+        lines.append(
+            "Every row check passed on every delivery."
+            if con.execute(
+                "SELECT count(*) FROM ops.dq_results WHERE run_id = ? AND load_id <> 'core'",
+                [run_id],
+            ).fetchall()[0][0]
+            else "No new rows were checked tonight."
+        )
     [(suites, passed)] = con.execute(
         "SELECT count(*), count(*) FILTER (WHERE success) FROM ops.dq_results "
-        "WHERE run_id = ? AND load_id = 'core'", [run_id]).fetchall()
+        "WHERE run_id = ? AND load_id = 'core'",
+        [run_id],
+    ).fetchall()
     if suites:
-        lines += ["", f"Core tables (Great Expectations suites in expectations/): "
-                      f"{passed} of {suites} expectations passed."]
+        lines += [
+            "",
+            f"Core tables (Great Expectations suites in expectations/): "
+            f"{passed} of {suites} expectations passed.",
+        ]
     if files:
         lines += ["", "## Files waiting (not loaded; tried again every night)", ""]
         lines += [f"- `{p}` ({s} since {d}): {e}" for _, p, s, e, d in files]
     if unresolved:
-        lines += ["", "Unresolved quarantined rows (all nights): "
-                  + ", ".join(f"{s} {n:,}" for s, n in unresolved)]
+        lines += [
+            "",
+            "Unresolved quarantined rows (all nights): "
+            + ", ".join(f"{s} {n:,}" for s, n in unresolved),
+        ]
     return "\n".join(lines)

@@ -35,7 +35,9 @@ def safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """Every text column of a frame neutralised."""
     return frame.with_columns(
         pl.col(c).map_elements(neutralise, return_dtype=pl.String)
-        for c, dtype in frame.schema.items() if dtype == pl.String)
+        for c, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
 
 
 def safe_csv(frame: pl.DataFrame) -> bytes:

@@ -61,8 +61,17 @@ EVENT_TYPES = (
 )
 
 # Status a complaint is in (core.complaints.status), set in warehouse/core/10_complaints.sql.
-STATUSES = ("registered", "assigned", "awaiting_customer", "investigating", "remedy_agreed",
-            "executed", "followed_up", "closed", "reopened")
+STATUSES = (
+    "registered",
+    "assigned",
+    "awaiting_customer",
+    "investigating",
+    "remedy_agreed",
+    "executed",
+    "followed_up",
+    "closed",
+    "reopened",
+)
 
 # The seed's 5-level follow-up scale, best first, and the answer when the customer was not reached.
 SATISFACTION_LEVELS = ("非常满意", "满意", "一般", "不满意", "非常不满意")
@@ -80,12 +89,17 @@ def reference_rows() -> dict[str, tuple[list[str], list[tuple]]]:
     return {
         "ref.satisfaction_levels": (
             ["result", "answered", "score", "satisfied", "dissatisfied"],
-            [(level, True, SATISFACTION_SCORE[level], level in SATISFIED,
-              level in DISSATISFIED) for level in SATISFACTION_LEVELS]
-            + [(SATISFACTION_NO_ANSWER, False, None, False, False)]),
+            [
+                (level, True, SATISFACTION_SCORE[level], level in SATISFIED, level in DISSATISFIED)
+                for level in SATISFACTION_LEVELS
+            ]
+            + [(SATISFACTION_NO_ANSWER, False, None, False, False)],
+        ),
         "ref.channels": (
             ["channel", "label_zh", "own_source"],
-            [(channel, label, channel in OWN_CHANNELS) for channel, label in CHANNELS.items()]),
+            [(channel, label, channel in OWN_CHANNELS) for channel, label in CHANNELS.items()],
+        ),
     }
+
 
 DEMANDS = ("退款", "换货", "维修", "赔偿", "道歉", "改进服务", "解释说明")

@@ -30,8 +30,9 @@ def warehouse(tmp_path: Path):
 def small_inbox(tmp_path_factory) -> tuple[Path, dict]:
     """A small demo inbox (13 months, every channel, defects planted at a high rate)."""
     out = tmp_path_factory.mktemp("inbox") / "inbox"
-    manifest = generate(out, SMALL_INBOX_COMPLAINTS, SMALL_INBOX_SEED, SMALL_INBOX_UNTIL,
-                        defect_rate=0.03)
+    manifest = generate(
+        out, SMALL_INBOX_COMPLAINTS, SMALL_INBOX_SEED, SMALL_INBOX_UNTIL, defect_rate=0.03
+    )
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8")) == manifest
     return out, manifest
 

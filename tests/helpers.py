@@ -32,7 +32,9 @@ def _write_ticket_csv(inbox: Path, name: str, columns, rows: list[str]) -> Path:
     return path
 
 
-WEBFORM_HEADER = "submission_id,submitted_at,name,phone,email,member_no,order_no,message,expectation"
+WEBFORM_HEADER = (
+    "submission_id,submitted_at,name,phone,email,member_no,order_no,message,expectation"
+)
 
 
 def write_webform(inbox: Path, name: str, rows: list[str]) -> Path:
@@ -43,7 +45,17 @@ def write_webform(inbox: Path, name: str, rows: list[str]) -> Path:
     return path
 
 
-def event(id: str, ticket: str, name: str, at: str, dept: str = "", cat: str = "",
-          urg: str = "", prio: str = "", channel: str = "", ref: str = "") -> str:
+def event(
+    id: str,
+    ticket: str,
+    name: str,
+    at: str,
+    dept: str = "",
+    cat: str = "",
+    urg: str = "",
+    prio: str = "",
+    channel: str = "",
+    ref: str = "",
+) -> str:
     """One ticket-system event line."""
     return f"{id},{ticket},{name},{at},A1,{dept},{cat},{urg},{prio},{channel},{ref},"

@@ -24,8 +24,16 @@ class Acknowledgement:
     until_date: date
 
 
-def acknowledge(path: Path, source: str, check_name: str, run_id: str, by: str, comment: str,
-                now: datetime, days: int = 30) -> Acknowledgement:
+def acknowledge(
+    path: Path,
+    source: str,
+    check_name: str,
+    run_id: str,
+    by: str,
+    comment: str,
+    now: datetime,
+    days: int = 30,
+) -> Acknowledgement:
     """Record that a failing check is known; refused with a reason when it says nothing."""
     if not by.strip():
         raise PlanError("say who acknowledges the failure")
@@ -33,13 +41,29 @@ def acknowledge(path: Path, source: str, check_name: str, run_id: str, by: str, 
         raise PlanError("a comment is required: why the failure is known and what is done")
     if not 1 <= days <= 366:
         raise PlanError("an acknowledgement lasts 1 to 366 days")
-    ack = Acknowledgement(source, check_name, run_id, now, by.strip(), comment.strip(),
-                          now.date() + timedelta(days=days))
+    ack = Acknowledgement(
+        source,
+        check_name,
+        run_id,
+        now,
+        by.strip(),
+        comment.strip(),
+        now.date() + timedelta(days=days),
+    )
     con = connect_file(path)
     try:
-        con.execute("INSERT INTO plans.dq_acknowledgements VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [ack.source, ack.check_name, ack.run_id, ack.acknowledged_at,
-                     ack.acknowledged_by, ack.comment, ack.until_date])
+        con.execute(
+            "INSERT INTO plans.dq_acknowledgements VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                ack.source,
+                ack.check_name,
+                ack.run_id,
+                ack.acknowledged_at,
+                ack.acknowledged_by,
+                ack.comment,
+                ack.until_date,
+            ],
+        )
     finally:
         con.close()
     return ack
@@ -49,10 +73,14 @@ def in_force(path: Path, on: date) -> list[Acknowledgement]:
     """The latest acknowledgement of each (source, check) still in force on a day."""
     if not path.exists():
         return []
-    rows = read(path, """
+    rows = read(
+        path,
+        """
         SELECT source, check_name, run_id, acknowledged_at, acknowledged_by, comment, until_date
         FROM plans.dq_acknowledgements WHERE until_date >= ?
         QUALIFY row_number() OVER (PARTITION BY source, check_name
                                    ORDER BY acknowledged_at DESC) = 1
-        ORDER BY source, check_name""", on)
+        ORDER BY source, check_name""",
+        on,
+    )
     return [Acknowledgement(*r) for r in rows]

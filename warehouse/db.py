@@ -60,8 +60,13 @@ def phone_e164(number: str | None, region: str = PHONE_REGION) -> str | None:
 _HELD: dict[Path, duckdb.DuckDBPyConnection] = {}
 
 
-def connect(path: Path | str, *, timezone: str = TIMEZONE, phone_region: str = PHONE_REGION,
-            read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path | str,
+    *,
+    timezone: str = TIMEZONE,
+    phone_region: str = PHONE_REGION,
+    read_only: bool = False,
+) -> duckdb.DuckDBPyConnection:
     """A connection with the session settings and functions the warehouse SQL relies on."""
     held = None if read_only else _HELD.get(Path(path).resolve())
     if held is not None:
@@ -71,17 +76,22 @@ def connect(path: Path | str, *, timezone: str = TIMEZONE, phone_region: str = P
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(path), read_only=read_only)
         con.create_function(
-            "tousu_phone_e164", lambda n: phone_e164(n, phone_region),
-            [duckdb.sqltype("VARCHAR")], duckdb.sqltype("VARCHAR"), null_handling="special",
-            side_effects=False)
+            "tousu_phone_e164",
+            lambda n: phone_e164(n, phone_region),
+            [duckdb.sqltype("VARCHAR")],
+            duckdb.sqltype("VARCHAR"),
+            null_handling="special",
+            side_effects=False,
+        )
     con.execute("SET timezone = " + _quote(timezone))
     con.execute("SET VARIABLE tousu_tz = ?", [timezone])
     return con
 
 
 @contextmanager
-def held_open(path: Path, *, timezone: str = TIMEZONE,
-              phone_region: str = PHONE_REGION) -> Iterator[duckdb.DuckDBPyConnection]:
+def held_open(
+    path: Path, *, timezone: str = TIMEZONE, phone_region: str = PHONE_REGION
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Keep one connection to the writer's file open: every connect() to it in this process is
     then a cursor of this one, and DuckDB refuses the file to every other process until the
     block ends (a night's steps cannot be interrupted by another writer between them)."""
@@ -142,8 +152,9 @@ def product_aliases(path: Path = PRODUCTS) -> list[tuple[str, str]]:
         if not isinstance(item, dict) or not str(item.get("name") or "").strip():
             raise ValueError(f"{path}: products[{i}] needs a name")
         name = str(item["name"]).strip()
-        pairs += [(name, name)] + [(name, str(a).strip()) for a in item.get("aliases") or []
-                                   if str(a).strip()]
+        pairs += [(name, name)] + [
+            (name, str(a).strip()) for a in item.get("aliases") or [] if str(a).strip()
+        ]
     return pairs
 
 
@@ -154,10 +165,18 @@ def write_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
 
     con.execute("CREATE SCHEMA IF NOT EXISTS ref")
     for table, (columns, rows) in reference_rows().items():
-        types = {"answered": "BOOLEAN", "score": "INTEGER", "satisfied": "BOOLEAN",
-                 "dissatisfied": "BOOLEAN", "own_source": "BOOLEAN"}
-        con.execute(f"CREATE OR REPLACE TABLE {table} ("
-                    + ", ".join(f"{c} {types.get(c, 'VARCHAR')}" for c in columns) + ")")
+        types = {
+            "answered": "BOOLEAN",
+            "score": "INTEGER",
+            "satisfied": "BOOLEAN",
+            "dissatisfied": "BOOLEAN",
+            "own_source": "BOOLEAN",
+        }
+        con.execute(
+            f"CREATE OR REPLACE TABLE {table} ("
+            + ", ".join(f"{c} {types.get(c, 'VARCHAR')}" for c in columns)
+            + ")"
+        )
         con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in columns)})", rows)
 
 
@@ -166,8 +185,10 @@ def build_core(con: duckdb.DuckDBPyConnection, products: Path = PRODUCTS) -> Non
     aliases = product_aliases(products)
     with transaction(con):
         write_reference_tables(con)
-        con.execute("CREATE OR REPLACE TABLE core.product_catalogue "
-                    "(product VARCHAR NOT NULL, alias VARCHAR NOT NULL)")
+        con.execute(
+            "CREATE OR REPLACE TABLE core.product_catalogue "
+            "(product VARCHAR NOT NULL, alias VARCHAR NOT NULL)"
+        )
         if aliases:
             con.executemany("INSERT INTO core.product_catalogue VALUES (?, ?)", aliases)
         apply_layers(con, BUILD_LAYERS)

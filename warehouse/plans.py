@@ -23,10 +23,25 @@ SQL_FILES = sorted((Path(__file__).resolve().parent / "plans").glob("*.sql"))
 def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
     for path in SQL_FILES:
         con.execute(path.read_text(encoding="utf-8"))
+
+
 METRICS = ("complaints_per_day", "csat")
 STATUSES = ("planned", "in_progress", "done", "cancelled")
-EDITABLE = ("title", "scope_category", "scope_department", "scope_product", "metric", "baseline", "target",
-            "owner", "department", "start_date", "deadline", "status", "done_date")
+EDITABLE = (
+    "title",
+    "scope_category",
+    "scope_department",
+    "scope_product",
+    "metric",
+    "baseline",
+    "target",
+    "owner",
+    "department",
+    "start_date",
+    "deadline",
+    "status",
+    "done_date",
+)
 
 
 class PlanError(ValueError):
@@ -96,16 +111,22 @@ def create(path: Path, plan: Plan, by: str, now: datetime) -> str:
     try:
         with transaction(con):
             prefix = f"IP-{plan.start_date:%Y%m}-"
-            n = con.execute("SELECT count(*) FROM plans.improvement_plans WHERE plan_id LIKE ?",
-                            [prefix + "%"]).fetchall()[0][0]
+            n = con.execute(
+                "SELECT count(*) FROM plans.improvement_plans WHERE plan_id LIKE ?", [prefix + "%"]
+            ).fetchall()[0][0]
             plan.plan_id, plan.version = f"{prefix}{n + 1:03d}", 1
             values = _row(plan)
             con.execute(
                 "INSERT INTO plans.improvement_plans BY NAME SELECT * FROM (SELECT "
-                + ", ".join(f"${k} AS {k}" for k in values) + ", $now AS created_at, "
-                "$now AS updated_at)", {**values, "now": now})
-            con.execute("INSERT INTO plans.plan_changes VALUES (?, 1, ?, ?, 'created', NULL, ?)",
-                        [plan.plan_id, now, by, plan.title])
+                + ", ".join(f"${k} AS {k}" for k in values)
+                + ", $now AS created_at, "
+                "$now AS updated_at)",
+                {**values, "now": now},
+            )
+            con.execute(
+                "INSERT INTO plans.plan_changes VALUES (?, 1, ?, ?, 'created', NULL, ?)",
+                [plan.plan_id, now, by, plan.title],
+            )
         return plan.plan_id
     finally:
         con.close()
@@ -114,8 +135,11 @@ def create(path: Path, plan: Plan, by: str, now: datetime) -> str:
 def get(path: Path, plan_id: str) -> Plan:
     con = connect_file(path)
     try:
-        rows = con.execute("SELECT * EXCLUDE (created_at, updated_at) "
-                           "FROM plans.improvement_plans WHERE plan_id = ?", [plan_id])
+        rows = con.execute(
+            "SELECT * EXCLUDE (created_at, updated_at) "
+            "FROM plans.improvement_plans WHERE plan_id = ?",
+            [plan_id],
+        )
         names = [d[0] for d in rows.description]
         found = rows.fetchall()
     finally:
@@ -130,8 +154,10 @@ def update(path: Path, plan: Plan, by: str, now: datetime) -> list[str]:
     plan.check()
     before = get(path, plan.plan_id)
     if before.version != plan.version:
-        raise PlanError(f"{plan.plan_id} was changed by someone else meanwhile "
-                        f"(version {before.version}); reload it and edit again")
+        raise PlanError(
+            f"{plan.plan_id} was changed by someone else meanwhile "
+            f"(version {before.version}); reload it and edit again"
+        )
     changed = [f for f in EDITABLE if getattr(before, f) != getattr(plan, f)]
     if not changed:
         return []
@@ -140,31 +166,49 @@ def update(path: Path, plan: Plan, by: str, now: datetime) -> list[str]:
         with transaction(con):
             version = plan.version + 1
             for field in changed:
-                con.execute("INSERT INTO plans.plan_changes VALUES (?, ?, ?, ?, ?, ?, ?)", [
-                    plan.plan_id, version, now, by, field, _text(getattr(before, field)),
-                    _text(getattr(plan, field))])
+                con.execute(
+                    "INSERT INTO plans.plan_changes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        plan.plan_id,
+                        version,
+                        now,
+                        by,
+                        field,
+                        _text(getattr(before, field)),
+                        _text(getattr(plan, field)),
+                    ],
+                )
             # Column names come from EDITABLE, a fixed list; values are bound.
             sets = ", ".join(f"{f} = ${f}" for f in changed)
-            con.execute(f"UPDATE plans.improvement_plans SET {sets}, version = $version, "
-                        f"updated_at = $now WHERE plan_id = $plan_id",
-                        {**{f: getattr(plan, f) for f in changed}, "version": version, "now": now,
-                         "plan_id": plan.plan_id})
+            con.execute(
+                f"UPDATE plans.improvement_plans SET {sets}, version = $version, "
+                f"updated_at = $now WHERE plan_id = $plan_id",
+                {
+                    **{f: getattr(plan, f) for f in changed},
+                    "version": version,
+                    "now": now,
+                    "plan_id": plan.plan_id,
+                },
+            )
         plan.version = version
         return changed
     finally:
         con.close()
 
 
-def add_checkpoint(path: Path, plan_id: str, progress: int, note: str, by: str,
-                   now: datetime) -> None:
+def add_checkpoint(
+    path: Path, plan_id: str, progress: int, note: str, by: str, now: datetime
+) -> None:
     if not 0 <= progress <= 100:
         raise PlanError("progress is a percentage from 0 to 100")
     if not note.strip():
         raise PlanError("a checkpoint needs a note")
     con = connect_file(path)
     try:
-        con.execute("INSERT INTO plans.plan_checkpoints VALUES (?, ?, ?, ?, ?)",
-                    [plan_id, now, by, progress, note.strip()])
+        con.execute(
+            "INSERT INTO plans.plan_checkpoints VALUES (?, ?, ?, ?, ?)",
+            [plan_id, now, by, progress, note.strip()],
+        )
     finally:
         con.close()
 
@@ -184,9 +228,15 @@ def copy_into_warehouse(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         return 0
     snapshot = connect_file(path)  # takes the file for a moment; the app retries meanwhile
     try:
-        frames = {t: snapshot.sql(f"SELECT * FROM plans.{t}").to_arrow_table() for t in
-                  ("improvement_plans", "plan_changes", "plan_checkpoints",
-                            "dq_acknowledgements")}
+        frames = {
+            t: snapshot.sql(f"SELECT * FROM plans.{t}").to_arrow_table()
+            for t in (
+                "improvement_plans",
+                "plan_changes",
+                "plan_checkpoints",
+                "dq_acknowledgements",
+            )
+        }
     finally:
         snapshot.close()
     for table, frame in frames.items():

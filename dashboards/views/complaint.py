@@ -10,31 +10,54 @@ complaint_id = st.text_input(t("complaint_id"), value=chosen, key="complaint_inp
 st.query_params["complaint"] = complaint_id
 
 if complaint_id:
-    record = query("SELECT * EXCLUDE (phone, email) FROM core.complaints WHERE complaint_id = ?",
-                   complaint_id)
+    record = query(
+        "SELECT * EXCLUDE (phone, email) FROM core.complaints WHERE complaint_id = ?", complaint_id
+    )
     if record.height == 0:
         st.info(t("not_found"))
     else:
         row = record.row(0, named=True)
-        st.subheader(f"{row['complaint_id']} · {channel_label(row['channel'])} · "
-                     f"{row['category']} · {row['status']}")
+        st.subheader(
+            f"{row['complaint_id']} · {channel_label(row['channel'])} · "
+            f"{row['category']} · {row['status']}"
+        )
         # The customer's own words: plain text, never Markdown (no links, no remote images).
         st.text(row["description"] or "")
-        st.dataframe(record.transpose(include_header=True, column_names=["value"]),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            record.transpose(include_header=True, column_names=["value"]),
+            hide_index=True,
+            width="stretch",
+        )
         st.caption(t("timeline"))
-        st.dataframe(query("SELECT occurred_at, event, event_source, operator, department "
-                           "FROM core.complaint_events WHERE complaint_id = ? "
-                           "ORDER BY occurred_at", complaint_id),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            query(
+                "SELECT occurred_at, event, event_source, operator, department "
+                "FROM core.complaint_events WHERE complaint_id = ? "
+                "ORDER BY occurred_at",
+                complaint_id,
+            ),
+            hide_index=True,
+            width="stretch",
+        )
         st.caption(t("followups"))
-        st.dataframe(query("SELECT followed_up_at, method, result, comment FROM core.satisfaction "
-                           "WHERE complaint_id = ? ORDER BY followed_up_at", complaint_id),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            query(
+                "SELECT followed_up_at, method, result, comment FROM core.satisfaction "
+                "WHERE complaint_id = ? ORDER BY followed_up_at",
+                complaint_id,
+            ),
+            hide_index=True,
+            width="stretch",
+        )
         st.caption(t("clocks"))
-        clocks = query("SELECT clock, instance, target_label, start_at, deadline_at, stop_at, "
-                       "paused_seconds, status, policy_version FROM mart.sla_clocks "
-                       "WHERE complaint_id = ? ORDER BY start_at", complaint_id)
-        st.dataframe(clocks.with_columns(clocks["clock"].map_elements(clock_label,
-                                                                      return_dtype=str)),
-                     hide_index=True, width="stretch")
+        clocks = query(
+            "SELECT clock, instance, target_label, start_at, deadline_at, stop_at, "
+            "paused_seconds, status, policy_version FROM mart.sla_clocks "
+            "WHERE complaint_id = ? ORDER BY start_at",
+            complaint_id,
+        )
+        st.dataframe(
+            clocks.with_columns(clocks["clock"].map_elements(clock_label, return_dtype=str)),
+            hide_index=True,
+            width="stretch",
+        )

@@ -18,7 +18,8 @@ if last.height:
     line = f"{t('night_status')} {night['run_date']}: {t('status_' + night['status'])}"
     # The note is the night's own words (warnings, files waiting): shown as text, not Markdown.
     (st.success if night["status"] == "succeeded" and not night["note"] else st.warning)(
-        line, icon=":material/nightlight:")
+        line, icon=":material/nightlight:"
+    )
     if night["note"]:
         st.text(night["note"])
 waiting = query("SELECT * FROM ops.files_waiting ORDER BY waiting_since, path")
@@ -26,8 +27,10 @@ if waiting.height:
     st.caption(f"{t('files_waiting')} ({waiting.height:,})")
     st.dataframe(waiting, hide_index=True, width="stretch")
 render_review()
-runs = query("SELECT run_date, status, rows_read, rows_loaded, rows_quarantined, files_new, "
-             "files_failed, started_at, finished_at FROM ops.runs ORDER BY started_at DESC")
+runs = query(
+    "SELECT run_date, status, rows_read, rows_loaded, rows_quarantined, files_new, "
+    "files_failed, started_at, finished_at FROM ops.runs ORDER BY started_at DESC"
+)
 st.dataframe(runs, hide_index=True, width="stretch")
 
 by_source = query("""
@@ -42,7 +45,9 @@ if last_run is not None:
     # Freshness: how long before the last run finished each source last delivered a good file.
     by_source = by_source.with_columns(
         ((pl.lit(last_run) - pl.col("last_good_file_at")).dt.total_minutes() / 60)
-        .round(1).alias("hours_since_last_good_file"))
+        .round(1)
+        .alias("hours_since_last_good_file")
+    )
 st.caption(t("file_loads"))
 st.dataframe(by_source, hide_index=True, width="stretch")
 
@@ -61,30 +66,46 @@ pass_rate = query("""
     GROUP BY ALL ORDER BY ALL""")
 if pass_rate.height:
     st.caption(t("pass_rate"))
-    st.altair_chart(alt.Chart(pass_rate.to_pandas()).mark_line(point=True).encode(
-        x=alt.X("run_date:T", title=""),
-        y=alt.Y("checks_passed:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        color="source:N", tooltip=["run_date", "source", "checks_passed"]), width="stretch")
+    st.altair_chart(
+        alt.Chart(pass_rate.to_pandas())
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("run_date:T", title=""),
+            y=alt.Y("checks_passed:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            color="source:N",
+            tooltip=["run_date", "source", "checks_passed"],
+        ),
+        width="stretch",
+    )
 
 sources = ["(all)", *by_source["source"].to_list()]
 c1, c2, c3 = st.columns(3)
 source = c1.selectbox(t("channel"), sources, key="dq_source")
-checks = query("SELECT DISTINCT unnest(string_split(check_name, ', ')) AS c FROM ops.quarantine "
-               "ORDER BY 1")["c"].to_list()
+checks = query(
+    "SELECT DISTINCT unnest(string_split(check_name, ', ')) AS c FROM ops.quarantine ORDER BY 1"
+)["c"].to_list()
 check = c2.selectbox(t("ack_check"), ["(all)", *checks], key="dq_check")
 open_only = c3.toggle(t("open_only"), value=True, key="dq_open_only")
-quarantined = query("""
+quarantined = query(
+    """
     SELECT source, file, row_number, check_name, reason, record, quarantined_at, resolved_by
     FROM ops.quarantine
     WHERE (? = '(all)' OR source = ?) AND (NOT ? OR resolved_at IS NULL)
       AND (? = '(all)' OR list_contains(string_split(check_name, ', '), ?))
     ORDER BY quarantined_at DESC, file, row_number LIMIT 10000""",
-                    source, source, open_only, check, check)
+    source,
+    source,
+    open_only,
+    check,
+    check,
+)
 # Quarantined rows are shown as every other page shows people: names 张*, phones 138****1234.
 quarantined = quarantined.with_columns(
     pl.col("record").map_elements(mask_record, return_dtype=pl.String),
-    pl.col("reason").map_elements(mask_text, return_dtype=pl.String))
+    pl.col("reason").map_elements(mask_text, return_dtype=pl.String),
+)
 st.caption(f"{t('quarantine')} ({quarantined.height:,})")
 st.dataframe(quarantined, hide_index=True, width="stretch")
-st.download_button(t("download"), safe_csv(quarantined),
-                   file_name=f"quarantine_{source}.csv", mime="text/csv")
+st.download_button(
+    t("download"), safe_csv(quarantined), file_name=f"quarantine_{source}.csv", mime="text/csv"
+)

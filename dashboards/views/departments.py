@@ -12,18 +12,31 @@ f = sidebar_filters()
 st.subheader(f"{t('departments')} · {f.month:%Y-%m}")
 provisional_note([f.month], f.channel)
 
-cells = query("""
+cells = query(
+    """
     SELECT department, category, complaints FROM mart.satisfaction_closure_monthly
     WHERE month = ? AND channel = ? AND priority = ? AND department <> '(all)'
-      AND category <> '(all)'""", f.month, f.channel, f.priority)
+      AND category <> '(all)'""",
+    f.month,
+    f.channel,
+    f.priority,
+)
 st.caption(t("heatmap"))
-st.altair_chart(alt.Chart(cells.to_pandas()).mark_rect().encode(
-    x=alt.X("category:N", title=t("category")), y=alt.Y("department:N", title=t("department")),
-    color=alt.Color("complaints:Q", scale=alt.Scale(scheme="orangered")),
-    tooltip=["department", "category", "complaints"]), width="stretch")
+st.altair_chart(
+    alt.Chart(cells.to_pandas())
+    .mark_rect()
+    .encode(
+        x=alt.X("category:N", title=t("category")),
+        y=alt.Y("department:N", title=t("department")),
+        color=alt.Color("complaints:Q", scale=alt.Scale(scheme="orangered")),
+        tooltip=["department", "category", "complaints"],
+    ),
+    width="stretch",
+)
 
 where, params = f.open_filter()
-per_department = query(f"""
+per_department = query(
+    f"""
     WITH sla AS (
         SELECT department, round(sum(met) / nullif(sum(met) + sum(breached), 0), 4) AS sla
         FROM mart.sla_compliance_monthly WHERE month = ? AND {where} GROUP BY 1),
@@ -33,7 +46,19 @@ per_department = query(f"""
           AND department <> '(all)')
     SELECT rep.department, rep.complaints, sla.sla AS sla_compliance, rep.repeat_rate
     FROM rep LEFT JOIN sla USING (department) ORDER BY rep.complaints DESC""",
-    f.month, *params, f.month, f.channel, f.category, f.priority)
-st.dataframe(per_department, hide_index=True, width="stretch", column_config={
-    "sla_compliance": st.column_config.NumberColumn(t("sla_compliance"), format="percent"),
-    "repeat_rate": st.column_config.NumberColumn(t("repeat_rate"), format="percent")})
+    f.month,
+    *params,
+    f.month,
+    f.channel,
+    f.category,
+    f.priority,
+)
+st.dataframe(
+    per_department,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "sla_compliance": st.column_config.NumberColumn(t("sla_compliance"), format="percent"),
+        "repeat_rate": st.column_config.NumberColumn(t("repeat_rate"), format="percent"),
+    },
+)

@@ -13,14 +13,25 @@ def month_figures(f: Filters, month) -> dict:
     """Volume, SLA compliance, repeat rate, CSAT and closure rate of one month."""
     if month is None:
         return {}
-    sat = query("SELECT complaints, csat, closure_rate FROM mart.satisfaction_closure_monthly "
-                f"WHERE month = ? AND {CUBE_WHERE}", month, *f.cube_values)
-    rep = query(f"SELECT repeat_rate FROM mart.repeat_rate_monthly WHERE month = ? AND {CUBE_WHERE}",
-                month, *f.cube_values)
+    sat = query(
+        "SELECT complaints, csat, closure_rate FROM mart.satisfaction_closure_monthly "
+        f"WHERE month = ? AND {CUBE_WHERE}",
+        month,
+        *f.cube_values,
+    )
+    rep = query(
+        f"SELECT repeat_rate FROM mart.repeat_rate_monthly WHERE month = ? AND {CUBE_WHERE}",
+        month,
+        *f.cube_values,
+    )
     where, params = f.open_filter()
-    sla = query("SELECT sum(met) / nullif(sum(met) + sum(breached), 0) AS rate, "
-                "sum(no_target)::BIGINT AS no_target "
-                f"FROM mart.sla_compliance_monthly WHERE month = ? AND {where}", month, *params)
+    sla = query(
+        "SELECT sum(met) / nullif(sum(met) + sum(breached), 0) AS rate, "
+        "sum(no_target)::BIGINT AS no_target "
+        f"FROM mart.sla_compliance_monthly WHERE month = ? AND {where}",
+        month,
+        *params,
+    )
     row = sat.row(0, named=True) if sat.height else {}
     return {
         "volume": row.get("complaints", 0),
@@ -35,10 +46,13 @@ def month_figures(f: Filters, month) -> dict:
 def overdue_open(f: Filters) -> int:
     where, params = f.open_filter()
     # open today only: an item open in an archive export is not overdue now
-    return query("SELECT count(DISTINCT complaint_id) AS n FROM mart.sla_clocks "
-                 "WHERE status = 'open_breached' AND complaint_id IN "
-                 "(SELECT complaint_id FROM mart.complaint_as_of WHERE current) "
-                 f"AND {where}", *params)["n"][0]
+    return query(
+        "SELECT count(DISTINCT complaint_id) AS n FROM mart.sla_clocks "
+        "WHERE status = 'open_breached' AND complaint_id IN "
+        "(SELECT complaint_id FROM mart.complaint_as_of WHERE current) "
+        f"AND {where}",
+        *params,
+    )["n"][0]
 
 
 def _pct(v):
@@ -51,26 +65,39 @@ def render() -> None:
     st.subheader(f"{t('overview')} · {f.month:%Y-%m}")
     provisional_note([f.month, f.previous_month], f.channel)
     cols = st.columns(6)
-    for col, key in zip(cols, ("volume", "sla_compliance", "repeat_rate", "csat",
-                               "closure_rate"), strict=False):
+    for col, key in zip(
+        cols, ("volume", "sla_compliance", "repeat_rate", "csat", "closure_rate"), strict=False
+    ):
         value, prev = now.get(key), before.get(key)
         if key == "volume":
             delta = None if prev is None else f"{value - prev:+,}"
             col.metric(t(key), f"{value:,}", delta, help=t("vs_previous"))
         else:
             delta = None if value is None or prev is None else f"{(value - prev) * 100:+.1f} pt"
-            col.metric(t(key), _pct(value), delta, help=t("vs_previous"),
-                       delta_color="inverse" if key == "repeat_rate" else "normal")
+            col.metric(
+                t(key),
+                _pct(value),
+                delta,
+                help=t("vs_previous"),
+                delta_color="inverse" if key == "repeat_rate" else "normal",
+            )
             if key == "sla_compliance" and now.get("no_target"):
                 col.caption(t("no_target_count").format(n=now["no_target"]))
     cols[5].metric(t("overdue_open"), f"{overdue_open(f):,}")
 
-    trend = query("SELECT month, complaints FROM mart.satisfaction_closure_monthly "
-                  f"WHERE {CUBE_WHERE} ORDER BY month", *f.cube_values)
+    trend = query(
+        "SELECT month, complaints FROM mart.satisfaction_closure_monthly "
+        f"WHERE {CUBE_WHERE} ORDER BY month",
+        *f.cube_values,
+    )
     st.caption(t("trend"))
-    st.bar_chart(trend.with_columns(data_status("month", f.channel),
-                                    pl.col("month").dt.strftime("%Y-%m")),
-                 x="month", y="complaints", color=t("data_status"), height=260)
+    st.bar_chart(
+        trend.with_columns(data_status("month", f.channel), pl.col("month").dt.strftime("%Y-%m")),
+        x="month",
+        y="complaints",
+        color=t("data_status"),
+        height=260,
+    )
 
 
 render()

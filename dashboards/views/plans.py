@@ -20,81 +20,149 @@ from warehouse import plans as store
 
 PATH = plans_path()
 # Overdue and "after" windows are judged as of the published night, not the wall clock.
-as_of = query("SELECT coalesce((SELECT max(run_date) FROM ops.published_nights), "
-              "(SELECT max(day) FROM mart.complaints_daily)) AS d")["d"][0] or date.today()
+as_of = (
+    query(
+        "SELECT coalesce((SELECT max(run_date) FROM ops.published_nights), "
+        "(SELECT max(day) FROM mart.complaints_daily)) AS d"
+    )["d"][0]
+    or date.today()
+)
 
 st.subheader(t("plans"))
-rows = store.read(PATH, """
+rows = store.read(
+    PATH,
+    """
     SELECT plan_id, title, scope_category, scope_department, scope_product, metric, baseline,
            target, owner,
            department, start_date, deadline, status, done_date, version
-    FROM plans.improvement_plans ORDER BY plan_id""")
-columns = ["plan_id", "title", "scope_category", "scope_department", "scope_product", "metric",
-           "baseline",
-           "target", "owner", "department", "start_date", "deadline", "status", "done_date",
-           "version"]
-plans = pl.DataFrame(rows, schema=columns, orient="row") if rows else pl.DataFrame(
-    schema={c: pl.String for c in columns})
+    FROM plans.improvement_plans ORDER BY plan_id""",
+)
+columns = [
+    "plan_id",
+    "title",
+    "scope_category",
+    "scope_department",
+    "scope_product",
+    "metric",
+    "baseline",
+    "target",
+    "owner",
+    "department",
+    "start_date",
+    "deadline",
+    "status",
+    "done_date",
+    "version",
+]
+plans = (
+    pl.DataFrame(rows, schema=columns, orient="row")
+    if rows
+    else pl.DataFrame(schema={c: pl.String for c in columns})
+)
 if plans.height:
     plans = plans.with_columns(
-        ((pl.col("deadline") < as_of) & ~pl.col("status").is_in(["done", "cancelled"]))
-        .alias("overdue"))
+        ((pl.col("deadline") < as_of) & ~pl.col("status").is_in(["done", "cancelled"])).alias(
+            "overdue"
+        )
+    )
     st.dataframe(plans.drop("version"), hide_index=True, width="stretch")
     st.caption(f"{t('overdue')}: {plans['overdue'].sum()} · {t('as_of')} {as_of}")
 
 
 def plan_form(key: str, plan: store.Plan | None) -> store.Plan | None:
     """The plan's fields; returns the plan when submitted and valid."""
-    p = plan or store.Plan(title="", metric="complaints_per_day", target=0.0, owner="",
-                           department=DEPARTMENTS[0], start_date=as_of,
-                           deadline=as_of + timedelta(days=90))
+    p = plan or store.Plan(
+        title="",
+        metric="complaints_per_day",
+        target=0.0,
+        owner="",
+        department=DEPARTMENTS[0],
+        start_date=as_of,
+        deadline=as_of + timedelta(days=90),
+    )
     categories = [None, *CATEGORIES]
     departments = [None, *DEPARTMENTS]
-    products = [None, *query("SELECT DISTINCT product FROM core.product_catalogue "
-                             "ORDER BY product")["product"].to_list()]
+    products = [
+        None,
+        *query("SELECT DISTINCT product FROM core.product_catalogue ORDER BY product")[
+            "product"
+        ].to_list(),
+    ]
     if p.scope_product not in products:
         products.append(p.scope_product)
     with st.form(key):
         title = st.text_input(t("plan_title"), p.title, key=f"{key}_title")
         c1, c2, c2b, c3 = st.columns(4)
-        scope_category = c1.selectbox(t("scope_category"), categories,
-                                      index=categories.index(p.scope_category),
-                                      format_func=lambda v: t("all") if v is None
-                                      else category_label(v), key=f"{key}_cat")
-        scope_department = c2.selectbox(t("scope_department"), departments,
-                                        index=departments.index(p.scope_department),
-                                        format_func=lambda v: t("all") if v is None else v,
-                                        key=f"{key}_scope_dept")
-        scope_product = c2b.selectbox(t("scope_product"), products,
-                                      index=products.index(p.scope_product),
-                                      format_func=lambda v: t("all") if v is None else v,
-                                      key=f"{key}_product")
-        metric = c3.selectbox(t("metric"), store.METRICS, index=store.METRICS.index(p.metric),
-                              format_func=lambda m: t(m), key=f"{key}_metric")
+        scope_category = c1.selectbox(
+            t("scope_category"),
+            categories,
+            index=categories.index(p.scope_category),
+            format_func=lambda v: t("all") if v is None else category_label(v),
+            key=f"{key}_cat",
+        )
+        scope_department = c2.selectbox(
+            t("scope_department"),
+            departments,
+            index=departments.index(p.scope_department),
+            format_func=lambda v: t("all") if v is None else v,
+            key=f"{key}_scope_dept",
+        )
+        scope_product = c2b.selectbox(
+            t("scope_product"),
+            products,
+            index=products.index(p.scope_product),
+            format_func=lambda v: t("all") if v is None else v,
+            key=f"{key}_product",
+        )
+        metric = c3.selectbox(
+            t("metric"),
+            store.METRICS,
+            index=store.METRICS.index(p.metric),
+            format_func=lambda m: t(m),
+            key=f"{key}_metric",
+        )
         c4, c5, c6 = st.columns(3)
-        baseline = c4.number_input(t("baseline"), value=p.baseline, min_value=0.0,
-                                   key=f"{key}_baseline")
-        target = c5.number_input(t("target"), value=float(p.target), min_value=0.0,
-                                 key=f"{key}_target")
+        baseline = c4.number_input(
+            t("baseline"), value=p.baseline, min_value=0.0, key=f"{key}_baseline"
+        )
+        target = c5.number_input(
+            t("target"), value=float(p.target), min_value=0.0, key=f"{key}_target"
+        )
         owner = c6.text_input(t("owner"), p.owner, key=f"{key}_owner")
         c7, c8, c9 = st.columns(3)
-        department = c7.selectbox(t("department"), DEPARTMENTS,
-                                  index=DEPARTMENTS.index(p.department), key=f"{key}_dept")
+        department = c7.selectbox(
+            t("department"), DEPARTMENTS, index=DEPARTMENTS.index(p.department), key=f"{key}_dept"
+        )
         start = c8.date_input(t("start_date"), p.start_date, key=f"{key}_start")
         deadline = c9.date_input(t("deadline"), p.deadline, key=f"{key}_deadline")
         c10, c11 = st.columns(2)
-        status = c10.selectbox(t("status"), store.STATUSES,
-                               index=store.STATUSES.index(p.status), format_func=lambda s: t(s),
-                               key=f"{key}_status")
+        status = c10.selectbox(
+            t("status"),
+            store.STATUSES,
+            index=store.STATUSES.index(p.status),
+            format_func=lambda s: t(s),
+            key=f"{key}_status",
+        )
         done = c11.date_input(t("done_date"), p.done_date, key=f"{key}_done")
         if not st.form_submit_button(t("save")):
             return None
-    edited = store.Plan(title=title, metric=metric, target=target, owner=owner,
-                        department=department, start_date=start, deadline=deadline,
-                        scope_category=scope_category, scope_department=scope_department,
-                        scope_product=scope_product,
-                        baseline=baseline, status=status, done_date=done, plan_id=p.plan_id,
-                        version=p.version)
+    edited = store.Plan(
+        title=title,
+        metric=metric,
+        target=target,
+        owner=owner,
+        department=department,
+        start_date=start,
+        deadline=deadline,
+        scope_category=scope_category,
+        scope_department=scope_department,
+        scope_product=scope_product,
+        baseline=baseline,
+        status=status,
+        done_date=done,
+        plan_id=p.plan_id,
+        version=p.version,
+    )
     try:
         edited.check()
     except store.PlanError as exc:
@@ -118,8 +186,9 @@ if plans.height == 0:
 with edit_tab:
     ids = plans["plan_id"].to_list()
     chosen = st.session_state.get("plan_id")
-    plan_id = st.selectbox(t("plan"), ids, index=ids.index(chosen) if chosen in ids else 0,
-                           key="plan_select")
+    plan_id = st.selectbox(
+        t("plan"), ids, index=ids.index(chosen) if chosen in ids else 0, key="plan_select"
+    )
     plan = store.get(PATH, plan_id)
     edited = plan_form(f"edit_{plan_id}_{plan.version}", plan)
     if edited is not None:
@@ -134,30 +203,46 @@ with edit_tab:
         note = st.text_area(t("note"), key="checkpoint_note")
         if st.form_submit_button(t("add_checkpoint")):
             try:
-                store.add_checkpoint(PATH, plan_id, progress, note, getuser(),
-                                     datetime.now().astimezone())
+                store.add_checkpoint(
+                    PATH, plan_id, progress, note, getuser(), datetime.now().astimezone()
+                )
                 st.rerun()
             except store.PlanError as exc:
                 st.error(str(exc))
 
 # The chosen plan: its metric over time against the target, history and verification.
 plan = store.get(PATH, st.session_state.get("plan_select") or plans["plan_id"][0])
-scope = ("(? IS NULL OR category = ?) AND (? IS NULL OR department = ?) "
-         "AND (? IS NULL OR product = ?)",
-         [plan.scope_category, plan.scope_category, plan.scope_department,
-          plan.scope_department, plan.scope_product, plan.scope_product])
-daily = query(f"""
+scope = (
+    "(? IS NULL OR category = ?) AND (? IS NULL OR department = ?) AND (? IS NULL OR product = ?)",
+    [
+        plan.scope_category,
+        plan.scope_category,
+        plan.scope_department,
+        plan.scope_department,
+        plan.scope_product,
+        plan.scope_product,
+    ],
+)
+daily = query(
+    f"""
     SELECT day, sum(complaints)::BIGINT AS complaints,
            sum(followups_answered)::BIGINT AS answered, sum(satisfied)::BIGINT AS satisfied
-    FROM mart.complaints_daily WHERE {scope[0]} GROUP BY day ORDER BY day""", *scope[1])
+    FROM mart.complaints_daily WHERE {scope[0]} GROUP BY day ORDER BY day""",
+    *scope[1],
+)
 monthly = monthly_series(daily).with_columns(data_status("day").alias("data_status"))
 st.caption(f"{plan.plan_id} · {plan.title} · {t(plan.metric)}")
 line = alt.Chart(monthly.to_pandas()).encode(
-    x=alt.X("day:T", title=""), y=alt.Y(f"{plan.metric}:Q", title=t(plan.metric)))
+    x=alt.X("day:T", title=""), y=alt.Y(f"{plan.metric}:Q", title=t(plan.metric))
+)
 chart = line.mark_line() + line.mark_point(filled=True, size=60).encode(
-    color=alt.Color("data_status:N", title=t("data_status")))
-rule = alt.Chart(pl.DataFrame({"target": [plan.target]}).to_pandas()).mark_rule(
-    color="#c0392b", strokeDash=[6, 4]).encode(y="target:Q")
+    color=alt.Color("data_status:N", title=t("data_status"))
+)
+rule = (
+    alt.Chart(pl.DataFrame({"target": [plan.target]}).to_pandas())
+    .mark_rule(color="#c0392b", strokeDash=[6, 4])
+    .encode(y="target:Q")
+)
 st.altair_chart(chart + rule, width="stretch")
 
 if plan.status == "done" and plan.done_date:
@@ -165,22 +250,46 @@ if plan.status == "done" and plan.done_date:
     # The verdict rests on the months of both windows: say so if any of them is provisional.
     provisional_note(check.months)
     v = check.verification
-    st.metric(t("verdict"), t(v.verdict),
-              f"{t('target_met')}: {t('yes') if v.target_met else t('no')}",
-              delta_color="off")
-    st.write(f"{t('before')}: {v.before_value if v.before_value is None else round(v.before_value, 3)}"
-             f" → {t('after')}: {v.after_value if v.after_value is None else round(v.after_value, 3)}"
-             f" · {v.explanation}")
+    st.metric(
+        t("verdict"),
+        t(v.verdict),
+        f"{t('target_met')}: {t('yes') if v.target_met else t('no')}",
+        delta_color="off",
+    )
+    st.write(
+        f"{t('before')}: {v.before_value if v.before_value is None else round(v.before_value, 3)}"
+        f" → {t('after')}: {v.after_value if v.after_value is None else round(v.after_value, 3)}"
+        f" · {v.explanation}"
+    )
 
 st.caption(t("history"))
-st.dataframe(pl.DataFrame(store.read(PATH, "SELECT version, changed_at, changed_by, field, "
-                                     "old_value, new_value FROM plans.plan_changes WHERE "
-                                     "plan_id = ? ORDER BY version, field", plan.plan_id),
-                          schema=["version", "changed_at", "changed_by", "field", "old_value",
-                                  "new_value"], orient="row"), hide_index=True, width="stretch")
+st.dataframe(
+    pl.DataFrame(
+        store.read(
+            PATH,
+            "SELECT version, changed_at, changed_by, field, "
+            "old_value, new_value FROM plans.plan_changes WHERE "
+            "plan_id = ? ORDER BY version, field",
+            plan.plan_id,
+        ),
+        schema=["version", "changed_at", "changed_by", "field", "old_value", "new_value"],
+        orient="row",
+    ),
+    hide_index=True,
+    width="stretch",
+)
 st.caption(t("checkpoints"))
-st.dataframe(pl.DataFrame(store.read(PATH, "SELECT noted_at, noted_by, progress, note FROM "
-                                     "plans.plan_checkpoints WHERE plan_id = ? ORDER BY noted_at",
-                                     plan.plan_id),
-                          schema=["noted_at", "noted_by", "progress", "note"], orient="row"),
-             hide_index=True, width="stretch")
+st.dataframe(
+    pl.DataFrame(
+        store.read(
+            PATH,
+            "SELECT noted_at, noted_by, progress, note FROM "
+            "plans.plan_checkpoints WHERE plan_id = ? ORDER BY noted_at",
+            plan.plan_id,
+        ),
+        schema=["noted_at", "noted_by", "progress", "note"],
+        orient="row",
+    ),
+    hide_index=True,
+    width="stretch",
+)

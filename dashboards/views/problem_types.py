@@ -13,52 +13,85 @@ f = sidebar_filters()
 st.subheader(f"{t('problem_types')} · {f.month:%Y-%m}")
 provisional_note([f.month], f.channel)
 
-pareto = query(f"""
+pareto = query(
+    f"""
     SELECT category, complaints FROM mart.satisfaction_closure_monthly
-    WHERE month = ? AND {CUBE_WHERE.replace('category = ?', "category <> '(all)'")}
-    ORDER BY complaints DESC""", f.month, f.channel, f.department, f.priority)
+    WHERE month = ? AND {CUBE_WHERE.replace("category = ?", "category <> '(all)'")}
+    ORDER BY complaints DESC""",
+    f.month,
+    f.channel,
+    f.department,
+    f.priority,
+)
 if pareto.height:
     pareto = pareto.with_columns(
         (pl.col("complaints").cum_sum() / pl.col("complaints").sum()).alias("cumulative_share"),
-        pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("label"))
+        pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("label"),
+    )
     order = pareto["label"].to_list()
-    bars = alt.Chart(pareto.to_pandas()).mark_bar().encode(
-        x=alt.X("label:N", sort=order, title=t("category")),
-        y=alt.Y("complaints:Q", title=t("volume")))
-    line = alt.Chart(pareto.to_pandas()).mark_line(point=True, color="#c0392b").encode(
-        x=alt.X("label:N", sort=order),
-        y=alt.Y("cumulative_share:Q", axis=alt.Axis(format="%"), title="Pareto"))
+    bars = (
+        alt.Chart(pareto.to_pandas())
+        .mark_bar()
+        .encode(
+            x=alt.X("label:N", sort=order, title=t("category")),
+            y=alt.Y("complaints:Q", title=t("volume")),
+        )
+    )
+    line = (
+        alt.Chart(pareto.to_pandas())
+        .mark_line(point=True, color="#c0392b")
+        .encode(
+            x=alt.X("label:N", sort=order),
+            y=alt.Y("cumulative_share:Q", axis=alt.Axis(format="%"), title="Pareto"),
+        )
+    )
     st.caption("Pareto")
-    st.altair_chart(alt.layer(bars, line).resolve_scale(y="independent"),
-                    width="stretch")
+    st.altair_chart(alt.layer(bars, line).resolve_scale(y="independent"), width="stretch")
 
-keywords = query("""
+keywords = query(
+    """
     SELECT category, rank, keyword, mentions, complaints FROM mart.category_keywords_monthly
     WHERE month = ? AND (? = '(all)' OR category = ?) ORDER BY category, rank""",
-    f.month, f.category, f.category)
+    f.month,
+    f.category,
+    f.category,
+)
 st.caption(t("keywords"))
 st.dataframe(keywords, hide_index=True, width="stretch")
 
-weekly = query("""
+weekly = query(
+    """
     SELECT category, week_start, complaints, expected, threshold, projected, complete, alert
     FROM mart.category_weekly WHERE (? = '(all)' OR category = ?)
-    ORDER BY week_start""", f.category, f.category)
+    ORDER BY week_start""",
+    f.category,
+    f.category,
+)
 alerts = weekly.filter(pl.col("alert"))
 st.caption(f"{t('weekly_trend')} · {t('alerts')}: {alerts.height}")
 if weekly.height:
     frame = weekly.with_columns(
-        pl.when(pl.col("complete")).then(pl.col("complaints")).otherwise(pl.col("projected"))
+        pl.when(pl.col("complete"))
+        .then(pl.col("complaints"))
+        .otherwise(pl.col("projected"))
         .alias("shown"),
-        pl.when(pl.col("complete")).then(pl.lit(t("complete_week")))
-        .otherwise(pl.lit(t("projected_week"))).alias("week_kind")).to_pandas()
+        pl.when(pl.col("complete"))
+        .then(pl.lit(t("complete_week")))
+        .otherwise(pl.lit(t("projected_week")))
+        .alias("week_kind"),
+    ).to_pandas()
     base = alt.Chart(frame).encode(x=alt.X("week_start:T", title=""))
-    st.altair_chart(alt.layer(
-        base.mark_line().encode(y=alt.Y("shown:Q", title=t("volume")), color="category:N"),
-        base.mark_point(filled=True, size=90, color="#c0392b").encode(y="shown:Q")
-        .transform_filter("datum.alert"),
-        base.mark_point(shape="diamond", size=60).encode(y="shown:Q", color="category:N")
-        .transform_filter("!datum.complete"),
-    ), width="stretch")
+    st.altair_chart(
+        alt.layer(
+            base.mark_line().encode(y=alt.Y("shown:Q", title=t("volume")), color="category:N"),
+            base.mark_point(filled=True, size=90, color="#c0392b")
+            .encode(y="shown:Q")
+            .transform_filter("datum.alert"),
+            base.mark_point(shape="diamond", size=60)
+            .encode(y="shown:Q", color="category:N")
+            .transform_filter("!datum.complete"),
+        ),
+        width="stretch",
+    )
     st.caption(t("unfinished_note"))
-st.dataframe(alerts.sort("week_start", descending=True), hide_index=True,
-             width="stretch")
+st.dataframe(alerts.sort("week_start", descending=True), hide_index=True, width="stretch")

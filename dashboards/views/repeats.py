@@ -14,16 +14,24 @@ where, params = f.open_filter()
 st.subheader(f"{t('repeats')} · {f.month:%Y-%m}")
 provisional_note([f.month], f.channel)
 
-rates = query("SELECT month, complaints, repeat_complaints, repeat_rate, window_passed, "
-              "came_back, pending, came_back_rate FROM mart.repeat_rate_monthly "
-              f"WHERE {CUBE_WHERE} ORDER BY month", *f.cube_values)
+rates = query(
+    "SELECT month, complaints, repeat_complaints, repeat_rate, window_passed, "
+    "came_back, pending, came_back_rate FROM mart.repeat_rate_monthly "
+    f"WHERE {CUBE_WHERE} ORDER BY month",
+    *f.cube_values,
+)
 st.caption(t("trend"))
-st.line_chart(rates.with_columns(pl.col("month").dt.strftime("%Y-%m")), x="month",
-              y=["repeat_rate", "came_back_rate"], height=240)
+st.line_chart(
+    rates.with_columns(pl.col("month").dt.strftime("%Y-%m")),
+    x="month",
+    y=["repeat_rate", "came_back_rate"],
+    height=240,
+)
 st.caption(t("pending_note"))
 st.dataframe(mark_months(rates, f.channel), hide_index=True, width="stretch")
 
-chains = query(f"""
+chains = query(
+    f"""
     SELECT ch.chain_id, ch.position, ch.complaint_id, ch.channel, ch.category, ch.department,
            ch.received_at, ch.days_since_previous, ch.chain_length, ch.channels_in_chain
     FROM mart.repeat_chains ch
@@ -31,6 +39,9 @@ chains = query(f"""
           WHERE position = 0 AND date_trunc('month', received_at) = ?) m USING (chain_id)
     JOIN (SELECT complaint_id, priority FROM core.complaints) c USING (complaint_id)
     WHERE {where}
-    ORDER BY ch.chain_length DESC, ch.chain_id, ch.position LIMIT 5000""", f.month, *params)
+    ORDER BY ch.chain_length DESC, ch.chain_id, ch.position LIMIT 5000""",
+    f.month,
+    *params,
+)
 st.caption(f"{t('chains')} ({chains['chain_id'].n_unique():,})")
 complaint_table(chains, key="repeat_chains")

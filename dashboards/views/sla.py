@@ -14,36 +14,58 @@ where, params = f.open_filter()
 st.subheader(f"{t('sla')} · {f.month:%Y-%m}")
 provisional_note([f.month], f.channel)
 
-by = query(f"""
+by = query(
+    f"""
     SELECT clock, channel, priority, sum(met)::BIGINT AS met, sum(breached)::BIGINT AS breached,
            sum(open_within)::BIGINT AS open_within,
            round(sum(met) / nullif(sum(met) + sum(breached), 0), 4) AS compliance_rate,
            sum(no_target)::BIGINT AS no_target
     FROM mart.sla_compliance_monthly WHERE month = ? AND {where}
-    GROUP BY ALL ORDER BY clock, channel, priority""", f.month, *params)
+    GROUP BY ALL ORDER BY clock, channel, priority""",
+    f.month,
+    *params,
+)
 st.caption(t("compliance_by"))
-st.dataframe(by.with_columns(
-    pl.col("clock").map_elements(clock_label, return_dtype=pl.String),
-    pl.col("channel").map_elements(channel_label, return_dtype=pl.String)),
-    hide_index=True, width="stretch",
-    column_config={"compliance_rate": st.column_config.ProgressColumn(
-        t("sla_compliance"), format="percent", min_value=0, max_value=1),
-        "no_target": st.column_config.NumberColumn(t("no_target"), help=t("no_target_help"))})
+st.dataframe(
+    by.with_columns(
+        pl.col("clock").map_elements(clock_label, return_dtype=pl.String),
+        pl.col("channel").map_elements(channel_label, return_dtype=pl.String),
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "compliance_rate": st.column_config.ProgressColumn(
+            t("sla_compliance"), format="percent", min_value=0, max_value=1
+        ),
+        "no_target": st.column_config.NumberColumn(t("no_target"), help=t("no_target_help")),
+    },
+)
 
-breaches = query(f"""
+breaches = query(
+    f"""
     SELECT complaint_id, clock, channel, department, category, priority, target_label,
            start_at, deadline_at, stop_at, status, overrun_hours
     FROM mart.sla_breaches
     WHERE date_trunc('month', start_at) = ? AND {where}
-    ORDER BY overrun_hours DESC LIMIT 5000""", f.month, *params)
+    ORDER BY overrun_hours DESC LIMIT 5000""",
+    f.month,
+    *params,
+)
 st.caption(f"{t('breaches')} ({breaches.height:,})")
-complaint_table(breaches.with_columns(
-    pl.col("clock").map_elements(clock_label, return_dtype=pl.String)), key="sla_breaches")
+complaint_table(
+    breaches.with_columns(pl.col("clock").map_elements(clock_label, return_dtype=pl.String)),
+    key="sla_breaches",
+)
 
-at_risk = query(f"""
+at_risk = query(
+    f"""
     SELECT complaint_id, clock, channel, department, priority, target_label, start_at,
            deadline_at, elapsed_share
-    FROM mart.sla_at_risk WHERE {where} ORDER BY elapsed_share DESC LIMIT 1000""", *params)
+    FROM mart.sla_at_risk WHERE {where} ORDER BY elapsed_share DESC LIMIT 1000""",
+    *params,
+)
 st.caption(f"{t('at_risk')} ({at_risk.height:,})")
-complaint_table(at_risk.with_columns(
-    pl.col("clock").map_elements(clock_label, return_dtype=pl.String)), key="sla_at_risk")
+complaint_table(
+    at_risk.with_columns(pl.col("clock").map_elements(clock_label, return_dtype=pl.String)),
+    key="sla_at_risk",
+)

@@ -8,8 +8,9 @@ from typing import Annotated
 
 import typer
 
-sources_app = typer.Typer(help="Sources declared by a mapping file (bring your own export).",
-                          no_args_is_help=True)
+sources_app = typer.Typer(
+    help="Sources declared by a mapping file (bring your own export).", no_args_is_help=True
+)
 
 
 def _mapping(source: str, mapping: Path | None):
@@ -27,8 +28,11 @@ def _mapping(source: str, mapping: Path | None):
         typer.echo(f"mapping refused, nothing loaded:\n{found}", err=True)
         raise typer.Exit(2)
     if found is None:
-        typer.echo(f"no mapping declares source {source!r} in {sources_dir()} "
-                   f"(give --mapping FILE, or set TOUSU_SOURCES_DIR)", err=True)
+        typer.echo(
+            f"no mapping declares source {source!r} in {sources_dir()} "
+            f"(give --mapping FILE, or set TOUSU_SOURCES_DIR)",
+            err=True,
+        )
         raise typer.Exit(2)
     return found
 
@@ -51,8 +55,9 @@ def list_sources() -> None:
 def check(
     target: Annotated[Path, typer.Argument(help="A sample file, or a folder of them.")],
     source: Annotated[str, typer.Option(help="The declared source's name.")],
-    mapping: Annotated[Path | None, typer.Option(help="A mapping file not yet in the "
-                                                      "folder.")] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="A mapping file not yet in the folder.")
+    ] = None,
 ) -> None:
     """Dry-run a mapping on a sample: what would load, what would be quarantined and why,
     which columns are left unmapped. Nothing is written to the warehouse."""
@@ -71,10 +76,12 @@ def check(
 @sources_app.command("init")
 def init(
     sample: Annotated[Path, typer.Option(help="A sample export to draft the mapping from.")],
-    source: Annotated[str | None, typer.Option(help="Name for the source (default: from the "
-                                                    "file name).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Where to write the draft (default: print "
-                                                  "it).")] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Name for the source (default: from the file name).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the draft (default: print it).")
+    ] = None,
 ) -> None:
     """Draft a mapping from a file's header and values, for a person to finish."""
     from flows.byo.draft import draft, slug
@@ -84,9 +91,11 @@ def init(
         if out.exists():
             raise typer.BadParameter(f"{out} exists; not overwritten")
         out.write_text(text, encoding="utf-8")
-        typer.echo(f"draft written to {out}; fill in the TODOs, then run "
-                   f"`tousu sources check {sample} --source {source or slug(sample)} "
-                   f"--mapping {out}`")
+        typer.echo(
+            f"draft written to {out}; fill in the TODOs, then run "
+            f"`tousu sources check {sample} --source {source or slug(sample)} "
+            f"--mapping {out}`"
+        )
     else:
         typer.echo(text)
 

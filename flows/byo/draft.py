@@ -21,14 +21,46 @@ from flows.byo.read import read_table
 # best first. A phrase matches whole words ("id" is not inside "provided"); Chinese, which has
 # no spaces between words, matches inside the name.
 HINTS = {
-    "record_id": ("complaint id", "ticket id", "case id", "record id", "unique key",
-                  "case enquiry id", "request id", "tweet id", "id", "编号", "单号"),
-    "received_at": ("date received", "received", "created date", "created at", "created",
-                    "open dt", "opened", "submitted", "受理时间", "投诉时间", "登记时间",
-                    "时间", "日期", "date"),
+    "record_id": (
+        "complaint id",
+        "ticket id",
+        "case id",
+        "record id",
+        "unique key",
+        "case enquiry id",
+        "request id",
+        "tweet id",
+        "id",
+        "编号",
+        "单号",
+    ),
+    "received_at": (
+        "date received",
+        "received",
+        "created date",
+        "created at",
+        "created",
+        "open dt",
+        "opened",
+        "submitted",
+        "受理时间",
+        "投诉时间",
+        "登记时间",
+        "时间",
+        "日期",
+        "date",
+    ),
     "channel": ("submitted via", "channel", "source", "via", "渠道", "来源"),
-    "description": ("narrative", "description", "complaint text", "message", "text",
-                    "descriptor", "描述", "内容"),
+    "description": (
+        "narrative",
+        "description",
+        "complaint text",
+        "message",
+        "text",
+        "descriptor",
+        "描述",
+        "内容",
+    ),
     "category": ("category", "product", "complaint type", "type", "类别", "类型", "分类"),
     "problem": ("issue", "problem", "reason", "问题"),
     "department": ("department", "agency", "company", "team", "部门", "责任"),
@@ -46,17 +78,31 @@ HINTS = {
 }
 # Words that make a column the wrong one for a field whatever else it says: an agency's
 # resolution text is not the customer's description, an agency's name is not the customer's.
-AVOID = {"description": ("resolution", "response", "reply", "answer", "处理结果", "回复"),
-         "customer_name": ("agency", "company", "department", "机构", "公司"),
-         "received_at": ("closed", "due", "resolution", "updated")}
+AVOID = {
+    "description": ("resolution", "response", "reply", "answer", "处理结果", "回复"),
+    "customer_name": ("agency", "company", "department", "机构", "公司"),
+    "received_at": ("closed", "due", "resolution", "updated"),
+}
 # What a column's values must look like for the guess to be trusted.
 TIME_FIELDS = ("received_at", "first_response_at", "closed_at", "due_at")
 LISTED = 30  # values listed per value map
-CANDIDATE_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S",
-                     "%Y/%m/%d", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M",
-                     "%m/%d/%Y", "%d.%m.%Y", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S",
-                     "%a %b %d %H:%M:%S %z %Y",
-                     "%Y年%m月%d日 %H:%M", "%Y年%m月%d日"]
+CANDIDATE_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%d.%m.%Y",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S",
+    "%a %b %d %H:%M:%S %z %Y",
+    "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日",
+]
 
 
 def _words(text: str) -> list[str]:
@@ -68,14 +114,23 @@ def name_matches(column: str, hint: str) -> bool:
     if not hint.isascii():
         return hint in column
     words, wanted = _words(column), _words(hint)
-    return any(words[i:i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1))
+    return any(words[i : i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1))
 
 
 def time_formats(values: pl.Series) -> list[str]:
     """The candidate formats that read some of the values, the most useful first."""
     values = values.drop_nulls().str.strip_chars().head(500)
-    hits = [(int(values.str.strptime(pl.Datetime("us"), f, strict=False, exact=True)
-                 .is_not_null().sum()), f) for f in CANDIDATE_FORMATS]
+    hits = [
+        (
+            int(
+                values.str.strptime(pl.Datetime("us"), f, strict=False, exact=True)
+                .is_not_null()
+                .sum()
+            ),
+            f,
+        )
+        for f in CANDIDATE_FORMATS
+    ]
     return [f for n, f in sorted(hits, key=lambda h: -h[0]) if n]
 
 
@@ -86,13 +141,24 @@ def doubt(field: str, values: pl.Series) -> str | None:
     if present.len() == 0:
         return "the column is empty in the sample"
     if field == "record_id" and present.n_unique() < 0.95 * present.len():
-        return (f"{present.n_unique():,} distinct values in {present.len():,} rows: repeated "
-                f"rows, or not an id")
+        return (
+            f"{present.n_unique():,} distinct values in {present.len():,} rows: repeated "
+            f"rows, or not an id"
+        )
     if field in TIME_FIELDS:
         best = time_formats(present)
-        parsed = pl.select(pl.coalesce([present.str.strptime(
-            pl.Datetime("us"), f, strict=False, exact=True) for f in best])).to_series() \
-            if best else pl.Series([None] * present.len())
+        parsed = (
+            pl.select(
+                pl.coalesce(
+                    [
+                        present.str.strptime(pl.Datetime("us"), f, strict=False, exact=True)
+                        for f in best
+                    ]
+                )
+            ).to_series()
+            if best
+            else pl.Series([None] * present.len())
+        )
         if parsed.is_not_null().mean() < 0.9:
             return f"only {parsed.is_not_null().sum():,} of {present.len():,} values read as times"
     if field == "description" and present.str.len_chars().mean() < 20:
@@ -110,13 +176,17 @@ def guess_fields(frame: pl.DataFrame) -> dict[str, tuple[str, str | None]]:
         candidates = []
         for rank, hint in enumerate(hints):
             for column in columns:
-                if column in taken or not name_matches(column, hint) or any(
-                        name_matches(column, word) for word in AVOID.get(field, ())):
+                if (
+                    column in taken
+                    or not name_matches(column, hint)
+                    or any(name_matches(column, word) for word in AVOID.get(field, ()))
+                ):
                     continue
                 exact = _words(column) == _words(hint) if hint.isascii() else column == hint
                 why = doubt(field, frame[column])
-                candidates.append((why is not None, not exact, rank, columns.index(column),
-                                   column, why))
+                candidates.append(
+                    (why is not None, not exact, rank, columns.index(column), column, why)
+                )
         if candidates:
             *_, column, why = min(candidates)
             out[field] = (column, why)
@@ -148,8 +218,12 @@ def _quote(value: str) -> str:
 
 def draft(sample: Path, source: str) -> str:
     fmt = sniff(sample)
-    probe = Mapping(source=source, files=f"{source}/*{sample.suffix}", format=fmt,
-                    fields={"record_id": "x", "received_at": "y"})
+    probe = Mapping(
+        source=source,
+        files=f"{source}/*{sample.suffix}",
+        format=fmt,
+        fields={"record_id": "x", "received_at": "y"},
+    )
     frame, _, _ = read_table(sample, probe)
     columns = [c for c in frame.columns if c != "_row_number"]
     fields = guess_fields(frame)
@@ -169,8 +243,10 @@ def draft(sample: Path, source: str) -> str:
     ]
     if fmt.type == "csv":
         lines += [f"  delimiter: {_quote(fmt.delimiter)}", f"  encoding: {fmt.encoding}"]
-    lines += ["timezone: TODO the IANA time zone of times written without an offset, e.g. "
-              "Asia/Shanghai", "datetime_formats:"]
+    lines += [
+        "timezone: TODO the IANA time zone of times written without an offset, e.g. Asia/Shanghai",
+        "datetime_formats:",
+    ]
     if formats:
         lines += [f"  - {_quote(f)}" for f in formats]
     else:
@@ -182,29 +258,41 @@ def draft(sample: Path, source: str) -> str:
             present = frame[column].drop_nulls().str.strip_chars()
             values = present.filter(present != "").unique().sort()
             lines += [f"  {field}:", f"    column: {named}", "    values:"]
-            options = ", ".join(str(v).lower() if isinstance(v, bool) else str(v)
-                                for v in ALLOWED[field])
-            lines += [f"      {_quote(v)}: TODO  # one of {options}"
-                      for v in values.head(LISTED).to_list()]
+            options = ", ".join(
+                str(v).lower() if isinstance(v, bool) else str(v) for v in ALLOWED[field]
+            )
+            lines += [
+                f"      {_quote(v)}: TODO  # one of {options}"
+                for v in values.head(LISTED).to_list()
+            ]
             if values.len() > LISTED:
-                lines.append(f"      # {LISTED} of {values.len()} values listed: list the rest, "
-                             f"or give a default with unmapped: default")
+                lines.append(
+                    f"      # {LISTED} of {values.len()} values listed: list the rest, "
+                    f"or give a default with unmapped: default"
+                )
         else:
             lines.append(f"  {field}: {named}")
     if "description" not in fields:
-        lines.append('  description: TODO the column with the customer\'s words, or '
-                     '{default: "(no text in the export)"}')
+        lines.append(
+            "  description: TODO the column with the customer's words, or "
+            '{default: "(no text in the export)"}'
+        )
     for required in ("record_id", "received_at"):
         if required not in fields:
-            lines.append(f"  {required}: TODO the column with the "
-                         f"{required.replace('_', ' ')}"
-                         + ("  # or columns: [...] / hash: content" if required == "record_id"
-                            else ""))
+            lines.append(
+                f"  {required}: TODO the column with the "
+                f"{required.replace('_', ' ')}"
+                + ("  # or columns: [...] / hash: content" if required == "record_id" else "")
+            )
     if "due_at" in fields or "sla_met" in fields:
         due = "due_at" in fields
-        lines += ["# The export carries its own deadline" + (" (a due date)" if due else
-                  " verdict (on time or not)") + ": a suggested clock.",
-                  "sla:", "  clock: TODO a name for the source's clock, e.g. " + source + "_due"]
+        lines += [
+            "# The export carries its own deadline"
+            + (" (a due date)" if due else " verdict (on time or not)")
+            + ": a suggested clock.",
+            "sla:",
+            "  clock: TODO a name for the source's clock, e.g. " + source + "_due",
+        ]
         lines += ["  due: due_at"] if due else ["  calendar_days: TODO the target in days"]
         lines += ["  stop: " + ("closed_at" if "closed_at" in fields else "null")]
         if "sla_met" in fields:

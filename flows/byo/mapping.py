@@ -56,9 +56,12 @@ FIELDS = {
 }
 TIMES = ("received_at", "first_response_at", "closed_at", "due_at")
 ALLOWED = {
-    "channel": list(vocab.CHANNELS), "category": list(vocab.CATEGORIES),
-    "urgency": list(vocab.URGENCY), "priority": list(vocab.PRIORITY),
-    "status": list(vocab.STATUSES), "satisfaction": list(vocab.SATISFACTION_LEVELS),
+    "channel": list(vocab.CHANNELS),
+    "category": list(vocab.CATEGORIES),
+    "urgency": list(vocab.URGENCY),
+    "priority": list(vocab.PRIORITY),
+    "status": list(vocab.STATUSES),
+    "satisfaction": list(vocab.SATISFACTION_LEVELS),
     "sla_met": [True, False],
 }
 DIRECTIVE = re.compile(r"%(.)")
@@ -111,6 +114,7 @@ Condition = dict[str, list[str] | str]
 class Replies(BaseModel):
     """Rows that are the company's replies, not complaints: each answers the record whose id is
     in `answers`, and the earliest reply is that complaint's first response."""
+
     model_config = ConfigDict(extra="forbid")
     when: Condition
     answers: str  # the column with the id of the record the reply answers
@@ -119,6 +123,7 @@ class Replies(BaseModel):
 
 class AsOf(BaseModel):
     """When the export was taken: open items are measured as of then, not as of tonight."""
+
     model_config = ConfigDict(extra="forbid")
     column: str | None = None  # a column of the export holding the time it was taken
     file: Literal["name", "modified"] | None = None  # a date in the file's name, or its mtime
@@ -199,8 +204,9 @@ class Mapping(BaseModel):
     def known_fields(cls, fields: dict) -> dict:
         unknown = sorted(set(fields) - set(FIELDS))
         if unknown:
-            raise ValueError(f"unknown intake field(s) {', '.join(unknown)}; the fields are "
-                             f"{', '.join(FIELDS)}")
+            raise ValueError(
+                f"unknown intake field(s) {', '.join(unknown)}; the fields are {', '.join(FIELDS)}"
+            )
         missing = [f for f in ("record_id", "received_at") if f not in fields]
         if missing:
             raise ValueError(f"required field(s) {', '.join(missing)} not mapped")
@@ -221,8 +227,11 @@ class Mapping(BaseModel):
             out.setdefault(column, "record_id")
         if self.sla and self.sla.start not in FIELDS:
             out.setdefault(self.sla.start, "sla.start")
-        for key, condition in (("keep_when", self.keep_when), ("skip_when", self.skip_when),
-                               ("replies.when", self.replies and self.replies.when)):
+        for key, condition in (
+            ("keep_when", self.keep_when),
+            ("skip_when", self.skip_when),
+            ("replies.when", self.replies and self.replies.when),
+        ):
             for column in condition or {}:
                 out.setdefault(column, key)
         if self.replies:
@@ -236,8 +245,7 @@ class Mapping(BaseModel):
     @property
     def required_columns(self) -> list[str]:
         """The columns a file must have: all but those of a field with a default."""
-        optional = {f.column for f in self.fields.values()
-                    if f.column and f.default is not None}
+        optional = {f.column for f in self.fields.values() if f.column and f.default is not None}
         return [c for c in self.columns if c not in optional]
 
     @property
@@ -250,9 +258,11 @@ def check_format(fmt: str) -> None:
     """Refuse a date/time format Python cannot both write and read back."""
     unknown = sorted({d for d in DIRECTIVE.findall(fmt) if d not in KNOWN_DIRECTIVES})
     if unknown:
-        raise ValueError(f"format {fmt!r} has unknown directive(s) "
-                         f"{', '.join('%' + d for d in unknown)}; use e.g. %Y-%m-%d %H:%M:%S, "
-                         f"%m/%d/%Y %I:%M:%S %p")
+        raise ValueError(
+            f"format {fmt!r} has unknown directive(s) "
+            f"{', '.join('%' + d for d in unknown)}; use e.g. %Y-%m-%d %H:%M:%S, "
+            f"%m/%d/%Y %I:%M:%S %p"
+        )
     sample = datetime(2023, 7, 17, 14, 5, 9, tzinfo=UTC)  # %z needs an offset
     try:
         datetime.strptime(sample.strftime(fmt), fmt)
@@ -270,8 +280,7 @@ def _line_of(node: yaml.Node, path: tuple) -> int | None:
                 return line
             node = match[0][1]
             line = match[0][0].start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) \
-                and key < len(node.value):
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
             node = node.value[key]
             line = node.start_mark.line + 1
         else:
@@ -291,17 +300,23 @@ def load_mapping(path: Path) -> Mapping:
         raise MappingError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
     if not isinstance(data, dict):
         raise MappingError(f"{path}:1: a mapping file is a YAML mapping (source:, files:, ...)")
-    todos = [f"{path}:{n.start_mark.line + 1}: {n.value!r} is still to be filled in (a draft's "
-             f"TODO); replace it, or delete the line" for n in _scalars(node)
-             if isinstance(n.value, str) and n.value.lstrip().upper().startswith("TODO")]
+    todos = [
+        f"{path}:{n.start_mark.line + 1}: {n.value!r} is still to be filled in (a draft's "
+        f"TODO); replace it, or delete the line"
+        for n in _scalars(node)
+        if isinstance(n.value, str) and n.value.lstrip().upper().startswith("TODO")
+    ]
     if todos:
         raise MappingError("\n".join(todos))
     try:
         mapping = Mapping.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{path}:{_line_of(node, e['loc'])}: "
-                    f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: "
-                    f"{e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
+        problems = [
+            f"{path}:{_line_of(node, e['loc'])}: "
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: "
+            f"{e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
         raise MappingError("\n".join(problems)) from exc
     problems = [f"{path}:{_line_of(node, loc)}: {msg}" for loc, msg in _semantic(mapping)]
     if problems:
@@ -332,39 +347,59 @@ def _semantic(m: Mapping) -> list[tuple[tuple, str]]:
             continue
         for source_value, ours in (f.values or {}).items():
             if ours not in allowed:
-                out.append((("fields", name, "values", source_value),
-                            f"{name}: {source_value!r} maps to {ours!r}, which is not one of "
-                            f"{', '.join(map(str, allowed))}"))
+                out.append(
+                    (
+                        ("fields", name, "values", source_value),
+                        f"{name}: {source_value!r} maps to {ours!r}, which is not one of "
+                        f"{', '.join(map(str, allowed))}",
+                    )
+                )
         if f.default is not None and f.default not in allowed:
-            out.append((("fields", name, "default"),
-                        f"{name}: default {f.default!r} is not one of "
-                        f"{', '.join(map(str, allowed))}"))
+            out.append(
+                (
+                    ("fields", name, "default"),
+                    f"{name}: default {f.default!r} is not one of {', '.join(map(str, allowed))}",
+                )
+            )
     for name, f in m.fields.items():
         if name != "record_id" and (f.columns or f.hash):
-            out.append((("fields", name), f"{name}: columns and hash make a record id; "
-                                          f"other fields name one column"))
+            out.append(
+                (
+                    ("fields", name),
+                    f"{name}: columns and hash make a record id; other fields name one column",
+                )
+            )
         if f.unmapped == "default" and f.default is None:
-            out.append((("fields", name, "unmapped"),
-                        f"{name}: unmapped: default needs a default"))
+            out.append((("fields", name, "unmapped"), f"{name}: unmapped: default needs a default"))
     if "description" not in m.fields:
         # core.complaints requires one: without it every record fails the core suite
-        out.append((("fields",), "description is not mapped: name the column with the "
-                                 "customer's words, or give fields.description.default "
-                                 "(e.g. \"(no text in the export)\")"))
+        out.append(
+            (
+                ("fields",),
+                "description is not mapped: name the column with the "
+                "customer's words, or give fields.description.default "
+                '(e.g. "(no text in the export)")',
+            )
+        )
     rid = m.fields["record_id"]
     if sum(x is not None for x in (rid.column, rid.columns, rid.hash)) != 1:
-        out.append((("fields", "record_id"),
-                    "record_id: give one of column (the id column), columns (several columns "
-                    "that together identify a record) or hash: content (no id in the export)"))
-    if m.as_of and sum(x is not None for x in (m.as_of.column, m.as_of.file,
-                                               m.as_of.fixed)) != 1:
+        out.append(
+            (
+                ("fields", "record_id"),
+                "record_id: give one of column (the id column), columns (several columns "
+                "that together identify a record) or hash: content (no id in the export)",
+            )
+        )
+    if m.as_of and sum(x is not None for x in (m.as_of.column, m.as_of.file, m.as_of.fixed)) != 1:
         out.append((("as_of",), "as_of: give one of column, file (name or modified) or fixed"))
     try:
         names = {n for _, n, _, _ in string.Formatter().parse(m.complaint_id) if n}
         m.complaint_id.format(received=datetime(2023, 7, 17), record_id="7264219")
         if names - {"received", "record_id"}:
-            raise ValueError(f"only {{received}} and {{record_id}} may be used, not "
-                             f"{', '.join(sorted(names - {'received', 'record_id'}))}")
+            raise ValueError(
+                f"only {{received}} and {{record_id}} may be used, not "
+                f"{', '.join(sorted(names - {'received', 'record_id'}))}"
+            )
     except (ValueError, KeyError, IndexError) as exc:
         out.append((("complaint_id",), f"complaint_id template: {exc}"))
     if m.sla:
@@ -379,8 +414,13 @@ def _semantic(m: Mapping) -> list[tuple[tuple, str]]:
         if m.sla.start in FIELDS and m.sla.start not in TIMES:
             out.append((("sla", "start"), f"sla.start: {m.sla.start!r} is not a time field"))
         if m.sla.clock in PROCESS_CLOCKS:
-            out.append((("sla", "clock"), f"sla.clock: {m.sla.clock!r} is one of the process's "
-                                          f"own clocks; give the source's clock its own name"))
+            out.append(
+                (
+                    ("sla", "clock"),
+                    f"sla.clock: {m.sla.clock!r} is one of the process's "
+                    f"own clocks; give the source's clock its own name",
+                )
+            )
     return out
 
 
@@ -401,6 +441,5 @@ def _is_mapping(node, name: str) -> bool:
         return False
     for k, v in node.value:
         if k.value == "fields":
-            return any(kk.value == name and isinstance(vv, yaml.MappingNode)
-                       for kk, vv in v.value)
+            return any(kk.value == name and isinstance(vv, yaml.MappingNode) for kk, vv in v.value)
     return False

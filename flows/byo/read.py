@@ -30,8 +30,9 @@ def _frame(header: list[str], rows: list[tuple[int, list[str | None]]]) -> pl.Da
 
 
 def _csv(path: Path, m: Mapping):
-    records = read_csv_records(path.read_bytes(), m.format.encoding, m.fix, m.format.delimiter,
-                               path=path)
+    records = read_csv_records(
+        path.read_bytes(), m.format.encoding, m.fix, m.format.delimiter, path=path
+    )
     return records.frame(), records.rejects, records.notes
 
 
@@ -66,17 +67,25 @@ def _json(path: Path, m: Mapping):
     try:
         data = json.loads(decoded.text)
     except json.JSONDecodeError as exc:
-        raise FileRejected(f"not a JSON document ({exc.msg} at line {exc.lineno}): "
-                           f"the file may be cut short") from exc
+        raise FileRejected(
+            f"not a JSON document ({exc.msg} at line {exc.lineno}): the file may be cut short"
+        ) from exc
     for key in (m.format.record_path or "").split(".") if m.format.record_path else []:
         if not isinstance(data, dict) or key not in data:
             raise FileRejected(f"record_path {m.format.record_path!r}: no {key!r} in the file")
         data = data[key]
     if not isinstance(data, list):
         raise FileRejected("the records are not a JSON list; set format.record_path")
-    rejects = [Reject(n, "json_object", f"record {n} is not a JSON object / 第 {n} 条记录不是 "
-                                        f"JSON 对象 ({m.fix}).", json.dumps(r, ensure_ascii=False))
-               for n, r in enumerate(data, start=1) if not isinstance(r, dict)]
+    rejects = [
+        Reject(
+            n,
+            "json_object",
+            f"record {n} is not a JSON object / 第 {n} 条记录不是 JSON 对象 ({m.fix}).",
+            json.dumps(r, ensure_ascii=False),
+        )
+        for n, r in enumerate(data, start=1)
+        if not isinstance(r, dict)
+    ]
     records = [(n, r) for n, r in enumerate(data, start=1) if isinstance(r, dict)]
     return _records_frame(records), rejects, list(decoded.notes)
 
@@ -91,18 +100,24 @@ def _jsonl(path: Path, m: Mapping):
             continue
         number += 1
         if index in bad_lines:
-            rejects.append(Reject(number, "encoding_valid",
-                                  encoding_reason(decoded.encoding, m.fix), line))
+            rejects.append(
+                Reject(number, "encoding_valid", encoding_reason(decoded.encoding, m.fix), line)
+            )
             continue
         try:
             value = json.loads(line)
         except json.JSONDecodeError:
             value = None
         if not isinstance(value, dict):
-            rejects.append(Reject(number, "json_object",
-                                  f"line {index + 1} is not a JSON object (cut short or "
-                                  f"hand-edited) / 第 {index + 1} 行不是 JSON 对象 ({m.fix}).",
-                                  line))
+            rejects.append(
+                Reject(
+                    number,
+                    "json_object",
+                    f"line {index + 1} is not a JSON object (cut short or "
+                    f"hand-edited) / 第 {index + 1} 行不是 JSON 对象 ({m.fix}).",
+                    line,
+                )
+            )
             continue
         records.append((number, value))
     return _records_frame(records), rejects, list(decoded.notes)

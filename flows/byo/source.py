@@ -48,8 +48,10 @@ def declared(folder: Path | None = None) -> dict[str, Mapping | MappingError]:
         if m.source in out:
             first = out[m.source]
             where = first.where if isinstance(first, Mapping) else "another file"
-            out[m.source] = MappingError(f"{path}:1: source {m.source!r} is declared by "
-                                         f"{where} too; give each source its own name")
+            out[m.source] = MappingError(
+                f"{path}:1: source {m.source!r} is declared by "
+                f"{where} too; give each source its own name"
+            )
         else:
             out[m.source] = m
     return out
@@ -57,20 +59,32 @@ def declared(folder: Path | None = None) -> dict[str, Mapping | MappingError]:
 
 def setup_sql(source: str) -> str:
     """The source's own staging view (its records of stg.declared_intake)."""
-    return (f"CREATE OR REPLACE VIEW {view_of(source)} AS "
-            f"SELECT * FROM stg.declared_intake WHERE source = '{source}'")
+    return (
+        f"CREATE OR REPLACE VIEW {view_of(source)} AS "
+        f"SELECT * FROM stg.declared_intake WHERE source = '{source}'"
+    )
 
 
 def read_declared(m: Mapping, phone_region: str, path: Path, rel: str) -> Delivered:
     frame, rejects, notes = read_table(path, m)
     missing = [c for c in m.required_columns if c not in frame.columns]
     if missing:
-        raise LayoutChanged("; ".join(
-            f"column {c!r} (mapping {column_line(m, c)}) is not in the file" for c in missing)
+        raise LayoutChanged(
+            "; ".join(
+                f"column {c!r} (mapping {column_line(m, c)}) is not in the file" for c in missing
+            )
             + f". The file has: {', '.join(c for c in frame.columns if c != '_row_number')}. "
-              f"Was the export's layout changed, or is the mapping wrong?")
-    withheld = sum(frame[c].str.strip_chars().is_in(m.masked).sum() for c in m.columns
-                   if c in frame.columns) if m.masked else 0
+            f"Was the export's layout changed, or is the mapping wrong?"
+        )
+    withheld = (
+        sum(
+            frame[c].str.strip_chars().is_in(m.masked).sum()
+            for c in m.columns
+            if c in frame.columns
+        )
+        if m.masked
+        else 0
+    )
     if withheld:
         notes.append(f"{withheld} masked value(s) ({', '.join(m.masked)}) read as withheld")
     absent = [c for c in m.columns if c not in frame.columns]  # fields with a default
@@ -78,20 +92,26 @@ def read_declared(m: Mapping, phone_region: str, path: Path, rel: str) -> Delive
         notes.append(f"column(s) {', '.join(absent)} not in the file: their default is used")
         frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in absent)
     frame, replies, skipped = split_rows(frame, m)
-    return Delivered(to_intake(frame, m, phone_region, replies, export_as_of(m, path, rel)),
-                     rejects, notes, skipped)
+    return Delivered(
+        to_intake(frame, m, phone_region, replies, export_as_of(m, path, rel)),
+        rejects,
+        notes,
+        skipped,
+    )
 
 
-def split_rows(frame: pl.DataFrame, m: Mapping
-               ) -> tuple[pl.DataFrame, pl.DataFrame | None, dict[str, int]]:
+def split_rows(
+    frame: pl.DataFrame, m: Mapping
+) -> tuple[pl.DataFrame, pl.DataFrame | None, dict[str, int]]:
     """(the complaint rows, the first reply to each record, rows skipped by each rule)."""
     skipped: dict[str, int] = {}
     replies = None
     if m.replies:
         is_reply = matches(frame, m.replies.when)
         replies = first_replies(frame.filter(is_reply), m)
-        skipped["replies (their time is the first response of the record they answer)"] = \
-            int(is_reply.sum())
+        skipped["replies (their time is the first response of the record they answer)"] = int(
+            is_reply.sum()
+        )
         frame = frame.filter(~is_reply)
     if m.keep_when:
         keep = matches(frame, m.keep_when)
@@ -120,8 +140,10 @@ def export_as_of(m: Mapping, path: Path, rel: str) -> datetime | None:
         return datetime.fromtimestamp(path.stat().st_mtime, UTC)
     found = DATE_IN_NAME.search(Path(rel).name)
     if not found:
-        raise LayoutChanged(f"as_of: file: name, but {Path(rel).name!r} has no date in its name "
-                            f"(YYYY-MM-DD or YYYYMMDD): rename the file, or change as_of")
+        raise LayoutChanged(
+            f"as_of: file: name, but {Path(rel).name!r} has no date in its name "
+            f"(YYYY-MM-DD or YYYYMMDD): rename the file, or change as_of"
+        )
     day = date(*map(int, found.groups()))
     # An export dated a day holds that whole day: it is as of the day's end.
     return datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
@@ -134,8 +156,16 @@ def _broken(error: MappingError, path: Path, rel: str) -> Delivered:
 def as_source(name: str, m: Mapping | MappingError, phone_region: str = PHONE_REGION) -> Source:
     if isinstance(m, MappingError):
         # Its files are found by the folder named after the mapping file, as documented.
-        return Source(name, (f"{name}/*",), RAW_TABLE, partial(_broken, m), "source_ref",
-                      shared_raw=True)
-    return Source(m.source, m.patterns, RAW_TABLE, partial(read_declared, m, phone_region),
-                  "source_ref", setup_sql=setup_sql(m.source), suite=generate_suite(m),
-                  shared_raw=True)
+        return Source(
+            name, (f"{name}/*",), RAW_TABLE, partial(_broken, m), "source_ref", shared_raw=True
+        )
+    return Source(
+        m.source,
+        m.patterns,
+        RAW_TABLE,
+        partial(read_declared, m, phone_region),
+        "source_ref",
+        setup_sql=setup_sql(m.source),
+        suite=generate_suite(m),
+        shared_raw=True,
+    )

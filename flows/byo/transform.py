@@ -44,10 +44,10 @@ def _mapped(value: pl.Expr, m: Mapping, name: str) -> pl.Expr:
     lowered = {k.lower(): v for k, v in values.items()}
     if name == "sla_met":
         mapped = value.str.to_lowercase().replace_strict(
-            {k: bool(v) for k, v in lowered.items()}, default=None, return_dtype=pl.Boolean)
+            {k: bool(v) for k, v in lowered.items()}, default=None, return_dtype=pl.Boolean
+        )
         return mapped
-    mapped = value.str.to_lowercase().replace_strict(lowered, default=None,
-                                                     return_dtype=pl.String)
+    mapped = value.str.to_lowercase().replace_strict(lowered, default=None, return_dtype=pl.String)
     # A value already in our terms passes; a free-text field passes whatever its map misses;
     # any other value stays unmapped (null) for the suite to quarantine with its reason.
     allowed = ALLOWED.get(name)
@@ -65,8 +65,7 @@ def matches(frame: pl.DataFrame, condition: dict[str, list[str] | str]) -> pl.Se
     spaces ignored; "" matches an empty cell)."""
     hit = pl.lit(True)
     for column, values in condition.items():
-        wanted = [str(v).strip().lower() for v in ([values] if isinstance(values, str)
-                                                   else values)]
+        wanted = [str(v).strip().lower() for v in ([values] if isinstance(values, str) else values)]
         value = pl.col(column).str.strip_chars().str.to_lowercase().fill_null("")
         hit = hit & value.is_in(wanted)
     return frame.select(hit.alias("hit"))["hit"] if frame.height else pl.Series([], dtype=bool)
@@ -77,6 +76,7 @@ def _time(value: pl.Expr, m: Mapping) -> tuple[pl.Expr, pl.Expr]:
 
     A format with an offset (%z) gives the moment it names, read in the mapping's time zone.
     """
+
     def parse(f: str) -> pl.Expr:
         stamp = value.str.strptime(pl.Datetime("us"), f, strict=False, exact=True)
         if "%z" in f:
@@ -85,9 +85,11 @@ def _time(value: pl.Expr, m: Mapping) -> tuple[pl.Expr, pl.Expr]:
 
     with_time = [f for f in m.datetime_formats if any(d in f for d in ("%H", "%I"))]
     stamp = pl.coalesce([parse(f) for f in m.datetime_formats]).dt.replace_time_zone(
-        m.timezone, ambiguous="earliest", non_existent="null")
-    timed = pl.coalesce([parse(f) for f in with_time]) if with_time else \
-        pl.lit(None, pl.Datetime("us"))
+        m.timezone, ambiguous="earliest", non_existent="null"
+    )
+    timed = (
+        pl.coalesce([parse(f) for f in with_time]) if with_time else pl.lit(None, pl.Datetime("us"))
+    )
     # A time of 00:00:00 in an export with times is a placeholder, as good as no time.
     known = timed.is_not_null() & (timed.dt.time() != pl.time(0, 0, 0))
     return stamp, known
@@ -122,22 +124,32 @@ def _record_id(frame: pl.DataFrame, m: Mapping, content: pl.Expr) -> tuple[pl.Ex
 
 
 def _phone(value: pl.Expr, region: str) -> pl.Expr:
-    return value.map_elements(lambda n: phone_e164(n, region), return_dtype=pl.String,
-                              skip_nulls=True)
+    return value.map_elements(
+        lambda n: phone_e164(n, region), return_dtype=pl.String, skip_nulls=True
+    )
 
 
 def first_replies(replies: pl.DataFrame, m: Mapping) -> pl.DataFrame:
     """The earliest reply to each record a reply stream answers: (source_ref, replied_at)."""
     at = m.replies.at or m.field("received_at").column
-    return (replies.select(
-        source_ref=clean_id(pl.col(m.replies.answers).str.strip_chars(), m),
-        replied_at=_time(pl.col(at).str.strip_chars(), m)[0].dt.convert_time_zone("UTC"))
-        .drop_nulls().group_by("source_ref").agg(pl.col("replied_at").min()))
+    return (
+        replies.select(
+            source_ref=clean_id(pl.col(m.replies.answers).str.strip_chars(), m),
+            replied_at=_time(pl.col(at).str.strip_chars(), m)[0].dt.convert_time_zone("UTC"),
+        )
+        .drop_nulls()
+        .group_by("source_ref")
+        .agg(pl.col("replied_at").min())
+    )
 
 
-def to_intake(frame: pl.DataFrame, m: Mapping, phone_region: str = PHONE_REGION,
-              replies: pl.DataFrame | None = None,
-              file_as_of: datetime | None = None) -> pl.DataFrame:
+def to_intake(
+    frame: pl.DataFrame,
+    m: Mapping,
+    phone_region: str = PHONE_REGION,
+    replies: pl.DataFrame | None = None,
+    file_as_of: datetime | None = None,
+) -> pl.DataFrame:
     """The intake columns of raw.declared_intake, plus the record as delivered (JSON).
 
     `replies`: the first reply to each record (first_replies), its first response unless the
@@ -185,28 +197,45 @@ def to_intake(frame: pl.DataFrame, m: Mapping, phone_region: str = PHONE_REGION,
         export = pl.col(m.as_of.column).str.strip_chars()
         columns["export_as_of"] = _time(export, m)[0]
     else:
-        columns["export_as_of"] = pl.lit(file_as_of, dtype=pl.Datetime("us", "UTC")) \
-            .dt.convert_time_zone(m.timezone)
-    out = frame.select(**{k: v for k, v in columns.items()}, record=content,
-                       _row_number=pl.col("_row_number"))
+        columns["export_as_of"] = pl.lit(
+            file_as_of, dtype=pl.Datetime("us", "UTC")
+        ).dt.convert_time_zone(m.timezone)
+    out = frame.select(
+        **{k: v for k, v in columns.items()}, record=content, _row_number=pl.col("_row_number")
+    )
     if replies is not None and replies.height:
-        out = out.join(replies, on="source_ref", how="left").with_columns(
-            first_response_at=pl.coalesce("first_response_at", pl.col("replied_at")
-                                          .dt.convert_time_zone(m.timezone))).drop("replied_at")
+        out = (
+            out.join(replies, on="source_ref", how="left")
+            .with_columns(
+                first_response_at=pl.coalesce(
+                    "first_response_at", pl.col("replied_at").dt.convert_time_zone(m.timezone)
+                )
+            )
+            .drop("replied_at")
+        )
     received = pl.col("received_at")
-    out = out.with_columns(department=pl.coalesce(  # the category's department by default
-        "department", pl.col("category").replace_strict(vocab.CATEGORIES, default=None,
-                                                        return_dtype=pl.String)))
+    out = out.with_columns(
+        department=pl.coalesce(  # the category's department by default
+            "department",
+            pl.col("category").replace_strict(
+                vocab.CATEGORIES, default=None, return_dtype=pl.String
+            ),
+        )
+    )
     return out.with_columns(
         pl.col(pl.Datetime("us", m.timezone)).dt.convert_time_zone("UTC"),
-        complaint_id=pl.when(received.is_not_null() & pl.col("source_ref").is_not_null())
-        .then(pl.format(_id_format(m), *_id_parts(m))))
+        complaint_id=pl.when(received.is_not_null() & pl.col("source_ref").is_not_null()).then(
+            pl.format(_id_format(m), *_id_parts(m))
+        ),
+    )
 
 
 def _id_format(m: Mapping) -> str:
     """The complaint id template as a polars format string ({} per part)."""
-    return "".join(text + ("{}" if name else "")
-                   for text, name, _, _ in string.Formatter().parse(m.complaint_id))
+    return "".join(
+        text + ("{}" if name else "")
+        for text, name, _, _ in string.Formatter().parse(m.complaint_id)
+    )
 
 
 def _id_parts(m: Mapping) -> list[pl.Expr]:
@@ -220,6 +249,7 @@ def _id_parts(m: Mapping) -> list[pl.Expr]:
             ref = pl.col("source_ref")
             if m.field("record_id").columns:
                 ref = ref.map_elements(id_digits, return_dtype=pl.String)
-            parts.append(ref.str.zfill(int(spec.lstrip("0>") or 0))
-                         if spec.startswith("0>") else ref)
+            parts.append(
+                ref.str.zfill(int(spec.lstrip("0>") or 0)) if spec.startswith("0>") else ref
+            )
     return parts

@@ -43,8 +43,15 @@ class Planter:
         """Whether to plant `kind` in the next record of `source`."""
         return source in KINDS[kind] and self.rng.random() < self.rate
 
-    def record(self, kind: str, source: str, file: str, row_number: int | None,
-               record_id: str | None, expect: str = "quarantine") -> None:
+    def record(
+        self,
+        kind: str,
+        source: str,
+        file: str,
+        row_number: int | None,
+        record_id: str | None,
+        expect: str = "quarantine",
+    ) -> None:
         self.planted.append(Planted(kind, source, file, row_number, record_id, expect))
 
     def manifest(self) -> list[dict]:

@@ -31,8 +31,9 @@ def thirteen_months_before(until: date) -> date:
     return date(year, (month - 1) % 12 + 1, 1)
 
 
-def generate(out: Path, complaints: int, seed: int, until: date = DEFAULT_UNTIL,
-             defect_rate: float = 0.006) -> dict:
+def generate(
+    out: Path, complaints: int, seed: int, until: date = DEFAULT_UNTIL, defect_rate: float = 0.006
+) -> dict:
     """Write the inbox under `out` (replacing it) and return the manifest written beside it."""
     rng = random.Random(seed)
     start = thirteen_months_before(until)
@@ -42,19 +43,28 @@ def generate(out: Path, complaints: int, seed: int, until: date = DEFAULT_UNTIL,
     out.mkdir(parents=True)
     planter = Planter(random.Random(seed + 1), defect_rate)
     for channel, write in WRITERS.items():
-        write(out, [c for c in cases if c.channel == channel], planter, random.Random(
-            f"{seed}-{channel}"))
+        write(
+            out,
+            [c for c in cases if c.channel == channel],
+            planter,
+            random.Random(f"{seed}-{channel}"),
+        )
     writers.write_ticket_events(out, cases, planter, random.Random(f"{seed}-events"))
     writers.write_satisfaction(out, cases, planter, random.Random(f"{seed}-followups"))
     by_channel: dict[str, int] = {}
     for c in cases:
         by_channel[c.channel] = by_channel.get(c.channel, 0) + 1
     manifest = {
-        "seed": seed, "complaints": len(cases), "from": start.isoformat(),
-        "until": until.isoformat(), "defect_rate": defect_rate, "by_channel": by_channel,
+        "seed": seed,
+        "complaints": len(cases),
+        "from": start.isoformat(),
+        "until": until.isoformat(),
+        "defect_rate": defect_rate,
+        "by_channel": by_channel,
         "open_complaints": sum(1 for c in cases if c.events[-1][0] != "closed"),
         "defects": planter.manifest(),
     }
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1),
-                                       encoding="utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return manifest

@@ -20,8 +20,13 @@ from flows.demo.model import SHANGHAI, Complaint
 
 BRAND_MAIL = "service@brand.example.cn"
 EXCEL_EPOCH = datetime(1899, 12, 30)
-BAD_LOCAL_DATES = ("2025/02/30 10:15:00", "2025年11月3日 下午2点", "昨天下午", "2025/13/01 09:00:00",
-                   "25:61:00")
+BAD_LOCAL_DATES = (
+    "2025/02/30 10:15:00",
+    "2025年11月3日 下午2点",
+    "昨天下午",
+    "2025/13/01 09:00:00",
+    "25:61:00",
+)
 
 
 def _by_month(complaints: list[Complaint], at=lambda c: c.received_at) -> dict[str, list]:
@@ -67,8 +72,9 @@ def _plant_common(planter: Planter, source: str, row: dict, fields: dict, rng) -
     return None
 
 
-def _append_redelivered(planter: Planter, source: str, files: list[tuple[str, list]],
-                        record_id_of) -> None:
+def _append_redelivered(
+    planter: Planter, source: str, files: list[tuple[str, list]], record_id_of
+) -> None:
     """Re-deliver some rows: a copy of a row appears again at the end of the next file.
 
     Only clean rows are re-delivered: a copy of a defective row would be its correction's twin.
@@ -82,13 +88,28 @@ def _append_redelivered(planter: Planter, source: str, files: list[tuple[str, li
             if planter.pick("duplicate_row", source):
                 defective.add(record_id_of(row))
                 target[1].append(dict(row) if isinstance(row, dict) else row)
-                planter.record("duplicate_row", source, target[0], len(target[1]),
-                               record_id_of(row), "skipped_duplicate_record")
+                planter.record(
+                    "duplicate_row",
+                    source,
+                    target[0],
+                    len(target[1]),
+                    record_id_of(row),
+                    "skipped_duplicate_record",
+                )
 
 
 def write_phone(out: Path, complaints: list[Complaint], planter: Planter, rng) -> None:
-    columns = ["通话编号", "来电时间", "接通时间", "来电号码", "客户姓名", "会员号", "问题描述",
-               "客户诉求", "坐席工号"]
+    columns = [
+        "通话编号",
+        "来电时间",
+        "接通时间",
+        "来电号码",
+        "客户姓名",
+        "会员号",
+        "问题描述",
+        "客户诉求",
+        "坐席工号",
+    ]
     fields = {"required": ["问题描述"], "date": "来电时间", "phone": "来电号码"}
     files = []
     for month, group in _by_month(complaints).items():
@@ -99,7 +120,8 @@ def write_phone(out: Path, complaints: list[Complaint], planter: Planter, rng) -
                 "通话编号": c.source_ref,
                 "来电时间": _local(c.received_at, "%Y/%m/%d %H:%M:%S"),
                 "接通时间": _local(c.first_response_at, "%Y/%m/%d %H:%M:%S")
-                if c.first_response_at else "",
+                if c.first_response_at
+                else "",
                 "来电号码": _display_phone(rng, c.customer.phone),
                 "客户姓名": c.customer.name,
                 "会员号": c.customer.member_no or "",
@@ -133,23 +155,42 @@ def write_chat(out: Path, complaints: list[Complaint], planter: Planter, rng) ->
         for c in group:
             start = c.received_at - timedelta(seconds=rng.randrange(5, 40))
             messages = [
-                {"ts": start.isoformat(timespec="seconds"), "from": "bot", "text": "您好，请问有什么可以帮您？"},
-                {"ts": c.received_at.isoformat(timespec="seconds"), "from": "customer", "text": c.description},
-                {"ts": (c.received_at + timedelta(seconds=20)).isoformat(timespec="seconds"), "from": "customer",
-                 "text": texts.DEMAND_SENTENCES[c.demand]},
+                {
+                    "ts": start.isoformat(timespec="seconds"),
+                    "from": "bot",
+                    "text": "您好，请问有什么可以帮您？",
+                },
+                {
+                    "ts": c.received_at.isoformat(timespec="seconds"),
+                    "from": "customer",
+                    "text": c.description,
+                },
+                {
+                    "ts": (c.received_at + timedelta(seconds=20)).isoformat(timespec="seconds"),
+                    "from": "customer",
+                    "text": texts.DEMAND_SENTENCES[c.demand],
+                },
             ]
             if c.first_response_at:
-                messages.append({"ts": c.first_response_at.isoformat(timespec="seconds"), "from": "agent",
-                                 "text": rng.choice(texts.AGENT_REPLIES)})
+                messages.append(
+                    {
+                        "ts": c.first_response_at.isoformat(timespec="seconds"),
+                        "from": "agent",
+                        "text": rng.choice(texts.AGENT_REPLIES),
+                    }
+                )
             messages.sort(key=lambda m: m["ts"])
             cust = c.customer
             session = {
                 "session_id": c.source_ref,
                 "entry": rng.choice(("app", "app", "web")),
                 "started_at": start.isoformat(timespec="seconds"),
-                "user": {"user_id": cust.app_user_id, "nickname": cust.social_name,
-                         "phone": cust.phone if rng.random() < 0.5 else None,
-                         "member_no": cust.member_no},
+                "user": {
+                    "user_id": cust.app_user_id,
+                    "nickname": cust.social_name,
+                    "phone": cust.phone if rng.random() < 0.5 else None,
+                    "member_no": cust.member_no,
+                },
                 "demand": c.demand,
                 "messages": messages,
             }
@@ -159,16 +200,28 @@ def write_chat(out: Path, complaints: list[Complaint], planter: Planter, rng) ->
                 planter.record("wrong_encoding", "chat", name, len(lines) + 1, c.source_ref)
             lines.append(line)
         files.append((name, lines))
-    _append_redelivered(planter, "chat", files,
-                        lambda line: json.loads(line.decode("utf-8", "replace"))["session_id"])
+    _append_redelivered(
+        planter,
+        "chat",
+        files,
+        lambda line: json.loads(line.decode("utf-8", "replace"))["session_id"],
+    )
     for name, lines in files:
         path = out / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"\n".join(lines) + b"\n")
 
 
-def _eml(sender: tuple[str, str], to: str, subject: str, body: str, charset: str, sent: datetime,
-         message_id: str, in_reply_to: str | None = None) -> bytes:
+def _eml(
+    sender: tuple[str, str],
+    to: str,
+    subject: str,
+    body: str,
+    charset: str,
+    sent: datetime,
+    message_id: str,
+    in_reply_to: str | None = None,
+) -> bytes:
     msg = MIMEText(body, "plain", charset)
     msg["From"] = formataddr(sender, charset="utf-8")
     msg["To"] = to
@@ -198,8 +251,17 @@ def write_email(out: Path, complaints: list[Complaint], planter: Planter, rng) -
         name = f"email/{month}/{seq:07d}_in.eml"
         path = out / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(_eml((cust.name, cust.email), BRAND_MAIL, subject, "\n".join(lines),
-                              charset, c.received_at, c.source_ref))
+        path.write_bytes(
+            _eml(
+                (cust.name, cust.email),
+                BRAND_MAIL,
+                subject,
+                "\n".join(lines),
+                charset,
+                c.received_at,
+                c.source_ref,
+            )
+        )
         if c.first_response_at:
             sent = c.first_response_at
             kind = None
@@ -210,9 +272,18 @@ def write_email(out: Path, complaints: list[Complaint], planter: Planter, rng) -
             rname = f"email/{rmonth}/{seq:07d}_re.eml"
             (out / rname).parent.mkdir(parents=True, exist_ok=True)
             reply_id = c.source_ref.replace("@mail.customer.example", ".re@brand.example.cn")
-            (out / rname).write_bytes(_eml(
-                ("客户服务中心", BRAND_MAIL), cust.email, "Re: " + subject,
-                rng.choice(texts.AGENT_REPLIES), "utf-8", sent, reply_id, c.source_ref))
+            (out / rname).write_bytes(
+                _eml(
+                    ("客户服务中心", BRAND_MAIL),
+                    cust.email,
+                    "Re: " + subject,
+                    rng.choice(texts.AGENT_REPLIES),
+                    "utf-8",
+                    sent,
+                    reply_id,
+                    c.source_ref,
+                )
+            )
             if kind:
                 planter.record(kind, "email", rname, 1, reply_id)
 
@@ -234,31 +305,58 @@ def write_social(out: Path, complaints: list[Complaint], planter: Planter, rng) 
                 if planter.pick("reply_before_receipt", "social"):
                     replied = c.received_at - timedelta(minutes=rng.uniform(5, 300))
                     kind = "reply_before_receipt"
-                comments.append({"id": str(int(c.source_ref) + 1), "created_at": _weibo_time(replied),
-                                 "user": {"id": "1000000001", "screen_name": "品牌客服"},
-                                 "is_brand": True, "text": rng.choice(texts.AGENT_REPLIES)})
-            posts.append({
-                "id": c.source_ref, "created_at": _weibo_time(c.received_at),
-                "user": {"id": cust.social_id, "screen_name": cust.social_name},
-                "text": f"@品牌客服 {c.description}{texts.DEMAND_SENTENCES[c.demand]}",
-                "reposts_count": rng.randrange(0, 50), "comments": comments,
-            })
+                comments.append(
+                    {
+                        "id": str(int(c.source_ref) + 1),
+                        "created_at": _weibo_time(replied),
+                        "user": {"id": "1000000001", "screen_name": "品牌客服"},
+                        "is_brand": True,
+                        "text": rng.choice(texts.AGENT_REPLIES),
+                    }
+                )
+            posts.append(
+                {
+                    "id": c.source_ref,
+                    "created_at": _weibo_time(c.received_at),
+                    "user": {"id": cust.social_id, "screen_name": cust.social_name},
+                    "text": f"@品牌客服 {c.description}{texts.DEMAND_SENTENCES[c.demand]}",
+                    "reposts_count": rng.randrange(0, 50),
+                    "comments": comments,
+                }
+            )
             if kind:
                 planter.record(kind, "social", name, len(posts), c.source_ref)
-        export = {"platform": "weibo", "account": "@品牌客服",
-                  "exported_at": _weibo_time(max(c.received_at for c in group)), "mentions": posts}
+        export = {
+            "platform": "weibo",
+            "account": "@品牌客服",
+            "exported_at": _weibo_time(max(c.received_at for c in group)),
+            "mentions": posts,
+        }
         path = out / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(export, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
-STORE_COLUMNS = ["登记编号", "登记时间", "门店", "顾客姓名", "联系电话", "会员卡号", "问题描述",
-                 "顾客诉求", "接待人"]
+STORE_COLUMNS = [
+    "登记编号",
+    "登记时间",
+    "门店",
+    "顾客姓名",
+    "联系电话",
+    "会员卡号",
+    "问题描述",
+    "顾客诉求",
+    "接待人",
+]
 
 
 def write_store(out: Path, complaints: list[Complaint], planter: Planter, rng) -> None:
-    fields = {"required": ["问题描述"], "date": "登记时间", "phone": "联系电话",
-              "bad_date": "11月3日下午"}
+    fields = {
+        "required": ["问题描述"],
+        "date": "登记时间",
+        "phone": "联系电话",
+        "bad_date": "11月3日下午",
+    }
     by_store: dict[tuple[str, str], list[Complaint]] = defaultdict(list)
     for c in complaints:
         by_store[(c.store, c.received_at.strftime("%Y%m"))].append(c)
@@ -273,10 +371,17 @@ def write_store(out: Path, complaints: list[Complaint], planter: Planter, rng) -
         date_fmt = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
         ws.write_row(0, 0, STORE_COLUMNS)
         for i, c in enumerate(group, start=1):
-            row = {"登记编号": c.source_ref, "登记时间": c.received_at, "门店": texts.STORES[store],
-                   "顾客姓名": c.customer.name, "联系电话": _display_phone(rng, c.customer.phone),
-                   "会员卡号": c.customer.member_no or "", "问题描述": c.description,
-                   "顾客诉求": c.demand, "接待人": rng.choice(("店长", "值班店员", "收银员"))}
+            row = {
+                "登记编号": c.source_ref,
+                "登记时间": c.received_at,
+                "门店": texts.STORES[store],
+                "顾客姓名": c.customer.name,
+                "联系电话": _display_phone(rng, c.customer.phone),
+                "会员卡号": c.customer.member_no or "",
+                "问题描述": c.description,
+                "顾客诉求": c.demand,
+                "接待人": rng.choice(("店长", "值班店员", "收银员")),
+            }
             kind = _plant_common(planter, "store", row, fields, rng)
             if kind:
                 planter.record(kind, "store", name, i, c.source_ref)
@@ -291,13 +396,26 @@ def write_store(out: Path, complaints: list[Complaint], planter: Planter, rng) -
         wb.close()
 
 
-WEBFORM_COLUMNS = ["submission_id", "submitted_at", "name", "phone", "email", "member_no",
-                   "order_no", "message", "expectation"]
+WEBFORM_COLUMNS = [
+    "submission_id",
+    "submitted_at",
+    "name",
+    "phone",
+    "email",
+    "member_no",
+    "order_no",
+    "message",
+    "expectation",
+]
 
 
 def write_webform(out: Path, complaints: list[Complaint], planter: Planter, rng) -> None:
-    fields = {"required": ["phone", "email", "member_no"], "date": "submitted_at", "phone": "phone",
-              "bad_date": "2025-11-31T25:99:00Z"}
+    fields = {
+        "required": ["phone", "email", "member_no"],
+        "date": "submitted_at",
+        "phone": "phone",
+        "bad_date": "2025-11-31T25:99:00Z",
+    }
     files = []
     encoding_rows: dict[str, set[int]] = defaultdict(set)
     for month, group in _by_month(complaints).items():
@@ -305,13 +423,17 @@ def write_webform(out: Path, complaints: list[Complaint], planter: Planter, rng)
         rows = []
         for c in group:
             cust = c.customer
-            row = {"submission_id": c.source_ref,
-                   "submitted_at": c.received_at.astimezone(UTC)
-                   .strftime("%Y-%m-%dT%H:%M:%SZ"),
-                   "name": cust.name, "phone": cust.phone if rng.random() < 0.8 else "",
-                   "email": cust.email, "member_no": cust.member_no or "",
-                   "order_no": f"DD{rng.randrange(10**10):010d}" if rng.random() < 0.7 else "",
-                   "message": c.description, "expectation": texts.DEMAND_SENTENCES[c.demand]}
+            row = {
+                "submission_id": c.source_ref,
+                "submitted_at": c.received_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "name": cust.name,
+                "phone": cust.phone if rng.random() < 0.8 else "",
+                "email": cust.email,
+                "member_no": cust.member_no or "",
+                "order_no": f"DD{rng.randrange(10**10):010d}" if rng.random() < 0.7 else "",
+                "message": c.description,
+                "expectation": texts.DEMAND_SENTENCES[c.demand],
+            }
             kind = _plant_common(planter, "webform", row, fields, rng)
             if not kind and planter.pick("wrong_encoding", "webform"):
                 kind = "wrong_encoding"
@@ -331,8 +453,20 @@ def write_webform(out: Path, complaints: list[Complaint], planter: Planter, rng)
         path.write_bytes(bytes(data))
 
 
-EVENT_COLUMNS = ["event_id", "ticket_no", "event", "occurred_at", "operator", "department",
-                 "category", "urgency", "priority", "channel", "source_ref", "note"]
+EVENT_COLUMNS = [
+    "event_id",
+    "ticket_no",
+    "event",
+    "occurred_at",
+    "operator",
+    "department",
+    "category",
+    "urgency",
+    "priority",
+    "channel",
+    "source_ref",
+    "note",
+]
 UNKNOWN_CATEGORIES = ("价格类", "质量问题", "物流类", "Product")
 
 
@@ -352,18 +486,34 @@ def write_ticket_events(out: Path, complaints: list[Complaint], planter: Planter
         rows = []
         for at, c, event in group:
             seq += 1
-            row = {"event_id": f"E{seq:09d}", "ticket_no": c.complaint_id, "event": event,
-                   "occurred_at": at.isoformat(timespec="seconds"),
-                   "operator": f"A{rng.randrange(1000, 1100)}", "department": "",
-                   "category": "", "urgency": "", "priority": "", "channel": "", "source_ref": "",
-                   "note": ""}
+            row = {
+                "event_id": f"E{seq:09d}",
+                "ticket_no": c.complaint_id,
+                "event": event,
+                "occurred_at": at.isoformat(timespec="seconds"),
+                "operator": f"A{rng.randrange(1000, 1100)}",
+                "department": "",
+                "category": "",
+                "urgency": "",
+                "priority": "",
+                "channel": "",
+                "source_ref": "",
+                "note": "",
+            }
             if event == "registered":
-                row.update(category=c.category, urgency=c.urgency, priority=c.priority,
-                           channel=c.channel, source_ref=c.source_ref, department=c.department)
+                row.update(
+                    category=c.category,
+                    urgency=c.urgency,
+                    priority=c.priority,
+                    channel=c.channel,
+                    source_ref=c.source_ref,
+                    department=c.department,
+                )
                 if planter.pick("unknown_category", "ticket_events"):
                     row["category"] = rng.choice(UNKNOWN_CATEGORIES)
-                    planter.record("unknown_category", "ticket_events", name, len(rows) + 1,
-                                   row["event_id"])
+                    planter.record(
+                        "unknown_category", "ticket_events", name, len(rows) + 1, row["event_id"]
+                    )
             elif event == "assigned":
                 row["department"] = c.department
             rows.append(row)
@@ -375,26 +525,33 @@ def write_ticket_events(out: Path, complaints: list[Complaint], planter: Planter
         original = files[-2]
         copy = original.replace(".csv", "_resend.csv")
         shutil.copyfile(out / original, out / copy)
-        planter.record("duplicate_file", "ticket_events", copy, None, original,
-                       "skipped_duplicate_file")
+        planter.record(
+            "duplicate_file", "ticket_events", copy, None, original, "skipped_duplicate_file"
+        )
 
 
-SATISFACTION_COLUMNS = ["followup_id", "ticket_no", "followed_up_at", "method", "result",
-                        "comment"]
+SATISFACTION_COLUMNS = ["followup_id", "ticket_no", "followed_up_at", "method", "result", "comment"]
 
 
 def write_satisfaction(out: Path, complaints: list[Complaint], planter: Planter, rng) -> None:
     rows_by_month: dict[str, list] = defaultdict(list)
-    followups = sorted(((at, c, r) for c in complaints for at, r in c.followups),
-                       key=lambda f: (f[0], f[1].complaint_id))
+    followups = sorted(
+        ((at, c, r) for c in complaints for at, r in c.followups),
+        key=lambda f: (f[0], f[1].complaint_id),
+    )
     for seq, (at, c, result) in enumerate(followups, start=1):
-        rows_by_month[at.strftime("%Y%m")].append({
-            "followup_id": f"F{seq:08d}", "ticket_no": c.complaint_id,
-            "followed_up_at": _local(at, "%Y-%m-%d %H:%M"),
-            "method": rng.choice(("电话回访", "电话回访", "短信问卷")), "result": result,
-            "comment": "" if rng.random() < 0.7 else rng.choice(("处理及时", "还行", "希望改进",
-                                                                 "太慢了")),
-        })
+        rows_by_month[at.strftime("%Y%m")].append(
+            {
+                "followup_id": f"F{seq:08d}",
+                "ticket_no": c.complaint_id,
+                "followed_up_at": _local(at, "%Y-%m-%d %H:%M"),
+                "method": rng.choice(("电话回访", "电话回访", "短信问卷")),
+                "result": result,
+                "comment": ""
+                if rng.random() < 0.7
+                else rng.choice(("处理及时", "还行", "希望改进", "太慢了")),
+            }
+        )
     for month, rows in sorted(rows_by_month.items()):
         path = out / f"ticket_system/followups_{month}.csv"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -34,8 +34,7 @@ FROM lines
 
 def read(path: Path, rel: str) -> Delivered:
     decoded = decode_export(path.read_bytes(), "utf-8")
-    lines = pl.DataFrame({"line": decoded.text.split("\n")}).with_row_index(
-        "_row_number", offset=1)
+    lines = pl.DataFrame({"line": decoded.text.split("\n")}).with_row_index("_row_number", offset=1)
     bad_encoding = {n + 1 for n in decoded.bad_lines}
     lines = lines.filter(pl.col("line").str.strip_chars() != "")
     con = duckdb.connect()
@@ -48,10 +47,13 @@ def read(path: Path, rel: str) -> Delivered:
     ]
     rest = parsed.filter(~pl.col("_row_number").is_in(bad_encoding))
     rejects += [
-        Reject(row["_row_number"], "json_object",
-               f"this line is not a JSON object (it may be cut short or hand-edited) / "
-               f"此行不是 JSON 对象（可能被截断或手工改过） ({FIX}).",
-               row["line"])
+        Reject(
+            row["_row_number"],
+            "json_object",
+            f"this line is not a JSON object (it may be cut short or hand-edited) / "
+            f"此行不是 JSON 对象（可能被截断或手工改过） ({FIX}).",
+            row["line"],
+        )
         for row in rest.filter(~pl.col("is_object")).iter_rows(named=True)
     ]
     rows = rest.filter(pl.col("is_object")).drop("is_object", "line")

@@ -41,10 +41,12 @@ class CsvRecords:
         if self.read_whole is not None:
             return self.read_whole
         columns = list(zip(*(r for _, r in self.rows), strict=True)) or [()] * len(self.header)
-        frame = pl.DataFrame({h: pl.Series(h, c, dtype=pl.String)
-                              for h, c in zip(self.header, columns, strict=True)})
+        frame = pl.DataFrame(
+            {h: pl.Series(h, c, dtype=pl.String) for h, c in zip(self.header, columns, strict=True)}
+        )
         return _blank_as_null(frame, self.header).with_columns(
-            pl.Series("_row_number", [n for n, _ in self.rows], dtype=pl.Int32))
+            pl.Series("_row_number", [n for n, _ in self.rows], dtype=pl.Int32)
+        )
 
 
 def _blank_as_null(frame: pl.DataFrame, header: list[str]) -> pl.DataFrame:
@@ -76,11 +78,14 @@ def _clean_file(path: Path, header: list[str], delimiter: str) -> pl.DataFrame |
     columns = {f"c{i}": "VARCHAR" for i in range(len(header))}
     con = duckdb.connect()
     try:
-        frame = pl.from_arrow(con.sql(
-            "SELECT * FROM read_csv($path, header = true, auto_detect = false, all_varchar = "
-            "true, strict_mode = true, store_rejects = true, null_padding = false, delim = $d, "
-            "quote = '\"', escape = '\"', columns = $columns)",
-            params={"path": str(path), "d": delimiter, "columns": columns}).to_arrow_table())
+        frame = pl.from_arrow(
+            con.sql(
+                "SELECT * FROM read_csv($path, header = true, auto_detect = false, all_varchar = "
+                "true, strict_mode = true, store_rejects = true, null_padding = false, delim = $d, "
+                "quote = '\"', escape = '\"', columns = $columns)",
+                params={"path": str(path), "d": delimiter, "columns": columns},
+            ).to_arrow_table()
+        )
         if con.execute("SELECT count(*) FROM reject_errors").fetchone()[0]:
             return None
     except duckdb.Error:
@@ -89,12 +94,19 @@ def _clean_file(path: Path, header: list[str], delimiter: str) -> pl.DataFrame |
         con.close()
     frame.columns = header
     return _blank_as_null(frame, header).with_columns(
-        pl.int_range(1, frame.height + 1, dtype=pl.Int32).alias("_row_number"))
+        pl.int_range(1, frame.height + 1, dtype=pl.Int32).alias("_row_number")
+    )
 
 
-def read_csv_records(data: bytes, encoding: str, fix: str, delimiter: str = ",",
-                     names: dict[str, str] | None = None, path: Path | None = None,
-                     duckdb_from_bytes: int = DUCKDB_FROM_BYTES) -> CsvRecords:
+def read_csv_records(
+    data: bytes,
+    encoding: str,
+    fix: str,
+    delimiter: str = ",",
+    names: dict[str, str] | None = None,
+    path: Path | None = None,
+    duckdb_from_bytes: int = DUCKDB_FROM_BYTES,
+) -> CsvRecords:
     """Every record of a CSV file's bytes: the readable ones, and a reject for each other one
     (its fields as read, keyed by `names` of the export's columns where given). With `path`, a
     clean file (nothing to reject, nothing to note) of at least `duckdb_from_bytes` is read by
@@ -123,15 +135,23 @@ def read_csv_records(data: bytes, encoding: str, fix: str, delimiter: str = ",",
     except csv.Error as exc:
         raise FileRejected(f"the header line cannot be read as CSV ({exc})") from exc
     if any(n in bad_lines for n in range(reader.line_num)):
-        raise FileRejected(f"the header line is not {decoded.encoding.upper()} CSV text "
-                           f"('{excerpt(lines[0] if lines else '', 60)}'); {fix}")
+        raise FileRejected(
+            f"the header line is not {decoded.encoding.upper()} CSV text "
+            f"('{excerpt(lines[0] if lines else '', 60)}'); {fix}"
+        )
     if len(set(header)) != len(header):
         raise FileRejected(f"the header names a column twice: {excerpt(', '.join(header), 200)}")
     records = CsvRecords(header, [], [], notes)
     # DuckDB reads the file as delivered: only when the text needed no repair at all.
-    if path is not None and len(data) >= duckdb_from_bytes and reader.line_num == 1 \
-            and text == decoded.text and not notes and not bad_lines \
-            and text.count(QUOTE) % 2 == 0:
+    if (
+        path is not None
+        and len(data) >= duckdb_from_bytes
+        and reader.line_num == 1
+        and text == decoded.text
+        and not notes
+        and not bad_lines
+        and text.count(QUOTE) % 2 == 0
+    ):
         if decoded.encoding == "utf-8":
             records.read_whole = _clean_file(path, header, delimiter)
         else:  # DuckDB reads UTF-8 only: hand it the decoded text (GBK exports)
@@ -152,54 +172,90 @@ def read_csv_records(data: bytes, encoding: str, fix: str, delimiter: str = ",",
                     continue  # a blank line is not a record
                 number += 1
                 # The usual record: one line, decoded, the right width, not the file's last.
-                if len(values) == width and last_line < total and (
-                        not bad_lines or not _spans_bad(first, last_line, bad_lines)):
+                if (
+                    len(values) == width
+                    and last_line < total
+                    and (not bad_lines or not _spans_bad(first, last_line, bad_lines))
+                ):
                     rows.append((number, values))
                 else:
-                    _unusual(records, number, values, first, last_line, lines, bad_lines,
-                             decoded.encoding, fix, names)
+                    _unusual(
+                        records,
+                        number,
+                        values,
+                        first,
+                        last_line,
+                        lines,
+                        bad_lines,
+                        decoded.encoding,
+                        fix,
+                        names,
+                    )
             break
         except csv.Error as exc:
             number += 1
-            records.rejects.append(Reject(
-                number, "record_readable",
-                f"record at line {last_line + 1} cannot be read as CSV ({exc}) / "
-                f"第 {last_line + 1} 行无法按 CSV 读取 ({fix}).", "{}"))
+            records.rejects.append(
+                Reject(
+                    number,
+                    "record_readable",
+                    f"record at line {last_line + 1} cannot be read as CSV ({exc}) / "
+                    f"第 {last_line + 1} 行无法按 CSV 读取 ({fix}).",
+                    "{}",
+                )
+            )
             last_line = reader.line_num
     return records
 
 
-def _unusual(records: CsvRecords, number: int, values: list[str], first: int, last: int,
-             lines: list[str], bad_lines: set[int], encoding: str, fix: str,
-             names: dict[str, str] | None) -> None:
+def _unusual(
+    records: CsvRecords,
+    number: int,
+    values: list[str],
+    first: int,
+    last: int,
+    lines: list[str],
+    bad_lines: set[int],
+    encoding: str,
+    fix: str,
+    names: dict[str, str] | None,
+) -> None:
     """A record that spans an undecodable line, has the wrong width, or ends the file: rejected
     with the reason, or kept when it is whole after all."""
     header, width = records.header, len(records.header)
-    as_read = as_record({(names or {}).get(h, h): v
-                         for h, v in zip(header, values, strict=False)})
+    as_read = as_record({(names or {}).get(h, h): v for h, v in zip(header, values, strict=False)})
     if bad_lines and _spans_bad(first, last, bad_lines):
-        records.rejects.append(Reject(number, "encoding_valid", encoding_reason(encoding, fix),
-                                      as_read))
+        records.rejects.append(
+            Reject(number, "encoding_valid", encoding_reason(encoding, fix), as_read)
+        )
         return
     at_end = last == len(lines)
     # The file ends inside a quoted field: the csv module returns what it has.
-    cut = at_end and "".join(lines[first - 1:last]).count(QUOTE) % 2 == 1
+    cut = at_end and "".join(lines[first - 1 : last]).count(QUOTE) % 2 == 1
     if not cut and len(values) == width:
         records.rows.append((number, values))
         return
     short = cut or (at_end and len(values) < width)
-    why = ("the file ends inside this record: it was cut short (truncated export)"
-           if short else "a delimiter or quote inside a field is not escaped")
+    why = (
+        "the file ends inside this record: it was cut short (truncated export)"
+        if short
+        else "a delimiter or quote inside a field is not escaped"
+    )
     zh = "文件在此记录中途结束（导出被截断）" if short else "字段中的分隔符或引号未转义"
-    records.rejects.append(Reject(
-        number, "record_complete",
-        f"record at line {first} has {len(values)} of {width} fields"
-        f"{' and an unclosed quote' if cut else ''}: {why} / 第 {first} 行记录有 "
-        f"{len(values)} 个字段（应为 {width} 个）：{zh} ({fix}).", as_read))
+    records.rejects.append(
+        Reject(
+            number,
+            "record_complete",
+            f"record at line {first} has {len(values)} of {width} fields"
+            f"{' and an unclosed quote' if cut else ''}: {why} / 第 {first} 行记录有 "
+            f"{len(values)} 个字段（应为 {width} 个）：{zh} ({fix}).",
+            as_read,
+        )
+    )
 
 
-def read_csv_export(path: Path, rel: str, encoding: str, columns: dict[str, str],
-                    fix: str) -> Delivered:
+def read_csv_export(
+    path: Path, rel: str, encoding: str, columns: dict[str, str], fix: str
+) -> Delivered:
     """Read a CSV file whose header row names `columns` (export name -> raw column)."""
     records = read_csv_records(path.read_bytes(), encoding, fix, names=columns, path=path)
     frame = rename_columns(records.frame(), {"_row_number": "_row_number", **columns}, rel)

@@ -42,22 +42,29 @@ def decode_export(data: bytes, expected: str) -> DecodedText:
     """
     notes: list[str] = []
     if data.startswith(UTF16_BOMS) or _looks_utf16(data):
-        raise FileRejected("the file is UTF-16 text (every other byte is NUL), not the "
-                           f"export's {expected.upper()}: re-export it as {expected.upper()}")
+        raise FileRejected(
+            "the file is UTF-16 text (every other byte is NUL), not the "
+            f"export's {expected.upper()}: re-export it as {expected.upper()}"
+        )
     nuls = data.count(b"\x00")
     if nuls:
         data = data.replace(b"\x00", b"")
-        notes.append(f"{nuls} NUL byte(s) removed (they are not text; the export tool or a "
-                     f"disk fault put them there)")
+        notes.append(
+            f"{nuls} NUL byte(s) removed (they are not text; the export tool or a "
+            f"disk fault put them there)"
+        )
     if data.startswith(BOM):
-        data = data[len(BOM):]
+        data = data[len(BOM) :]
         if expected.lower() != "utf-8":
             notes.append("file starts with a UTF-8 byte order mark; read as UTF-8")
             return _decode(data, "utf-8", notes)
     if expected.lower() != "utf-8" and not data.isascii():
         try:
-            return DecodedText(data.decode("utf-8"), "utf-8", notes=[
-                *notes, f"expected {expected} but the file is UTF-8; read as UTF-8"])
+            return DecodedText(
+                data.decode("utf-8"),
+                "utf-8",
+                notes=[*notes, f"expected {expected} but the file is UTF-8; read as UTF-8"],
+            )
         except UnicodeDecodeError:
             pass
     decoded = _decode(data, expected, notes)
@@ -112,26 +119,33 @@ def _mojibake_note(decoded: DecodedText) -> str | None:
     """A note when some lines look like Windows-1252 / Latin-1 text read as GBK."""
     if decoded.text.isascii():
         return None
-    suspect = [(n, line) for n, line in enumerate(decoded.text.split("\n"), start=1)
-               if any(_latin_pair(c) for c in _NON_ASCII.findall(line))]
+    suspect = [
+        (n, line)
+        for n, line in enumerate(decoded.text.split("\n"), start=1)
+        if any(_latin_pair(c) for c in _NON_ASCII.findall(line))
+    ]
     if not suspect:
         return None
     number, line = suspect[0]
-    return (f"{len(suspect)} line(s) look like Windows-1252 / Latin-1 text read as "
-            f"{decoded.encoding.upper()} (e.g. line {number}: '{excerpt(line, 60)}'; 'Renée' "
-            f"reads as 'Ren閑'): check those records and re-export the file as "
-            f"{decoded.encoding.upper()} or UTF-8 / 部分行疑似其他编码（如 Windows-1252）"
-            f"按 {decoded.encoding.upper()} 读取，请核对后重新导出")
+    return (
+        f"{len(suspect)} line(s) look like Windows-1252 / Latin-1 text read as "
+        f"{decoded.encoding.upper()} (e.g. line {number}: '{excerpt(line, 60)}'; 'Renée' "
+        f"reads as 'Ren閑'): check those records and re-export the file as "
+        f"{decoded.encoding.upper()} or UTF-8 / 部分行疑似其他编码（如 Windows-1252）"
+        f"按 {decoded.encoding.upper()} 读取，请核对后重新导出"
+    )
 
 
 def excerpt(text: str, limit: int = 80) -> str:
     """At most `limit` characters of a file's text for a message, control characters shown."""
     text = "".join(c if c.isprintable() else "?" for c in text)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def encoding_reason(encoding: str, fix: str) -> str:
-    return (f"this record is not valid {encoding.upper()} text (bytes in another encoding, e.g. "
-            f"GBK inside a UTF-8 file): it was read with replacement characters and not loaded / "
-            f"此记录不是有效的 {encoding.upper()} 文本（混入了其他编码的字节，例如 UTF-8 文件中的 "
-            f"GBK），读取时出现替换字符，未加载 ({fix}).")
+    return (
+        f"this record is not valid {encoding.upper()} text (bytes in another encoding, e.g. "
+        f"GBK inside a UTF-8 file): it was read with replacement characters and not loaded / "
+        f"此记录不是有效的 {encoding.upper()} 文本（混入了其他编码的字节，例如 UTF-8 文件中的 "
+        f"GBK），读取时出现替换字符，未加载 ({fix})."
+    )

@@ -47,5 +47,6 @@ def rename_columns(frame: pl.DataFrame, columns: dict[str, str], path: str) -> p
     if missing:
         raise LayoutChanged(
             f"expected column(s) {', '.join(missing)} not found; the file has "
-            f"{', '.join(frame.columns) or 'no header'}. Was the export's layout changed?")
+            f"{', '.join(frame.columns) or 'no header'}. Was the export's layout changed?"
+        )
     return frame.select([pl.col(src).alias(dst) for src, dst in columns.items()])

@@ -21,8 +21,18 @@ from flows.intake.delivered import Delivered, FileRejected, Reject, as_record
 
 FIX = "ask the mail server's administrator to export the message again (.eml, as received)"
 
-COLUMNS = ("message_id", "in_reply_to", "from_name", "from_address", "to_address", "subject",
-           "date_header", "sent_at", "body", "charset")
+COLUMNS = (
+    "message_id",
+    "in_reply_to",
+    "from_name",
+    "from_address",
+    "to_address",
+    "subject",
+    "date_header",
+    "sent_at",
+    "body",
+    "charset",
+)
 
 
 def parse_message(msg: Message) -> dict[str, str | None]:
@@ -104,8 +114,11 @@ def read(path: Path, rel: str) -> Delivered:
         raise FileRejected(f"not a readable email message ({exc})") from exc
     cut = _cut_short(data, msg)
     if cut:
-        return _quarantined(Reject(1, "record_complete",
-                                   f"{cut} / 邮件不完整（文件被截断） ({FIX}).", _readable(row)))
+        return _quarantined(
+            Reject(
+                1, "record_complete", f"{cut} / 邮件不完整（文件被截断） ({FIX}).", _readable(row)
+            )
+        )
     notes = []
     nuls = sum((v or "").count("\x00") for v in row.values())
     if nuls:
@@ -115,9 +128,16 @@ def read(path: Path, rel: str) -> Delivered:
     if unreadable:
         # Bytes in no charset the message names (nor GB18030 / UTF-8): quarantined, never
         # loaded with replacement characters.
-        return _quarantined(Reject(1, "encoding_valid",
-                                   encoding_reason(row.get("charset") or "us-ascii", FIX)
-                                   + f" [{', '.join(unreadable)}]", _readable(row)), notes)
+        return _quarantined(
+            Reject(
+                1,
+                "encoding_valid",
+                encoding_reason(row.get("charset") or "us-ascii", FIX)
+                + f" [{', '.join(unreadable)}]",
+                _readable(row),
+            ),
+            notes,
+        )
     frame = pl.DataFrame([row], schema={c: pl.String for c in COLUMNS})
     return Delivered(frame.with_columns(pl.lit(1, pl.Int32).alias("_row_number")), notes=notes)
 

@@ -19,5 +19,6 @@ COLUMNS = {
 
 
 def read(path: Path, rel: str) -> Delivered:
-    return read_csv_export(path, rel, "gbk", COLUMNS,
-                           "re-export the file from the call-centre system as GBK")
+    return read_csv_export(
+        path, rel, "gbk", COLUMNS, "re-export the file from the call-centre system as GBK"
+    )

@@ -30,15 +30,25 @@ def _content_columns(con: duckdb.DuckDBPyConnection, raw_table: str, key: str) -
     return [c for c in columns if not c.startswith("_") and c not in (key, "source")]
 
 
-def classify(con: duckdb.DuckDBPyConnection, raw_table: str, key: str, load_id: str,
-             source: str, by_source: bool) -> None:
+def classify(
+    con: duckdb.DuckDBPyConnection,
+    raw_table: str,
+    key: str,
+    load_id: str,
+    source: str,
+    by_source: bool,
+) -> None:
     """Temp table `redelivered`: the delivery's rows that repeat a record id, with their kind
     (duplicate | correction | conflict), the copy they repeat and the fields that differ."""
     columns = _content_columns(con, raw_table, key)
     same_source = "AND source = $source" if by_source else ""
-    changed = "[" + ", ".join(
-        f"CASE WHEN n.\"{c}\" IS DISTINCT FROM o.\"{c}\" THEN '{c}' END" for c in columns) + "]"
-    con.execute(f"""
+    changed = (
+        "["
+        + ", ".join(f'CASE WHEN n."{c}" IS DISTINCT FROM o."{c}" THEN \'{c}\' END' for c in columns)
+        + "]"
+    )
+    con.execute(
+        f"""
         CREATE OR REPLACE TEMP TABLE {TABLE} AS
         WITH delivery AS (
             SELECT *, nullif(trim(CAST({key} AS VARCHAR)), '') AS _key,
@@ -71,23 +81,35 @@ def classify(con: duckdb.DuckDBPyConnection, raw_table: str, key: str, load_id: 
                CASE WHEN len(changed_fields) = 0 THEN 'duplicate'
                        WHEN in_delivery THEN 'conflict' ELSE 'correction' END AS kind
         FROM compared
-    """, {"load_id": load_id, "source": source} if by_source else {"load_id": load_id})
+    """,
+        {"load_id": load_id, "source": source} if by_source else {"load_id": load_id},
+    )
 
 
 def skip_duplicates(con: duckdb.DuckDBPyConnection, raw_table: str, load_id: str) -> None:
     """Take the duplicates out of the delivery before it is validated: they are skipped."""
-    con.execute(f"""
+    con.execute(
+        f"""
         DELETE FROM {raw_table} t USING {TABLE} d
         WHERE t._load_id = $load_id AND d.kind = 'duplicate'
           AND t._source_file = d._source_file AND t._row_number = d._row_number
-    """, {"load_id": load_id})
+    """,
+        {"load_id": load_id},
+    )
 
 
-def supersede_corrected(con: duckdb.DuckDBPyConnection, raw_table: str, key: str,
-                        load_id: str, source: str, by_source: bool) -> None:
+def supersede_corrected(
+    con: duckdb.DuckDBPyConnection,
+    raw_table: str,
+    key: str,
+    load_id: str,
+    source: str,
+    by_source: bool,
+) -> None:
     """Mark the earlier versions of the records this delivery corrected (and loaded)."""
     same_source = "AND t.source = $source" if by_source else ""
-    con.execute(f"""
+    con.execute(
+        f"""
         UPDATE {raw_table} t SET _superseded_by = $load_id
         FROM (SELECT DISTINCT d.record_key FROM {TABLE} d
               JOIN {raw_table} n ON n._load_id = $load_id AND n._source_file = d._source_file
@@ -95,13 +117,22 @@ def supersede_corrected(con: duckdb.DuckDBPyConnection, raw_table: str, key: str
               WHERE d.kind = 'correction') c
         WHERE t._load_id <> $load_id AND t._superseded_by IS NULL {same_source}
           AND nullif(trim(CAST(t.{key} AS VARCHAR)), '') = c.record_key
-    """, {"load_id": load_id, "source": source} if by_source else {"load_id": load_id})
+    """,
+        {"load_id": load_id, "source": source} if by_source else {"load_id": load_id},
+    )
 
 
-def record(con: duckdb.DuckDBPyConnection, raw_table: str, run_id: str, load_id: str,
-           source: str, now: datetime) -> None:
+def record(
+    con: duckdb.DuckDBPyConnection,
+    raw_table: str,
+    run_id: str,
+    load_id: str,
+    source: str,
+    now: datetime,
+) -> None:
     """ops.redeliveries rows: every duplicate skipped and every correction loaded."""
-    con.execute(f"""
+    con.execute(
+        f"""
         INSERT INTO ops.redeliveries
         SELECT $run_id, $load_id, $source, d._source_file, d._row_number, d.record_key, d.kind,
                d.previous_file, d.previous_row_number,
@@ -112,7 +143,9 @@ def record(con: duckdb.DuckDBPyConnection, raw_table: str, run_id: str, load_id:
                 SELECT 1 FROM {raw_table} n WHERE n._load_id = $load_id
                    AND n._source_file = d._source_file AND n._row_number = d._row_number))
         ORDER BY d._source_file, d._row_number
-    """, {"run_id": run_id, "load_id": load_id, "source": source, "now": now})
+    """,
+        {"run_id": run_id, "load_id": load_id, "source": source, "now": now},
+    )
 
 
 CONFLICT_SQL = """

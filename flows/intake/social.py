@@ -45,25 +45,32 @@ def read(path: Path, rel: str) -> Delivered:
     readable export without the platform's 'mentions' list is a changed layout."""
     decoded = decode_export(path.read_bytes(), "utf-8")
     if decoded.bad_lines:
-        raise FileRejected(f"not UTF-8 text (line {decoded.bad_lines[0] + 1} is in another "
-                           f"encoding): {FIX}")
+        raise FileRejected(
+            f"not UTF-8 text (line {decoded.bad_lines[0] + 1} is in another encoding): {FIX}"
+        )
     con = duckdb.connect()
     try:
         try:
             shape = con.sql(SHAPE, params={"path": str(path)}).fetchall()
         except duckdb.Error as exc:
-            raise FileRejected(f"not readable JSON (cut short, or not JSON at all): "
-                               f"{excerpt(str(exc).splitlines()[0], 160)}. {FIX}") from exc
+            raise FileRejected(
+                f"not readable JSON (cut short, or not JSON at all): "
+                f"{excerpt(str(exc).splitlines()[0], 160)}. {FIX}"
+            ) from exc
         if len(shape) != 1 or shape[0][0] != "OBJECT":
-            raise FileRejected(f"not a platform export: expected one JSON object with "
-                               f"'platform' and 'mentions'. {FIX}")
+            raise FileRejected(
+                f"not a platform export: expected one JSON object with "
+                f"'platform' and 'mentions'. {FIX}"
+            )
         if not shape[0][1] or shape[0][2] != "ARRAY":
-            raise LayoutChanged("the export has no 'mentions' list: was the platform's export "
-                                "layout changed?")
+            raise LayoutChanged(
+                "the export has no 'mentions' list: was the platform's export layout changed?"
+            )
         rows = pl.from_arrow(con.sql(EXTRACT, params={"path": str(path)}).to_arrow_table())
     except duckdb.Error as exc:
-        raise FileRejected(f"not a readable platform export: "
-                           f"{excerpt(str(exc).splitlines()[0], 160)}. {FIX}") from exc
+        raise FileRejected(
+            f"not a readable platform export: {excerpt(str(exc).splitlines()[0], 160)}. {FIX}"
+        ) from exc
     finally:
         con.close()
     return Delivered(rows, notes=list(decoded.notes))

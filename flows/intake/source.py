@@ -32,6 +32,11 @@ class Source:
     def files(self, inbox: Path) -> list[Path]:
         """The files the patterns name under the inbox (links among them are checked by the
         loader before anything is opened). A pattern that could leave the inbox finds nothing."""
-        found = {p for pattern in self.patterns if pattern_problem(pattern) is None
-                 for p in inbox.glob(pattern) if p.is_file()}
+        found = {
+            p
+            for pattern in self.patterns
+            if pattern_problem(pattern) is None
+            for p in inbox.glob(pattern)
+            if p.is_file()
+        }
         return sorted(found)

@@ -5,11 +5,26 @@ from pathlib import Path
 from flows.intake.csv_export import read_csv_export
 from flows.intake.delivered import Delivered
 
-EVENT_COLUMNS = {c: c for c in ("event_id", "ticket_no", "event", "occurred_at", "operator",
-                                "department", "category", "urgency", "priority", "channel",
-                                "source_ref", "note")}
-FOLLOWUP_COLUMNS = {c: c for c in ("followup_id", "ticket_no", "followed_up_at", "method",
-                                   "result", "comment")}
+EVENT_COLUMNS = {
+    c: c
+    for c in (
+        "event_id",
+        "ticket_no",
+        "event",
+        "occurred_at",
+        "operator",
+        "department",
+        "category",
+        "urgency",
+        "priority",
+        "channel",
+        "source_ref",
+        "note",
+    )
+}
+FOLLOWUP_COLUMNS = {
+    c: c for c in ("followup_id", "ticket_no", "followed_up_at", "method", "result", "comment")
+}
 FIX = "re-export from the ticket system as UTF-8"
 
 

@@ -5,10 +5,23 @@ from pathlib import Path
 from flows.intake.csv_export import read_csv_export
 from flows.intake.delivered import Delivered
 
-COLUMNS = {c: c for c in ("submission_id", "submitted_at", "name", "phone", "email", "member_no",
-                          "order_no", "message", "expectation")}
+COLUMNS = {
+    c: c
+    for c in (
+        "submission_id",
+        "submitted_at",
+        "name",
+        "phone",
+        "email",
+        "member_no",
+        "order_no",
+        "message",
+        "expectation",
+    )
+}
 
 
 def read(path: Path, rel: str) -> Delivered:
-    return read_csv_export(path, rel, "utf-8", COLUMNS,
-                           "re-export the submissions from the website as UTF-8")
+    return read_csv_export(
+        path, rel, "utf-8", COLUMNS, "re-export the submissions from the website as UTF-8"
+    )

@@ -13,8 +13,9 @@ import polars as pl
 from flows.intake.delivered import FileRejected
 
 
-def read_sheet(path: Path, sheet: str | int | None,
-               fallback_to_first: bool = False) -> tuple[pl.DataFrame, str]:
+def read_sheet(
+    path: Path, sheet: str | int | None, fallback_to_first: bool = False
+) -> tuple[pl.DataFrame, str]:
     """(the sheet's rows as text with _row_number, the sheet's name). A missing named sheet is
     refused, or the first sheet read instead when `fallback_to_first`."""
     import fastexcel
@@ -31,6 +32,7 @@ def read_sheet(path: Path, sheet: str | int | None,
     chosen = names[sheet] if isinstance(sheet, int) else (sheet or names[0])
     frame = workbook.load_sheet(chosen, dtypes="string").to_polars()
     frame = frame.with_row_index("_row_number", offset=1).with_columns(
-        pl.col("_row_number").cast(pl.Int32))
+        pl.col("_row_number").cast(pl.Int32)
+    )
     # Trailing rows staff left empty are not records.
     return frame.filter(~pl.all_horizontal(pl.exclude("_row_number").is_null())), chosen

@@ -31,19 +31,29 @@ class MartsBuilt:
     kept_with_older_policy: dict[str, int]  # version -> final clocks that keep it
 
 
-def record_policy(con: duckdb.DuckDBPyConnection, policy: Policy, sha256: str, text: str,
-                  now: datetime) -> None:
+def record_policy(
+    con: duckdb.DuckDBPyConnection, policy: Policy, sha256: str, text: str, now: datetime
+) -> None:
     """Remember the version; refuse a changed text under a version already used."""
     # fetchall: in DuckDB 2.0 a result not read to its end blocks the connection
-    row = next(iter(con.execute("SELECT sha256 FROM ops.policy_versions WHERE version = ?",
-                                [policy.version]).fetchall()), None)
+    row = next(
+        iter(
+            con.execute(
+                "SELECT sha256 FROM ops.policy_versions WHERE version = ?", [policy.version]
+            ).fetchall()
+        ),
+        None,
+    )
     if row is None:
-        con.execute("INSERT INTO ops.policy_versions VALUES (?, ?, ?, ?)",
-                    [policy.version, sha256, text, now])
+        con.execute(
+            "INSERT INTO ops.policy_versions VALUES (?, ?, ?, ?)",
+            [policy.version, sha256, text, now],
+        )
     elif row[0] != sha256:
         raise PolicyError(
             f"the metrics policy changed but its version is still '{policy.version}': give it a "
-            f"new version so results computed with the old rules stay traceable")
+            f"new version so results computed with the old rules stay traceable"
+        )
 
 
 def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -54,24 +64,40 @@ def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
         con.unregister("frame_to_write")
 
 
-def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
-                policy_path: Path = DEFAULT_POLICY, recompute: bool = False,
-                reason: str = "explicit recompute", mappings: list | None = None) -> MartsBuilt:
+def build_marts(
+    con: duckdb.DuckDBPyConnection,
+    as_of: datetime,
+    *,
+    policy_path: Path = DEFAULT_POLICY,
+    recompute: bool = False,
+    reason: str = "explicit recompute",
+    mappings: list | None = None,
+) -> MartsBuilt:
     """Rebuild every mart as of `as_of` (the night's end), in one transaction. `mappings`:
     the declared sources' mappings, if not the mapping folder's (a dry run)."""
     policy, sha256 = load_policy(policy_path)
     first = con.execute("SELECT min(received_at) FROM core.complaints").fetchall()[0][0]
     start = (first.date() if first else as_of.date()) - timedelta(days=7)
     days = calendar_days(policy.calendar.country, start, as_of.date() + timedelta(days=30))
-    calendar = pl.DataFrame({
-        "day": [d.day for d in days], "is_workday": [d.is_workday for d in days],
-        "calendar_source": [d.calendar_source for d in days],
-    }).with_columns(pl.col("is_workday").cast(pl.Int32).cum_sum().alias("workday_seq"))
+    calendar = pl.DataFrame(
+        {
+            "day": [d.day for d in days],
+            "is_workday": [d.is_workday for d in days],
+            "calendar_source": [d.calendar_source for d in days],
+        }
+    ).with_columns(pl.col("is_workday").cast(pl.Int32).cum_sum().alias("workday_seq"))
     declared_rules, declared_clocks = declared_clock_rows(policy.version, mappings)
-    rules = pl.DataFrame(policy.rule_rows() + declared_rules, schema_overrides={
-        "when_channel": pl.List(pl.String), "when_urgency": pl.List(pl.String),
-        "when_priority": pl.List(pl.String), "when_category": pl.List(pl.String),
-        "target_seconds": pl.Float64, "target_working_days": pl.Int64})
+    rules = pl.DataFrame(
+        policy.rule_rows() + declared_rules,
+        schema_overrides={
+            "when_channel": pl.List(pl.String),
+            "when_urgency": pl.List(pl.String),
+            "when_priority": pl.List(pl.String),
+            "when_category": pl.List(pl.String),
+            "target_seconds": pl.Float64,
+            "target_working_days": pl.Int64,
+        },
+    )
 
     con.execute("SET VARIABLE as_of = ?::TIMESTAMPTZ", [as_of])
     con.execute("SET VARIABLE repeat_window_days = ?", [policy.repeat.window_days])
@@ -88,25 +114,44 @@ def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, *,
         db.apply_layers(con, ("marts",))
         customers = con.execute("SELECT count(*) FROM core.customers").fetchall()[0][0]
         clocks = con.execute("SELECT count(*) FROM mart.sla_clocks").fetchall()[0][0]
-        kept = dict(con.execute(
-            "SELECT policy_version, count(*) FROM mart.sla_clocks WHERE policy_version <> ? "
-            "GROUP BY 1", [policy.version]).fetchall())
+        kept = dict(
+            con.execute(
+                "SELECT policy_version, count(*) FROM mart.sla_clocks WHERE policy_version <> ? "
+                "GROUP BY 1",
+                [policy.version],
+            ).fetchall()
+        )
         if recompute:
-            con.execute("INSERT INTO ops.recomputes VALUES (?, ?, ?, ?, ?, ?)", [
-                as_of, getpass.getuser(), reason, policy.version,
-                json.dumps(before, ensure_ascii=False), clocks])
+            con.execute(
+                "INSERT INTO ops.recomputes VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    as_of,
+                    getpass.getuser(),
+                    reason,
+                    policy.version,
+                    json.dumps(before, ensure_ascii=False),
+                    clocks,
+                ],
+            )
     for version, n in kept.items():
-        log.warning("%s final SLA results keep policy version %s (current %s); run "
-                    "`tousu metrics recompute` to apply the current policy to them",
-                    n, version, policy.version)
+        log.warning(
+            "%s final SLA results keep policy version %s (current %s); run "
+            "`tousu metrics recompute` to apply the current policy to them",
+            n,
+            version,
+            policy.version,
+        )
     return MartsBuilt(policy.version, customers, clocks, kept)
 
 
 def _versions_in_use(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """SLA clocks per policy version before a recompute (none on a first build)."""
-    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'mart' "
-                         "AND table_name = 'sla_clocks'").fetchall()[0][0]
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'mart' "
+        "AND table_name = 'sla_clocks'"
+    ).fetchall()[0][0]
     if not exists:
         return {}
-    return dict(con.execute("SELECT policy_version, count(*) FROM mart.sla_clocks "
-                            "GROUP BY 1").fetchall())
+    return dict(
+        con.execute("SELECT policy_version, count(*) FROM mart.sla_clocks GROUP BY 1").fetchall()
+    )

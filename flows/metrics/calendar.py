@@ -40,14 +40,20 @@ def _chinese_calendar_days(start: date, end: date) -> list[CalendarDay]:
             days.append(CalendarDay(d, chinese_calendar.is_workday(d), source))
         except NotImplementedError:
             fallback_years.add(d.year)
-            days.append(CalendarDay(
-                d, d.weekday() < 5 and d not in cn_holidays,
-                f"fallback: holidays {version('holidays')} China, no make-up workdays"))
+            days.append(
+                CalendarDay(
+                    d,
+                    d.weekday() < 5 and d not in cn_holidays,
+                    f"fallback: holidays {version('holidays')} China, no make-up workdays",
+                )
+            )
     if fallback_years:
         log.warning(
             "chinese_calendar %s has no data for %s: working days there ignore make-up workdays "
             "(调休) until a newer chinesecalendar is installed (pip install -U chinesecalendar)",
-            version("chinesecalendar"), ", ".join(map(str, sorted(fallback_years))))
+            version("chinesecalendar"),
+            ", ".join(map(str, sorted(fallback_years))),
+        )
     return days
 
 
@@ -57,8 +63,10 @@ def calendar_days(country: str, start: date, end: date) -> list[CalendarDay]:
         return _chinese_calendar_days(start, end)
     off = holidays.country_holidays(country.upper(), years=range(start.year, end.year + 1))
     source = f"holidays {version('holidays')} {country.upper()}"
-    return [CalendarDay(d, d.weekday() < 5 and d not in off, source)
-            for d in (start + timedelta(days=n) for n in range((end - start).days + 1))]
+    return [
+        CalendarDay(d, d.weekday() < 5 and d not in off, source)
+        for d in (start + timedelta(days=n) for n in range((end - start).days + 1))
+    ]
 
 
 def add_working_days(days: list[CalendarDay], start: date, n: int) -> date:

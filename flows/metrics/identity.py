@@ -40,12 +40,12 @@ def link_customers(complaints: pl.DataFrame) -> pl.DataFrame:
                 a, b = find(other), find(cid)
                 if a != b:
                     parent[b] = a  # a came first: roots stay the earliest complaint
-    return pl.DataFrame({
-        "complaint_id": ordered["complaint_id"],
-        "customer_id": ["CUST-" + find(c) for c in ordered["complaint_id"]],
-    })
-
-
+    return pl.DataFrame(
+        {
+            "complaint_id": ordered["complaint_id"],
+            "customer_id": ["CUST-" + find(c) for c in ordered["complaint_id"]],
+        }
+    )
 
 
 def build_customer_links(con: duckdb.DuckDBPyConnection) -> None:
@@ -57,7 +57,9 @@ def build_customer_links(con: duckdb.DuckDBPyConnection) -> None:
     links = link_customers(complaints)
     con.register("customer_links_frame", links)
     try:
-        con.execute("CREATE OR REPLACE TABLE core.customer_links AS "
-                    "SELECT * FROM customer_links_frame ORDER BY complaint_id")
+        con.execute(
+            "CREATE OR REPLACE TABLE core.customer_links AS "
+            "SELECT * FROM customer_links_frame ORDER BY complaint_id"
+        )
     finally:
         con.unregister("customer_links_frame")

@@ -29,10 +29,21 @@ def keywords_by_category_month(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     rows = []
     for category, month, text, complaints in texts:
         for rank, (word, weight) in enumerate(
-                jieba.analyse.extract_tags(text, topK=TOP, withWeight=True), start=1):
-            rows.append((month, category, rank, word, round(weight, 4),
-                         text.count(word), complaints))
-    return pl.DataFrame(rows, schema={"month": pl.Date, "category": pl.String, "rank": pl.Int32,
-                                      "keyword": pl.String, "weight": pl.Float64,
-                                      "mentions": pl.Int64, "complaints": pl.Int64},
-                        orient="row")
+            jieba.analyse.extract_tags(text, topK=TOP, withWeight=True), start=1
+        ):
+            rows.append(
+                (month, category, rank, word, round(weight, 4), text.count(word), complaints)
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "month": pl.Date,
+            "category": pl.String,
+            "rank": pl.Int32,
+            "keyword": pl.String,
+            "weight": pl.Float64,
+            "mentions": pl.Int64,
+            "complaints": pl.Int64,
+        },
+        orient="row",
+    )

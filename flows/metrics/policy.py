@@ -14,8 +14,12 @@ from flows import vocab
 DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "warehouse" / "policies" / "metrics.yml"
 
 # The clocks tousu knows how to start and stop (warehouse/marts/10_sla_clock_inputs.sql).
-CLOCKS = ("first_response", "investigation_started", "follow_up",
-          "new_remedy_after_dissatisfaction")
+CLOCKS = (
+    "first_response",
+    "investigation_started",
+    "follow_up",
+    "new_remedy_after_dissatisfaction",
+)
 
 
 class PolicyError(ValueError):
@@ -57,8 +61,11 @@ class Target(BaseModel):
 
     @property
     def label(self) -> str:
-        value, unit = next((getattr(self, u), u) for u in ("minutes", "hours", "working_days")
-                           if getattr(self, u) is not None)
+        value, unit = next(
+            (getattr(self, u), u)
+            for u in ("minutes", "hours", "working_days")
+            if getattr(self, u) is not None
+        )
         unit = unit.replace("_", " ")
         return f"{value:g} {unit[:-1] if value == 1 else unit}"
 
@@ -72,8 +79,10 @@ class Clock(BaseModel):
     def one_kind_of_time(self) -> Clock:
         kinds = {t.working_days is None for t in self.targets}
         if len(kinds) > 1:
-            raise ValueError("a clock's targets are all in calendar time (minutes, hours) or all "
-                             "in working_days, not mixed")
+            raise ValueError(
+                "a clock's targets are all in calendar time (minutes, hours) or all "
+                "in working_days, not mixed"
+            )
         if self.pause_while_awaiting_customer and self.targets[0].working_days is not None:
             raise ValueError("pausing is supported for clocks in minutes or hours")
         return self
@@ -100,8 +109,9 @@ class Policy(BaseModel):
     def known_clocks(self) -> Policy:
         unknown = sorted(set(self.clocks) - set(CLOCKS))
         if unknown:
-            raise ValueError(f"unknown clock(s) {', '.join(unknown)}; tousu measures "
-                             f"{', '.join(CLOCKS)}")
+            raise ValueError(
+                f"unknown clock(s) {', '.join(unknown)}; tousu measures {', '.join(CLOCKS)}"
+            )
         return self
 
     def rule_rows(self) -> list[dict]:
@@ -109,13 +119,21 @@ class Policy(BaseModel):
         rows = []
         for clock, spec in self.clocks.items():
             for n, t in enumerate(spec.targets, start=1):
-                rows.append({
-                    "policy_version": self.version, "clock": clock, "rule_no": n,
-                    "when_channel": t.when.channel, "when_urgency": t.when.urgency,
-                    "when_priority": t.when.priority, "when_category": t.when.category,
-                    "target_seconds": t.seconds, "target_working_days": t.working_days,
-                    "target_label": t.label, "pauses": spec.pause_while_awaiting_customer,
-                })
+                rows.append(
+                    {
+                        "policy_version": self.version,
+                        "clock": clock,
+                        "rule_no": n,
+                        "when_channel": t.when.channel,
+                        "when_urgency": t.when.urgency,
+                        "when_priority": t.when.priority,
+                        "when_category": t.when.category,
+                        "target_seconds": t.seconds,
+                        "target_working_days": t.working_days,
+                        "target_label": t.label,
+                        "pauses": spec.pause_while_awaiting_customer,
+                    }
+                )
         return rows
 
 
@@ -130,6 +148,7 @@ def load_policy(path: Path = DEFAULT_POLICY) -> tuple[Policy, str]:
         policy = Policy.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors())
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
+        )
         raise PolicyError(f"{path}: {problems}") from exc
     return policy, hashlib.sha256(text.encode()).hexdigest()

@@ -41,8 +41,7 @@ def _context():
 
     context = gx.get_context(mode="ephemeral")
     # One progress bar per delivery would bury the nightly's log.
-    context.variables.progress_bars = ProgressBarsConfig(globally=False,
-                                                         metric_calculations=False)
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context, context.data_sources.add_pandas("tousu")
 
 
@@ -82,26 +81,36 @@ def _definition(spec_json: str, mostly: tuple[float, ...] | None):
         kwargs = dict(e["kwargs"])
         if mostly is not None and mostly[i] < 1:
             kwargs["mostly"] = mostly[i]
-        suite.add_expectation(ExpectationConfiguration(
-            type=e["type"], kwargs=kwargs,
-            meta={**e.get("meta", {}), "position": i}).to_domain_obj())
+        suite.add_expectation(
+            ExpectationConfiguration(
+                type=e["type"], kwargs=kwargs, meta={**e.get("meta", {}), "position": i}
+            ).to_domain_obj()
+        )
     batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("whole")
     return context.validation_definitions.add(
-        gx.ValidationDefinition(name=name, data=batch, suite=suite))
+        gx.ValidationDefinition(name=name, data=batch, suite=suite)
+    )
 
 
-def run(definition, frame: pd.DataFrame, parameters: dict | None = None,
-        result_format: str | dict = "SUMMARY", name: str | None = None):
+def run(
+    definition,
+    frame: pd.DataFrame,
+    parameters: dict | None = None,
+    result_format: str | dict = "SUMMARY",
+    name: str | None = None,
+):
     """Validate a frame (kept for the night's Data Docs under `name`).
 
     GX's progress bars and deprecation chatter are not ours to show.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return definition.run(batch_parameters={"dataframe": frame},
-                              expectation_parameters=parameters or {},
-                              result_format=result_format,
-                              run_id=run_name(name) if name else None)
+        return definition.run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters=parameters or {},
+            result_format=result_format,
+            run_id=run_name(name) if name else None,
+        )
 
 
 def paired(spec: dict, outcome) -> list[tuple[dict, object]]:
@@ -135,8 +144,9 @@ def build_data_docs(target: Path) -> Path:
     from flows.quality import docs_assets
 
     context = _context()[0]
-    site = Path(context.get_config().data_docs_sites["local_site"]["store_backend"][
-        "base_directory"])
+    site = Path(
+        context.get_config().data_docs_sites["local_site"]["store_backend"]["base_directory"]
+    )
     shutil.rmtree(site, ignore_errors=True)  # last night's pages are not tonight's
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -148,7 +158,8 @@ def build_data_docs(target: Path) -> Path:
     if not docs_assets.make_offline(fresh):
         logging.getLogger(__name__).warning(
             "Data Docs load their scripts from public CDNs: the npm copies are not installed "
-            "(python -m flows.quality.docs_assets)")
+            "(python -m flows.quality.docs_assets)"
+        )
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)

@@ -25,8 +25,12 @@ from flows.quality import gx
 # Seconds and rows spent in GX validation in this process (printed by the benchmark).
 GX_TIME = {"seconds": 0.0, "rows": 0}
 
-PROBLEM_SCHEMA = {"_source_file": pl.String, "_row_number": pl.Int64, "check_name": pl.String,
-                  "reason": pl.String}
+PROBLEM_SCHEMA = {
+    "_source_file": pl.String,
+    "_row_number": pl.Int64,
+    "check_name": pl.String,
+    "reason": pl.String,
+}
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,9 @@ class SourceSuite:
     @property
     def names(self) -> list[str]:
         """Every check this source runs, by name."""
-        return sorted({e["meta"]["check"] for e in self.spec["expectations"]}
-                      | set(self.row_set_checks))
+        return sorted(
+            {e["meta"]["check"] for e in self.spec["expectations"]} | set(self.row_set_checks)
+        )
 
 
 @cache
@@ -69,8 +74,10 @@ def source_suite(source: str) -> SourceSuite:
 
 def _definition(suite: SourceSuite):
     tolerances = load_thresholds().row_checks
-    return gx.validation_definition(suite.spec, tuple(
-        tolerances.mostly_for(e["meta"]["check"]) for e in suite.spec["expectations"]))
+    return gx.validation_definition(
+        suite.spec,
+        tuple(tolerances.mostly_for(e["meta"]["check"]) for e in suite.spec["expectations"]),
+    )
 
 
 class _Blank(dict):
@@ -95,29 +102,50 @@ def reason(meta: dict, row: dict, fix: str) -> str:
     return f"{fill(meta['reason_en'])} / {fill(meta['reason_zh'])} ({fix})."
 
 
-def validate_delivery(con: duckdb.DuckDBPyConnection, suite: SourceSuite, load_id: str,
-                      run_end: datetime, run_date: str, phone_region: str,
-                      delivery: str = "") -> pl.DataFrame:
+def validate_delivery(
+    con: duckdb.DuckDBPyConnection,
+    suite: SourceSuite,
+    load_id: str,
+    run_end: datetime,
+    run_date: str,
+    phone_region: str,
+    delivery: str = "",
+) -> pl.DataFrame:
     """Rows of the delivery that fail an expectation: (_source_file, _row_number, check, reason)."""
-    frame = con.sql(f"SELECT * FROM {suite.view} WHERE _load_id = $load_id",  # view from our file
-                    params={"load_id": load_id}).df()
+    frame = con.sql(
+        f"SELECT * FROM {suite.view} WHERE _load_id = $load_id",  # view from our file
+        params={"load_id": load_id},
+    ).df()
     if frame.empty:
         return pl.DataFrame(schema=PROBLEM_SCHEMA)
     started = time.perf_counter()
-    outcome = gx.run(_definition(suite), frame, {"run_end": pd.Timestamp(run_end)},
-                     result_format="COMPLETE", name=f"{suite.source}: {delivery or load_id}")
+    outcome = gx.run(
+        _definition(suite),
+        frame,
+        {"run_end": pd.Timestamp(run_end)},
+        result_format="COMPLETE",
+        name=f"{suite.source}: {delivery or load_id}",
+    )
     GX_TIME["seconds"] += time.perf_counter() - started
     GX_TIME["rows"] += len(frame)
     context = {"run_date": run_date, "phone_region": phone_region}
     problems = []
     for expectation, result in gx.paired(suite.spec, outcome):
         if result.exception_info and result.exception_info.get("raised_exception"):
-            raise RuntimeError(f"{suite.spec['name']}: {gx.expectation_name(expectation)} could "
-                               f"not run: {result.exception_info.get('exception_message')}")
+            raise RuntimeError(
+                f"{suite.spec['name']}: {gx.expectation_name(expectation)} could "
+                f"not run: {result.exception_info.get('exception_message')}"
+            )
         for index in result.result.get("unexpected_index_list") or []:
             row = frame.loc[index].to_dict()
-            problems.append((row["_source_file"], int(row["_row_number"]),
-                             expectation["meta"]["check"],
-                             reason(expectation["meta"], {**context, **row}, suite.spec["fix"])))
+            problems.append(
+                (
+                    row["_source_file"],
+                    int(row["_row_number"]),
+                    expectation["meta"]["check"],
+                    reason(expectation["meta"], {**context, **row}, suite.spec["fix"]),
+                )
+            )
     return pl.DataFrame(problems, schema=PROBLEM_SCHEMA, orient="row").unique(
-        ["_source_file", "_row_number", "check_name"], keep="first", maintain_order=True)
+        ["_source_file", "_row_number", "check_name"], keep="first", maintain_order=True
+    )

@@ -28,8 +28,14 @@ def corpus_night(prefect_server, tmp_path_factory):
     finally:
         mp.undo()
         get_settings.cache_clear()
-    return {"root": root, "inbox": inbox, "mappings": mappings, "cases": cases,
-            "summary": summary, "published": warehouse.with_name("tousu.published.duckdb")}
+    return {
+        "root": root,
+        "inbox": inbox,
+        "mappings": mappings,
+        "cases": cases,
+        "summary": summary,
+        "published": warehouse.with_name("tousu.published.duckdb"),
+    }
 
 
 def test_the_night_is_published_with_an_honest_status(corpus_night):
@@ -44,12 +50,16 @@ def test_the_night_is_published_with_an_honest_status(corpus_night):
 
 def test_every_case_has_the_outcome_the_manifest_gives(corpus_night):
     con = db.connect(corpus_night["published"], read_only=True)
-    loads = {path: (status, loaded, error or "", note or "") for path, status, loaded, error, note
-             in con.execute("SELECT path, status, rows_loaded, error, note "
-                            "FROM ops.file_loads").fetchall()}
+    loads = {
+        path: (status, loaded, error or "", note or "")
+        for path, status, loaded, error, note in con.execute(
+            "SELECT path, status, rows_loaded, error, note FROM ops.file_loads"
+        ).fetchall()
+    }
     quarantined: dict[str, dict[int, str]] = {}
     for file, row, check in con.execute(
-            "SELECT file, row_number, check_name FROM ops.quarantine").fetchall():
+        "SELECT file, row_number, check_name FROM ops.quarantine"
+    ).fetchall():
         quarantined.setdefault(file, {})[row] = check
     wrong = []
     for case in corpus_night["cases"]:
@@ -62,9 +72,12 @@ def test_every_case_has_the_outcome_the_manifest_gives(corpus_night):
             ok = status == "failed" and case.says in error
         else:
             status, loaded, error, note = loads.get(case.file, ("missing", 0, "", ""))
-            ok = (status == "loaded" and loaded == case.rows_loaded
-                  and quarantined.get(case.file, {}) == case.quarantined
-                  and case.says in note)
+            ok = (
+                status == "loaded"
+                and loaded == case.rows_loaded
+                and quarantined.get(case.file, {}) == case.quarantined
+                and case.says in note
+            )
         if not ok:
             wrong.append((case.name, loads.get(case.file), quarantined.get(case.file)))
     assert wrong == []
@@ -73,9 +86,10 @@ def test_every_case_has_the_outcome_the_manifest_gives(corpus_night):
 
 def test_every_row_read_is_accounted_for_and_nothing_unreadable_reached_raw(corpus_night):
     con = db.connect(corpus_night["published"], read_only=True)
-    assert con.execute("SELECT count(*) FROM ops.file_loads WHERE status = 'loaded' AND "
-                       "rows_read <> rows_loaded + rows_quarantined + rows_skipped"
-                       ).fetchall() == [(0,)]
+    assert con.execute(
+        "SELECT count(*) FROM ops.file_loads WHERE status = 'loaded' AND "
+        "rows_read <> rows_loaded + rows_quarantined + rows_skipped"
+    ).fetchall() == [(0,)]
     raw_text = con.execute("""
         SELECT string_agg(t, '') FROM (
             SELECT to_json(p)::VARCHAR AS t FROM raw.phone_calls p
@@ -84,20 +98,27 @@ def test_every_row_read_is_accounted_for_and_nothing_unreadable_reached_raw(corp
             UNION ALL SELECT to_json(e)::VARCHAR FROM raw.ticket_events e)""").fetchall()[0][0]
     assert "\ufffd" not in raw_text and "\\u0000" not in raw_text
     # the first good line after the multi-line field and the bad line is in raw, unchanged
-    assert con.execute("SELECT message FROM raw.webform_submissions WHERE submission_id = 'WF4'"
-                       ).fetchall() == [("好的一行",)]
-    assert con.execute("SELECT message FROM raw.webform_submissions WHERE submission_id = 'WF1'"
-                       ).fetchall() == [("第一行\n第二行",)]
+    assert con.execute(
+        "SELECT message FROM raw.webform_submissions WHERE submission_id = 'WF4'"
+    ).fetchall() == [("好的一行",)]
+    assert con.execute(
+        "SELECT message FROM raw.webform_submissions WHERE submission_id = 'WF1'"
+    ).fetchall() == [("第一行\n第二行",)]
     con.close()
 
 
 def test_nothing_outside_the_inbox_was_read(corpus_night):
     con = db.connect(corpus_night["published"], read_only=True)
-    tables = [f"{s}.{t}" for s, t in con.execute(
-        "SELECT schema_name, table_name FROM duckdb_tables()").fetchall()]
+    tables = [
+        f"{s}.{t}"
+        for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
+    ]
     for table in tables:
-        found = con.execute(f"SELECT count(*) FROM {table} t "  # table names from the catalog
-                            f"WHERE contains(to_json(t)::VARCHAR, ?)", [SECRET]).fetchall()
+        found = con.execute(
+            f"SELECT count(*) FROM {table} t "  # table names from the catalog
+            f"WHERE contains(to_json(t)::VARCHAR, ?)",
+            [SECRET],
+        ).fetchall()
         assert found == [(0,)], table
     paths = [p for (p,) in con.execute("SELECT path FROM ops.file_loads").fetchall()]
     assert all(not p.startswith(("/", "..")) for p in paths)

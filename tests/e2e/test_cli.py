@@ -24,16 +24,28 @@ def tousu(*args: str) -> subprocess.CompletedProcess:
     from prefect.settings import PREFECT_API_URL
 
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
-    return subprocess.run([str(Path(sys.executable).with_name("tousu")), *args], env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("tousu")), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_nightly_exits_3_when_a_file_waits_and_publishes_the_rest(prefect_server, tmp_path):
     inbox, warehouse = tmp_path / "inbox", tmp_path / "wh" / "tousu.duckdb"
     published = warehouse.with_name("tousu.published.duckdb")
     write_phone(inbox, "callcenter_202511.csv", [GOOD])
-    args = ["nightly", "--inbox", str(inbox), "--warehouse", str(warehouse),
-            "--run-date", "2025-11-30"]
+    args = [
+        "nightly",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(warehouse),
+        "--run-date",
+        "2025-11-30",
+    ]
     first = tousu(*args)
     assert first.returncode == 0, first.stderr[-2000:]
     assert "SUCCEEDED" in first.stdout + first.stderr
@@ -41,7 +53,8 @@ def test_nightly_exits_3_when_a_file_waits_and_publishes_the_rest(prefect_server
     before = published.stat().st_mtime_ns
 
     (inbox / "phone" / "callcenter_202512.csv").write_bytes(
-        "通话编号,来电日期\r\nCALL9,2025/12/01\r\n".encode("gbk"))
+        "通话编号,来电日期\r\nCALL9,2025/12/01\r\n".encode("gbk")
+    )
     second = tousu(*args)
     assert second.returncode == 3, second.stderr[-2000:]
     output = second.stdout + second.stderr
@@ -50,12 +63,15 @@ def test_nightly_exits_3_when_a_file_waits_and_publishes_the_rest(prefect_server
     # the other sources' news reaches readers; the waiting file's month is provisional
     assert published.stat().st_mtime_ns != before
     con = db.connect(published, read_only=True)
-    [(status, error)] = con.execute("SELECT status, error FROM ops.file_loads "
-                                    "WHERE path = 'phone/callcenter_202512.csv'").fetchall()
-    [(run_status, note)] = con.execute("SELECT status, note FROM ops.runs "
-                                       "ORDER BY started_at DESC LIMIT 1").fetchall()
-    provisional = con.execute("SELECT reasons FROM mart.provisional_months "
-                              "WHERE channel = 'phone'").fetchall()
+    [(status, error)] = con.execute(
+        "SELECT status, error FROM ops.file_loads WHERE path = 'phone/callcenter_202512.csv'"
+    ).fetchall()
+    [(run_status, note)] = con.execute(
+        "SELECT status, note FROM ops.runs ORDER BY started_at DESC LIMIT 1"
+    ).fetchall()
+    provisional = con.execute(
+        "SELECT reasons FROM mart.provisional_months WHERE channel = 'phone'"
+    ).fetchall()
     con.close()
     assert status == "failed" and "来电时间" in error
     assert run_status == "succeeded_with_failures" and "1 file(s) or source(s) wait" in note
@@ -66,24 +82,36 @@ def test_nightly_exits_3_when_a_file_waits_and_publishes_the_rest(prefect_server
     assert "waiting since 2025-11-30: phone/callcenter_202512.csv" in summary.stdout
 
     # an earlier night would send readers' figures back in time: refused unless asked
-    earlier = tousu("nightly", "--inbox", str(inbox), "--warehouse", str(warehouse),
-                    "--run-date", "2025-11-01")
-    assert earlier.returncode == 2 and "before the last published night 2025-11-30" in \
-        earlier.stderr and "--rerun" in earlier.stderr
+    earlier = tousu(
+        "nightly", "--inbox", str(inbox), "--warehouse", str(warehouse), "--run-date", "2025-11-01"
+    )
+    assert (
+        earlier.returncode == 2
+        and "before the last published night 2025-11-30" in earlier.stderr
+        and "--rerun" in earlier.stderr
+    )
 
-    recompute = tousu("metrics", "recompute", "--warehouse", str(warehouse),
-                      "--reason", "holiday calendar updated")
+    recompute = tousu(
+        "metrics",
+        "recompute",
+        "--warehouse",
+        str(warehouse),
+        "--reason",
+        "holiday calendar updated",
+    )
     assert recompute.returncode == 0, recompute.stderr[-2000:]
     con = db.connect(published, read_only=True)
     assert con.execute("SELECT reason FROM ops.recomputes").fetchall() == [
-        ("holiday calendar updated",)]
+        ("holiday calendar updated",)
+    ]
     con.close()
 
 
 def test_nightly_refuses_a_bad_run_date(tmp_path):
     (tmp_path / "inbox").mkdir()
-    result = runner.invoke(app, ["nightly", "--inbox", str(tmp_path / "inbox"),
-                                 "--run-date", "2025-13-01"])
+    result = runner.invoke(
+        app, ["nightly", "--inbox", str(tmp_path / "inbox"), "--run-date", "2025-13-01"]
+    )
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
 
 
@@ -107,17 +135,32 @@ def _rows(path: Path, sql: str) -> list[tuple]:
 
 
 def test_a_night_killed_mid_load_leaves_nothing_partial_and_the_next_marks_it(
-        prefect_server, tmp_path):
+    prefect_server, tmp_path
+):
     inbox, warehouse = tmp_path / "inbox", tmp_path / "wh" / "tousu.duckdb"
     write_phone(inbox, "callcenter_202511.csv", [GOOD])
-    args = ["nightly", "--inbox", str(inbox), "--warehouse", str(warehouse),
-            "--run-date", "2025-11-30"]
+    args = [
+        "nightly",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(warehouse),
+        "--run-date",
+        "2025-11-30",
+    ]
     from prefect.settings import PREFECT_API_URL
 
-    killed = subprocess.run([str(Path(sys.executable).with_name("tousu")), *args],
-                            env={**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(),
-                                 "TOUSU_FAILPOINT": "kill_after_raw_insert"},
-                            capture_output=True, text=True, timeout=300)
+    killed = subprocess.run(
+        [str(Path(sys.executable).with_name("tousu")), *args],
+        env={
+            **os.environ,
+            "PREFECT_API_URL": PREFECT_API_URL.value(),
+            "TOUSU_FAILPOINT": "kill_after_raw_insert",
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert killed.returncode == -9
     assert _rows(warehouse, "SELECT status FROM ops.runs") == [("running",)]
     assert _rows(warehouse, "SELECT count(*) FROM raw.phone_calls") == [(0,)]
@@ -126,8 +169,10 @@ def test_a_night_killed_mid_load_leaves_nothing_partial_and_the_next_marks_it(
     after = tousu(*args)  # the lock died with the process: the next night starts
     assert after.returncode == 0, after.stderr[-2000:]
     assert "marked abandoned" in after.stdout + after.stderr
-    assert sorted(_rows(warehouse, "SELECT status FROM ops.runs")) == [("abandoned",),
-                                                                        ("succeeded",)]
+    assert sorted(_rows(warehouse, "SELECT status FROM ops.runs")) == [
+        ("abandoned",),
+        ("succeeded",),
+    ]
     assert _rows(warehouse, "SELECT call_id FROM raw.phone_calls") == [("CALL1",)]
 
 
@@ -138,8 +183,7 @@ def test_a_second_night_on_the_same_warehouse_exits_saying_who_runs(prefect_serv
     inbox.mkdir()
     with night_lock(warehouse):
         second = tousu("nightly", "--inbox", str(inbox), "--warehouse", str(warehouse))
-        recompute = tousu("metrics", "recompute", "--warehouse", str(warehouse),
-                          "--reason", "test")
+        recompute = tousu("metrics", "recompute", "--warehouse", str(warehouse), "--reason", "test")
     assert second.returncode == 4, second.stderr[-2000:]
     assert f"already running on {warehouse}" in second.stderr
     assert f"(pid {os.getpid()})" in second.stderr
@@ -147,18 +191,32 @@ def test_a_second_night_on_the_same_warehouse_exits_saying_who_runs(prefect_serv
     assert not warehouse.exists()  # it did not even open the warehouse
 
 
-def test_a_full_disk_while_publishing_says_so_and_leaves_no_partial_copy(
-        prefect_server, tmp_path):
+def test_a_full_disk_while_publishing_says_so_and_leaves_no_partial_copy(prefect_server, tmp_path):
     inbox, warehouse = tmp_path / "inbox", tmp_path / "wh" / "tousu.duckdb"
     published = warehouse.with_name("tousu.published.duckdb")
     write_phone(inbox, "callcenter_202511.csv", [GOOD])
     from prefect.settings import PREFECT_API_URL
 
-    full = subprocess.run([str(Path(sys.executable).with_name("tousu")), "nightly", "--inbox",
-                           str(inbox), "--warehouse", str(warehouse), "--run-date", "2025-11-30"],
-                          env={**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(),
-                               "TOUSU_FAILPOINT": "publish_disk_full"},
-                          capture_output=True, text=True, timeout=300)
+    full = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("tousu")),
+            "nightly",
+            "--inbox",
+            str(inbox),
+            "--warehouse",
+            str(warehouse),
+            "--run-date",
+            "2025-11-30",
+        ],
+        env={
+            **os.environ,
+            "PREFECT_API_URL": PREFECT_API_URL.value(),
+            "TOUSU_FAILPOINT": "publish_disk_full",
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert full.returncode == 1, full.stderr[-2000:]
     assert "no space left on device while publishing the readers' copy" in full.stderr
     assert "TransactionContext" not in full.stdout + full.stderr
@@ -174,8 +232,11 @@ def small_disk(tmp_path):
     (make test installs Debian packages the same way), which may mount one."""
     mount = tmp_path / "small_disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, f"the full-disk drill needs to mount a tmpfs: {done.stderr}"
 
     def grow(size: str) -> None:
@@ -186,12 +247,20 @@ def small_disk(tmp_path):
 
 
 def test_a_real_full_disk_says_so_keeps_what_committed_and_the_next_night_goes_on(
-        prefect_server, small_inbox, small_disk):
+    prefect_server, small_inbox, small_disk
+):
     mount, grow = small_disk
     inbox, _ = small_inbox
     warehouse = mount / "tousu.duckdb"
-    args = ["nightly", "--inbox", str(inbox), "--warehouse", str(warehouse),
-            "--run-date", "2026-11-01"]
+    args = [
+        "nightly",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(warehouse),
+        "--run-date",
+        "2026-11-01",
+    ]
     full = tousu(*args)
     assert full.returncode == 1, full.stdout[-2000:] + full.stderr[-2000:]
     assert "the night failed, nothing published: no space left on device" in full.stderr
@@ -204,6 +273,9 @@ def test_a_real_full_disk_says_so_keeps_what_committed_and_the_next_night_goes_o
     statuses = [s for (s,) in _rows(warehouse, "SELECT status FROM ops.runs ORDER BY started_at")]
     assert statuses[0] in ("failed", "abandoned") and statuses[-1].startswith("succeeded")
     # every file is loaded once: what committed before the disk filled is not loaded again
-    assert _rows(warehouse, "SELECT count(*) FROM (SELECT path FROM ops.file_loads "
-                            "WHERE status = 'loaded' GROUP BY path HAVING count(*) > 1)") == [(0,)]
+    assert _rows(
+        warehouse,
+        "SELECT count(*) FROM (SELECT path FROM ops.file_loads "
+        "WHERE status = 'loaded' GROUP BY path HAVING count(*) > 1)",
+    ) == [(0,)]
     assert warehouse.with_name("tousu.published.duckdb").exists()

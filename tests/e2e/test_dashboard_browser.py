@@ -19,9 +19,16 @@ from warehouse import db
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-PAGES = {"": "投诉量", "sla": "达标率", "repeats": "重复投诉", "problem_types": "描述高频词",
-         "departments": "部门",
-         "complaint": "投诉编号", "plans": "新建计划", "data_quality": "隔离记录"}
+PAGES = {
+    "": "投诉量",
+    "sla": "达标率",
+    "repeats": "重复投诉",
+    "problem_types": "描述高频词",
+    "departments": "部门",
+    "complaint": "投诉编号",
+    "plans": "新建计划",
+    "data_quality": "隔离记录",
+}
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -39,9 +46,12 @@ def served(published_demo, tmp_path_factory):
     shutil.copytree(published_demo.with_name("data_docs"), published.with_name("data_docs"))
     port = free_port()
     tousu = str(Path(sys.executable).with_name("tousu"))
-    proc = subprocess.Popen([tousu, "dashboard", "--warehouse", str(published), "--port",
-                             str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env={**os.environ})
+    proc = subprocess.Popen(
+        [tousu, "dashboard", "--warehouse", str(published), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ},
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -63,9 +73,17 @@ def browser():
 
     assert Path(CHROMIUM).exists(), "make test installs Debian's chromium (make browser)"
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield b
         b.close()
 
@@ -105,15 +123,18 @@ def test_english(served, browser):
         page.close()
 
 
-def test_a_night_published_while_the_app_is_open_does_not_break_it(served, browser,
-                                                                     published_demo, tmp_path):
+def test_a_night_published_while_the_app_is_open_does_not_break_it(
+    served, browser, published_demo, tmp_path
+):
     base, published = served
     open_page(browser, base, "投诉量", "before_publish")
     writer = tmp_path / "next-night.duckdb"
     shutil.copyfile(published_demo, writer)
     con = db.connect(writer)
-    con.execute("INSERT INTO ops.runs (run_id, run_date, inbox, started_at, status) "
-                "VALUES ('next-night', DATE '2026-11-02', 'x', now(), 'succeeded')")
+    con.execute(
+        "INSERT INTO ops.runs (run_id, run_date, inbox, started_at, status) "
+        "VALUES ('next-night', DATE '2026-11-02', 'x', now(), 'succeeded')"
+    )
     con.close()
     db.publish(writer, published)  # the nightly's atomic rename, under the open app
     text = open_page(browser, f"{base}/data_quality", "隔离记录", "after_publish")
@@ -150,13 +171,18 @@ def test_sigterm_stops_the_dashboard_and_its_server(published_demo):
 
     port = free_port()
     tousu = str(Path(sys.executable).with_name("tousu"))
-    proc = subprocess.Popen([tousu, "dashboard", "--warehouse", str(published_demo), "--port",
-                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [tousu, "dashboard", "--warehouse", str(published_demo), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(120):
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/_stcore/health",
-                             timeout=1).status_code == 200:
+                if (
+                    httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).status_code
+                    == 200
+                ):
                     break
             except httpx.HTTPError:
                 time.sleep(0.5)
@@ -165,8 +191,10 @@ def test_sigterm_stops_the_dashboard_and_its_server(published_demo):
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
         for child in children:
-            assert not Path(f"/proc/{child}").exists() or \
-                "zombie" in Path(f"/proc/{child}/status").read_text().lower()
+            assert (
+                not Path(f"/proc/{child}").exists()
+                or "zombie" in Path(f"/proc/{child}/status").read_text().lower()
+            )
         with pytest.raises(httpx.HTTPError):
             httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
     finally:

@@ -46,16 +46,34 @@ def two_nights(prefect_server, small_inbox, tmp_path_factory):
     second = nightly(inbox=inbox, warehouse=warehouse, run_date=NIGHT, published=published)
     reader_still_sees = con.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0]
     con.close()
-    return {"inbox": inbox, "manifest": manifest, "warehouse": warehouse, "published": published,
-            "first": first, "second": second, "after_first": after_first,
-            "reader_still_sees": reader_still_sees}
+    return {
+        "inbox": inbox,
+        "manifest": manifest,
+        "warehouse": warehouse,
+        "published": published,
+        "first": first,
+        "second": second,
+        "after_first": after_first,
+        "reader_still_sees": reader_still_sees,
+    }
 
 
 def snapshot(con) -> dict:
-    tables = ["raw.phone_calls", "raw.chat_sessions", "raw.email_messages",
-              "raw.social_mentions", "raw.store_registers", "raw.webform_submissions",
-              "raw.ticket_events", "raw.satisfaction_followups", "ops.quarantine",
-              "ops.file_loads", "core.complaints", "core.complaint_events", "core.satisfaction"]
+    tables = [
+        "raw.phone_calls",
+        "raw.chat_sessions",
+        "raw.email_messages",
+        "raw.social_mentions",
+        "raw.store_registers",
+        "raw.webform_submissions",
+        "raw.ticket_events",
+        "raw.satisfaction_followups",
+        "ops.quarantine",
+        "ops.file_loads",
+        "core.complaints",
+        "core.complaint_events",
+        "core.satisfaction",
+    ]
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
 
 
@@ -88,13 +106,17 @@ def test_first_night_succeeds_and_every_file_reconciles(two_nights):
     """).fetchall()
     assert per_file == []
     inbox = two_nights["inbox"]
-    files_in_inbox = {p.relative_to(inbox).as_posix() for p in inbox.rglob("*")
-                      if p.is_file() and p.name != "manifest.json"}
+    files_in_inbox = {
+        p.relative_to(inbox).as_posix()
+        for p in inbox.rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    }
     recorded = {r[0] for r in con.execute("SELECT path FROM ops.file_loads").fetchall()}
     assert recorded == files_in_inbox
     totals = first.totals()
-    assert totals.rows_read == totals.rows_loaded + totals.rows_quarantined \
-        + totals.rows_skipped > 0
+    assert (
+        totals.rows_read == totals.rows_loaded + totals.rows_quarantined + totals.rows_skipped > 0
+    )
     complaints = con.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0]
     assert complaints == first.complaints > 0.9 * two_nights["manifest"]["complaints"]
     con.close()
@@ -119,12 +141,23 @@ def test_an_open_reader_does_not_block_the_writer(two_nights):
 
 def test_each_planted_defect_lands_in_quarantine_with_its_reason(two_nights):
     con = db.connect(two_nights["published"], read_only=True)
-    quarantined = {(file, row): (checks, reason) for file, row, checks, reason in con.execute(
-        "SELECT file, row_number, check_name, reason FROM ops.quarantine").fetchall()}
-    skipped = dict(con.execute("SELECT path, duplicate_of FROM ops.file_loads "
-                               "WHERE status = 'skipped_duplicate'").fetchall())
-    redelivered = {(file, row): (key, kind) for file, row, key, kind in con.execute(
-        "SELECT file, row_number, record_key, kind FROM ops.redeliveries").fetchall()}
+    quarantined = {
+        (file, row): (checks, reason)
+        for file, row, checks, reason in con.execute(
+            "SELECT file, row_number, check_name, reason FROM ops.quarantine"
+        ).fetchall()
+    }
+    skipped = dict(
+        con.execute(
+            "SELECT path, duplicate_of FROM ops.file_loads WHERE status = 'skipped_duplicate'"
+        ).fetchall()
+    )
+    redelivered = {
+        (file, row): (key, kind)
+        for file, row, key, kind in con.execute(
+            "SELECT file, row_number, record_key, kind FROM ops.redeliveries"
+        ).fetchall()
+    }
     missed = []
     caught = Counter()
     for d in two_nights["manifest"]["defects"]:
@@ -135,9 +168,11 @@ def test_each_planted_defect_lands_in_quarantine_with_its_reason(two_nights):
         else:
             checks, reason = quarantined.get((d["file"], d["row_number"]), ("", ""))
             english, chinese = REASON_TEXT[d["kind"]]
-            ok = (any(name in checks for name in REASON_FOR[d["kind"]])
-                  and any(text in reason for text in english)
-                  and any(text in reason for text in chinese))
+            ok = (
+                any(name in checks for name in REASON_FOR[d["kind"]])
+                and any(text in reason for text in english)
+                and any(text in reason for text in chinese)
+            )
         caught[d["kind"]] += ok
         if not ok:
             missed.append(d)
@@ -158,25 +193,50 @@ def test_flow_run_left_a_table_artifact(two_nights):
     # Through the REST API: prefect 3.8.8's client sends nulls for the flow-run and task-run
     # filters, which the server (on fastapi 0.152) refuses, and empty filters drop flow-level
     # artifacts.
-    response = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json={
-        "artifacts": {"key": {"any_": ["nightly-intake"]}}, "sort": "CREATED_DESC",
-        "limit": 50, "offset": 0})
+    response = httpx.post(
+        f"{PREFECT_API_URL.value()}/artifacts/filter",
+        json={
+            "artifacts": {"key": {"any_": ["nightly-intake"]}},
+            "sort": "CREATED_DESC",
+            "limit": 50,
+            "offset": 0,
+        },
+    )
     response.raise_for_status()
     tables = [json.loads(a["data"]) for a in response.json() if a["type"] == "table"]
     first = two_nights["first"].totals()
-    matching = [rows for rows in tables
-                if {r["source"]: r for r in rows}["total"]["rows read"] == first.rows_read]
+    matching = [
+        rows
+        for rows in tables
+        if {r["source"]: r for r in rows}["total"]["rows read"] == first.rows_read
+    ]
     assert matching, "no nightly-intake artifact with the first night's figures"
     by_source = {r["source"]: r for r in matching[0]}
     # every source, the declared ones too (warehouse/sources/cfpb.yml: no files tonight)
-    assert set(by_source) == {"phone", "chat", "email", "social", "store", "webform",
-                              "ticket_events", "satisfaction", "cfpb", "total"}
+    assert set(by_source) == {
+        "phone",
+        "chat",
+        "email",
+        "social",
+        "store",
+        "webform",
+        "ticket_events",
+        "satisfaction",
+        "cfpb",
+        "total",
+    }
     assert by_source["total"]["rows quarantined"] == first.rows_quarantined
     assert by_source["phone"]["duplicate files skipped"] == 1
 
-    response = httpx.post(f"{PREFECT_API_URL.value()}/artifacts/filter", json={
-        "artifacts": {"key": {"any_": ["nightly-data-quality"]}}, "sort": "CREATED_DESC",
-        "limit": 50, "offset": 0})
+    response = httpx.post(
+        f"{PREFECT_API_URL.value()}/artifacts/filter",
+        json={
+            "artifacts": {"key": {"any_": ["nightly-data-quality"]}},
+            "sort": "CREATED_DESC",
+            "limit": 50,
+            "offset": 0,
+        },
+    )
     response.raise_for_status()
     markdowns = [a["data"] for a in response.json() if a["type"] == "markdown"]
     con = db.connect(two_nights["published"], read_only=True)
@@ -190,12 +250,27 @@ def test_flow_run_left_a_table_artifact(two_nights):
     assert any("No new rows were checked tonight." in m for m in markdowns)  # second night
 
 
-PUBLIC_TABLES = ("core.complaints", "core.complaint_events", "core.satisfaction", "ops.runs",
-                 "ops.file_loads", "ops.quarantine", "ops.pending_links", "core.customers",
-                 "core.customer_links", "mart.sla_clocks", "mart.sla_compliance_daily",
-                 "mart.sla_compliance_weekly", "mart.sla_compliance_monthly", "mart.sla_breaches",
-                 "mart.repeat_complaints", "mart.repeat_chains", "mart.repeat_rate_monthly",
-                 "mart.satisfaction_closure_monthly", "ops.policy_versions")
+PUBLIC_TABLES = (
+    "core.complaints",
+    "core.complaint_events",
+    "core.satisfaction",
+    "ops.runs",
+    "ops.file_loads",
+    "ops.quarantine",
+    "ops.pending_links",
+    "core.customers",
+    "core.customer_links",
+    "mart.sla_clocks",
+    "mart.sla_compliance_daily",
+    "mart.sla_compliance_weekly",
+    "mart.sla_compliance_monthly",
+    "mart.sla_breaches",
+    "mart.repeat_complaints",
+    "mart.repeat_chains",
+    "mart.repeat_rate_monthly",
+    "mart.satisfaction_closure_monthly",
+    "ops.policy_versions",
+)
 
 
 def test_public_tables_open_in_any_duckdb_client(two_nights):
@@ -209,11 +284,15 @@ def test_public_tables_open_in_any_duckdb_client(two_nights):
 
 def test_core_tables_pass_their_great_expectations_suites(two_nights):
     con = db.connect(two_nights["published"], read_only=True)
-    results = con.execute("SELECT source, check_name, success FROM ops.dq_results "
-                          "WHERE load_id = 'core'").fetchall()
+    results = con.execute(
+        "SELECT source, check_name, success FROM ops.dq_results WHERE load_id = 'core'"
+    ).fetchall()
     con.close()
-    assert {s for s, _, _ in results} == {"core.complaints", "core.complaint_events",
-                                          "core.satisfaction"}
+    assert {s for s, _, _ in results} == {
+        "core.complaints",
+        "core.complaint_events",
+        "core.satisfaction",
+    }
     assert [r for r in results if not r[2]] == []
     assert len(results) == 2 * len({(s, c) for s, c, _ in results})  # once per night
 
@@ -222,22 +301,26 @@ def test_marts_agree_with_core_on_the_demo_night(two_nights):
     con = db.connect(two_nights["published"], read_only=True)
     complaints = con.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0]
     # every complaint has a first-response and an investigation clock
-    per_clock = dict(con.execute("SELECT clock, count(*) FROM mart.sla_clocks GROUP BY 1"
-                                 ).fetchall())
+    per_clock = dict(
+        con.execute("SELECT clock, count(*) FROM mart.sla_clocks GROUP BY 1").fetchall()
+    )
     assert per_clock["first_response"] == complaints
     assert per_clock["investigation_started"] == complaints
     # the daily compliance mart holds every clock once
-    assert con.execute("SELECT sum(clocks) FROM mart.sla_compliance_daily").fetchall()[0][0] \
-        == sum(per_clock.values())
+    assert con.execute("SELECT sum(clocks) FROM mart.sla_compliance_daily").fetchall()[0][0] == sum(
+        per_clock.values()
+    )
     # the '(all)' rows of the monthly marts count every complaint once
     for mart in ("repeat_rate_monthly", "satisfaction_closure_monthly"):
         total = con.execute(
             f"SELECT sum(complaints) FROM mart.{mart} WHERE channel = '(all)' AND "
-            f"department = '(all)' AND category = '(all)' AND priority = '(all)'").fetchall()[0][0]
+            f"department = '(all)' AND category = '(all)' AND priority = '(all)'"
+        ).fetchall()[0][0]
         assert total == complaints, mart
     # customers recur across channels in the demo, so chains cross channels
-    assert con.execute("SELECT max(channels_in_chain) FROM mart.repeat_chains"
-                       ).fetchall()[0][0] >= 2
+    assert (
+        con.execute("SELECT max(channels_in_chain) FROM mart.repeat_chains").fetchall()[0][0] >= 2
+    )
     assert con.execute("SELECT count(*) FROM core.customers").fetchall()[0][0] < complaints
     con.close()
 
@@ -247,12 +330,18 @@ def test_every_delivery_is_validated_by_its_source_suite_and_shown_in_the_data_d
     from flows.sources import SOURCES
 
     con = db.connect(two_nights["published"], read_only=True)
-    validated = dict(con.execute("""
+    validated = dict(
+        con.execute("""
         SELECT f.source, count(DISTINCT d.load_id) FROM ops.dq_results d
         JOIN ops.file_loads f USING (load_id)
-        WHERE d.suite = 'source_' || f.source AND f.status = 'loaded' GROUP BY 1""").fetchall())
-    loaded = dict(con.execute("SELECT source, count(DISTINCT load_id) FROM ops.file_loads "
-                              "WHERE status = 'loaded' GROUP BY 1").fetchall())
+        WHERE d.suite = 'source_' || f.source AND f.status = 'loaded' GROUP BY 1""").fetchall()
+    )
+    loaded = dict(
+        con.execute(
+            "SELECT source, count(DISTINCT load_id) FROM ops.file_loads "
+            "WHERE status = 'loaded' GROUP BY 1"
+        ).fetchall()
+    )
     con.close()
     assert validated == loaded and set(loaded) == set(SOURCES)
     # The second night found nothing new: the site shows its core-table validations; the
@@ -279,11 +368,14 @@ def test_a_declared_source_goes_through_the_same_nightly_flow(prefect_server, tm
     [cfpb] = [c for c in summary.channels if c.source == "cfpb"]
     assert (cfpb.rows_read, cfpb.rows_loaded, cfpb.rows_quarantined) == (2068, 2067, 1)
     con = db.connect(summary.published, read_only=True)
-    assert con.execute("SELECT count(*) FROM core.complaints WHERE register = 'cfpb'"
-                       ).fetchall() == [(2067,)]
-    clocks = con.execute("SELECT count(*) FROM mart.sla_clocks "
-                         "WHERE clock = 'cfpb_company_response'").fetchall()[0][0]
-    suite_checks = con.execute("SELECT count(DISTINCT check_name) FROM ops.dq_results "
-                               "WHERE suite = 'source_cfpb'").fetchall()[0][0]
+    assert con.execute(
+        "SELECT count(*) FROM core.complaints WHERE register = 'cfpb'"
+    ).fetchall() == [(2067,)]
+    clocks = con.execute(
+        "SELECT count(*) FROM mart.sla_clocks WHERE clock = 'cfpb_company_response'"
+    ).fetchall()[0][0]
+    suite_checks = con.execute(
+        "SELECT count(DISTINCT check_name) FROM ops.dq_results WHERE suite = 'source_cfpb'"
+    ).fetchall()[0][0]
     con.close()
     assert clocks == 2067 and suite_checks >= 10

@@ -26,8 +26,13 @@ def test_nth_working_day_after_skips_the_holiday():
 
 def test_other_countries_use_their_public_holidays_and_weekends():
     got = workdays(calendar_days("US", date(2025, 7, 3), date(2025, 7, 7)))
-    assert got == {date(2025, 7, 3): True, date(2025, 7, 4): False, date(2025, 7, 5): False,
-                   date(2025, 7, 6): False, date(2025, 7, 7): True}
+    assert got == {
+        date(2025, 7, 3): True,
+        date(2025, 7, 4): False,
+        date(2025, 7, 5): False,
+        date(2025, 7, 6): False,
+        date(2025, 7, 7): True,
+    }
 
 
 def test_a_year_the_chinese_calendar_lacks_falls_back_loudly_without_crashing(caplog):

@@ -10,17 +10,25 @@ from warehouse.db import SQL_DIR
 
 COMPLIANCE_SQL = "\n".join(
     (SQL_DIR / "marts" / name).read_text(encoding="utf-8")
-    for name in ("30_sla_compliance_daily.sql", "31_sla_compliance_weekly.sql",
-                 "32_sla_compliance_monthly.sql"))
+    for name in (
+        "30_sla_compliance_daily.sql",
+        "31_sla_compliance_weekly.sql",
+        "32_sla_compliance_monthly.sql",
+    )
+)
 STATUSES = ("met", "breached", "open_breached", "open_within", "no_target")
 
-clock_rows = st.lists(st.tuples(
-    st.dates(min_value=date(2025, 9, 25), max_value=date(2025, 10, 10)),
-    st.sampled_from(("first_response", "follow_up")),
-    st.sampled_from(("phone", "email", "store")),
-    st.sampled_from(("高", "中", "低")),
-    st.sampled_from(STATUSES),
-), min_size=1, max_size=60)
+clock_rows = st.lists(
+    st.tuples(
+        st.dates(min_value=date(2025, 9, 25), max_value=date(2025, 10, 10)),
+        st.sampled_from(("first_response", "follow_up")),
+        st.sampled_from(("phone", "email", "store")),
+        st.sampled_from(("高", "中", "低")),
+        st.sampled_from(STATUSES),
+    ),
+    min_size=1,
+    max_size=60,
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -28,10 +36,14 @@ clock_rows = st.lists(st.tuples(
 def test_rates_are_shares_and_counts_add_up_across_breakdowns_and_periods(rows):
     con = duckdb.connect()
     con.execute("CREATE SCHEMA mart")
-    con.execute("CREATE TABLE mart.sla_clocks (start_day DATE, clock VARCHAR, channel VARCHAR, "
-                "priority VARCHAR, department VARCHAR, category VARCHAR, status VARCHAR)")
-    con.executemany("INSERT INTO mart.sla_clocks VALUES (?, ?, ?, ?, '物流部', '物流配送类', ?)",
-                    [list(r) for r in rows])
+    con.execute(
+        "CREATE TABLE mart.sla_clocks (start_day DATE, clock VARCHAR, channel VARCHAR, "
+        "priority VARCHAR, department VARCHAR, category VARCHAR, status VARCHAR)"
+    )
+    con.executemany(
+        "INSERT INTO mart.sla_clocks VALUES (?, ?, ?, ?, '物流部', '物流配送类', ?)",
+        [list(r) for r in rows],
+    )
     con.execute(COMPLIANCE_SQL)
     for table in ("daily", "weekly", "monthly"):
         bad = con.execute(f"""
@@ -43,13 +55,16 @@ def test_rates_are_shares_and_counts_add_up_across_breakdowns_and_periods(rows):
                OR abs(compliance_rate - round(met / (met + breached), 4)) > 1e-9
         """).fetchall()[0][0]
         assert bad == 0, table
-        totals = con.execute(f"SELECT sum(met), sum(breached), sum(open_within), "
-                             f"sum(no_target) FROM mart.sla_compliance_{table}").fetchall()[0]
+        totals = con.execute(
+            f"SELECT sum(met), sum(breached), sum(open_within), "
+            f"sum(no_target) FROM mart.sla_compliance_{table}"
+        ).fetchall()[0]
         assert totals == (
             sum(r[4] == "met" for r in rows),
             sum(r[4] in ("breached", "open_breached") for r in rows),
             sum(r[4] == "open_within" for r in rows),
-            sum(r[4] == "no_target" for r in rows))
+            sum(r[4] == "no_target" for r in rows),
+        )
     # per clock and day, the channels' counts add up to the clock's count
     per_day = con.execute("""
         SELECT day, clock, sum(met), sum(breached) FROM mart.sla_compliance_daily GROUP BY 1, 2

@@ -13,8 +13,18 @@ EV = "{id},{ticket},{event},{at},A1,{dept},{cat},{urg},{prio},{channel},{ref},"
 
 
 def ev(id, ticket, event, at, dept="", cat="", urg="", prio="", channel="", ref=""):
-    return EV.format(id=id, ticket=ticket, event=event, at=at, dept=dept, cat=cat, urg=urg,
-                     prio=prio, channel=channel, ref=ref)
+    return EV.format(
+        id=id,
+        ticket=ticket,
+        event=event,
+        at=at,
+        dept=dept,
+        cat=cat,
+        urg=urg,
+        prio=prio,
+        channel=channel,
+        ref=ref,
+    )
 
 
 def load_all(con, inbox):
@@ -26,35 +36,77 @@ def load_all(con, inbox):
 def test_core_complaint_joins_register_and_channel_record(warehouse, tmp_path):
     _, con = warehouse
     inbox = tmp_path / "inbox"
-    write_phone(inbox, "c.csv", [
-        "CALL1,2025/11/03 10:00:00,2025/11/03 10:00:30,+86 138-1234-5671,张伟,M1,电饭煲坏了,退款,A1",
-        "CALL2,2025/11/04 09:00:00,,13812345672,欧阳娜娜,,快递慢,道歉,A1",
-        "CALL3,2025/11/05 09:00:00,,13812345673,李四,,没人登记,道歉,A1",
-    ])
+    write_phone(
+        inbox,
+        "c.csv",
+        [
+            "CALL1,2025/11/03 10:00:00,2025/11/03 10:00:30,+86 138-1234-5671,张伟,M1,电饭煲坏了,退款,A1",
+            "CALL2,2025/11/04 09:00:00,,13812345672,欧阳娜娜,,快递慢,道歉,A1",
+            "CALL3,2025/11/05 09:00:00,,13812345673,李四,,没人登记,道歉,A1",
+        ],
+    )
     t = "2025-11-0{}T{}+08:00"
-    write_events(inbox, "ticket_events_202511.csv", [
-        ev("E01", "202511-00001", "registered", t.format(3, "10:02:00"), "物流部", "物流配送类",
-           "中", "高", "phone", "CALL1"),
-        ev("E02", "202511-00001", "assigned", t.format(3, "11:00:00"), "售后服务部"),
-        ev("E03", "202511-00001", "investigation_started", t.format(3, "15:00:00")),
-        ev("E04", "202511-00001", "remedy_agreed", t.format(4, "10:00:00")),
-        ev("E05", "202511-00001", "executed", t.format(5, "10:00:00")),
-        ev("E06", "202511-00001", "follow_up", t.format(6, "10:00:00")),
-        ev("E07", "202511-00001", "reopened", t.format(6, "10:30:00")),
-        ev("E08", "202511-00001", "remedy_agreed", t.format(7, "10:00:00")),
-        ev("E09", "202511-00001", "executed", t.format(7, "18:00:00")),
-        ev("E10", "202511-00001", "follow_up", t.format(8, "10:00:00")),
-        ev("E11", "202511-00001", "closed", t.format(8, "10:05:00")),
-        ev("E12", "202511-00002", "registered", t.format(4, "09:05:00"), "客服运营部",
-           "服务态度类", "低", "低", "phone", "CALL2"),
-        ev("E13", "202511-00009", "registered", t.format(4, "09:05:00"), "客服运营部",
-           "服务态度类", "低", "低", "phone", "CALL-MISSING"),
-    ])
-    write_followups(inbox, "followups_202511.csv", [
-        "F1,202511-00001,2025-11-06 10:00,电话回访,不满意,太慢了",
-        "F2,202511-00001,2025-11-08 10:00,电话回访,满意,",
-        "F3,202511-00002,2025-11-08 11:00,电话回访,未回访成功,",
-    ])
+    write_events(
+        inbox,
+        "ticket_events_202511.csv",
+        [
+            ev(
+                "E01",
+                "202511-00001",
+                "registered",
+                t.format(3, "10:02:00"),
+                "物流部",
+                "物流配送类",
+                "中",
+                "高",
+                "phone",
+                "CALL1",
+            ),
+            ev("E02", "202511-00001", "assigned", t.format(3, "11:00:00"), "售后服务部"),
+            ev("E03", "202511-00001", "investigation_started", t.format(3, "15:00:00")),
+            ev("E04", "202511-00001", "remedy_agreed", t.format(4, "10:00:00")),
+            ev("E05", "202511-00001", "executed", t.format(5, "10:00:00")),
+            ev("E06", "202511-00001", "follow_up", t.format(6, "10:00:00")),
+            ev("E07", "202511-00001", "reopened", t.format(6, "10:30:00")),
+            ev("E08", "202511-00001", "remedy_agreed", t.format(7, "10:00:00")),
+            ev("E09", "202511-00001", "executed", t.format(7, "18:00:00")),
+            ev("E10", "202511-00001", "follow_up", t.format(8, "10:00:00")),
+            ev("E11", "202511-00001", "closed", t.format(8, "10:05:00")),
+            ev(
+                "E12",
+                "202511-00002",
+                "registered",
+                t.format(4, "09:05:00"),
+                "客服运营部",
+                "服务态度类",
+                "低",
+                "低",
+                "phone",
+                "CALL2",
+            ),
+            ev(
+                "E13",
+                "202511-00009",
+                "registered",
+                t.format(4, "09:05:00"),
+                "客服运营部",
+                "服务态度类",
+                "低",
+                "低",
+                "phone",
+                "CALL-MISSING",
+            ),
+        ],
+    )
+    write_followups(
+        inbox,
+        "followups_202511.csv",
+        [
+            "F1,202511-00001,2025-11-06 10:00,电话回访,不满意,太慢了",
+            "F2,202511-00001,2025-11-08 10:00,电话回访,满意,",
+            "F3,202511-00002,2025-11-08 11:00,电话回访,未回访成功,",
+        ],
+    )
     load_all(con, inbox)
 
     rows = con.execute("""
@@ -65,34 +117,88 @@ def test_core_complaint_joins_register_and_channel_record(warehouse, tmp_path):
         FROM core.complaints ORDER BY complaint_id""").fetchall()
     at = lambda d, h, m=0, s=0: datetime(2025, 11, d, h, m, s, tzinfo=SH)  # noqa: E731
     assert rows == [
-        ("202511-00001", "phone", "CALL1", at(3, 10), "张*", "+8613812345671", "M1", "物流配送类",
-         "售后服务部", "中", "高", "closed", at(3, 10, 0, 30), "channel", at(3, 15), at(5, 10),
-         at(8, 10, 5), 1),
-        ("202511-00002", "phone", "CALL2", at(4, 9), "欧***", "+8613812345672", None,
-         "服务态度类", "客服运营部", "低", "低", "registered", None, None, None, None, None, 0),
+        (
+            "202511-00001",
+            "phone",
+            "CALL1",
+            at(3, 10),
+            "张*",
+            "+8613812345671",
+            "M1",
+            "物流配送类",
+            "售后服务部",
+            "中",
+            "高",
+            "closed",
+            at(3, 10, 0, 30),
+            "channel",
+            at(3, 15),
+            at(5, 10),
+            at(8, 10, 5),
+            1,
+        ),
+        (
+            "202511-00002",
+            "phone",
+            "CALL2",
+            at(4, 9),
+            "欧***",
+            "+8613812345672",
+            None,
+            "服务态度类",
+            "客服运营部",
+            "低",
+            "低",
+            "registered",
+            None,
+            None,
+            None,
+            None,
+            None,
+            0,
+        ),
     ]
     # the product named in the description, by the catalogue (alias 电饭煲 -> 智能电饭煲)
-    assert con.execute("SELECT complaint_id, product FROM core.complaints ORDER BY 1"
-                       ).fetchall() == [("202511-00001", "智能电饭煲"), ("202511-00002", None)]
-    events = con.execute("SELECT event, event_source FROM core.complaint_events "
-                         "WHERE complaint_id = '202511-00001' ORDER BY occurred_at").fetchall()
+    assert con.execute(
+        "SELECT complaint_id, product FROM core.complaints ORDER BY 1"
+    ).fetchall() == [("202511-00001", "智能电饭煲"), ("202511-00002", None)]
+    events = con.execute(
+        "SELECT event, event_source FROM core.complaint_events "
+        "WHERE complaint_id = '202511-00001' ORDER BY occurred_at"
+    ).fetchall()
     assert events[:2] == [("first_response", "channel"), ("registered", "ticket_system")]
     assert len(events) == 12
-    assert con.execute("SELECT followup_id, answered, score, satisfied FROM core.satisfaction "
-                       "ORDER BY followup_id").fetchall() == [
-        ("F1", True, 2, False), ("F2", True, 4, True), ("F3", False, None, False)]
+    assert con.execute(
+        "SELECT followup_id, answered, score, satisfied FROM core.satisfaction ORDER BY followup_id"
+    ).fetchall() == [("F1", True, 2, False), ("F2", True, 4, True), ("F3", False, None, False)]
     assert sorted(con.execute("SELECT waiting_for, key FROM ops.pending_links").fetchall()) == [
         ("channel record not registered", "CALL3"),
-        ("registration without its channel record", "202511-00009")]
+        ("registration without its channel record", "202511-00009"),
+    ]
 
 
 def test_received_at_is_stored_with_its_time_zone(warehouse, tmp_path):
     _, con = warehouse
     inbox = tmp_path / "inbox"
     write_phone(inbox, "c.csv", ["CALL1,2025/11/03 00:30:00,,13812345671,张伟,,坏了,退款,A1"])
-    write_events(inbox, "ticket_events_202511.csv", [
-        ev("E1", "202511-00001", "registered", "2025-11-03T00:31:00+08:00", "物流部",
-           "物流配送类", "中", "中", "phone", "CALL1")])
+    write_events(
+        inbox,
+        "ticket_events_202511.csv",
+        [
+            ev(
+                "E1",
+                "202511-00001",
+                "registered",
+                "2025-11-03T00:31:00+08:00",
+                "物流部",
+                "物流配送类",
+                "中",
+                "中",
+                "phone",
+                "CALL1",
+            )
+        ],
+    )
     load_all(con, inbox)
     con.execute("SET timezone = 'UTC'")
     received = con.execute("SELECT received_at::VARCHAR FROM core.complaints").fetchall()[0][0]

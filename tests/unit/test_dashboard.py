@@ -10,9 +10,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
-PAGES = ("views/overview.py", "views/sla.py", "views/repeats.py", "views/problem_types.py",
-         "views/departments.py",
-         "views/complaint.py", "views/plans.py", "views/data_quality.py")
+PAGES = (
+    "views/overview.py",
+    "views/sla.py",
+    "views/repeats.py",
+    "views/problem_types.py",
+    "views/departments.py",
+    "views/complaint.py",
+    "views/plans.py",
+    "views/data_quality.py",
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +54,13 @@ def test_every_page_renders_without_an_exception(published, page):
 def test_overview_shows_the_marts_figures_for_the_latest_month(published):
     at = app().run()
     assert not at.exception
-    month, volume, csat = mart(published, """
+    month, volume, csat = mart(
+        published,
+        """
         SELECT month, complaints, csat FROM mart.satisfaction_closure_monthly
         WHERE channel = '(all)' AND department = '(all)' AND category = '(all)'
-          AND priority = '(all)' ORDER BY month DESC LIMIT 1""")[0]
+          AND priority = '(all)' ORDER BY month DESC LIMIT 1""",
+    )[0]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["投诉量"] == f"{volume:,}"
     assert metrics["满意率"] == f"{csat:.1%}"
@@ -61,23 +71,36 @@ def test_filters_narrow_the_figures_to_one_channel(published):
     at = app().run()
     at.selectbox(key="channel").select("phone").run()
     month = at.selectbox(key="month").value
-    [(volume,)] = mart(published, """
+    [(volume,)] = mart(
+        published,
+        """
         SELECT complaints FROM mart.satisfaction_closure_monthly
         WHERE month = ? AND channel = 'phone' AND department = '(all)' AND category = '(all)'
-          AND priority = '(all)'""", month)
+          AND priority = '(all)'""",
+        month,
+    )
     assert {m.label: m.value for m in at.metric}["投诉量"] == f"{volume:,}"
 
 
 def test_english_labels(published):
     at = app("English").run()
-    assert {m.label for m in at.metric} >= {"Complaints", "SLA compliance", "Repeat rate",
-                                            "CSAT", "Closure rate", "Overdue open"}
+    assert {m.label for m in at.metric} >= {
+        "Complaints",
+        "SLA compliance",
+        "Repeat rate",
+        "CSAT",
+        "Closure rate",
+        "Overdue open",
+    }
 
 
 def test_complaint_detail_shows_the_timeline(published):
-    [(complaint_id, events)] = mart(published, """
+    [(complaint_id, events)] = mart(
+        published,
+        """
         SELECT complaint_id, count(*) FROM core.complaint_events GROUP BY 1
-        ORDER BY 2 DESC, 1 LIMIT 1""")
+        ORDER BY 2 DESC, 1 LIMIT 1""",
+    )
     at = app().run()
     at.switch_page("views/complaint.py").run()
     at.text_input(key="complaint_input").input(complaint_id).run()
@@ -86,8 +109,9 @@ def test_complaint_detail_shows_the_timeline(published):
     assert len(timeline) == events
     assert complaint_id in at.subheader[0].value
     # the customer's words are plain text, never Markdown (links, remote images, bold)
-    [(description,)] = mart(published, "SELECT description FROM core.complaints "
-                                        "WHERE complaint_id = ?", complaint_id)
+    [(description,)] = mart(
+        published, "SELECT description FROM core.complaints WHERE complaint_id = ?", complaint_id
+    )
     assert [t.value for t in at.text] == [description]
     assert not any(description in m.value for m in at.markdown)
 
@@ -110,14 +134,16 @@ def test_plan_round_trip_create_edit_verify(published, tmp_path, monkeypatch):
     at.button[0].click().run()
     assert not at.exception, at.exception
     [(plan_id, title, status)] = store.read(
-        path, "SELECT plan_id, title, status FROM plans.improvement_plans")
+        path, "SELECT plan_id, title, status FROM plans.improvement_plans"
+    )
     assert (plan_id, title, status) == ("IP-202603-001", "降低物流破损投诉", "planned")
 
     # mark it done: the page verifies the effect against the marts
     at.selectbox(key=f"edit_{plan_id}_1_status").select("done")
     at.date_input(key=f"edit_{plan_id}_1_done").set_value(date(2026, 5, 20))
-    next(b for b in at.button if b.key and b.key.startswith(f"FormSubmitter:edit_{plan_id}")
-         ).click().run()
+    next(
+        b for b in at.button if b.key and b.key.startswith(f"FormSubmitter:edit_{plan_id}")
+    ).click().run()
     assert not at.exception, at.exception
     assert store.get(path, plan_id).status == "done"
     verdict = {m.label: m.value for m in at.metric}["效果验证"]
@@ -127,22 +153,27 @@ def test_plan_round_trip_create_edit_verify(published, tmp_path, monkeypatch):
 
 
 def test_data_quality_page_lists_last_nights_failing_checks_and_keeps_an_acknowledgement(
-        published, tmp_path, monkeypatch):
+    published, tmp_path, monkeypatch
+):
     from warehouse.acknowledgements import in_force
 
     path = tmp_path / "improvement_plans.duckdb"
     monkeypatch.setenv("TOUSU_PLANS", str(path))
-    failing = mart(published, """
+    failing = mart(
+        published,
+        """
         SELECT source, check_name, sum(rows_failed) FROM ops.dq_results
-        WHERE NOT success AND run_id = 'r1' GROUP BY ALL ORDER BY ALL""")
+        WHERE NOT success AND run_id = 'r1' GROUP BY ALL ORDER BY ALL""",
+    )
     assert failing, "the small demo inbox plants defects beyond the tolerances"
     at = app()
     at.run()
     at.switch_page("views/data_quality.py").run()
     assert not at.exception, at.exception
     table = at.dataframe[0].value
-    assert sorted(zip(table["source"], table["check_name"], table["rows_failed"],
-                      strict=True)) == [tuple(r) for r in failing]
+    assert sorted(zip(table["source"], table["check_name"], table["rows_failed"], strict=True)) == [
+        tuple(r) for r in failing
+    ]
     source, check, _ = failing[0]
 
     at.selectbox(key="ack_check").select(f"{source} · {check}")
@@ -166,10 +197,13 @@ def test_data_quality_page_lists_last_nights_failing_checks_and_keeps_an_acknowl
 
 
 def test_a_provisional_month_is_marked_with_its_reasons(published):
-    [(month,)] = mart(published, """
+    [(month,)] = mart(
+        published,
+        """
         SELECT month FROM mart.provisional_months
         WHERE month IN (SELECT month FROM mart.satisfaction_closure_monthly)
-        ORDER BY month DESC LIMIT 1""")
+        ORDER BY month DESC LIMIT 1""",
+    )
     at = app()
     at.run()
     at.selectbox(key="month").select(month)
@@ -177,18 +211,25 @@ def test_a_provisional_month_is_marked_with_its_reasons(published):
     assert not at.exception, at.exception
     assert any(f"{month:%Y-%m}" in w.value and "暂定" in w.value for w in at.warning)
     shown = at.expander[0].dataframe[0].value
-    rows = {(f"{m:%Y-%m}", c, r) for m, c, r in mart(
-        published, "SELECT month, channel, reasons FROM mart.provisional_months")}
+    rows = {
+        (f"{m:%Y-%m}", c, r)
+        for m, c, r in mart(
+            published, "SELECT month, channel, reasons FROM mart.provisional_months"
+        )
+    }
     shown_rows = set(zip(shown["month"], shown["channel"], shown["reasons"], strict=True))
     assert f"{month:%Y-%m}" in {m for m, _, _ in shown_rows}
     assert shown_rows and shown_rows <= rows
 
 
 def test_quarantine_filters_by_check_and_exports_the_rows(published):
-    [(check, n)] = mart(published, """
+    [(check, n)] = mart(
+        published,
+        """
         SELECT c, count(*) FROM (SELECT unnest(string_split(check_name, ', ')) AS c
                                  FROM ops.quarantine WHERE resolved_at IS NULL)
-        GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1""")
+        GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1""",
+    )
     at = app()
     at.run()
     at.switch_page("views/data_quality.py").run()
@@ -205,10 +246,17 @@ def test_quarantined_records_are_masked_and_downloads_neutralise_formulas(publis
     [table] = [d for d in at.dataframe if "record" in d.value.columns]
     records = " ".join(v for v in table.value["record"] if v)
     raw = " ".join(r for (r,) in mart(published, "SELECT record FROM ops.quarantine") if r)
-    names = [n for (n,) in mart(published, """
+    names = [
+        n
+        for (n,) in mart(
+            published,
+            """
         SELECT DISTINCT coalesce(json_extract_string(record, '$.customer_name'),
                                  json_extract_string(record, '$.name'))
-        FROM ops.quarantine WHERE json_valid(record)""") if n and len(n) > 1 and "\ufffd" not in n]
+        FROM ops.quarantine WHERE json_valid(record)""",
+        )
+        if n and len(n) > 1 and "\ufffd" not in n
+    ]
     assert names and all(n in raw for n in names)
     shown_whole = [n for n in names if f'"{n}"' in records]
     assert shown_whole == [], records[:500]  # shown as 张*, never whole

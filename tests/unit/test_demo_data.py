@@ -35,7 +35,12 @@ def test_inbox_has_every_channel_in_its_native_shape_and_every_defect_kind(small
     months = {p.stem[-6:] for p in (inbox / "phone").glob("callcenter_??????.csv")}
     assert len(months) == 13
     assert {p.suffix for p in inbox.rglob("*") if p.is_file()} == {
-        ".csv", ".jsonl", ".eml", ".json", ".xlsx"}
+        ".csv",
+        ".jsonl",
+        ".eml",
+        ".json",
+        ".xlsx",
+    }
     phone_csv = next((inbox / "phone").glob("*.csv")).read_bytes()
     assert "通话编号".encode("gbk") in phone_csv
     assert b"=?gb2312?B?" in b"".join(p.read_bytes() for p in (inbox / "email").rglob("*.eml"))

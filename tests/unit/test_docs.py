@@ -9,12 +9,22 @@ from flows.sources import SOURCES
 from warehouse import db
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-PUBLIC = ("core.complaints", "core.complaint_events", "core.satisfaction", "ops.runs",
-          "ops.file_loads", "ops.redeliveries", "ops.quarantine", "ops.pending_links", "ops.dq_results")
+PUBLIC = (
+    "core.complaints",
+    "core.complaint_events",
+    "core.satisfaction",
+    "ops.runs",
+    "ops.file_loads",
+    "ops.redeliveries",
+    "ops.quarantine",
+    "ops.pending_links",
+    "ops.dq_results",
+)
 
 
 TABLES_DOC = (Path(__file__).resolve().parents[2] / "docs" / "tables.md").read_text(
-    encoding="utf-8")
+    encoding="utf-8"
+)
 
 
 def documented_columns(table: str) -> list[str]:
@@ -38,7 +48,8 @@ def test_every_source_folder_is_in_the_readme():
 
 
 METRICS_DOC = (Path(__file__).resolve().parents[2] / "docs" / "metrics.md").read_text(
-    encoding="utf-8")
+    encoding="utf-8"
+)
 
 
 MODELS = yaml.safe_load((db.SQL_DIR / "marts" / "models.yml").read_text(encoding="utf-8"))
@@ -50,12 +61,20 @@ def test_every_mart_is_described_built_and_defined(published_demo):
     import duckdb
 
     con = duckdb.connect(str(published_demo), read_only=True)
-    built = {f"{s}.{t}": [c for (c,) in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
-        "ORDER BY column_index", [s, t]).fetchall()] for s, t in con.execute(
-        "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name = 'mart' "
-        "OR (schema_name = 'core' AND table_name IN ('customers', 'customer_links'))"
-    ).fetchall()}
+    built = {
+        f"{s}.{t}": [
+            c
+            for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+                "ORDER BY column_index",
+                [s, t],
+            ).fetchall()
+        ]
+        for s, t in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name = 'mart' "
+            "OR (schema_name = 'core' AND table_name IN ('customers', 'customer_links'))"
+        ).fetchall()
+    }
     con.close()
     assert sorted(built) == sorted(MODELS)
     for name, model in MODELS.items():

@@ -32,36 +32,78 @@ def run(con, name: str) -> None:
 
 def complaints(con, rows: list[tuple]) -> None:
     """rows: (complaint_id, received_at, channel, category, department, priority, product)."""
-    con.execute("CREATE TABLE core.complaints (complaint_id VARCHAR, received_at TIMESTAMPTZ, "
-                "channel VARCHAR, category VARCHAR, department VARCHAR, priority VARCHAR, "
-                "product VARCHAR)")
+    con.execute(
+        "CREATE TABLE core.complaints (complaint_id VARCHAR, received_at TIMESTAMPTZ, "
+        "channel VARCHAR, category VARCHAR, department VARCHAR, priority VARCHAR, "
+        "product VARCHAR)"
+    )
     con.executemany("INSERT INTO core.complaints VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def test_complaints_daily_counts_by_local_day_and_stops_at_the_night():
     con = bare(datetime(2025, 11, 3, tzinfo=SH))
-    complaints(con, [
-        # 17:30 UTC on Oct 31 is 01:30 on Nov 1 in Shanghai: counted on Nov 1
-        ("202511-00001", datetime(2025, 10, 31, 17, 30, tzinfo=ZoneInfo("UTC")), "phone",
-         "物流配送类", "物流部", "中", None),
-        ("202511-00002", datetime(2025, 11, 1, 9, tzinfo=SH), "phone", "物流配送类", "物流部",
-         "中", None),
-        ("202511-00003", datetime(2025, 11, 2, 9, tzinfo=SH), "email", "物流配送类", "物流部",
-         "中", "X1"),
-        # after the night's end: not yet counted
-        ("202511-00004", datetime(2025, 11, 3, 0, 1, tzinfo=SH), "phone", "物流配送类", "物流部",
-         "中", None),
-    ])
-    con.execute("CREATE TABLE core.satisfaction (complaint_id VARCHAR, answered BOOLEAN, "
-                "satisfied BOOLEAN)")
-    con.executemany("INSERT INTO core.satisfaction VALUES (?, ?, ?)", [
-        ("202511-00001", True, True), ("202511-00002", True, False),
-        ("202511-00002", False, False)])
+    complaints(
+        con,
+        [
+            # 17:30 UTC on Oct 31 is 01:30 on Nov 1 in Shanghai: counted on Nov 1
+            (
+                "202511-00001",
+                datetime(2025, 10, 31, 17, 30, tzinfo=ZoneInfo("UTC")),
+                "phone",
+                "物流配送类",
+                "物流部",
+                "中",
+                None,
+            ),
+            (
+                "202511-00002",
+                datetime(2025, 11, 1, 9, tzinfo=SH),
+                "phone",
+                "物流配送类",
+                "物流部",
+                "中",
+                None,
+            ),
+            (
+                "202511-00003",
+                datetime(2025, 11, 2, 9, tzinfo=SH),
+                "email",
+                "物流配送类",
+                "物流部",
+                "中",
+                "X1",
+            ),
+            # after the night's end: not yet counted
+            (
+                "202511-00004",
+                datetime(2025, 11, 3, 0, 1, tzinfo=SH),
+                "phone",
+                "物流配送类",
+                "物流部",
+                "中",
+                None,
+            ),
+        ],
+    )
+    con.execute(
+        "CREATE TABLE core.satisfaction (complaint_id VARCHAR, answered BOOLEAN, satisfied BOOLEAN)"
+    )
+    con.executemany(
+        "INSERT INTO core.satisfaction VALUES (?, ?, ?)",
+        [
+            ("202511-00001", True, True),
+            ("202511-00002", True, False),
+            ("202511-00002", False, False),
+        ],
+    )
     run(con, "70_complaints_daily.sql")
-    assert con.execute("SELECT day, channel, product, complaints, followups_answered, satisfied "
-                       "FROM mart.complaints_daily ORDER BY ALL").fetchall() == [
+    assert con.execute(
+        "SELECT day, channel, product, complaints, followups_answered, satisfied "
+        "FROM mart.complaints_daily ORDER BY ALL"
+    ).fetchall() == [
         (date(2025, 11, 1), "phone", None, 2, 2, 1),
-        (date(2025, 11, 2), "email", "X1", 1, 0, 0)]
+        (date(2025, 11, 2), "email", "X1", 1, 0, 0),
+    ]
 
 
 def test_category_weekly_warns_when_a_week_exceeds_its_baseline():
@@ -73,13 +115,24 @@ def test_category_weekly_warns_when_a_week_exceeds_its_baseline():
         for i in range(11 if week == 8 else 4):
             n += 1
             day = first + timedelta(days=7 * week + i % 5)
-            rows.append((f"202509-{n:05d}", datetime.combine(day, datetime.min.time(), SH)
-                         + timedelta(hours=10), "phone", "物流配送类", "物流部", "中", None))
+            rows.append(
+                (
+                    f"202509-{n:05d}",
+                    datetime.combine(day, datetime.min.time(), SH) + timedelta(hours=10),
+                    "phone",
+                    "物流配送类",
+                    "物流部",
+                    "中",
+                    None,
+                )
+            )
     con = bare(datetime.combine(first + timedelta(days=63), datetime.min.time(), SH))
     complaints(con, rows)
     run(con, "60_category_weekly.sql")
-    got = con.execute("SELECT week_start, complaints, complete, baseline, threshold, alert "
-                      "FROM mart.category_weekly ORDER BY week_start").fetchall()
+    got = con.execute(
+        "SELECT week_start, complaints, complete, baseline, threshold, alert "
+        "FROM mart.category_weekly ORDER BY week_start"
+    ).fetchall()
     assert len(got) == 9 and all(complete for _, _, complete, *_ in got)
     assert got[7][1:] == (4, True, 4.0, 10.0, False)
     assert got[8][1:] == (11, True, 4.0, 10.0, True)

@@ -15,8 +15,11 @@ def test_a_held_lock_refuses_a_second_night_naming_the_holder(tmp_path):
     warehouse = tmp_path / "tousu.duckdb"
     with night_lock(warehouse, what="nightly"):
         assert holder(warehouse)["what"] == "nightly"
-        refused = pytest.raises(NightAlreadyRunning, match=r"a nightly is already running on .* "
-                                                           r"since .* \(pid \d+\)")
+        refused = pytest.raises(
+            NightAlreadyRunning,
+            match=r"a nightly is already running on .* "
+            r"since .* \(pid \d+\)",
+        )
         with refused, night_lock(warehouse):
             pass
     with night_lock(warehouse):  # released at the end of the block
@@ -48,12 +51,20 @@ def test_while_a_night_holds_the_writer_no_other_process_can_open_it(tmp_path):
     with db.held_open(path) as held:
         held.execute("CREATE TABLE t AS SELECT 1 AS a")
         with db.connect(path) as step:  # a step of the night: a cursor of the held connection
-            assert step.execute("SELECT tousu_phone_e164('13812345678'), a FROM t").fetchall() \
-                == [("+8613812345678", 1)]
-        other = subprocess.run([sys.executable, "-c",
-                                f"import duckdb; duckdb.connect({str(path)!r})"],
-                               capture_output=True, text=True, timeout=60)
+            assert step.execute("SELECT tousu_phone_e164('13812345678'), a FROM t").fetchall() == [
+                ("+8613812345678", 1)
+            ]
+        other = subprocess.run(
+            [sys.executable, "-c", f"import duckdb; duckdb.connect({str(path)!r})"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert other.returncode != 0 and "lock" in other.stderr.lower()
-    other = subprocess.run([sys.executable, "-c", f"import duckdb; duckdb.connect({str(path)!r})"],
-                           capture_output=True, text=True, timeout=60)
+    other = subprocess.run(
+        [sys.executable, "-c", f"import duckdb; duckdb.connect({str(path)!r})"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert other.returncode == 0

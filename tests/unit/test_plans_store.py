@@ -10,9 +10,17 @@ NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def a_plan(**kw) -> store.Plan:
-    values = dict(title="降低物流破损投诉", metric="complaints_per_day", target=0.5,
-                  owner="张经理", department="物流部", start_date=date(2026, 3, 1),
-                  deadline=date(2026, 5, 31), scope_category="物流配送类", baseline=1.2)
+    values = dict(
+        title="降低物流破损投诉",
+        metric="complaints_per_day",
+        target=0.5,
+        owner="张经理",
+        department="物流部",
+        start_date=date(2026, 3, 1),
+        deadline=date(2026, 5, 31),
+        scope_category="物流配送类",
+        baseline=1.2,
+    )
     return store.Plan(**{**values, **kw})
 
 
@@ -25,13 +33,18 @@ def test_create_then_edit_records_each_change(tmp_path):
     plan.status, plan.done_date, plan.target = "done", date(2026, 5, 20), 0.4
     assert store.update(path, plan, "owner", NOW) == ["target", "status", "done_date"]
     assert plan.version == 2
-    history = store.read(path, "SELECT version, changed_by, field, old_value, new_value "
-                               "FROM plans.plan_changes WHERE plan_id = ? ORDER BY version, field",
-                         plan_id)
-    assert history == [(1, "qm", "created", None, "降低物流破损投诉"),
-                       (2, "owner", "done_date", None, "2026-05-20"),
-                       (2, "owner", "status", "planned", "done"),
-                       (2, "owner", "target", "0.5", "0.4")]
+    history = store.read(
+        path,
+        "SELECT version, changed_by, field, old_value, new_value "
+        "FROM plans.plan_changes WHERE plan_id = ? ORDER BY version, field",
+        plan_id,
+    )
+    assert history == [
+        (1, "qm", "created", None, "降低物流破损投诉"),
+        (2, "owner", "done_date", None, "2026-05-20"),
+        (2, "owner", "status", "planned", "done"),
+        (2, "owner", "target", "0.5", "0.4"),
+    ]
 
 
 def test_an_edit_of_a_stale_version_is_refused(tmp_path):
@@ -45,13 +58,16 @@ def test_an_edit_of_a_stale_version_is_refused(tmp_path):
         store.update(path, mine, "qm", NOW)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"title": " "}, "title is empty"),
-    ({"deadline": date(2026, 2, 1)}, "deadline is before the start"),
-    ({"metric": "csat", "target": 80}, "share between 0 and 1"),
-    ({"status": "done"}, "needs its done date"),
-    ({"metric": "happiness"}, "metric must be one of"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"title": " "}, "title is empty"),
+        ({"deadline": date(2026, 2, 1)}, "deadline is before the start"),
+        ({"metric": "csat", "target": 80}, "share between 0 and 1"),
+        ({"status": "done"}, "needs its done date"),
+        ({"metric": "happiness"}, "metric must be one of"),
+    ],
+)
 def test_invalid_plans_are_refused_with_the_reason(tmp_path, change, message):
     with pytest.raises(store.PlanError, match=message):
         store.create(tmp_path / "improvement_plans.duckdb", a_plan(**change), "qm", NOW)
@@ -68,9 +84,11 @@ def test_checkpoints_and_the_nightly_copy(tmp_path, warehouse):
     assert store.copy_into_warehouse(con, path) == 1
     assert store.copy_into_warehouse(con, path) == 1  # replaced, not appended
     assert con.execute("SELECT plan_id, owner FROM plans.improvement_plans").fetchall() == [
-        (plan_id, "张经理")]
+        (plan_id, "张经理")
+    ]
     assert con.execute("SELECT progress, note FROM plans.plan_checkpoints").fetchall() == [
-        (40, "质检流程已更新")]
+        (40, "质检流程已更新")
+    ]
 
 
 def test_demo_plans(tmp_path):
@@ -80,4 +98,6 @@ def test_demo_plans(tmp_path):
     ids = write_demo_plans(path, NOW)
     assert write_demo_plans(path, NOW) == ids  # replaced, not doubled
     assert [(p.status, p.done_date) for p in (store.get(path, i) for i in ids)] == [
-        ("done", date(2026, 4, 30)), ("in_progress", None)]
+        ("done", date(2026, 4, 30)),
+        ("in_progress", None),
+    ]

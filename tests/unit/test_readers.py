@@ -14,20 +14,29 @@ PHONE_HEADER = "通话编号,来电时间,接通时间,来电号码,客户姓名
 
 
 def test_phone_reads_gbk_csv_with_chinese_headers(tmp_path):
-    text = (PHONE_HEADER + "\r\n"
-            "CALL1,2025/11/03 14:05:22,2025/11/03 14:05:40,13812345678,张伟,M00000001,"
-            "电饭煲无法开机,退款,A1001\r\n"
-            "CALL2,2025/11/03 15:00:00,,+86 139 0000 1111,李娜,,\"快递破损, 外箱压坏\",换货,A1002\r\n")
+    text = (
+        PHONE_HEADER + "\r\n"
+        "CALL1,2025/11/03 14:05:22,2025/11/03 14:05:40,13812345678,张伟,M00000001,"
+        "电饭煲无法开机,退款,A1001\r\n"
+        'CALL2,2025/11/03 15:00:00,,+86 139 0000 1111,李娜,,"快递破损, 外箱压坏",换货,A1002\r\n'
+    )
     path = tmp_path / "callcenter_202511.csv"
     path.write_bytes(text.encode("gbk"))
     got = phone.read(path, "phone/callcenter_202511.csv")
     assert got.rows_read == 2 and got.rejects == []
     rows = got.rows.to_dicts()
-    assert rows[0] == {"call_id": "CALL1", "called_at": "2025/11/03 14:05:22",
-                       "answered_at": "2025/11/03 14:05:40", "caller_number": "13812345678",
-                       "customer_name": "张伟", "member_no": "M00000001",
-                       "description": "电饭煲无法开机", "demand": "退款", "agent_id": "A1001",
-                       "_row_number": 1}
+    assert rows[0] == {
+        "call_id": "CALL1",
+        "called_at": "2025/11/03 14:05:22",
+        "answered_at": "2025/11/03 14:05:40",
+        "caller_number": "13812345678",
+        "customer_name": "张伟",
+        "member_no": "M00000001",
+        "description": "电饭煲无法开机",
+        "demand": "退款",
+        "agent_id": "A1001",
+        "_row_number": 1,
+    }
     assert rows[1]["description"] == "快递破损, 外箱压坏"
     assert rows[1]["answered_at"] is None and rows[1]["member_no"] is None
 
@@ -40,14 +49,24 @@ def test_phone_file_missing_a_column_is_refused_naming_it(tmp_path):
 
 
 def test_chat_rejects_undecodable_and_broken_lines_and_keeps_row_numbers(tmp_path):
-    good = {"session_id": "CS1", "entry": "app", "started_at": "2025-11-03T10:00:00+08:00",
-            "user": {"user_id": "U1", "nickname": "小王", "phone": None, "member_no": "M1"},
-            "demand": "退款", "messages": [
-                {"ts": "2025-11-03T10:00:05+08:00", "from": "customer", "text": "耳机没声音"}]}
+    good = {
+        "session_id": "CS1",
+        "entry": "app",
+        "started_at": "2025-11-03T10:00:00+08:00",
+        "user": {"user_id": "U1", "nickname": "小王", "phone": None, "member_no": "M1"},
+        "demand": "退款",
+        "messages": [{"ts": "2025-11-03T10:00:05+08:00", "from": "customer", "text": "耳机没声音"}],
+    }
     gbk_line = json.dumps({**good, "session_id": "CS2"}, ensure_ascii=False).encode("gbk")
-    data = (json.dumps(good, ensure_ascii=False).encode() + b"\n" + gbk_line + b"\n"
-            + b'{"session_id": "CS3", "messa\n'
-            + json.dumps({**good, "session_id": "CS4"}, ensure_ascii=False).encode() + b"\n")
+    data = (
+        json.dumps(good, ensure_ascii=False).encode()
+        + b"\n"
+        + gbk_line
+        + b"\n"
+        + b'{"session_id": "CS3", "messa\n'
+        + json.dumps({**good, "session_id": "CS4"}, ensure_ascii=False).encode()
+        + b"\n"
+    )
     path = tmp_path / "sessions.jsonl"
     path.write_bytes(data)
     got = chat.read(path, "chat/sessions.jsonl")
@@ -55,7 +74,9 @@ def test_chat_rejects_undecodable_and_broken_lines_and_keeps_row_numbers(tmp_pat
     assert got.rows["session_id"].to_list() == ["CS1", "CS4"]
     assert got.rows["_row_number"].to_list() == [1, 4]
     assert [(r.row_number, r.check_name) for r in got.rejects] == [
-        (2, "encoding_valid"), (3, "json_object")]
+        (2, "encoding_valid"),
+        (3, "json_object"),
+    ]
     assert "not valid UTF-8" in got.rejects[0].reason
     assert json.loads(got.rows["messages"][0])[0]["text"] == "耳机没声音"
 
@@ -63,20 +84,24 @@ def test_chat_rejects_undecodable_and_broken_lines_and_keeps_row_numbers(tmp_pat
 def _eml(subject_b64_charset: str, subject: str, body: str, body_charset: str, extra: str = ""):
     encoded = base64.b64encode(subject.encode(subject_b64_charset)).decode()
     body_b64 = base64.b64encode(body.encode(body_charset)).decode()
-    return (f"From: =?utf-8?b?{base64.b64encode('王强'.encode()).decode()}?= <wq@163.com>\r\n"
-            f"To: service@brand.example.cn\r\n"
-            f"Subject: =?{subject_b64_charset}?B?{encoded}?=\r\n"
-            f"Date: Mon, 03 Nov 2025 14:05:22 +0800\r\n"
-            f"Message-ID: <m1@mail.example>\r\n{extra}"
-            f"MIME-Version: 1.0\r\n"
-            f"Content-Type: text/plain; charset=\"{body_charset}\"\r\n"
-            f"Content-Transfer-Encoding: base64\r\n\r\n{body_b64}\r\n").encode("ascii")
+    return (
+        f"From: =?utf-8?b?{base64.b64encode('王强'.encode()).decode()}?= <wq@163.com>\r\n"
+        f"To: service@brand.example.cn\r\n"
+        f"Subject: =?{subject_b64_charset}?B?{encoded}?=\r\n"
+        f"Date: Mon, 03 Nov 2025 14:05:22 +0800\r\n"
+        f"Message-ID: <m1@mail.example>\r\n{extra}"
+        f"MIME-Version: 1.0\r\n"
+        f'Content-Type: text/plain; charset="{body_charset}"\r\n'
+        f"Content-Transfer-Encoding: base64\r\n\r\n{body_b64}\r\n"
+    ).encode("ascii")
 
 
 @pytest.mark.parametrize("charset", ["gb2312", "utf-8"])
 def test_email_decodes_encoded_word_subject_and_body_charset(tmp_path, charset):
     path = tmp_path / "m1.eml"
-    path.write_bytes(_eml(charset, "投诉：空气炸锅漏电", "空气炸锅漏电。\n会员号：M12345678", charset))
+    path.write_bytes(
+        _eml(charset, "投诉：空气炸锅漏电", "空气炸锅漏电。\n会员号：M12345678", charset)
+    )
     row = email.read(path, "email/202511/m1.eml").rows.to_dicts()[0]
     assert row["subject"] == "投诉：空气炸锅漏电"
     assert row["from_name"] == "王强" and row["from_address"] == "wq@163.com"
@@ -88,19 +113,40 @@ def test_email_decodes_encoded_word_subject_and_body_charset(tmp_path, charset):
 
 def test_email_reply_is_threaded_by_in_reply_to(tmp_path):
     path = tmp_path / "re.eml"
-    path.write_bytes(_eml("utf-8", "Re: 投诉", "已收到", "utf-8",
-                          extra="In-Reply-To: <m0@mail.example>\r\n"))
+    path.write_bytes(
+        _eml("utf-8", "Re: 投诉", "已收到", "utf-8", extra="In-Reply-To: <m0@mail.example>\r\n")
+    )
     assert email.read(path, "x.eml").rows["in_reply_to"].to_list() == ["<m0@mail.example>"]
 
 
 def test_social_export_rows_keep_replies_as_json(tmp_path):
-    export = {"platform": "weibo", "account": "@品牌客服", "mentions": [
-        {"id": "49001", "created_at": "Tue Nov 04 07:47:33 +0800 2025",
-         "user": {"id": "5001", "screen_name": "龚小376"}, "text": "@品牌客服 退款太慢",
-         "comments": [{"id": "49002", "created_at": "Tue Nov 04 09:09:10 +0800 2025",
-                       "is_brand": True, "text": "已收到"}]},
-        {"id": "49003", "created_at": "Wed Nov 05 10:00:00 +0800 2025",
-         "user": {"id": "5002", "screen_name": "阿三"}, "text": "物流慢", "comments": []}]}
+    export = {
+        "platform": "weibo",
+        "account": "@品牌客服",
+        "mentions": [
+            {
+                "id": "49001",
+                "created_at": "Tue Nov 04 07:47:33 +0800 2025",
+                "user": {"id": "5001", "screen_name": "龚小376"},
+                "text": "@品牌客服 退款太慢",
+                "comments": [
+                    {
+                        "id": "49002",
+                        "created_at": "Tue Nov 04 09:09:10 +0800 2025",
+                        "is_brand": True,
+                        "text": "已收到",
+                    }
+                ],
+            },
+            {
+                "id": "49003",
+                "created_at": "Wed Nov 05 10:00:00 +0800 2025",
+                "user": {"id": "5002", "screen_name": "阿三"},
+                "text": "物流慢",
+                "comments": [],
+            },
+        ],
+    }
     path = tmp_path / "weibo.json"
     path.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
     rows = social.read(path, "social/weibo.json").rows.to_dicts()
@@ -149,9 +195,11 @@ def test_store_staging_turns_excel_values_into_shanghai_times(warehouse):
 
 def test_webform_reads_utf8_with_bom(tmp_path):
     path = tmp_path / "submissions.csv"
-    path.write_bytes("\ufeff".encode() + b"submission_id,submitted_at,name,phone,email,member_no,"
-                     b"order_no,message,expectation\n" + "WF-1,2025-11-03T06:05:22Z,田帆,,t@x.cn,"
-                     ",,吸尘器噪音大,换货\n".encode())
+    path.write_bytes(
+        "\ufeff".encode() + b"submission_id,submitted_at,name,phone,email,member_no,"
+        b"order_no,message,expectation\n"
+        + "WF-1,2025-11-03T06:05:22Z,田帆,,t@x.cn,,,吸尘器噪音大,换货\n".encode()
+    )
     rows = webform.read(path, "webform/submissions.csv").rows.to_dicts()
     assert rows[0]["submission_id"] == "WF-1" and rows[0]["name"] == "田帆"
     assert rows[0]["phone"] is None
@@ -159,11 +207,17 @@ def test_webform_reads_utf8_with_bom(tmp_path):
 
 def test_ticket_events_and_followups_read(tmp_path):
     events = tmp_path / "ticket_events.csv"
-    events.write_text(",".join(ticket_system.EVENT_COLUMNS) + "\n"
-                      "E1,202511-00001,registered,2025-11-03T14:10:00+08:00,A1,物流部,物流配送类,"
-                      "中,中,phone,CALL1,\n", encoding="utf-8")
+    events.write_text(
+        ",".join(ticket_system.EVENT_COLUMNS) + "\n"
+        "E1,202511-00001,registered,2025-11-03T14:10:00+08:00,A1,物流部,物流配送类,"
+        "中,中,phone,CALL1,\n",
+        encoding="utf-8",
+    )
     assert ticket_system.read_events(events, "e.csv").rows["category"].to_list() == ["物流配送类"]
     followups = tmp_path / "followups.csv"
-    followups.write_text("followup_id,ticket_no,followed_up_at,method,result,comment\n"
-                         "F1,202511-00001,2025-11-06 10:00,电话回访,满意,\n", encoding="utf-8")
+    followups.write_text(
+        "followup_id,ticket_no,followed_up_at,method,result,comment\n"
+        "F1,202511-00001,2025-11-06 10:00,电话回访,满意,\n",
+        encoding="utf-8",
+    )
     assert ticket_system.read_followups(followups, "f.csv").rows["result"].to_list() == ["满意"]

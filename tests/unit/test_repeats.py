@@ -7,72 +7,108 @@ from tests.helpers import event, write_events, write_phone, write_webform
 from tests.unit.test_sla import build, register
 
 LOGISTICS, QUALITY = "物流配送类", "产品质量类"
-Rates = namedtuple("Rates", "month complaints repeats repeat_rate window_passed came_back "
-                            "pending came_back_rate")
+Rates = namedtuple(
+    "Rates", "month complaints repeats repeat_rate window_passed came_back pending came_back_rate"
+)
 
 
 def test_repeats_are_found_across_channels_at_the_window_edge(warehouse, tmp_path):
     _, con = warehouse
     inbox = tmp_path / "inbox"
-    write_phone(inbox, "c.csv", [
-        "CALL1,2025/09/01 10:00:00,2025/09/01 10:00:10,13812345671,王伟,M1,快递丢了,退款,A1",
-        "CALL3,2025/11/05 10:00:00,2025/11/05 10:00:10,+86 138 1234 5671,王伟,,外壳裂了,换货,A1",
-        "CALL4,2025/11/06 10:00:00,2025/11/06 10:00:10,13812345671,王伟,,还是裂的,换货,A1",
-        "CALL5,2025/11/07 10:00:00,2025/11/07 10:00:10,13912345675,李娜,,慢,道歉,A1",
-    ])
-    write_webform(inbox, "w.csv", [
-        # day 30 after CALL1, linked by the member number
-        "WF1,2025-10-01T01:00:00Z,王伟,,wang@x.cn,M1,,又丢了,退款",
-        # day 31 after WF1, linked by the email
-        "WF2,2025-11-01T01:00:00Z,王伟,,wang@x.cn,,,第三次,退款",
-    ])
+    write_phone(
+        inbox,
+        "c.csv",
+        [
+            "CALL1,2025/09/01 10:00:00,2025/09/01 10:00:10,13812345671,王伟,M1,快递丢了,退款,A1",
+            "CALL3,2025/11/05 10:00:00,2025/11/05 10:00:10,+86 138 1234 5671,王伟,,外壳裂了,换货,A1",
+            "CALL4,2025/11/06 10:00:00,2025/11/06 10:00:10,13812345671,王伟,,还是裂的,换货,A1",
+            "CALL5,2025/11/07 10:00:00,2025/11/07 10:00:10,13912345675,李娜,,慢,道歉,A1",
+        ],
+    )
+    write_webform(
+        inbox,
+        "w.csv",
+        [
+            # day 30 after CALL1, linked by the member number
+            "WF1,2025-10-01T01:00:00Z,王伟,,wang@x.cn,M1,,又丢了,退款",
+            # day 31 after WF1, linked by the email
+            "WF2,2025-11-01T01:00:00Z,王伟,,wang@x.cn,,,第三次,退款",
+        ],
+    )
     t = "2025-{}T10:01:00+08:00"
-    write_events(inbox, "ticket_events_2025.csv", [
-        register(1, "202509-00001", "CALL1", t.format("09-01"), cat=LOGISTICS),
-        register(2, "202510-00001", "WF1", t.format("10-01"), "webform", cat=LOGISTICS),
-        register(3, "202511-00001", "WF2", t.format("11-01"), "webform", cat=LOGISTICS),
-        register(4, "202511-00002", "CALL3", t.format("11-05"), cat=QUALITY),
-        register(5, "202511-00003", "CALL4", t.format("11-06"), cat=QUALITY),
-        register(6, "202511-00004", "CALL5", t.format("11-07"), cat=QUALITY),
-        event("E7", "202511-00004", "closed", t.format("11-08")),
-        event("E8", "202511-00004", "reopened", t.format("11-09")),
-    ])
+    write_events(
+        inbox,
+        "ticket_events_2025.csv",
+        [
+            register(1, "202509-00001", "CALL1", t.format("09-01"), cat=LOGISTICS),
+            register(2, "202510-00001", "WF1", t.format("10-01"), "webform", cat=LOGISTICS),
+            register(3, "202511-00001", "WF2", t.format("11-01"), "webform", cat=LOGISTICS),
+            register(4, "202511-00002", "CALL3", t.format("11-05"), cat=QUALITY),
+            register(5, "202511-00003", "CALL4", t.format("11-06"), cat=QUALITY),
+            register(6, "202511-00004", "CALL5", t.format("11-07"), cat=QUALITY),
+            event("E7", "202511-00004", "closed", t.format("11-08")),
+            event("E8", "202511-00004", "reopened", t.format("11-09")),
+        ],
+    )
     built = build(con, inbox, run_date=date(2025, 11, 30))
 
     assert built.customers == 2
-    links = dict(con.execute("SELECT complaint_id, customer_id FROM core.customer_links"
-                             ).fetchall())
-    assert {links[c] for c in ("202509-00001", "202510-00001", "202511-00001", "202511-00002",
-                               "202511-00003")} == {"CUST-202509-00001"}
-    assert con.execute("SELECT channels, member_nos FROM core.customers "
-                       "WHERE customer_id = 'CUST-202509-00001'").fetchall() == [
-        (["phone", "webform"], ["M1"])]
+    links = dict(
+        con.execute("SELECT complaint_id, customer_id FROM core.customer_links").fetchall()
+    )
+    assert {
+        links[c]
+        for c in ("202509-00001", "202510-00001", "202511-00001", "202511-00002", "202511-00003")
+    } == {"CUST-202509-00001"}
+    assert con.execute(
+        "SELECT channels, member_nos FROM core.customers WHERE customer_id = 'CUST-202509-00001'"
+    ).fetchall() == [(["phone", "webform"], ["M1"])]
 
     repeats = con.execute(
         "SELECT complaint_id, previous_complaint_id, days_since_previous, repeat_reason "
-        "FROM mart.repeat_complaints ORDER BY 1").fetchall()
+        "FROM mart.repeat_complaints ORDER BY 1"
+    ).fetchall()
     assert repeats == [
         ("202510-00001", "202509-00001", 30, "same_category"),  # day 30: in
         ("202511-00003", "202511-00002", 1, "same_category"),
         ("202511-00004", None, None, "reopened"),
     ]  # 202511-00001 is day 31 after 202510-00001: out; 202511-00002 is another category
 
-    chains = con.execute("SELECT chain_id, position, complaint_id, chain_length, "
-                         "channels_in_chain FROM mart.repeat_chains ORDER BY 1, 2").fetchall()
-    assert chains == [("202509-00001", 0, "202509-00001", 2, 2),
-                      ("202509-00001", 1, "202510-00001", 2, 2),
-                      ("202511-00002", 0, "202511-00002", 2, 1),
-                      ("202511-00002", 1, "202511-00003", 2, 1)]
+    chains = con.execute(
+        "SELECT chain_id, position, complaint_id, chain_length, "
+        "channels_in_chain FROM mart.repeat_chains ORDER BY 1, 2"
+    ).fetchall()
+    assert chains == [
+        ("202509-00001", 0, "202509-00001", 2, 2),
+        ("202509-00001", 1, "202510-00001", 2, 2),
+        ("202511-00002", 0, "202511-00002", 2, 1),
+        ("202511-00002", 1, "202511-00003", 2, 1),
+    ]
 
-    rates = {m.month: m for m in [
-        Rates(*r) for r in con.execute(
-            "SELECT month, complaints, repeat_complaints, repeat_rate, window_passed, came_back, "
-            "pending, came_back_rate FROM mart.repeat_rate_monthly WHERE channel = '(all)' AND "
-            "department = '(all)' AND category = '(all)' AND priority = '(all)'").fetchall()]}
+    rates = {
+        m.month: m
+        for m in [
+            Rates(*r)
+            for r in con.execute(
+                "SELECT month, complaints, repeat_complaints, repeat_rate, window_passed, came_back, "
+                "pending, came_back_rate FROM mart.repeat_rate_monthly WHERE channel = '(all)' AND "
+                "department = '(all)' AND category = '(all)' AND priority = '(all)'"
+            ).fetchall()
+        ]
+    }
     sep, nov = rates[date(2025, 9, 1)], rates[date(2025, 11, 1)]
-    assert (sep.complaints, sep.repeats, sep.window_passed, sep.came_back, sep.came_back_rate) \
-        == (1, 0, 1, 1, 1.0)
+    assert (sep.complaints, sep.repeats, sep.window_passed, sep.came_back, sep.came_back_rate) == (
+        1,
+        0,
+        1,
+        1,
+        1.0,
+    )
     # November's 30-day windows have not passed on 30 November: all pending, no rate yet
-    assert (nov.complaints, nov.repeats, nov.repeat_rate, nov.pending, nov.came_back_rate) \
-        == (4, 2, 0.5, 4, None)
-
+    assert (nov.complaints, nov.repeats, nov.repeat_rate, nov.pending, nov.came_back_rate) == (
+        4,
+        2,
+        0.5,
+        4,
+        None,
+    )

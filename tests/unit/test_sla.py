@@ -35,33 +35,50 @@ def build(con, inbox, run_date=date(2025, 11, 30), **kw):
 
 
 def clocks(con, clock):
-    return {r[0]: r[1:] for r in con.execute(
-        "SELECT complaint_id || '#' || instance, status, deadline_at, stop_at, overrun_seconds, "
-        "target_label, paused_seconds, elapsed_share FROM mart.sla_clocks WHERE clock = ? "
-        "ORDER BY 1", [clock]).fetchall()}
+    return {
+        r[0]: r[1:]
+        for r in con.execute(
+            "SELECT complaint_id || '#' || instance, status, deadline_at, stop_at, overrun_seconds, "
+            "target_label, paused_seconds, elapsed_share FROM mart.sla_clocks WHERE clock = ? "
+            "ORDER BY 1",
+            [clock],
+        ).fetchall()
+    }
 
 
 @pytest.fixture
 def first_response_case(warehouse, tmp_path):
     _, con = warehouse
     inbox = tmp_path / "inbox"
-    write_phone(inbox, "c.csv", [
-        "CALL1,2025/11/03 10:00:00,2025/11/03 10:05:00,13812345671,甲,,坏了,退款,A1",  # exactly 5 min
-        "CALL2,2025/11/03 10:00:00,2025/11/03 10:05:01,13812345672,乙,,坏了,退款,A1",  # 1 s late
-        "CALL3,2025/11/29 10:00:00,,13812345673,丙,,坏了,退款,A1",                    # never answered
-    ])
-    write_webform(inbox, "w.csv", [
-        "WF1,2025-11-03T02:00:00Z,丁,,d@x.cn,,,坏了,退款",   # 10:00 local, urgent: 1 h
-        "WF2,2025-11-30T15:58:00Z,戊,,e@x.cn,,,坏了,退款",   # 23:58 local, 2 h: due after the night
-    ])
-    write_events(inbox, "ticket_events_202511.csv", [
-        register(1, "202511-00001", "CALL1", iso(11, 3, 10, 1)),
-        register(2, "202511-00002", "CALL2", iso(11, 3, 10, 1)),
-        register(3, "202511-00003", "CALL3", iso(11, 29, 10, 1)),
-        register(4, "202511-00004", "WF1", iso(11, 3, 10, 1), "webform", urg="高"),
-        event("E4", "202511-00004", "first_response", iso(11, 3, 11, 30)),
-        register(5, "202511-00005", "WF2", iso(11, 30, 23, 59), "webform"),
-    ])
+    write_phone(
+        inbox,
+        "c.csv",
+        [
+            "CALL1,2025/11/03 10:00:00,2025/11/03 10:05:00,13812345671,甲,,坏了,退款,A1",  # exactly 5 min
+            "CALL2,2025/11/03 10:00:00,2025/11/03 10:05:01,13812345672,乙,,坏了,退款,A1",  # 1 s late
+            "CALL3,2025/11/29 10:00:00,,13812345673,丙,,坏了,退款,A1",  # never answered
+        ],
+    )
+    write_webform(
+        inbox,
+        "w.csv",
+        [
+            "WF1,2025-11-03T02:00:00Z,丁,,d@x.cn,,,坏了,退款",  # 10:00 local, urgent: 1 h
+            "WF2,2025-11-30T15:58:00Z,戊,,e@x.cn,,,坏了,退款",  # 23:58 local, 2 h: due after the night
+        ],
+    )
+    write_events(
+        inbox,
+        "ticket_events_202511.csv",
+        [
+            register(1, "202511-00001", "CALL1", iso(11, 3, 10, 1)),
+            register(2, "202511-00002", "CALL2", iso(11, 3, 10, 1)),
+            register(3, "202511-00003", "CALL3", iso(11, 29, 10, 1)),
+            register(4, "202511-00004", "WF1", iso(11, 3, 10, 1), "webform", urg="高"),
+            event("E4", "202511-00004", "first_response", iso(11, 3, 11, 30)),
+            register(5, "202511-00005", "WF2", iso(11, 30, 23, 59), "webform"),
+        ],
+    )
     build(con, inbox)
     return con
 
@@ -75,22 +92,28 @@ def test_first_response_met_at_the_deadline_breached_a_second_after(first_respon
 
 
 def test_urgent_complaint_gets_the_tighter_of_its_targets(first_response_case):
-    status, deadline, stop, overrun, label, *_ = clocks(first_response_case,
-                                                        "first_response")["202511-00004#1"]
+    status, deadline, stop, overrun, label, *_ = clocks(first_response_case, "first_response")[
+        "202511-00004#1"
+    ]
     # webform "messages" 2 h, urgent 1 h, everyone 24 h: 1 h wins
     assert (status, label, deadline, overrun) == ("breached", "1 hour", at(11, 3, 11), 1800.0)
 
 
 def test_open_complaint_past_its_deadline_is_breached_today(first_response_case):
-    status, deadline, stop, overrun, *_ = clocks(first_response_case,
-                                                 "first_response")["202511-00003#1"]
+    status, deadline, stop, overrun, *_ = clocks(first_response_case, "first_response")[
+        "202511-00003#1"
+    ]
     assert (status, deadline, stop) == ("open_breached", at(11, 29, 10, 5), None)
     assert overrun == (AS_OF - at(11, 29, 10, 5)).total_seconds()
     breaches = first_response_case.execute(
         "SELECT complaint_id, status FROM mart.sla_breaches WHERE clock = 'first_response' "
-        "ORDER BY 1").fetchall()
-    assert breaches == [("202511-00002", "breached"), ("202511-00003", "open_breached"),
-                        ("202511-00004", "breached")]
+        "ORDER BY 1"
+    ).fetchall()
+    assert breaches == [
+        ("202511-00002", "breached"),
+        ("202511-00003", "open_breached"),
+        ("202511-00004", "breached"),
+    ]
 
 
 def test_open_complaint_not_yet_due_is_reported_apart(first_response_case):
@@ -99,46 +122,68 @@ def test_open_complaint_not_yet_due_is_reported_apart(first_response_case):
     assert share == round(2 / 120, 4)
     day = first_response_case.execute(
         "SELECT clocks, met, breached, open_within, compliance_rate FROM mart.sla_compliance_daily "
-        "WHERE clock = 'first_response' AND day = DATE '2025-11-30'").fetchall()
+        "WHERE clock = 'first_response' AND day = DATE '2025-11-30'"
+    ).fetchall()
     assert day == [(1, 0, 0, 1, None)]
 
 
 def test_investigation_clock_pauses_while_waiting_on_the_customer(warehouse, tmp_path):
     _, con = warehouse
     inbox = tmp_path / "inbox"
-    write_phone(inbox, "c.csv", ["CALL1,2025/11/03 10:00:00,2025/11/03 10:00:10,13812345671,甲,,坏了,退款,A1"])
-    write_events(inbox, "ticket_events_202511.csv", [
-        register(1, "202511-00001", "CALL1", iso(11, 3, 10)),           # priority 中: 48 h
-        event("E2", "202511-00001", "awaiting_customer", iso(11, 3, 12)),
-        event("E3", "202511-00001", "customer_responded", iso(11, 4, 12)),  # 24 h paused
-        event("E4", "202511-00001", "investigation_started", iso(11, 6, 9)),  # 71 h - 24 h
-    ])
+    write_phone(
+        inbox,
+        "c.csv",
+        ["CALL1,2025/11/03 10:00:00,2025/11/03 10:00:10,13812345671,甲,,坏了,退款,A1"],
+    )
+    write_events(
+        inbox,
+        "ticket_events_202511.csv",
+        [
+            register(1, "202511-00001", "CALL1", iso(11, 3, 10)),  # priority 中: 48 h
+            event("E2", "202511-00001", "awaiting_customer", iso(11, 3, 12)),
+            event("E3", "202511-00001", "customer_responded", iso(11, 4, 12)),  # 24 h paused
+            event("E4", "202511-00001", "investigation_started", iso(11, 6, 9)),  # 71 h - 24 h
+        ],
+    )
     build(con, inbox)
-    status, deadline, stop, overrun, label, paused, _ = clocks(
-        con, "investigation_started")["202511-00001#1"]
+    status, deadline, stop, overrun, label, paused, _ = clocks(con, "investigation_started")[
+        "202511-00001#1"
+    ]
     assert (status, label, paused) == ("met", "48 hours", 86400.0)
     assert deadline == at(11, 6, 10)  # 48 h after registration, plus the 24 h paused
     assert con.execute("SELECT status FROM core.complaints").fetchall() == [("investigating",)]
 
 
-@pytest.mark.parametrize(("executed", "followed_up", "deadline", "status"), [
-    # Tue 30 Sep 2025; 1-8 Oct off; Sat 11 Oct is a make-up workday: 9, 10, 11 Oct
-    (iso(9, 30, 15), iso(10, 11, 16), at(10, 12, 0), "met"),
-    (iso(9, 30, 15), iso(10, 12, 9), at(10, 12, 0), "breached"),
-    # Fri 26 Sep; Sun 28 Sep is a make-up workday: 28, 29, 30 Sep
-    (iso(9, 26, 17), iso(9, 30, 20), at(10, 1, 0), "met"),
-    (iso(9, 26, 17), iso(10, 9, 9), at(10, 1, 0), "breached"),
-])
+@pytest.mark.parametrize(
+    ("executed", "followed_up", "deadline", "status"),
+    [
+        # Tue 30 Sep 2025; 1-8 Oct off; Sat 11 Oct is a make-up workday: 9, 10, 11 Oct
+        (iso(9, 30, 15), iso(10, 11, 16), at(10, 12, 0), "met"),
+        (iso(9, 30, 15), iso(10, 12, 9), at(10, 12, 0), "breached"),
+        # Fri 26 Sep; Sun 28 Sep is a make-up workday: 28, 29, 30 Sep
+        (iso(9, 26, 17), iso(9, 30, 20), at(10, 1, 0), "met"),
+        (iso(9, 26, 17), iso(10, 9, 9), at(10, 1, 0), "breached"),
+    ],
+)
 def test_follow_up_within_three_working_days_across_national_day(
-        warehouse, tmp_path, executed, followed_up, deadline, status):
+    warehouse, tmp_path, executed, followed_up, deadline, status
+):
     _, con = warehouse
     inbox = tmp_path / "inbox"
-    write_phone(inbox, "c.csv", ["CALL1,2025/09/20 10:00:00,2025/09/20 10:00:10,13812345671,甲,,坏了,退款,A1"])
-    write_events(inbox, "ticket_events_202509.csv", [
-        register(1, "202509-00001", "CALL1", iso(9, 20, 10)),
-        event("E2", "202509-00001", "executed", executed),
-        event("E3", "202509-00001", "follow_up", followed_up),
-    ])
+    write_phone(
+        inbox,
+        "c.csv",
+        ["CALL1,2025/09/20 10:00:00,2025/09/20 10:00:10,13812345671,甲,,坏了,退款,A1"],
+    )
+    write_events(
+        inbox,
+        "ticket_events_202509.csv",
+        [
+            register(1, "202509-00001", "CALL1", iso(9, 20, 10)),
+            event("E2", "202509-00001", "executed", executed),
+            event("E3", "202509-00001", "follow_up", followed_up),
+        ],
+    )
     build(con, inbox, run_date=date(2025, 10, 31))
     got = clocks(con, "follow_up")["202509-00001#1"]
     assert (got[0], got[1], got[4]) == (status, deadline, "3 working days")
@@ -147,21 +192,35 @@ def test_follow_up_within_three_working_days_across_national_day(
 def test_dissatisfied_follow_up_needs_a_new_remedy_within_24_hours(warehouse, tmp_path):
     _, con = warehouse
     inbox = tmp_path / "inbox"
-    write_phone(inbox, "c.csv", [
-        "CALL1,2025/11/03 10:00:00,2025/11/03 10:00:10,13812345671,甲,,坏了,退款,A1",
-        "CALL2,2025/11/03 10:00:00,2025/11/03 10:00:10,13812345672,乙,,坏了,退款,A1"])
-    write_events(inbox, "ticket_events_202511.csv", [
-        register(1, "202511-00001", "CALL1", iso(11, 3, 10)),
-        event("E2", "202511-00001", "follow_up", iso(11, 6, 10)),
-        event("E3", "202511-00001", "reopened", iso(11, 6, 10, 5)),
-        event("E4", "202511-00001", "remedy_agreed", iso(11, 7, 9)),
-        register(5, "202511-00002", "CALL2", iso(11, 3, 10)),
-        event("E6", "202511-00002", "follow_up", iso(11, 6, 10)),
-        event("E7", "202511-00002", "closed", iso(11, 6, 10, 5)),  # closed without a new remedy
-    ])
-    write_followups(inbox, "followups_202511.csv", [
-        "F1,202511-00001,2025-11-06 10:00,电话回访,不满意,",
-        "F2,202511-00002,2025-11-06 10:00,电话回访,非常不满意,"])
+    write_phone(
+        inbox,
+        "c.csv",
+        [
+            "CALL1,2025/11/03 10:00:00,2025/11/03 10:00:10,13812345671,甲,,坏了,退款,A1",
+            "CALL2,2025/11/03 10:00:00,2025/11/03 10:00:10,13812345672,乙,,坏了,退款,A1",
+        ],
+    )
+    write_events(
+        inbox,
+        "ticket_events_202511.csv",
+        [
+            register(1, "202511-00001", "CALL1", iso(11, 3, 10)),
+            event("E2", "202511-00001", "follow_up", iso(11, 6, 10)),
+            event("E3", "202511-00001", "reopened", iso(11, 6, 10, 5)),
+            event("E4", "202511-00001", "remedy_agreed", iso(11, 7, 9)),
+            register(5, "202511-00002", "CALL2", iso(11, 3, 10)),
+            event("E6", "202511-00002", "follow_up", iso(11, 6, 10)),
+            event("E7", "202511-00002", "closed", iso(11, 6, 10, 5)),  # closed without a new remedy
+        ],
+    )
+    write_followups(
+        inbox,
+        "followups_202511.csv",
+        [
+            "F1,202511-00001,2025-11-06 10:00,电话回访,不满意,",
+            "F2,202511-00002,2025-11-06 10:00,电话回访,非常不满意,",
+        ],
+    )
     build(con, inbox)
     got = clocks(con, "new_remedy_after_dissatisfaction")
     assert got["202511-00001#1"][:3] == ("met", at(11, 7, 10), at(11, 7, 9))

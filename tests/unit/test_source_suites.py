@@ -30,9 +30,11 @@ def test_every_source_has_a_reviewable_suite_whose_checks_all_run(source):
 
 def test_value_sets_in_the_suites_are_the_process_vocabulary():
     def value_set(source, column):
-        [e] = [e for e in source_suite(source).spec["expectations"]
-               if e["type"] == "expect_column_values_to_be_in_set"
-               and e["kwargs"]["column"] == column]
+        [e] = [
+            e
+            for e in source_suite(source).spec["expectations"]
+            if e["type"] == "expect_column_values_to_be_in_set" and e["kwargs"]["column"] == column
+        ]
         return e["kwargs"]["value_set"]
 
     assert value_set("ticket_events", "category") == list(vocab.CATEGORIES)
@@ -42,31 +44,78 @@ def test_value_sets_in_the_suites_are_the_process_vocabulary():
     assert value_set("ticket_events", "event") == list(vocab.EVENT_TYPES)
     for source in ("phone", "chat", "store"):
         assert value_set(source, "demand") == list(vocab.DEMANDS)
-    assert value_set("satisfaction", "result") == [*vocab.SATISFACTION_LEVELS,
-                                                   vocab.SATISFACTION_NO_ANSWER]
+    assert value_set("satisfaction", "result") == [
+        *vocab.SATISFACTION_LEVELS,
+        vocab.SATISFACTION_NO_ANSWER,
+    ]
 
 
 def test_an_expectation_of_the_events_suite_quarantines_its_rows_with_both_languages(
-        warehouse, tmp_path):
+    warehouse, tmp_path
+):
     _, con = warehouse
     inbox = tmp_path / "inbox"
-    write_events(inbox, "ticket_events_202511.csv", [
-        event("E1", "202511-00001", "registered", "2025-11-03T10:01:00+08:00", "客服运营部",
-              "服务态度类", "中", "中", "phone", "CALL1"),
-        event("E2", "202511-00002", "registered", "2025-11-03T11:00:00+08:00", "客服运营部",
-              "价格类", "中", "中", "phone", "CALL2"),           # not a process category
-        event("E3", "2025-11-3", "first_response", "2025-11-03T12:00:00+08:00"),  # bad id
-        event("E4", "202511-00001", "escalated", "2025-11-03T13:00:00+08:00"),   # unknown event
-        event("E5", "202511-00001", "assigned", "yesterday"),                    # bad time
-        event("E6", "202511-00003", "registered", "2025-11-04T10:01:00+08:00", "客服运营部",
-              "服务态度类", "中", "中", "phone", ""),             # no source record
-        event("E7", "202511-00001", "first_response", "2025-11-05T10:00:00+08:00", cat="价格类"),
-    ])
+    write_events(
+        inbox,
+        "ticket_events_202511.csv",
+        [
+            event(
+                "E1",
+                "202511-00001",
+                "registered",
+                "2025-11-03T10:01:00+08:00",
+                "客服运营部",
+                "服务态度类",
+                "中",
+                "中",
+                "phone",
+                "CALL1",
+            ),
+            event(
+                "E2",
+                "202511-00002",
+                "registered",
+                "2025-11-03T11:00:00+08:00",
+                "客服运营部",
+                "价格类",
+                "中",
+                "中",
+                "phone",
+                "CALL2",
+            ),  # not a process category
+            event("E3", "2025-11-3", "first_response", "2025-11-03T12:00:00+08:00"),  # bad id
+            event("E4", "202511-00001", "escalated", "2025-11-03T13:00:00+08:00"),  # unknown event
+            event("E5", "202511-00001", "assigned", "yesterday"),  # bad time
+            event(
+                "E6",
+                "202511-00003",
+                "registered",
+                "2025-11-04T10:01:00+08:00",
+                "客服运营部",
+                "服务态度类",
+                "中",
+                "中",
+                "phone",
+                "",
+            ),  # no source record
+            event(
+                "E7", "202511-00001", "first_response", "2025-11-05T10:00:00+08:00", cat="价格类"
+            ),
+        ],
+    )
     [outcome] = load_source(con, inbox, SOURCES["ticket_events"], "r1", NIGHT)
     assert (outcome.rows_read, outcome.rows_loaded, outcome.rows_quarantined) == (7, 2, 5)
-    got = {row: (check, reason) for row, check, reason in con.execute(
-        "SELECT row_number, check_name, reason FROM ops.quarantine").fetchall()}
-    assert got[2][0] == "category_known" and "'价格类'" in got[2][1] and "投诉类别“价格类”" in got[2][1]
+    got = {
+        row: (check, reason)
+        for row, check, reason in con.execute(
+            "SELECT row_number, check_name, reason FROM ops.quarantine"
+        ).fetchall()
+    }
+    assert (
+        got[2][0] == "category_known"
+        and "'价格类'" in got[2][1]
+        and "投诉类别“价格类”" in got[2][1]
+    )
     assert got[3][0] == "complaint_id_form" and "'2025-11-3'" in got[3][1]
     assert got[4][0] == "event_known" and "'escalated'" in got[4][1]
     assert got[5][0] == "event_time_parses" and "'yesterday'" in got[5][1]
@@ -77,17 +126,27 @@ def test_an_expectation_of_the_events_suite_quarantines_its_rows_with_both_langu
 
 
 def test_a_follow_up_off_the_scale_is_quarantined_and_the_history_has_every_check(
-        warehouse, tmp_path):
+    warehouse, tmp_path
+):
     _, con = warehouse
     inbox = tmp_path / "inbox"
-    write_followups(inbox, "followups_202511.csv", [
-        "F1,202511-00001,2025-11-06 10:00,电话回访,满意,",
-        "F2,202511-00002,2025-11-06 11:00,电话回访,还行吧,",
-        "F3,202511-00003,2025-11-06 12:00,电话回访,,"])
+    write_followups(
+        inbox,
+        "followups_202511.csv",
+        [
+            "F1,202511-00001,2025-11-06 10:00,电话回访,满意,",
+            "F2,202511-00002,2025-11-06 11:00,电话回访,还行吧,",
+            "F3,202511-00003,2025-11-06 12:00,电话回访,,",
+        ],
+    )
     load_source(con, inbox, SOURCES["satisfaction"], "r1", NIGHT)
     got = dict(con.execute("SELECT row_number, reason FROM ops.quarantine").fetchall())
     assert set(got) == {2, 3} and "'还行吧' is not on the follow-up scale" in got[2]
-    history = dict(con.execute("SELECT check_name, rows_failed FROM ops.dq_results "
-                               "WHERE suite = 'source_satisfaction'").fetchall())
-    assert history == {name: (2 if name == "result_on_scale" else 0)
-                       for name in source_suite("satisfaction").names}
+    history = dict(
+        con.execute(
+            "SELECT check_name, rows_failed FROM ops.dq_results WHERE suite = 'source_satisfaction'"
+        ).fetchall()
+    )
+    assert history == {
+        name: (2 if name == "result_on_scale" else 0) for name in source_suite("satisfaction").names
+    }

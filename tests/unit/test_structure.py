@@ -37,7 +37,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         stack.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == "open":
-                found.append(stack[stack.index(nxt):] + [nxt])
+                found.append(stack[stack.index(nxt) :] + [nxt])
             elif nxt not in state:
                 visit(nxt)
         stack.pop()
@@ -88,8 +88,10 @@ def test_the_satisfaction_scale_as_a_table_is_the_vocabularys(warehouse):
 
     _, con = warehouse
     db.write_reference_tables(con)
-    rows = con.execute("SELECT result, score, satisfied, dissatisfied FROM "
-                       "ref.satisfaction_levels WHERE answered ORDER BY score DESC").fetchall()
+    rows = con.execute(
+        "SELECT result, score, satisfied, dissatisfied FROM "
+        "ref.satisfaction_levels WHERE answered ORDER BY score DESC"
+    ).fetchall()
     assert [r[0] for r in rows] == list(vocab.SATISFACTION_LEVELS)
     assert [r[0] for r in rows if r[2]] == list(vocab.SATISFIED)
     assert [r[0] for r in rows if r[3]] == list(vocab.DISSATISFIED)
@@ -98,8 +100,11 @@ def test_the_satisfaction_scale_as_a_table_is_the_vocabularys(warehouse):
 def test_each_sql_file_holds_one_model():
     import re
 
-    models = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?"
-                        r"([a-z_]+\.[a-z_0-9]+)", re.I)
+    models = re.compile(
+        r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TABLE|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+        r"([a-z_]+\.[a-z_0-9]+)",
+        re.I,
+    )
     crowded = {}
     for path in sorted((ROOT / "warehouse").rglob("*.sql")):
         names = set(models.findall(path.read_text(encoding="utf-8")))
@@ -112,6 +117,11 @@ def test_a_mart_file_is_named_after_its_model():
     import re
 
     for path in sorted((ROOT / "warehouse" / "marts").glob("*.sql")):
-        [model] = set(re.findall(r"CREATE (?:OR REPLACE )?TABLE (?:IF NOT EXISTS )?"
-                                 r"([a-z_]+)\.([a-z_]+)", path.read_text(encoding="utf-8")))
+        [model] = set(
+            re.findall(
+                r"CREATE (?:OR REPLACE )?TABLE (?:IF NOT EXISTS )?"
+                r"([a-z_]+)\.([a-z_]+)",
+                path.read_text(encoding="utf-8"),
+            )
+        )
         assert re.fullmatch(rf"\d\d_{model[1]}\.sql", path.name), (path.name, model)
