@@ -56,6 +56,25 @@ def duckdb_alone(inbox: Path) -> dict[str, tuple[int, float]]:
     return out
 
 
+class TimedGX:
+    """The gx module, with the seconds and rows its `run` takes counted (the benchmark's
+    counter, kept out of the production code: it wraps the module the suites call)."""
+
+    def __init__(self, gx):
+        self.gx, self.seconds, self.rows = gx, 0.0, 0
+
+    def __getattr__(self, name):
+        return getattr(self.gx, name)
+
+    def run(self, definition, frame, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return self.gx.run(definition, frame, *args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.rows += len(frame)
+
+
 VIEWS = (
     "views/overview.py",
     "views/sla.py",
@@ -197,14 +216,17 @@ def main(argv: list[str] | None = None) -> None:
     generate_s = time.perf_counter() - started
 
     from flows.nightly import nightly  # imported late: Prefect's import is not the bench's
+    from flows.quality import source_suites
 
+    timed_gx = source_suites.gx = TimedGX(source_suites.gx)  # the delivery suites' GX calls
     started = time.perf_counter()
-    summary = nightly(inbox=inbox, warehouse=warehouse, run_date=date(2026, 11, 1))
+    try:
+        summary = nightly(inbox=inbox, warehouse=warehouse, run_date=date(2026, 11, 1))
+    finally:
+        source_suites.gx = timed_gx.gx
     total_s = time.perf_counter() - started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    from flows.quality.source_suites import GX_TIME
-
-    in_gx = dict(GX_TIME)
+    in_gx = {"seconds": timed_gx.seconds, "rows": timed_gx.rows}
     alone = duckdb_alone(inbox)
     views = view_seconds(Path(summary.published))
     million = gx_million_rows(Path(summary.published))

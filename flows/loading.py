@@ -9,8 +9,6 @@ re-run finds the same files new again. A file whose sha256 was loaded before is 
 from __future__ import annotations
 
 import hashlib
-import os
-import signal
 import statistics
 import uuid
 from collections.abc import Callable
@@ -37,7 +35,6 @@ from flows.settings import PHONE_REGION, TIMEZONE, night_end
 from warehouse import db
 
 # Set by tests to prove that a crash inside the transaction leaves no partial file behind.
-FAILPOINT_ENV = db.FAILPOINT_ENV
 
 
 @dataclass(frozen=True)
@@ -372,10 +369,6 @@ def _store(
             con.register("delivery_batch", batch)
             con.register("reader_rejects", rejects)
             con.execute(f"INSERT INTO {source.raw_table} BY NAME SELECT * FROM delivery_batch")
-            if os.environ.get(FAILPOINT_ENV) == "after_raw_insert":
-                raise RuntimeError(f"failpoint {FAILPOINT_ENV}=after_raw_insert")
-            if os.environ.get(FAILPOINT_ENV) == "kill_after_raw_insert":  # kill -9, mid-delivery
-                os.kill(os.getpid(), signal.SIGKILL)
             redelivery.classify(
                 con, source.raw_table, source.key, load_id, source.name, source.shared_raw
             )

@@ -9,7 +9,6 @@ night: it sees last night's copy until the rename, then the new one.
 
 from __future__ import annotations
 
-import errno
 import os
 import shutil
 from collections.abc import Iterator
@@ -24,9 +23,6 @@ import yaml
 from flows.settings import PHONE_REGION, TIMEZONE
 
 SQL_DIR = Path(__file__).resolve().parent
-# Set by tests to drill a fault the machine cannot be made to have on demand (a full disk while
-# publishing): the copy starts, then fails with ENOSPC as the OS would say it.
-FAILPOINT_ENV = "TOUSU_FAILPOINT"
 TABLE_LAYERS = ("raw", "ops")  # CREATE TABLE IF NOT EXISTS: safe to apply every run
 VIEW_LAYERS = ("staging",)  # CREATE OR REPLACE: staging views over raw
 BUILD_LAYERS = ("core", "ops/derived")  # rebuilt from staging at the end of each night
@@ -209,10 +205,6 @@ def publish(writer_path: Path, published_path: Path) -> Path:
     published_path.parent.mkdir(parents=True, exist_ok=True)
     staging = published_path.with_name(published_path.name + ".tmp")
     try:
-        if os.environ.get(FAILPOINT_ENV) == "publish_disk_full":
-            with staging.open("wb") as partial:
-                partial.write(b"\0" * 4096)
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(staging))
         shutil.copyfile(writer_path, staging)
         os.replace(staging, published_path)
     except BaseException:

@@ -10,7 +10,6 @@ the whole list of what a source must pass.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -21,9 +20,6 @@ import polars as pl
 
 from flows.intake.thresholds import load_thresholds
 from flows.quality import gx
-
-# Seconds and rows spent in GX validation in this process (printed by the benchmark).
-GX_TIME = {"seconds": 0.0, "rows": 0}
 
 PROBLEM_SCHEMA = {
     "_source_file": pl.String,
@@ -118,7 +114,6 @@ def validate_delivery(
     ).df()
     if frame.empty:
         return pl.DataFrame(schema=PROBLEM_SCHEMA)
-    started = time.perf_counter()
     outcome = gx.run(
         _definition(suite),
         frame,
@@ -126,8 +121,6 @@ def validate_delivery(
         result_format="COMPLETE",
         name=f"{suite.source}: {delivery or load_id}",
     )
-    GX_TIME["seconds"] += time.perf_counter() - started
-    GX_TIME["rows"] += len(frame)
     context = {"run_date": run_date, "phone_region": phone_region}
     problems = []
     for expectation, result in gx.paired(suite.spec, outcome):

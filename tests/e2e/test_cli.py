@@ -19,6 +19,10 @@ runner = CliRunner()
 GOOD = "CALL1,2025/11/01 10:00:00,2025/11/01 10:00:30,13812345671,张伟,,电饭煲坏了,退款,A1"
 
 
+# Faults are injected from outside the production code (tests/faults/sitecustomize.py).
+FAULTS = str(Path(__file__).resolve().parents[1] / "faults")
+
+
 def tousu(*args: str) -> subprocess.CompletedProcess:
     """Run the installed `tousu` command against the session's Prefect test server."""
     from prefect.settings import PREFECT_API_URL
@@ -155,7 +159,8 @@ def test_a_night_killed_mid_load_leaves_nothing_partial_and_the_next_marks_it(
         env={
             **os.environ,
             "PREFECT_API_URL": PREFECT_API_URL.value(),
-            "TOUSU_FAILPOINT": "kill_after_raw_insert",
+            "TOUSU_TEST_FAULT": "kill_after_raw_insert",
+            "PYTHONPATH": FAULTS,
         },
         capture_output=True,
         text=True,
@@ -211,7 +216,8 @@ def test_a_full_disk_while_publishing_says_so_and_leaves_no_partial_copy(prefect
         env={
             **os.environ,
             "PREFECT_API_URL": PREFECT_API_URL.value(),
-            "TOUSU_FAILPOINT": "publish_disk_full",
+            "TOUSU_TEST_FAULT": "publish_disk_full",
+            "PYTHONPATH": FAULTS,
         },
         capture_output=True,
         text=True,
