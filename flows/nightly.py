@@ -20,6 +20,7 @@ from prefect import flow, get_run_logger, runtime, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.faults import describe
 from flows.loading import load_source
@@ -242,7 +243,9 @@ def as_task(step: Callable, *args):
     )
 
 
-@flow(name="tousu-nightly", log_prints=True)
+# Every task in the flow's own process: GX keeps the night's validation results for the Data
+# Docs in this process (flows/quality/gx.py).
+@flow(name="tousu-nightly", log_prints=True, task_runner=ThreadPoolTaskRunner(max_workers=1))
 def nightly(
     inbox: Path,
     warehouse: Path | None = None,

@@ -5,6 +5,13 @@ Suite files (expectations/*.json) list GX expectation types and kwargs with our 
 (STACK_NOTES), so frames are handed to GX's pandas data source. One ephemeral context per
 process holds every suite: building suites and validation definitions costs more than small
 deliveries do, so each is built once.
+
+The context is per-process state, and so are the validation results it keeps for the night's
+Data Docs (forget_results at the night's start, build_data_docs at its end): the Data Docs show
+the validations run in the process that builds them. The nightly flow therefore runs every task
+in its own process (flows/nightly.py names its task runner, threads); a runner that sent tasks
+to other processes or machines would leave the Data Docs without the deliveries' validations
+(the results themselves are also in ops.dq_results, which does not depend on it).
 """
 
 from __future__ import annotations
