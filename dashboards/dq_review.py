@@ -20,14 +20,10 @@ from warehouse.plans import PlanError
 
 def failing_checks() -> pl.DataFrame:
     """Checks that failed on the latest night, with files that did not load as batch checks."""
-    return query("""
-        WITH last AS (SELECT run_id FROM ops.runs ORDER BY started_at DESC LIMIT 1)
-        SELECT d.run_id, d.source, d.suite, d.check_name, count(*) AS deliveries,
-               sum(d.rows_failed)::BIGINT AS rows_failed, sum(d.rows_checked)::BIGINT AS rows_checked,
-               string_agg(DISTINCT d.observed_value, '; ') AS observed_value
-        FROM ops.dq_results d JOIN last USING (run_id)
-        WHERE NOT d.success
-        GROUP BY ALL ORDER BY d.source, d.check_name""")
+    return query(
+        "SELECT run_id, source, suite, check_name, deliveries, rows_failed, rows_checked, "
+        "observed_value FROM mart.dq_failing_checks ORDER BY source, check_name"
+    )
 
 
 def with_acknowledgements(failing: pl.DataFrame, today: date) -> pl.DataFrame:

@@ -132,6 +132,7 @@ def close_night(night: Night, summary: NightSummary) -> str:
     with night.connect() as con:
         summary.warnings += night_warnings(con, summary)
         finish_run(con, summary)
+        db.build_quality_marts(con)  # again, now that the night's end is recorded
         for warning in summary.warnings:
             log().warning(warning)
         return data_quality_markdown(con, summary.run_id)

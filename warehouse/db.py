@@ -26,6 +26,9 @@ SQL_DIR = Path(__file__).resolve().parent
 TABLE_LAYERS = ("raw", "ops")  # CREATE TABLE IF NOT EXISTS: safe to apply every run
 VIEW_LAYERS = ("staging",)  # CREATE OR REPLACE: staging views over raw
 BUILD_LAYERS = ("core", "ops/derived")  # rebuilt from staging at the end of each night
+# The data-quality marts: aggregates of the ops tables, built with the marts and again once the
+# night's end is recorded (so the night itself is in them).
+QUALITY_LAYERS = ("quality",)
 # warehouse/marts/*.sql is applied by flows.metrics.build, after the tables it writes from Python.
 
 
@@ -174,6 +177,11 @@ def write_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
             + ")"
         )
         con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in columns)})", rows)
+
+
+def build_quality_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """mart.dq_*: what the Data quality page reads, aggregated from the ops tables."""
+    apply_layers(con, QUALITY_LAYERS)
 
 
 def build_core(con: duckdb.DuckDBPyConnection, products: Path = PRODUCTS) -> None:

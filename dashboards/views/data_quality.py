@@ -33,37 +33,21 @@ runs = query(
 )
 st.dataframe(runs, hide_index=True, width="stretch")
 
-by_source = query("""
-    SELECT source, count(*) FILTER (WHERE status = 'loaded') AS files_loaded,
-           count(*) FILTER (WHERE status = 'failed') AS files_failed,
-           count(*) FILTER (WHERE status = 'skipped_duplicate') AS files_skipped,
-           sum(rows_read)::BIGINT AS rows_read, sum(rows_quarantined)::BIGINT AS rows_quarantined,
-           max(loaded_at) FILTER (WHERE status = 'loaded') AS last_good_file_at
-    FROM ops.file_loads GROUP BY 1 ORDER BY 1""")
-last_run = query("SELECT max(finished_at) AS at FROM ops.runs")["at"][0]
-if last_run is not None:
-    # Freshness: how long before the last run finished each source last delivered a good file.
-    by_source = by_source.with_columns(
-        ((pl.lit(last_run) - pl.col("last_good_file_at")).dt.total_minutes() / 60)
-        .round(1)
-        .alias("hours_since_last_good_file")
-    )
+by_source = query(
+    "SELECT source, files_loaded, files_failed, files_skipped, rows_read, rows_quarantined, "
+    "last_good_file_at, hours_since_last_good_file FROM mart.dq_sources ORDER BY source"
+)
 st.caption(t("file_loads"))
 st.dataframe(by_source, hide_index=True, width="stretch")
 
-volume = query("""
-    SELECT r.run_date, f.source, sum(f.rows_loaded)::BIGINT AS rows_loaded
-    FROM ops.file_loads f JOIN ops.runs r USING (run_id)
-    GROUP BY ALL ORDER BY ALL""")
+volume = query("SELECT run_date, source, rows_loaded FROM mart.dq_volume_nightly ORDER BY ALL")
 if volume.height:
     st.caption(t("volume_per_night"))
     st.bar_chart(volume, x="run_date", y="rows_loaded", color="source", height=220)
 
-pass_rate = query("""
-    SELECT r.run_date, d.source,
-           round(count(*) FILTER (WHERE d.success) / count(*), 4) AS checks_passed
-    FROM ops.dq_results d JOIN ops.runs r USING (run_id)
-    GROUP BY ALL ORDER BY ALL""")
+pass_rate = query(
+    "SELECT run_date, source, checks_passed FROM mart.dq_pass_rate_nightly ORDER BY ALL"
+)
 if pass_rate.height:
     st.caption(t("pass_rate"))
     st.altair_chart(

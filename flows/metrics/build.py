@@ -112,6 +112,7 @@ def build_marts(
         build_customer_links(con)
         write_frame(con, "mart.category_keywords_monthly", keywords_by_category_month(con))
         db.apply_layers(con, ("marts",))
+        db.build_quality_marts(con)
         customers = con.execute("SELECT count(*) FROM core.customers").fetchall()[0][0]
         clocks = con.execute("SELECT count(*) FROM mart.sla_clocks").fetchall()[0][0]
         kept = dict(

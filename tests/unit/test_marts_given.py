@@ -137,3 +137,56 @@ def test_category_weekly_warns_when_a_week_exceeds_its_baseline():
     assert got[7][1:] == (4, True, 4.0, 10.0, False)
     assert got[8][1:] == (11, True, 4.0, 10.0, True)
     assert got[0][3] is None and got[0][5] is False  # no history: no baseline, no warning
+
+
+def test_the_data_quality_marts_aggregate_the_ops_tables(warehouse):
+    from warehouse import db
+
+    _, con = warehouse
+    con.execute(
+        "INSERT INTO ops.runs (run_id, run_date, inbox, started_at, finished_at, status) VALUES "
+        "('r1', DATE '2025-11-01', 'i', TIMESTAMPTZ '2025-11-02 02:00+08', "
+        "TIMESTAMPTZ '2025-11-02 03:00+08', 'succeeded'), "
+        "('r2', DATE '2025-11-02', 'i', TIMESTAMPTZ '2025-11-03 02:00+08', "
+        "TIMESTAMPTZ '2025-11-03 04:00+08', 'succeeded_with_failures')"
+    )
+    loads = [  # run, source, path, read, loaded, quarantined, status, loaded at
+        ("r1", "phone", "a.csv", 10, 9, 1, "loaded", "2025-11-02 02:30+08"),
+        ("r2", "phone", "b.csv", 5, 5, 0, "loaded", "2025-11-03 02:30+08"),
+        ("r2", "phone", "c.csv", 0, 0, 0, "failed", "2025-11-03 02:31+08"),
+        ("r2", "chat", "d.jsonl", 4, 4, 0, "loaded", "2025-11-03 01:00+08"),
+    ]
+    con.executemany(
+        "INSERT INTO ops.file_loads (run_id, load_id, source, path, sha256, size_bytes, rows_read, "
+        "rows_loaded, rows_quarantined, status, loaded_at) "
+        "VALUES (?, 'l', ?, ?, 'x', 1, ?, ?, ?, ?, ?::TIMESTAMPTZ)",
+        loads,
+    )
+    con.executemany(
+        "INSERT INTO ops.dq_results (run_id, load_id, source, check_name, rows_checked, "
+        "rows_failed, success, checked_at, suite, observed_value) "
+        "VALUES (?, 'l', ?, ?, 10, ?, ?, now(), 's', ?)",
+        [
+            ("r1", "phone", "a", 0, True, None),
+            ("r2", "phone", "a", 2, False, "2 of 10 rows failed"),
+            ("r2", "phone", "b", 0, True, None),
+        ],
+    )
+    db.build_quality_marts(con)
+    assert con.execute(
+        "SELECT source, files_loaded, files_failed, rows_read, rows_quarantined, "
+        "hours_since_last_good_file FROM mart.dq_sources ORDER BY source"
+    ).fetchall() == [("chat", 1, 0, 4, 0, 3.0), ("phone", 2, 1, 15, 1, 1.5)]
+    assert con.execute(
+        "SELECT run_date, source, rows_loaded FROM mart.dq_volume_nightly ORDER BY ALL"
+    ).fetchall() == [
+        (date(2025, 11, 1), "phone", 9),
+        (date(2025, 11, 2), "chat", 4),
+        (date(2025, 11, 2), "phone", 5),
+    ]
+    assert con.execute(
+        "SELECT run_date, checks_passed FROM mart.dq_pass_rate_nightly ORDER BY ALL"
+    ).fetchall() == [(date(2025, 11, 1), 1.0), (date(2025, 11, 2), 0.5)]
+    assert con.execute(
+        "SELECT run_id, source, check_name, rows_failed, observed_value FROM mart.dq_failing_checks"
+    ).fetchall() == [("r2", "phone", "a", 2, "2 of 10 rows failed")]
