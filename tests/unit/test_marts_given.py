@@ -190,3 +190,76 @@ def test_the_data_quality_marts_aggregate_the_ops_tables(warehouse):
     assert con.execute(
         "SELECT run_id, source, check_name, rows_failed, observed_value FROM mart.dq_failing_checks"
     ).fetchall() == [("r2", "phone", "a", 2, "2 of 10 rows failed")]
+
+
+def test_a_month_is_provisional_while_a_file_of_it_waits_and_not_after(warehouse):
+    from warehouse import db
+
+    _, con = warehouse
+    db.build_core(con)  # empty core tables, and the vocabulary's reference tables
+    con.execute(
+        "INSERT INTO ops.runs (run_id, run_date, inbox, started_at, status) VALUES "
+        "('r1', DATE '2025-11-30', 'i', TIMESTAMPTZ '2025-12-01 02:00+08', 'succeeded'), "
+        "('r2', DATE '2025-12-01', 'i', TIMESTAMPTZ '2025-12-02 02:00+08', 'succeeded')"
+    )
+
+    def file_load(run, source, path, status, at, error=None):
+        con.execute(
+            "INSERT INTO ops.file_loads (run_id, load_id, source, path, sha256, size_bytes, "
+            "rows_read, rows_loaded, rows_quarantined, status, error, loaded_at) "
+            "VALUES (?, 'l', ?, ?, 'x', 1, 0, 0, 0, ?, ?, ?::TIMESTAMPTZ)",
+            [run, source, path, status, error, at],
+        )
+
+    def provisional():
+        con.execute((SQL_DIR / "marts" / "80_provisional_months.sql").read_text(encoding="utf-8"))
+        return con.execute(
+            "SELECT channel, month, sources, problems FROM mart.provisional_months ORDER BY ALL"
+        ).fetchall()
+
+    # a phone file failed on the night of Nov 30: November lacks it, for phone only; a ticket
+    # system file failed too: that touches every channel
+    file_load("r1", "phone", "phone/a.csv", "failed", "2025-12-01 02:10+08", "layout changed")
+    file_load(
+        "r1",
+        "ticket_events",
+        "ticket_system/e.csv",
+        "held",
+        "2025-12-01 02:11+08",
+        "not loaded: ticket_events is stopped tonight because of e2.csv",
+    )
+    assert provisional() == [
+        ("(all)", date(2025, 11, 1), ["ticket_events"], 1),
+        ("phone", date(2025, 11, 1), ["phone"], 1),
+    ]
+    # the next night both load: nothing is provisional any more
+    file_load("r2", "phone", "phone/a.csv", "loaded", "2025-12-02 02:10+08")
+    file_load("r2", "ticket_events", "ticket_system/e.csv", "loaded", "2025-12-02 02:11+08")
+    assert provisional() == []
+
+
+def test_the_months_keywords_are_the_words_its_complaints_share(warehouse):
+    from flows.metrics.keywords import keywords_by_category_month
+
+    _, con = warehouse
+    con.execute(
+        "CREATE TABLE core.complaints (category VARCHAR, received_at TIMESTAMPTZ, "
+        "description VARCHAR)"
+    )
+    con.executemany(
+        "INSERT INTO core.complaints VALUES (?, ?, ?)",
+        [
+            ("物流配送类", datetime(2025, 11, 3, 10, tzinfo=SH), "快递延误三天，包裹破损"),
+            ("物流配送类", datetime(2025, 11, 9, 10, tzinfo=SH), "快递一直没有送到，包裹丢失"),
+            ("物流配送类", datetime(2025, 11, 20, 10, tzinfo=SH), "包裹破损，快递员态度差"),
+            # 16:30 UTC on Nov 30 is December in Shanghai: another month
+            ("物流配送类", datetime(2025, 11, 30, 16, 30, tzinfo=ZoneInfo("UTC")), "发票开错"),
+        ],
+    )
+    rows = keywords_by_category_month(con)
+    november = rows.filter(rows["month"] == date(2025, 11, 1)).sort("rank")
+    top = dict(zip(november["keyword"].head(2), november["mentions"].head(2), strict=True))
+    assert top == {"包裹": 3, "快递": 3}  # in all three November complaints
+    assert set(november["complaints"]) == {3}
+    december = rows.filter(rows["month"] == date(2025, 12, 1))
+    assert "发票" in december["keyword"].to_list() and set(december["complaints"]) == {1}
