@@ -26,6 +26,9 @@ VOLATILE = {
     "updated_at",
     "quarantined_at",
     "recorded_at",
+    # derived from when files were loaded (the data-quality page's freshness)
+    "last_good_file_at",
+    "hours_since_last_good_file",
 }
 
 

@@ -38,7 +38,7 @@ where, params = f.open_filter()
 per_department = query(
     f"""
     WITH sla AS (
-        SELECT department, round(sum(met) / nullif(sum(met) + sum(breached), 0), 4) AS sla
+        SELECT department, round(stg.compliance_rate(sum(met), sum(breached)), 4) AS sla
         FROM mart.sla_compliance_monthly WHERE month = ? AND {where} GROUP BY 1),
     rep AS (
         SELECT department, complaints, repeat_rate FROM mart.repeat_rate_monthly

@@ -26,7 +26,7 @@ def month_figures(f: Filters, month) -> dict:
     )
     where, params = f.open_filter()
     sla = query(
-        "SELECT sum(met) / nullif(sum(met) + sum(breached), 0) AS rate, "
+        "SELECT stg.compliance_rate(sum(met), sum(breached)) AS rate, "
         "sum(no_target)::BIGINT AS no_target "
         f"FROM mart.sla_compliance_monthly WHERE month = ? AND {where}",
         month,

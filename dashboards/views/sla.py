@@ -18,7 +18,7 @@ by = query(
     f"""
     SELECT clock, channel, priority, sum(met)::BIGINT AS met, sum(breached)::BIGINT AS breached,
            sum(open_within)::BIGINT AS open_within,
-           round(sum(met) / nullif(sum(met) + sum(breached), 0), 4) AS compliance_rate,
+           round(stg.compliance_rate(sum(met), sum(breached)), 4) AS compliance_rate,
            sum(no_target)::BIGINT AS no_target
     FROM mart.sla_compliance_monthly WHERE month = ? AND {where}
     GROUP BY ALL ORDER BY clock, channel, priority""",

@@ -107,7 +107,7 @@ def _metrics(con, m: Mapping, report: CheckReport, as_of) -> None:
         """
         SELECT clock, sum(met)::BIGINT, sum(breached)::BIGINT, sum(open_within)::BIGINT,
                sum(no_target)::BIGINT,
-               sum(met) / nullif(sum(met) + sum(breached), 0)
+               stg.compliance_rate(sum(met), sum(breached))
         FROM mart.sla_compliance_daily WHERE clock = ? GROUP BY clock""",
         [m.sla.clock if m.sla else ""],
     ).fetchall()

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from warehouse.db import SQL_DIR
 
+MACROS_SQL = (SQL_DIR / "staging" / "00_macros.sql").read_text(encoding="utf-8")
 COMPLIANCE_SQL = "\n".join(
     (SQL_DIR / "marts" / name).read_text(encoding="utf-8")
     for name in (
@@ -36,6 +37,8 @@ clock_rows = st.lists(
 def test_rates_are_shares_and_counts_add_up_across_breakdowns_and_periods(rows):
     con = duckdb.connect()
     con.execute("CREATE SCHEMA mart")
+    con.execute("CREATE SCHEMA stg")
+    con.execute(MACROS_SQL)
     con.execute(
         "CREATE TABLE mart.sla_clocks (start_day DATE, clock VARCHAR, channel VARCHAR, "
         "priority VARCHAR, department VARCHAR, category VARCHAR, status VARCHAR)"

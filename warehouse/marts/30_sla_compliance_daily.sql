@@ -14,8 +14,8 @@ SELECT
     count(*) FILTER (WHERE status = 'open_breached')             AS open_breached,
     count(*) FILTER (WHERE status = 'open_within')               AS open_within,
     count(*) FILTER (WHERE status = 'no_target')                 AS no_target,
-    round(count(*) FILTER (WHERE status = 'met')
-          / nullif(count(*) FILTER (WHERE status IN ('met', 'breached', 'open_breached')), 0),
+    round(stg.compliance_rate(count(*) FILTER (WHERE status = 'met'),
+                              count(*) FILTER (WHERE status IN ('breached', 'open_breached'))),
           4)                                                     AS compliance_rate
 FROM mart.sla_clocks
 GROUP BY ALL
@@ -28,7 +28,7 @@ SELECT date_trunc(unit, day)::DATE AS period_start, clock, channel, priority, de
        category, sum(clocks)::BIGINT AS clocks, sum(met)::BIGINT AS met,
        sum(breached)::BIGINT AS breached, sum(open_breached)::BIGINT AS open_breached,
        sum(open_within)::BIGINT AS open_within, sum(no_target)::BIGINT AS no_target,
-       round(sum(met) / nullif(sum(met) + sum(breached), 0), 4) AS compliance_rate
+       round(stg.compliance_rate(sum(met), sum(breached)), 4) AS compliance_rate
 FROM mart.sla_compliance_daily
 GROUP BY ALL
 ORDER BY ALL;

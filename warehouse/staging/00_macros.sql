@@ -6,6 +6,10 @@ CREATE OR REPLACE MACRO stg.reporting_tz() AS
     coalesce(getvariable('tousu_tz'),
              error('the reporting time zone (variable tousu_tz) is not set: open the warehouse '
                    'with warehouse.db.connect'));
+-- SLA compliance: clocks met over clocks decided (met + breached, open breaches included in
+-- breached); NULL when none is decided. The one formula every mart, page and dry run uses
+-- (docs/metrics.md, "Compliance rate").
+CREATE OR REPLACE MACRO stg.compliance_rate(met, breached) AS met / nullif(met + breached, 0);
 CREATE OR REPLACE MACRO stg.blank_to_null(v) AS nullif(trim(v), '');
 CREATE OR REPLACE MACRO stg.local_time(v, fmt) AS
     try_strptime(trim(v), fmt) AT TIME ZONE stg.reporting_tz();
