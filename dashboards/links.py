@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards.i18n import t
-from flows.safe_export import safe_csv
+from dashboards.safe_export import safe_csv
 
 
 def complaint_table(frame: pl.DataFrame, key: str) -> None:

@@ -6,8 +6,8 @@ import io
 import polars as pl
 import pytest
 
-from flows.masking import mask_name, mask_phone, mask_record, mask_text
-from flows.safe_export import safe_csv
+from dashboards.masking import mask_name, mask_phone, mask_record, mask_text
+from dashboards.safe_export import safe_csv
 
 
 @pytest.mark.parametrize("name", ["张伟", "欧阳娜娜", "W", " Renée Müller ", "李"])

@@ -125,3 +125,18 @@ def test_a_mart_file_is_named_after_its_model():
             )
         )
         assert re.fullmatch(rf"\d\d_{model[1]}\.sql", path.name), (path.name, model)
+
+
+def test_the_pages_import_from_flows_only_the_shared_vocabulary_and_settings():
+    # plan verification is still computed when the page is drawn (one pure call): the one
+    # exception left, until it is a nightly mart
+    allowed = {"flows", "flows.vocab", "flows.settings", "flows.metrics.verification"}
+    graph = import_graph()
+    reached = {
+        t
+        for m, targets in graph.items()
+        if m.startswith("dashboards")
+        for t in targets
+        if t.startswith("flows")
+    }
+    assert reached <= allowed, sorted(reached - allowed)
