@@ -328,8 +328,8 @@ def metrics_recompute(
 
 
 def _recompute(path: Path, run_date: str | None, reason: str) -> None:
-    from flows.metrics.build import build_marts, night_end
-    from flows.settings import get_settings
+    from flows.metrics.build import build_marts
+    from flows.settings import get_settings, night_end
     from warehouse import db
 
     s = get_settings()

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from flows.byo.mapping import Mapping, MappingError
-from flows.byo.source import declared
+from flows.byo.source import declared, sources_dir
 from flows.intake.source import Source
 from flows.settings import (
     Settings,
@@ -73,7 +73,7 @@ class Night:
         readers = Path(published) if published else s.published_for(writer)
         plans = Path(plans) if plans else s.plans_for(writer)
         run_date = run_date or datetime.now(ZoneInfo(s.timezone)).date()
-        mappings = declared(s.sources_dir)
+        mappings = declared(sources_dir(s))
         return cls(
             run_id=run_id or f"{run_date:%Y%m%d}-{uuid.uuid4().hex[:8]}",
             run_date=run_date,

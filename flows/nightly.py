@@ -167,18 +167,26 @@ def plain(step: Callable, *args):
     return step(*args)
 
 
-# Which part of the night each step's time counts in (NightSummary.stage_seconds).
-STAGE = {
-    open_night: "load",
-    load_channel: "load",
-    rebuild_core: "core",
-    validate_core_tables: "validate",
-    copy_plans: "marts",
-    rebuild_marts: "marts",
-    close_night: "data_docs",
-    build_data_docs: "data_docs",
-    publish_copy: "publish",
+# The night's steps: which part of the night each one's time counts in
+# (NightSummary.stage_seconds), and its options as a Prefect task. Reading files is I/O: a share
+# or disk hiccup is retried (deliveries already committed are skipped on the retry: their sha256
+# is recorded, a retry never loads twice). The plans file may be held for a moment by someone
+# saving a plan in the app. The publish copy is retried too.
+STEPS: dict[Callable, tuple[str, dict]] = {
+    open_night: ("load", {}),
+    load_channel: (
+        "load",
+        {"retries": 2, "retry_delay_seconds": 5, "task_run_name": "load {source}"},
+    ),
+    rebuild_core: ("core", {}),
+    validate_core_tables: ("validate", {}),
+    copy_plans: ("marts", {"retries": 3, "retry_delay_seconds": 5}),
+    rebuild_marts: ("marts", {}),
+    close_night: ("data_docs", {}),
+    build_data_docs: ("data_docs", {}),
+    publish_copy: ("publish", {"retries": 2, "retry_delay_seconds": 5}),
 }
+TASKS = {fn: task(fn, cache_policy=NO_CACHE, **options) for fn, (_, options) in STEPS.items()}
 
 
 def run_night(
@@ -192,7 +200,7 @@ def run_night(
         try:
             return step(fn, *args)
         finally:
-            stage = STAGE[fn]
+            stage = STEPS[fn][0]
             summary.stage_seconds[stage] = (
                 summary.stage_seconds.get(stage, 0.0) + time.perf_counter() - started
             )
@@ -208,26 +216,6 @@ def run_night(
     # Files that wait do not hold the others back: their months show as provisional.
     summary.published = timed(publish_copy, night)
     return quality
-
-
-# The steps as Prefect tasks. Reading files is I/O: a share or disk hiccup is retried (deliveries
-# already committed are skipped on the retry: their sha256 is recorded, a retry never loads
-# twice). The plans file may be held for a moment by someone saving a plan in the app. The
-# publish copy is retried too.
-TASKS = {
-    fn: task(fn, cache_policy=NO_CACHE, **options)
-    for fn, options in (
-        (open_night, {}),
-        (load_channel, {"retries": 2, "retry_delay_seconds": 5, "task_run_name": "load {source}"}),
-        (rebuild_core, {}),
-        (validate_core_tables, {}),
-        (copy_plans, {"retries": 3, "retry_delay_seconds": 5}),
-        (rebuild_marts, {}),
-        (close_night, {}),
-        (build_data_docs, {}),
-        (publish_copy, {"retries": 2, "retry_delay_seconds": 5}),
-    )
-}
 
 
 def as_task(step: Callable, *args):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import phonenumbers
+import polars as pl
 import yaml
 
 from flows.settings import PHONE_REGION, TIMEZONE
@@ -164,19 +165,15 @@ def write_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
 
     con.execute("CREATE SCHEMA IF NOT EXISTS ref")
     for table, (columns, rows) in reference_rows().items():
-        types = {
-            "answered": "BOOLEAN",
-            "score": "INTEGER",
-            "satisfied": "BOOLEAN",
-            "dissatisfied": "BOOLEAN",
-            "own_source": "BOOLEAN",
-        }
-        con.execute(
-            f"CREATE OR REPLACE TABLE {table} ("
-            + ", ".join(f"{c} {types.get(c, 'VARCHAR')}" for c in columns)
-            + ")"
+        # types from the values; numbers on a small scale are INTEGER, as a SQL literal is
+        frame = pl.DataFrame(rows, schema=columns, orient="row").with_columns(
+            pl.col(pl.Int64).cast(pl.Int32)
         )
-        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' for _ in columns)})", rows)
+        con.register("reference_rows", frame)
+        try:
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM reference_rows")
+        finally:
+            con.unregister("reference_rows")
 
 
 def build_quality_marts(con: duckdb.DuckDBPyConnection) -> None:

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from flows.byo.mapping import Mapping
 from flows.byo.read import read_table
-from flows.metrics.build import night_end
-from flows.settings import PHONE_REGION, TIMEZONE
+from flows.settings import PHONE_REGION, TIMEZONE, night_end
 
 
 @dataclass

@@ -21,15 +21,15 @@ from flows.byo.suite import generate_suite, view_of
 from flows.byo.transform import first_replies, matches, to_intake
 from flows.intake.delivered import Delivered, LayoutChanged
 from flows.intake.source import Source
-from flows.settings import PHONE_REGION, PROJECT_ROOT, current_settings
+from flows.settings import PHONE_REGION, PROJECT_ROOT, Settings, current_settings
 
 BUNDLED = PROJECT_ROOT / "warehouse" / "sources"
 RAW_TABLE = "raw.declared_intake"
 
 
-def sources_dir() -> Path:
+def sources_dir(settings: Settings | None = None) -> Path:
     # Read at each call (not the cached settings) so a changed folder is seen by the next run.
-    return current_settings().sources_dir or BUNDLED
+    return (settings or current_settings()).sources_dir or BUNDLED
 
 
 def mapping_files(folder: Path | None = None) -> list[Path]:

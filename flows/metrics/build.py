@@ -17,7 +17,6 @@ from flows.metrics.calendar import calendar_days
 from flows.metrics.identity import build_customer_links
 from flows.metrics.keywords import keywords_by_category_month
 from flows.metrics.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
-from flows.settings import night_end  # noqa: F401  (where callers have found it)
 from warehouse import db
 
 log = logging.getLogger(__name__)

@@ -23,11 +23,14 @@ GOOD = "CALL1,2025/11/01 10:00:00,2025/11/01 10:00:30,13812345671,张伟,,电饭
 FAULTS = str(Path(__file__).resolve().parents[1] / "faults")
 
 
-def tousu(*args: str) -> subprocess.CompletedProcess:
-    """Run the installed `tousu` command against the session's Prefect test server."""
+def tousu(*args: str, fault: str | None = None) -> subprocess.CompletedProcess:
+    """Run the installed `tousu` command against the session's Prefect test server, with a
+    fault of tests/faults/sitecustomize.py injected if one is named."""
     from prefect.settings import PREFECT_API_URL
 
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    if fault:
+        env |= {"TOUSU_TEST_FAULT": fault, "PYTHONPATH": FAULTS}
     return subprocess.run(
         [str(Path(sys.executable).with_name("tousu")), *args],
         env=env,
@@ -152,20 +155,7 @@ def test_a_night_killed_mid_load_leaves_nothing_partial_and_the_next_marks_it(
         "--run-date",
         "2025-11-30",
     ]
-    from prefect.settings import PREFECT_API_URL
-
-    killed = subprocess.run(
-        [str(Path(sys.executable).with_name("tousu")), *args],
-        env={
-            **os.environ,
-            "PREFECT_API_URL": PREFECT_API_URL.value(),
-            "TOUSU_TEST_FAULT": "kill_after_raw_insert",
-            "PYTHONPATH": FAULTS,
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    killed = tousu(*args, fault="kill_after_raw_insert")
     assert killed.returncode == -9
     assert _rows(warehouse, "SELECT status FROM ops.runs") == [("running",)]
     assert _rows(warehouse, "SELECT count(*) FROM raw.phone_calls") == [(0,)]
@@ -200,28 +190,15 @@ def test_a_full_disk_while_publishing_says_so_and_leaves_no_partial_copy(prefect
     inbox, warehouse = tmp_path / "inbox", tmp_path / "wh" / "tousu.duckdb"
     published = warehouse.with_name("tousu.published.duckdb")
     write_phone(inbox, "callcenter_202511.csv", [GOOD])
-    from prefect.settings import PREFECT_API_URL
-
-    full = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("tousu")),
-            "nightly",
-            "--inbox",
-            str(inbox),
-            "--warehouse",
-            str(warehouse),
-            "--run-date",
-            "2025-11-30",
-        ],
-        env={
-            **os.environ,
-            "PREFECT_API_URL": PREFECT_API_URL.value(),
-            "TOUSU_TEST_FAULT": "publish_disk_full",
-            "PYTHONPATH": FAULTS,
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
+    full = tousu(
+        "nightly",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(warehouse),
+        "--run-date",
+        "2025-11-30",
+        fault="publish_disk_full",
     )
     assert full.returncode == 1, full.stderr[-2000:]
     assert "no space left on device while publishing the readers' copy" in full.stderr

@@ -13,7 +13,8 @@ from flows.byo.draft import draft
 from flows.byo.mapping import MappingError, load_mapping
 from flows.byo.source import BUNDLED, as_source
 from flows.loading import load_source
-from flows.metrics.build import build_marts, night_end
+from flows.metrics.build import build_marts
+from flows.settings import night_end
 from warehouse import db
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "cfpb_complaints_2023_sample.csv"

@@ -336,7 +336,8 @@ def test_an_unfilled_todo_is_refused(tmp_path):
 def test_open_items_of_a_source_that_stopped_delivering_are_not_open_today(warehouse, tmp_path):
     from datetime import timedelta
 
-    from flows.metrics.build import build_marts, night_end
+    from flows.metrics.build import build_marts
+    from flows.settings import night_end
     from warehouse import db
 
     _, con = warehouse
@@ -374,7 +375,8 @@ def test_open_items_of_a_source_that_stopped_delivering_are_not_open_today(wareh
 
 
 def test_an_archive_item_is_not_at_risk_today(warehouse, tmp_path):
-    from flows.metrics.build import build_marts, night_end
+    from flows.metrics.build import build_marts
+    from flows.settings import night_end
     from warehouse import db
 
     _, con = warehouse

@@ -4,8 +4,9 @@ from datetime import date
 
 import pytest
 
-from flows.metrics.build import build_marts, night_end
+from flows.metrics.build import build_marts
 from flows.metrics.policy import DEFAULT_POLICY, PolicyError, load_policy
+from flows.settings import night_end
 from tests.helpers import write_events, write_phone
 from tests.unit.test_sla import build, register
 from warehouse import db

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from flows.loading import load_source
-from flows.metrics.build import build_marts, night_end
+from flows.metrics.build import build_marts
+from flows.settings import night_end
 from flows.sources import SOURCES
 from tests.helpers import event, write_events, write_followups, write_phone, write_webform
 from warehouse import db

@@ -80,7 +80,7 @@ SELECT
     (start_at AT TIME ZONE (SELECT tz FROM tz))::DATE                AS start_day,
     target_label, target_seconds, target_working_days,
     deadline_at, stop_at, paused_seconds,
-    CASE WHEN deadline_at IS NULL THEN 'no_target'
+    CASE WHEN use_due AND deadline_at IS NULL THEN 'no_target'  -- a due-date clock, no due date
          -- a declared source's own verdict, once its case is closed or stopped (or always)
          WHEN verdict IS NOT NULL AND (complaint_closed OR stop_at IS NOT NULL)
          THEN CASE WHEN verdict THEN 'met' ELSE 'breached' END
