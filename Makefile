@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt flows/quality/docs_assets.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
-	$(BIN)/python -m flows.quality.docs_assets || echo "warning: GX Data Docs will use public CDNs"
+	$(BIN)/python -m tousu.flows.quality.docs_assets || echo "warning: GX Data Docs will use public CDNs"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -46,7 +46,7 @@ test-fast: install
 	$(BIN)/pytest -m "not e2e"
 
 bench: install
-	$(BIN)/python -m flows.bench --complaints $(BENCH_COMPLAINTS)
+	$(BIN)/python -m tousu.flows.bench --complaints $(BENCH_COMPLAINTS)
 
 # Refresh the constraints file (the lock) from what the virtual environment holds.
 lock: install

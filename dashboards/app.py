@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from dashboards.data import available, published_path, query
-from dashboards.i18n import t
+from tousu.dashboards.data import available, published_path, query
+from tousu.dashboards.i18n import t
 
 st.set_page_config(page_title="tousu 投诉", layout="wide")
 st.sidebar.segmented_control("语言 / Language", ["中文", "English"], default="中文", key="lang")

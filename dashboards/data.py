@@ -17,7 +17,7 @@ import polars as pl
 import polars.selectors as cs
 import streamlit as st
 
-from flows.settings import current_settings, plans_path_beside
+from tousu.flows.settings import current_settings, plans_path_beside
 
 
 def published_path() -> Path:

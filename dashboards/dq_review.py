@@ -11,11 +11,11 @@ from datetime import date, datetime
 import polars as pl
 import streamlit as st
 
-from dashboards.data import plans_path, published_path, query
-from dashboards.i18n import t
-from flows.settings import current_settings, data_docs_beside
-from warehouse.acknowledgements import acknowledge, in_force
-from warehouse.plans import PlanError
+from tousu.dashboards.data import plans_path, published_path, query
+from tousu.dashboards.i18n import t
+from tousu.flows.settings import current_settings, data_docs_beside
+from tousu.warehouse.acknowledgements import acknowledge, in_force
+from tousu.warehouse.plans import PlanError
 
 
 def failing_checks() -> pl.DataFrame:

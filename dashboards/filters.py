@@ -7,9 +7,9 @@ from datetime import date
 
 import streamlit as st
 
-from dashboards.data import query
-from dashboards.i18n import category_label, channel_label, t
-from flows.vocab import CATEGORIES, CHANNELS, DEPARTMENTS, PRIORITY
+from tousu.dashboards.data import query
+from tousu.dashboards.i18n import category_label, channel_label, t
+from tousu.flows.vocab import CATEGORIES, CHANNELS, DEPARTMENTS, PRIORITY
 
 ALL = "(all)"  # how the monthly marts label a breakdown summed over
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from flows.vocab import CATEGORY_EN, CHANNELS
+from tousu.flows.vocab import CATEGORY_EN, CHANNELS
 
 TEXT = {
     "app_title": ("投诉数据复盘", "Complaint review"),

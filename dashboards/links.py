@@ -3,8 +3,8 @@
 import polars as pl
 import streamlit as st
 
-from dashboards.i18n import t
-from dashboards.safe_export import safe_csv
+from tousu.dashboards.i18n import t
+from tousu.dashboards.safe_export import safe_csv
 
 
 def complaint_table(frame: pl.DataFrame, key: str) -> None:

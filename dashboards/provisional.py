@@ -12,8 +12,8 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboards.data import query
-from dashboards.i18n import t
+from tousu.dashboards.data import query
+from tousu.dashboards.i18n import t
 
 ALL = "(all)"
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from flows.settings import TIMEZONE
-from flows.sources import SOURCES
+from tousu.flows.settings import TIMEZONE
+from tousu.flows.sources import SOURCES
 
 # What DuckDB alone reads of each source's files (None: no DuckDB reader for the format here:
 # GBK needs the `encodings` extension, xlsx the `excel` one, and .eml is MIME).
@@ -121,9 +121,9 @@ def gx_million_rows(published: Path, rows: int = 1_000_000) -> tuple[int, float,
     """
     import pandas as pd
 
-    from flows.quality import gx
-    from flows.quality.source_suites import _definition, source_suite
-    from warehouse import db
+    from tousu.flows.quality import gx
+    from tousu.flows.quality.source_suites import _definition, source_suite
+    from tousu.warehouse import db
 
     suite = source_suite("ticket_events")
     con = db.connect(published, read_only=True)
@@ -151,10 +151,10 @@ def declared_source_load(work: Path, rows: int = 200_000) -> tuple[int, int, flo
     ids, its cut last line kept at the end."""
     import csv
 
-    from flows.byo.mapping import load_mapping
-    from flows.byo.source import BUNDLED, as_source
-    from flows.loading import load_source
-    from warehouse import db
+    from tousu.flows.byo.mapping import load_mapping
+    from tousu.flows.byo.source import BUNDLED, as_source
+    from tousu.flows.loading import load_source
+    from tousu.warehouse import db
 
     sample = (
         Path(__file__).resolve().parents[1] / "tests" / "data" / "cfpb_complaints_2023_sample.csv"
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> None:
         [
             sys.executable,
             "-m",
-            "flows.cli",
+            "tousu.flows.cli",
             "demo-data",
             "--out",
             str(inbox),
@@ -215,8 +215,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     generate_s = time.perf_counter() - started
 
-    from flows.nightly import nightly  # imported late: Prefect's import is not the bench's
-    from flows.quality import source_suites
+    from tousu.flows.nightly import nightly  # imported late: Prefect's import is not the bench's
+    from tousu.flows.quality import source_suites
 
     timed_gx = source_suites.gx = TimedGX(source_suites.gx)  # the delivery suites' GX calls
     started = time.perf_counter()

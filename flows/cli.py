@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from flows.settings import TIMEZONE
+from tousu.flows.settings import TIMEZONE
 
 app = typer.Typer(
     help="tousu: complaint intake and step-7 review data.",
@@ -38,7 +38,7 @@ def demo_data(
     ] = 0.006,
 ) -> None:
     """Write a deterministic 13-month demo inbox in every channel's native format."""
-    from flows.demo.generator import DEFAULT_UNTIL, generate
+    from tousu.flows.demo.generator import DEFAULT_UNTIL, generate
 
     manifest = generate(out, complaints, seed, _date(until) or DEFAULT_UNTIL, defect_rate)
     kinds: dict[str, int] = {}
@@ -63,8 +63,8 @@ def demo_plans(
     """Write two demo improvement plans (one done and verifiable, one overdue)."""
     from datetime import datetime
 
-    from flows.demo.plans import write_demo_plans
-    from flows.settings import get_settings
+    from tousu.flows.demo.plans import write_demo_plans
+    from tousu.flows.settings import get_settings
 
     path = plans or get_settings().plans_path
     ids = write_demo_plans(path, datetime.now().astimezone())
@@ -101,9 +101,9 @@ def nightly(
     published (the summary says why); 2 refused: a run date before the last published night
     without --rerun; 4 another night is running on the warehouse (without --wait).
     """
-    from flows.night_lock import NightAlreadyRunning
-    from flows.nightly import nightly as nightly_flow
-    from flows.runs import NightRefused
+    from tousu.flows.night_lock import NightAlreadyRunning
+    from tousu.flows.nightly import nightly as nightly_flow
+    from tousu.flows.runs import NightRefused
 
     night = _date(run_date)
     try:
@@ -117,7 +117,7 @@ def nightly(
         typer.echo(f"tousu nightly: {exc}", err=True)
         raise typer.Exit(4) from None
     except Exception as exc:  # the flow printed its summary; say the cause last, plainly
-        from flows.faults import describe
+        from tousu.flows.faults import describe
 
         typer.echo(f"tousu nightly: the night failed, nothing published: {describe(exc)}", err=True)
         raise typer.Exit(1) from None
@@ -140,7 +140,7 @@ def nightly_deployment(inbox: Path, cron: str, timezone: str):
     """The nightly flow as a scheduled Prefect deployment."""
     from prefect.schedules import Cron
 
-    from flows.nightly import nightly as nightly_flow
+    from tousu.flows.nightly import nightly as nightly_flow
 
     return nightly_flow.to_deployment(
         name="tousu-nightly",
@@ -155,8 +155,8 @@ def summary(
     warehouse: Annotated[Path | None, typer.Option(help="Published copy to read.")] = None,
 ) -> None:
     """Print the latest night's figures from the published copy (never blocks the writer)."""
-    from flows.settings import get_settings
-    from warehouse import db
+    from tousu.flows.settings import get_settings
+    from tousu.warehouse import db
 
     path = warehouse or get_settings().published_path
     if not path.exists():
@@ -170,7 +170,7 @@ def summary(
         f"published copy {path}\nlast night {run[1]} (run {run[0]}): {run[2]}"
         + (f" ({run[3]})" if run[3] else "")
     )
-    from flows.runs import waiting_files
+    from tousu.flows.runs import waiting_files
 
     for source, file, status, error, since in waiting_files(con):
         typer.echo(f"  waiting since {since}: {file} ({source}, {status}): {error}")
@@ -216,13 +216,13 @@ def dashboard(
     import os
     import sys
 
-    from flows.settings import get_settings
+    from tousu.flows.settings import get_settings
 
     path = (warehouse or get_settings().published_path).resolve()
     app_file = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
     typer.echo(f"tousu dashboard: http://{address}:{port}  (reading {path}; Ctrl+C stops it)")
-    from flows.data_docs_server import serve_data_docs
-    from flows.settings import data_docs_beside, plans_path_beside
+    from tousu.flows.data_docs_server import serve_data_docs
+    from tousu.flows.settings import data_docs_beside, plans_path_beside
 
     plans = get_settings().plans or plans_path_beside(path)
     docs_url = serve_data_docs(data_docs_beside(path), address, port + 1)
@@ -314,8 +314,8 @@ def metrics_recompute(
     Nightly runs keep final results as computed; this rewrites them on purpose and logs it.
     It takes the night lock: while a nightly run is writing it exits with code 4.
     """
-    from flows.night_lock import NightAlreadyRunning, night_lock
-    from flows.settings import get_settings
+    from tousu.flows.night_lock import NightAlreadyRunning, night_lock
+    from tousu.flows.settings import get_settings
 
     s = get_settings()
     path = warehouse or s.warehouse_path
@@ -328,9 +328,9 @@ def metrics_recompute(
 
 
 def _recompute(path: Path, run_date: str | None, reason: str) -> None:
-    from flows.metrics.build import build_marts
-    from flows.settings import get_settings, night_end
-    from warehouse import db
+    from tousu.flows.metrics.build import build_marts
+    from tousu.flows.settings import get_settings, night_end
+    from tousu.warehouse import db
 
     s = get_settings()
     con = db.connect(path, timezone=s.timezone, phone_region=s.phone_region)
@@ -354,7 +354,7 @@ def _recompute(path: Path, run_date: str | None, reason: str) -> None:
     )
 
 
-from flows.byo.cli import sources_app  # noqa: E402  (the group lives with its code)
+from tousu.flows.byo.cli import sources_app  # noqa: E402  (the group lives with its code)
 
 app.add_typer(sources_app, name="sources")
 

@@ -22,17 +22,17 @@ from zoneinfo import ZoneInfo
 import duckdb
 import polars as pl
 
-from flows.faults import describe
-from flows.inbox import InboxBoundary
-from flows.intake import redelivery
-from flows.intake.checks import row_set_sql
-from flows.intake.decoding import excerpt
-from flows.intake.delivered import Delivered, FileRejected, LayoutChanged
-from flows.intake.source import Source
-from flows.intake.thresholds import load_thresholds, too_few_rows
-from flows.quality.source_suites import SourceSuite, source_suite, validate_delivery
-from flows.settings import PHONE_REGION, TIMEZONE, night_end
-from warehouse import db
+from tousu.flows.faults import describe
+from tousu.flows.inbox import InboxBoundary
+from tousu.flows.intake import redelivery
+from tousu.flows.intake.checks import row_set_sql
+from tousu.flows.intake.decoding import excerpt
+from tousu.flows.intake.delivered import Delivered, FileRejected, LayoutChanged
+from tousu.flows.intake.source import Source
+from tousu.flows.intake.thresholds import load_thresholds, too_few_rows
+from tousu.flows.quality.source_suites import SourceSuite, source_suite, validate_delivery
+from tousu.flows.settings import PHONE_REGION, TIMEZONE, night_end
+from tousu.warehouse import db
 
 # Set by tests to prove that a crash inside the transaction leaves no partial file behind.
 

@@ -16,17 +16,17 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from flows.byo.mapping import Mapping, MappingError
-from flows.byo.source import declared, sources_dir
-from flows.intake.source import Source
-from flows.settings import (
+from tousu.flows.byo.mapping import Mapping, MappingError
+from tousu.flows.byo.source import declared, sources_dir
+from tousu.flows.intake.source import Source
+from tousu.flows.settings import (
     Settings,
     current_settings,
     data_docs_beside,
     night_end,
 )
-from flows.sources import all_sources
-from warehouse import db
+from tousu.flows.sources import all_sources
+from tousu.warehouse import db
 
 
 @dataclass(frozen=True)

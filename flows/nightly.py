@@ -22,14 +22,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from flows.faults import describe
-from flows.loading import load_source
-from flows.metrics.build import MartsBuilt, build_marts
-from flows.night import Night
-from flows.night_lock import night_lock
-from flows.quality import gx
-from flows.quality.core_suites import record_results, validate_core
-from flows.runs import (
+from tousu.flows.faults import describe
+from tousu.flows.loading import load_source
+from tousu.flows.metrics.build import MartsBuilt, build_marts
+from tousu.flows.night import Night
+from tousu.flows.night_lock import night_lock
+from tousu.flows.quality import gx
+from tousu.flows.quality.core_suites import record_results, validate_core
+from tousu.flows.runs import (
     ChannelSummary,
     NightSummary,
     abandon_unfinished,
@@ -41,8 +41,8 @@ from flows.runs import (
     refuse_earlier_night,
     start_run,
 )
-from warehouse import db
-from warehouse.plans import copy_into_warehouse
+from tousu.warehouse import db
+from tousu.warehouse.plans import copy_into_warehouse
 
 
 def log() -> logging.Logger | logging.LoggerAdapter:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.loading import FileOutcome
+from tousu.flows.loading import FileOutcome
 
 
 @dataclass

@@ -1,10 +1,12 @@
 """Settings: one typed object, read from TOUSU_* environment variables (see .env.example)."""
 
+import os
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -14,10 +16,19 @@ TIMEZONE = "Asia/Shanghai"
 PHONE_REGION = "CN"
 
 
+def default_data_dir() -> Path:
+    """Where the warehouse lives when TOUSU_DATA_DIR does not say: a source checkout keeps it
+    beside the code (data/, ignored by git); an installed package in the user's data folder
+    (XDG_DATA_HOME, else ~/.local/share), never inside site-packages."""
+    if (PROJECT_ROOT / "pyproject.toml").exists():
+        return PROJECT_ROOT / "data"
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "tousu"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TOUSU_", env_file=".env", extra="ignore")
 
-    data_dir: Path = PROJECT_ROOT / "data"
+    data_dir: Path = Field(default_factory=default_data_dir)
     # The nightly writer's file. Readers never open it: they open the published copy.
     warehouse: Path | None = None
     # Consistent read-only copy replaced atomically at the end of each successful night.

@@ -5,11 +5,11 @@ Each is a Source (flows/intake/source.py): where its files lie, how to read them
 
 from __future__ import annotations
 
-from flows.byo.mapping import Mapping, MappingError
-from flows.byo.source import as_source, declared
-from flows.intake import chat, email, phone, social, store, ticket_system, webform
-from flows.intake.source import Source
-from flows.settings import PHONE_REGION
+from tousu.flows.byo.mapping import Mapping, MappingError
+from tousu.flows.byo.source import as_source, declared
+from tousu.flows.intake import chat, email, phone, social, store, ticket_system, webform
+from tousu.flows.intake.source import Source
+from tousu.flows.settings import PHONE_REGION
 
 SOURCES: dict[str, Source] = {
     s.name: s

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.demo.generator import generate
-from warehouse import db
+from tousu.flows.demo.generator import generate
+from tousu.warehouse import db
 
 SMALL_INBOX_COMPLAINTS = 600
 SMALL_INBOX_SEED = 11
@@ -51,9 +51,9 @@ def published_demo(small_inbox, tmp_path_factory) -> Path:
     """The small demo inbox through the nightly's own sequence of steps (flows.nightly.run_night)
     as plain calls, without Prefect: loaded, core checked, marts built, published, GX Data Docs
     built beside it. Its run id is 'r1'."""
-    from flows.night import Night
-    from flows.nightly import run_night
-    from flows.runs import NightSummary
+    from tousu.flows.night import Night
+    from tousu.flows.nightly import run_night
+    from tousu.flows.runs import NightSummary
 
     inbox, _ = small_inbox
     folder = tmp_path_factory.mktemp("published")

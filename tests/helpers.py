@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.intake import ticket_system
+from tousu.flows.intake import ticket_system
 
 PHONE_HEADER = "通话编号,来电时间,接通时间,来电号码,客户姓名,会员号,问题描述,客户诉求,坐席工号"
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from warehouse.plans import PlanError, connect_file, read
+from tousu.warehouse.plans import PlanError, connect_file, read
 
 
 @dataclass(frozen=True)

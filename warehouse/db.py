@@ -21,7 +21,7 @@ import phonenumbers
 import polars as pl
 import yaml
 
-from flows.settings import PHONE_REGION, TIMEZONE
+from tousu.flows.settings import PHONE_REGION, TIMEZONE
 
 SQL_DIR = Path(__file__).resolve().parent
 TABLE_LAYERS = ("raw", "ops")  # CREATE TABLE IF NOT EXISTS: safe to apply every run
@@ -161,7 +161,7 @@ def product_aliases(path: Path = PRODUCTS) -> list[tuple[str, str]]:
 def write_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
     """ref.*: the vocabulary of flows/vocab.py as tables, so SQL joins it instead of re-typing
     it (the satisfaction scale, the channels)."""
-    from flows.vocab import reference_rows
+    from tousu.flows.vocab import reference_rows
 
     con.execute("CREATE SCHEMA IF NOT EXISTS ref")
     for table, (columns, rows) in reference_rows().items():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import transaction
+from tousu.warehouse.db import transaction
 
 # The plans store's tables, one file each, applied in name order.
 SQL_FILES = sorted((Path(__file__).resolve().parent / "plans").glob("*.sql"))

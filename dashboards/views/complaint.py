@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from dashboards.data import query
-from dashboards.i18n import channel_label, clock_label, t
+from tousu.dashboards.data import query
+from tousu.dashboards.i18n import channel_label, clock_label, t
 
 chosen = st.query_params.get("complaint") or st.session_state.get("complaint_id", "")
 complaint_id = st.text_input(t("complaint_id"), value=chosen, key="complaint_input").strip()

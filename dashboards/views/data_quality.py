@@ -5,11 +5,11 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards.data import query
-from dashboards.dq_review import render_review
-from dashboards.i18n import t
-from dashboards.masking import mask_record, mask_text
-from dashboards.safe_export import safe_csv
+from tousu.dashboards.data import query
+from tousu.dashboards.dq_review import render_review
+from tousu.dashboards.i18n import t
+from tousu.dashboards.masking import mask_record, mask_text
+from tousu.dashboards.safe_export import safe_csv
 
 st.subheader(t("data_quality"))
 last = query("SELECT run_date, status, note FROM ops.runs ORDER BY started_at DESC LIMIT 1")

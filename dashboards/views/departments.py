@@ -3,10 +3,10 @@
 import altair as alt
 import streamlit as st
 
-from dashboards.data import query
-from dashboards.filters import sidebar_filters
-from dashboards.i18n import t
-from dashboards.provisional import provisional_note
+from tousu.dashboards.data import query
+from tousu.dashboards.filters import sidebar_filters
+from tousu.dashboards.i18n import t
+from tousu.dashboards.provisional import provisional_note
 
 f = sidebar_filters()
 st.subheader(f"{t('departments')} · {f.month:%Y-%m}")

@@ -3,10 +3,10 @@
 import polars as pl
 import streamlit as st
 
-from dashboards.data import query
-from dashboards.filters import CUBE_WHERE, Filters, sidebar_filters
-from dashboards.i18n import t
-from dashboards.provisional import data_status, provisional_note
+from tousu.dashboards.data import query
+from tousu.dashboards.filters import CUBE_WHERE, Filters, sidebar_filters
+from tousu.dashboards.i18n import t
+from tousu.dashboards.provisional import data_status, provisional_note
 
 
 def month_figures(f: Filters, month) -> dict:

@@ -11,12 +11,12 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards.data import plans_path, query
-from dashboards.i18n import category_label, t
-from dashboards.provisional import data_status, provisional_note
-from flows.metrics.verification import monthly_series, verify_plan
-from flows.vocab import CATEGORIES, DEPARTMENTS
-from warehouse import plans as store
+from tousu.dashboards.data import plans_path, query
+from tousu.dashboards.i18n import category_label, t
+from tousu.dashboards.provisional import data_status, provisional_note
+from tousu.flows.metrics.verification import monthly_series, verify_plan
+from tousu.flows.vocab import CATEGORIES, DEPARTMENTS
+from tousu.warehouse import plans as store
 
 PATH = plans_path()
 # Overdue and "after" windows are judged as of the published night, not the wall clock.

@@ -4,10 +4,10 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards.data import query
-from dashboards.filters import CUBE_WHERE, sidebar_filters
-from dashboards.i18n import category_label, t
-from dashboards.provisional import provisional_note
+from tousu.dashboards.data import query
+from tousu.dashboards.filters import CUBE_WHERE, sidebar_filters
+from tousu.dashboards.i18n import category_label, t
+from tousu.dashboards.provisional import provisional_note
 
 f = sidebar_filters()
 st.subheader(f"{t('problem_types')} · {f.month:%Y-%m}")

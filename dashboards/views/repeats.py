@@ -3,11 +3,11 @@
 import polars as pl
 import streamlit as st
 
-from dashboards.data import query
-from dashboards.filters import CUBE_WHERE, sidebar_filters
-from dashboards.i18n import t
-from dashboards.links import complaint_table
-from dashboards.provisional import mark_months, provisional_note
+from tousu.dashboards.data import query
+from tousu.dashboards.filters import CUBE_WHERE, sidebar_filters
+from tousu.dashboards.i18n import t
+from tousu.dashboards.links import complaint_table
+from tousu.dashboards.provisional import mark_months, provisional_note
 
 f = sidebar_filters()
 where, params = f.open_filter()

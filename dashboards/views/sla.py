@@ -3,11 +3,11 @@
 import polars as pl
 import streamlit as st
 
-from dashboards.data import query
-from dashboards.filters import sidebar_filters
-from dashboards.i18n import channel_label, clock_label, t
-from dashboards.links import complaint_table
-from dashboards.provisional import provisional_note
+from tousu.dashboards.data import query
+from tousu.dashboards.filters import sidebar_filters
+from tousu.dashboards.i18n import channel_label, clock_label, t
+from tousu.dashboards.links import complaint_table
+from tousu.dashboards.provisional import provisional_note
 
 f = sidebar_filters()
 where, params = f.open_filter()

@@ -14,8 +14,8 @@ sources_app = typer.Typer(
 
 
 def _mapping(source: str, mapping: Path | None):
-    from flows.byo.mapping import MappingError, load_mapping
-    from flows.byo.source import declared, sources_dir
+    from tousu.flows.byo.mapping import MappingError, load_mapping
+    from tousu.flows.byo.source import declared, sources_dir
 
     try:
         if mapping:
@@ -40,8 +40,8 @@ def _mapping(source: str, mapping: Path | None):
 @sources_app.command("list")
 def list_sources() -> None:
     """The declared sources of the mapping folder, and whether each mapping can be used."""
-    from flows.byo.mapping import MappingError
-    from flows.byo.source import declared, sources_dir
+    from tousu.flows.byo.mapping import MappingError
+    from tousu.flows.byo.source import declared, sources_dir
 
     typer.echo(f"mapping folder: {sources_dir()}")
     for name, m in declared().items():
@@ -61,8 +61,8 @@ def check(
 ) -> None:
     """Dry-run a mapping on a sample: what would load, what would be quarantined and why,
     which columns are left unmapped. Nothing is written to the warehouse."""
-    from flows.byo.dry_run import check_sample
-    from flows.settings import get_settings
+    from tousu.flows.byo.dry_run import check_sample
+    from tousu.flows.settings import get_settings
 
     m = _mapping(source, mapping)
     if not target.exists():
@@ -84,7 +84,7 @@ def init(
     ] = None,
 ) -> None:
     """Draft a mapping from a file's header and values, for a person to finish."""
-    from flows.byo.draft import draft, slug
+    from tousu.flows.byo.draft import draft, slug
 
     text = draft(sample, source or slug(sample))
     if out:
@@ -103,6 +103,6 @@ def init(
 @sources_app.command("suite")
 def suite(source: Annotated[str, typer.Argument(help="The declared source's name.")]) -> None:
     """Print the GX suite generated from a source's mapping (JSON), for review."""
-    from flows.byo.suite import generate_suite
+    from tousu.flows.byo.suite import generate_suite
 
     typer.echo(json.dumps(generate_suite(_mapping(source, None)), ensure_ascii=False, indent=2))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from flows.byo.mapping import FIELDS
-from flows.byo.source import declared
+from tousu.flows.byo.mapping import FIELDS
+from tousu.flows.byo.source import declared
 
 
 def declared_clock_rows(

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.byo.mapping import ALLOWED, Format, Mapping
-from flows.byo.read import read_table
+from tousu.flows.byo.mapping import ALLOWED, Format, Mapping
+from tousu.flows.byo.read import read_table
 
 # Intake field -> phrases a column name for it tends to be (lower case words, or Chinese text),
 # best first. A phrase matches whole words ("id" is not inside "provided"); Chinese, which has

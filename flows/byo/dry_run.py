@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from flows.byo.mapping import Mapping
-from flows.byo.read import read_table
-from flows.settings import PHONE_REGION, TIMEZONE, night_end
+from tousu.flows.byo.mapping import Mapping
+from tousu.flows.byo.read import read_table
+from tousu.flows.settings import PHONE_REGION, TIMEZONE, night_end
 
 
 @dataclass
@@ -99,7 +99,7 @@ class CheckReport:
 
 def _metrics(con, m: Mapping, report: CheckReport, as_of) -> None:
     """Build the marts on the sample and read what they would say."""
-    from flows.metrics.build import build_marts
+    from tousu.flows.metrics.build import build_marts
 
     build_marts(con, as_of, mappings=[m])
     report.clocks = con.execute(
@@ -154,9 +154,9 @@ def check_sample(
     phone_region: str = PHONE_REGION,
     timezone: str = TIMEZONE,
 ) -> CheckReport:
-    from flows.byo.source import as_source
-    from flows.loading import InboxFile, load_delivery, sha256_of
-    from warehouse import db
+    from tousu.flows.byo.source import as_source
+    from tousu.flows.loading import InboxFile, load_delivery, sha256_of
+    from tousu.warehouse import db
 
     run_date = run_date or date.today()
     source = as_source(m.source, m, phone_region)

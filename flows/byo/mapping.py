@@ -23,10 +23,10 @@ from pydantic import (
     field_validator,
 )
 
-from flows import vocab
-from flows.inbox import pattern_problem
-from flows.metrics.policy import CLOCKS as PROCESS_CLOCKS
-from flows.settings import TIMEZONE
+from tousu.flows import vocab
+from tousu.flows.inbox import pattern_problem
+from tousu.flows.metrics.policy import CLOCKS as PROCESS_CLOCKS
+from tousu.flows.settings import TIMEZONE
 
 # The intake schema: what a field means, and the values it may take after mapping.
 FIELDS = {

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.byo.mapping import Mapping
-from flows.intake.csv_export import CsvRecords, read_csv_records
-from flows.intake.decoding import decode_export, encoding_reason
-from flows.intake.delivered import FileRejected, Reject
-from flows.intake.workbook import read_sheet
+from tousu.flows.byo.mapping import Mapping
+from tousu.flows.intake.csv_export import CsvRecords, read_csv_records
+from tousu.flows.intake.decoding import decode_export, encoding_reason
+from tousu.flows.intake.delivered import FileRejected, Reject
+from tousu.flows.intake.workbook import read_sheet
 
 
 def read_table(path: Path, m: Mapping) -> tuple[pl.DataFrame, list[Reject], list[str]]:

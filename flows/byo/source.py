@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from flows.byo.mapping import Mapping, MappingError, column_line, load_mapping
-from flows.byo.read import read_table
-from flows.byo.suite import generate_suite, view_of
-from flows.byo.transform import first_replies, matches, to_intake
-from flows.intake.delivered import Delivered, LayoutChanged
-from flows.intake.source import Source
-from flows.settings import PHONE_REGION, PROJECT_ROOT, Settings, current_settings
+from tousu.flows.byo.mapping import Mapping, MappingError, column_line, load_mapping
+from tousu.flows.byo.read import read_table
+from tousu.flows.byo.suite import generate_suite, view_of
+from tousu.flows.byo.transform import first_replies, matches, to_intake
+from tousu.flows.intake.delivered import Delivered, LayoutChanged
+from tousu.flows.intake.source import Source
+from tousu.flows.settings import PHONE_REGION, PROJECT_ROOT, Settings, current_settings
 
 BUNDLED = PROJECT_ROOT / "warehouse" / "sources"
 RAW_TABLE = "raw.declared_intake"

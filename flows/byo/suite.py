@@ -6,7 +6,7 @@ and quarantines with its reasons; `tousu sources suite NAME` prints it for revie
 
 from __future__ import annotations
 
-from flows.byo.mapping import ALLOWED, TIMES, Mapping, column_line
+from tousu.flows.byo.mapping import ALLOWED, TIMES, Mapping, column_line
 
 COMPLAINT_ID = r"^\d{6}-\d{5,}$"
 LABEL_ZH = {

@@ -15,10 +15,10 @@ from datetime import datetime
 
 import polars as pl
 
-from flows import vocab
-from flows.byo.mapping import ALLOWED, FIELDS, TIMES, Mapping
-from flows.settings import PHONE_REGION
-from warehouse.db import phone_e164
+from tousu.flows import vocab
+from tousu.flows.byo.mapping import ALLOWED, FIELDS, TIMES, Mapping
+from tousu.flows.settings import PHONE_REGION
+from tousu.warehouse.db import phone_e164
 
 TEXT_FIELDS = [f for f in FIELDS if f not in TIMES and f != "sla_met"]
 MAPPED = ("channel", "category", "urgency", "priority", "status", "satisfaction")

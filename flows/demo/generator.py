@@ -8,9 +8,9 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from flows.demo import writers
-from flows.demo.defects import Planter
-from flows.demo.model import make_complaints
+from tousu.flows.demo import writers
+from tousu.flows.demo.defects import Planter
+from tousu.flows.demo.model import make_complaints
 
 DEFAULT_UNTIL = date(2026, 10, 31)
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flows.demo import texts
-from flows.vocab import CATEGORIES, DEMANDS, SATISFACTION_LEVELS, SATISFACTION_NO_ANSWER
+from tousu.flows.demo import texts
+from tousu.flows.vocab import CATEGORIES, DEMANDS, SATISFACTION_LEVELS, SATISFACTION_NO_ANSWER
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

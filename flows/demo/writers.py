@@ -14,9 +14,9 @@ from pathlib import Path
 import polars as pl
 import xlsxwriter
 
-from flows.demo import texts
-from flows.demo.defects import Planter
-from flows.demo.model import SHANGHAI, Complaint
+from tousu.flows.demo import texts
+from tousu.flows.demo.defects import Planter
+from tousu.flows.demo.model import SHANGHAI, Complaint
 
 BRAND_MAIL = "service@brand.example.cn"
 EXCEL_EPOCH = datetime(1899, 12, 30)

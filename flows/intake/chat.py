@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.intake.decoding import decode_export, encoding_reason
-from flows.intake.delivered import Delivered, Reject
+from tousu.flows.intake.decoding import decode_export, encoding_reason
+from tousu.flows.intake.delivered import Delivered, Reject
 
 FIX = "re-export the session from the chat system as UTF-8 JSON Lines"
 

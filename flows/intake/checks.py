@@ -11,7 +11,7 @@ only the fixed SQL below is ever run.
 
 from __future__ import annotations
 
-from flows.intake.redelivery import CONFLICT_SQL
+from tousu.flows.intake.redelivery import CONFLICT_SQL
 
 EMAIL_REPLY_ORDER_SQL = """
 SELECT r._source_file, r._row_number, 'reply_not_before_complaint' AS check_name,

@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.intake.decoding import decode_export, encoding_reason, excerpt
-from flows.intake.delivered import Delivered, FileRejected, Reject, as_record, rename_columns
+from tousu.flows.intake.decoding import decode_export, encoding_reason, excerpt
+from tousu.flows.intake.delivered import Delivered, FileRejected, Reject, as_record, rename_columns
 
 QUOTE = '"'
 BARE_CR = re.compile(r"\r(?!\n)")

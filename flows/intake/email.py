@@ -16,8 +16,8 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.intake.decoding import encoding_reason
-from flows.intake.delivered import Delivered, FileRejected, Reject, as_record
+from tousu.flows.intake.decoding import encoding_reason
+from tousu.flows.intake.delivered import Delivered, FileRejected, Reject, as_record
 
 FIX = "ask the mail server's administrator to export the message again (.eml, as received)"
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.intake.decoding import decode_export, excerpt
-from flows.intake.delivered import Delivered, FileRejected, LayoutChanged
+from tousu.flows.intake.decoding import decode_export, excerpt
+from tousu.flows.intake.delivered import Delivered, FileRejected, LayoutChanged
 
 FIX = "Re-export it from the platform as UTF-8 JSON"
 

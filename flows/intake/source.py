@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flows.inbox import pattern_problem
-from flows.intake.delivered import Delivered
+from tousu.flows.inbox import pattern_problem
+from tousu.flows.intake.delivered import Delivered
 
 
 @dataclass(frozen=True)

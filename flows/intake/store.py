@@ -6,8 +6,8 @@ text, and a serial number typed without date format stays a number that staging 
 
 from pathlib import Path
 
-from flows.intake.delivered import Delivered, rename_columns
-from flows.intake.workbook import read_sheet
+from tousu.flows.intake.delivered import Delivered, rename_columns
+from tousu.flows.intake.workbook import read_sheet
 
 SHEET = "投诉登记"
 COLUMNS = {

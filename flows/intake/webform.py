@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from flows.intake.csv_export import read_csv_export
-from flows.intake.delivered import Delivered
+from tousu.flows.intake.csv_export import read_csv_export
+from tousu.flows.intake.delivered import Delivered
 
 COLUMNS = {
     c: c

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.intake.delivered import FileRejected
+from tousu.flows.intake.delivered import FileRejected
 
 
 def read_sheet(

@@ -12,12 +12,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from flows.byo.clocks import declared_clock_rows, declared_source_rows
-from flows.metrics.calendar import calendar_days
-from flows.metrics.identity import build_customer_links
-from flows.metrics.keywords import keywords_by_category_month
-from flows.metrics.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
-from warehouse import db
+from tousu.flows.byo.clocks import declared_clock_rows, declared_source_rows
+from tousu.flows.metrics.calendar import calendar_days
+from tousu.flows.metrics.identity import build_customer_links
+from tousu.flows.metrics.keywords import keywords_by_category_month
+from tousu.flows.metrics.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
+from tousu.warehouse import db
 
 log = logging.getLogger(__name__)
 

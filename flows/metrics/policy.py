@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from flows import vocab
+from tousu.flows import vocab
 
 DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "warehouse" / "policies" / "metrics.yml"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from flows.quality import gx
+from tousu.flows.quality import gx
 
 
 @dataclass(frozen=True)

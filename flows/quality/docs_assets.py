@@ -3,7 +3,7 @@
 GX's Data Docs load jQuery, Bootstrap, bootstrap-table and friends from public CDNs; the index
 page lists the validations only once those scripts run. Company networks (and many in China)
 block or slow those CDNs, so the same files are taken from the npm registry at install time
-(`python -m flows.quality.docs_assets`, run by `make install`), copied into each night's site
+(`python -m tousu.flows.quality.docs_assets`, run by `make install`), copied into each night's site
 and the CDN addresses rewritten to them. Without them the site keeps the CDN addresses.
 """
 

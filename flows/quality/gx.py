@@ -148,7 +148,7 @@ def build_data_docs(target: Path) -> Path:
     """
     import shutil
 
-    from flows.quality import docs_assets
+    from tousu.flows.quality import docs_assets
 
     context = _context()[0]
     site = Path(
@@ -165,7 +165,7 @@ def build_data_docs(target: Path) -> Path:
     if not docs_assets.make_offline(fresh):
         logging.getLogger(__name__).warning(
             "Data Docs load their scripts from public CDNs: the npm copies are not installed "
-            "(python -m flows.quality.docs_assets)"
+            "(python -m tousu.flows.quality.docs_assets)"
         )
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():

@@ -18,8 +18,8 @@ import duckdb
 import pandas as pd
 import polars as pl
 
-from flows.intake.thresholds import load_thresholds
-from flows.quality import gx
+from tousu.flows.intake.thresholds import load_thresholds
+from tousu.flows.quality import gx
 
 PROBLEM_SCHEMA = {
     "_source_file": pl.String,

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from flows.byo.mapping import MappingError, load_mapping
-from flows.nightly import nightly
-from flows.settings import get_settings
 from tests.bad_inputs import SECRET, write_corpus
-from warehouse import db
+from tousu.flows.byo.mapping import MappingError, load_mapping
+from tousu.flows.nightly import nightly
+from tousu.flows.settings import get_settings
+from tousu.warehouse import db
 
 pytestmark = pytest.mark.e2e
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
 from tests.helpers import write_phone
-from warehouse import db
+from tousu.flows.cli import app
+from tousu.warehouse import db
 
 pytestmark = pytest.mark.e2e
 runner = CliRunner()
@@ -123,7 +123,7 @@ def test_nightly_refuses_a_bad_run_date(tmp_path):
 
 
 def test_scheduled_deployment_runs_nightly_on_a_cron(tmp_path):
-    from flows.cli import nightly_deployment
+    from tousu.flows.cli import nightly_deployment
 
     deployment = nightly_deployment(tmp_path, "30 2 * * *", "Asia/Shanghai")
     assert deployment.name == "tousu-nightly"
@@ -172,7 +172,7 @@ def test_a_night_killed_mid_load_leaves_nothing_partial_and_the_next_marks_it(
 
 
 def test_a_second_night_on_the_same_warehouse_exits_saying_who_runs(prefect_server, tmp_path):
-    from flows.night_lock import night_lock
+    from tousu.flows.night_lock import night_lock
 
     inbox, warehouse = tmp_path / "inbox", tmp_path / "wh" / "tousu.duckdb"
     inbox.mkdir()

@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from warehouse import db
+from tests.e2e.conftest import ARTIFACTS, open_page
+from tousu.warehouse import db
 
 pytestmark = pytest.mark.e2e
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PAGES = {
     "": "投诉量",
     "sla": "达标率",
@@ -29,7 +29,6 @@ PAGES = {
     "plans": "新建计划",
     "data_quality": "隔离记录",
 }
-CHROMIUM = "/usr/bin/chromium"
 
 
 def free_port() -> int:
@@ -65,41 +64,6 @@ def served(published_demo, tmp_path_factory):
     yield base, published
     proc.terminate()
     proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "make test installs Debian's chromium (make browser)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield b
-        b.close()
-
-
-def open_page(browser, url: str, expect: str, shot: str) -> str:
-    page = browser.new_page(viewport={"width": 1500, "height": 1100})
-    try:
-        page.goto(url)
-        page.get_by_text(expect).first.wait_for(timeout=30_000)
-        page.wait_for_timeout(1500)  # let charts and tables finish drawing
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)
-        assert page.locator('[data-testid="stException"]').count() == 0, shot
-        return page.inner_text("body")
-    finally:
-        page.close()
 
 
 @pytest.mark.parametrize("path", list(PAGES))

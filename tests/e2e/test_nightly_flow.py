@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from flows.nightly import nightly
-from warehouse import db
+from tousu.flows.nightly import nightly
+from tousu.warehouse import db
 
 pytestmark = pytest.mark.e2e
 NIGHT = date(2026, 11, 1)
@@ -326,8 +326,8 @@ def test_marts_agree_with_core_on_the_demo_night(two_nights):
 
 
 def test_every_delivery_is_validated_by_its_source_suite_and_shown_in_the_data_docs(two_nights):
-    from flows.settings import data_docs_beside
-    from flows.sources import SOURCES
+    from tousu.flows.settings import data_docs_beside
+    from tousu.flows.sources import SOURCES
 
     con = db.connect(two_nights["published"], read_only=True)
     validated = dict(

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.nightly import nightly
-from warehouse import db
+from tousu.flows.nightly import nightly
+from tousu.warehouse import db
 
 pytestmark = pytest.mark.e2e
 DATA = Path(__file__).resolve().parents[1] / "data"

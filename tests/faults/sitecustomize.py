@@ -17,7 +17,7 @@ FAULT = os.environ.get("TOUSU_TEST_FAULT")
 if FAULT == "kill_after_raw_insert":
     import signal
 
-    from flows.intake import redelivery
+    from tousu.flows.intake import redelivery
 
     def _killed(*args, **kwargs):
         os.kill(os.getpid(), signal.SIGKILL)
@@ -28,7 +28,7 @@ elif FAULT == "publish_disk_full":
     import errno
     import shutil
 
-    from warehouse import db
+    from tousu.warehouse import db
 
     class _FullDisk:
         """shutil, except that copying a file runs out of space part-way."""

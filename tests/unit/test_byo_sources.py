@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from flows.byo.draft import draft
-from flows.byo.mapping import MappingError, load_mapping
-from flows.byo.source import BUNDLED, as_source
-from flows.loading import load_source
-from flows.metrics.build import build_marts
-from flows.settings import night_end
-from warehouse import db
+from tousu.flows.byo.draft import draft
+from tousu.flows.byo.mapping import MappingError, load_mapping
+from tousu.flows.byo.source import BUNDLED, as_source
+from tousu.flows.loading import load_source
+from tousu.flows.metrics.build import build_marts
+from tousu.flows.settings import night_end
+from tousu.warehouse import db
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "cfpb_complaints_2023_sample.csv"
 NIGHT = date(2023, 9, 30)
@@ -390,7 +390,7 @@ fields:
 def test_sources_check_reports_what_would_load_and_refuses_a_broken_mapping(tmp_path):
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from tousu.flows.cli import app
 
     runner = CliRunner()
     done = runner.invoke(app, ["sources", "check", str(SAMPLE), "--source", "cfpb"])
@@ -491,7 +491,7 @@ sla:
 def test_a_refused_mapping_in_the_folder_fails_its_files_and_not_the_night(
     warehouse, tmp_path, monkeypatch
 ):
-    from flows.sources import all_sources
+    from tousu.flows.sources import all_sources
 
     _, con = warehouse
     folder = tmp_path / "sources"
@@ -516,8 +516,8 @@ def test_a_refused_mapping_in_the_folder_fails_its_files_and_not_the_night(
 def test_times_with_an_offset_and_without_one_mix_in_one_column():
     import polars as pl
 
-    from flows.byo.mapping import Mapping
-    from flows.byo.transform import _time
+    from tousu.flows.byo.mapping import Mapping
+    from tousu.flows.byo.transform import _time
 
     m = Mapping(
         source="mixed",

@@ -3,7 +3,7 @@
 import logging
 from datetime import date
 
-from flows.metrics.calendar import add_working_days, calendar_days
+from tousu.flows.metrics.calendar import add_working_days, calendar_days
 
 
 def workdays(days):

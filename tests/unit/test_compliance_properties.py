@@ -6,7 +6,7 @@ import duckdb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from warehouse.db import SQL_DIR
+from tousu.warehouse.db import SQL_DIR
 
 MACROS_SQL = (SQL_DIR / "staging" / "00_macros.sql").read_text(encoding="utf-8")
 COMPLIANCE_SQL = "\n".join(

@@ -3,10 +3,10 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flows.loading import load_source
-from flows.sources import SOURCES
 from tests.helpers import write_events, write_followups, write_phone
-from warehouse import db
+from tousu.flows.loading import load_source
+from tousu.flows.sources import SOURCES
+from tousu.warehouse import db
 
 SH = ZoneInfo("Asia/Shanghai")
 EV = "{id},{ticket},{event},{at},A1,{dept},{cat},{urg},{prio},{channel},{ref},"

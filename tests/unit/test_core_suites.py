@@ -4,10 +4,10 @@ import json
 import re
 from pathlib import Path
 
-from flows import vocab
-from flows.quality.core_suites import suite_files, validate_core
 from tests.helpers import event, write_events, write_followups, write_phone
 from tests.unit.test_sla import build, register
+from tousu.flows import vocab
+from tousu.flows.quality.core_suites import suite_files, validate_core
 
 TABLES_DOC = (Path(__file__).resolve().parents[2] / "docs" / "tables.md").read_text(
     encoding="utf-8"

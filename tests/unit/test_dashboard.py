@@ -117,7 +117,7 @@ def test_complaint_detail_shows_the_timeline(published):
 
 
 def test_plan_round_trip_create_edit_verify(published, tmp_path, monkeypatch):
-    from warehouse import plans as store
+    from tousu.warehouse import plans as store
 
     path = tmp_path / "improvement_plans.duckdb"
     monkeypatch.setenv("TOUSU_PLANS", str(path))
@@ -155,7 +155,7 @@ def test_plan_round_trip_create_edit_verify(published, tmp_path, monkeypatch):
 def test_data_quality_page_lists_last_nights_failing_checks_and_keeps_an_acknowledgement(
     published, tmp_path, monkeypatch
 ):
-    from warehouse.acknowledgements import in_force
+    from tousu.warehouse.acknowledgements import in_force
 
     path = tmp_path / "improvement_plans.duckdb"
     monkeypatch.setenv("TOUSU_PLANS", str(path))

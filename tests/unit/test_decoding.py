@@ -1,4 +1,4 @@
-from flows.intake.decoding import decode_export
+from tousu.flows.intake.decoding import decode_export
 
 
 def test_gbk_file_decodes_as_gbk():

@@ -3,8 +3,8 @@
 import hashlib
 from datetime import date
 
-from flows.demo.defects import KINDS
-from flows.demo.generator import generate, thirteen_months_before
+from tousu.flows.demo.defects import KINDS
+from tousu.flows.demo.generator import generate, thirteen_months_before
 
 
 def digest(folder):

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import yaml
 
-from flows.sources import SOURCES
-from warehouse import db
+from tousu.flows.sources import SOURCES
+from tousu.warehouse import db
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 PUBLIC = (
@@ -85,7 +85,7 @@ def test_every_mart_is_described_built_and_defined(published_demo):
 
 
 def test_every_clock_the_policy_may_name_is_defined():
-    from flows.metrics.policy import CLOCKS
+    from tousu.flows.metrics.policy import CLOCKS
 
     for clock in CLOCKS:
         assert f"| `{clock}` |" in METRICS_DOC, clock

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from flows.loading import load_source
-from flows.sources import SOURCES
 from tests.helpers import write_events, write_phone
+from tousu.flows.loading import load_source
+from tousu.flows.sources import SOURCES
 
 NIGHT = date(2025, 11, 30)
 GOOD = "CALL{n},2025/11/0{n} 10:00:00,2025/11/0{n} 10:00:30,1381234567{n},张伟,,电饭煲坏了,退款,A1"
@@ -186,7 +186,7 @@ def test_a_crash_inside_the_load_leaves_nothing_of_the_file_and_it_loads_next_ru
     _, con = warehouse
     inbox = tmp_path / "inbox"
     write_phone(inbox, "callcenter_202511.csv", [GOOD.format(n=1), GOOD.format(n=2)])
-    from flows.intake import redelivery
+    from tousu.flows.intake import redelivery
 
     def crash(*args, **kwargs):  # the first step after the rows are in raw
         raise RuntimeError("crash after the raw insert")
@@ -296,9 +296,9 @@ def test_the_nights_data_quality_summary_lists_failing_checks_with_acknowledgeme
 ):
     from datetime import datetime
 
-    from flows.runs import data_quality_markdown
-    from warehouse.acknowledgements import acknowledge
-    from warehouse.plans import copy_into_warehouse
+    from tousu.flows.runs import data_quality_markdown
+    from tousu.warehouse.acknowledgements import acknowledge
+    from tousu.warehouse.plans import copy_into_warehouse
 
     _, con = warehouse
     inbox = tmp_path / "inbox"

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from warehouse.db import SQL_DIR
+from tousu.warehouse.db import SQL_DIR
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -140,7 +140,7 @@ def test_category_weekly_warns_when_a_week_exceeds_its_baseline():
 
 
 def test_the_data_quality_marts_aggregate_the_ops_tables(warehouse):
-    from warehouse import db
+    from tousu.warehouse import db
 
     _, con = warehouse
     con.execute(
@@ -193,7 +193,7 @@ def test_the_data_quality_marts_aggregate_the_ops_tables(warehouse):
 
 
 def test_a_month_is_provisional_while_a_file_of_it_waits_and_not_after(warehouse):
-    from warehouse import db
+    from tousu.warehouse import db
 
     _, con = warehouse
     db.build_core(con)  # empty core tables, and the vocabulary's reference tables
@@ -239,7 +239,7 @@ def test_a_month_is_provisional_while_a_file_of_it_waits_and_not_after(warehouse
 
 
 def test_the_months_keywords_are_the_words_its_complaints_share(warehouse):
-    from flows.metrics.keywords import keywords_by_category_month
+    from tousu.flows.metrics.keywords import keywords_by_category_month
 
     _, con = warehouse
     con.execute(

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from flows.night_lock import NightAlreadyRunning, holder, night_lock
-from warehouse import db
+from tousu.flows.night_lock import NightAlreadyRunning, holder, night_lock
+from tousu.warehouse import db
 
 
 def test_a_held_lock_refuses_a_second_night_naming_the_holder(tmp_path):

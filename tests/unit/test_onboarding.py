@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.byo.draft import draft, name_matches
-from flows.byo.dry_run import check_sample
-from flows.byo.mapping import MappingError, load_mapping
-from flows.byo.source import as_source, export_as_of
-from flows.cli import app
-from flows.loading import load_source
+from tousu.flows.byo.draft import draft, name_matches
+from tousu.flows.byo.dry_run import check_sample
+from tousu.flows.byo.mapping import MappingError, load_mapping
+from tousu.flows.byo.source import as_source, export_as_of
+from tousu.flows.cli import app
+from tousu.flows.loading import load_source
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 BOSTON = DATA / "boston311_2022-04-25.csv"
@@ -69,7 +69,7 @@ def test_the_export_as_of_comes_from_the_file_name_a_fixed_instant_or_the_mtime(
     assert export_as_of(m, BOSTON, "boston311/boston311_2022-04-25.csv") == datetime(
         2022, 4, 26, 4, 0, tzinfo=UTC
     )  # the end of the day, New York time
-    from flows.intake.delivered import LayoutChanged
+    from tousu.flows.intake.delivered import LayoutChanged
 
     with pytest.raises(LayoutChanged, match="no date in its name"):
         export_as_of(m, BOSTON, "boston311/latest.csv")
@@ -336,9 +336,9 @@ def test_an_unfilled_todo_is_refused(tmp_path):
 def test_open_items_of_a_source_that_stopped_delivering_are_not_open_today(warehouse, tmp_path):
     from datetime import timedelta
 
-    from flows.metrics.build import build_marts
-    from flows.settings import night_end
-    from warehouse import db
+    from tousu.flows.metrics.build import build_marts
+    from tousu.flows.settings import night_end
+    from tousu.warehouse import db
 
     _, con = warehouse
     inbox = tmp_path / "inbox"
@@ -375,9 +375,9 @@ def test_open_items_of_a_source_that_stopped_delivering_are_not_open_today(wareh
 
 
 def test_an_archive_item_is_not_at_risk_today(warehouse, tmp_path):
-    from flows.metrics.build import build_marts
-    from flows.settings import night_end
-    from warehouse import db
+    from tousu.flows.metrics.build import build_marts
+    from tousu.flows.settings import night_end
+    from tousu.warehouse import db
 
     _, con = warehouse
     inbox = tmp_path / "inbox"

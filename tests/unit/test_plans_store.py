@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from warehouse import plans as store
+from tousu.warehouse import plans as store
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -92,7 +92,7 @@ def test_checkpoints_and_the_nightly_copy(tmp_path, warehouse):
 
 
 def test_demo_plans(tmp_path):
-    from flows.demo.plans import write_demo_plans
+    from tousu.flows.demo.plans import write_demo_plans
 
     path = tmp_path / "improvement_plans.duckdb"
     ids = write_demo_plans(path, NOW)

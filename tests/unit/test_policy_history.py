@@ -4,12 +4,12 @@ from datetime import date
 
 import pytest
 
-from flows.metrics.build import build_marts
-from flows.metrics.policy import DEFAULT_POLICY, PolicyError, load_policy
-from flows.settings import night_end
 from tests.helpers import write_events, write_phone
 from tests.unit.test_sla import build, register
-from warehouse import db
+from tousu.flows.metrics.build import build_marts
+from tousu.flows.metrics.policy import DEFAULT_POLICY, PolicyError, load_policy
+from tousu.flows.settings import night_end
+from tousu.warehouse import db
 
 CALLS = [
     "CALL1,2025/11/03 10:00:00,2025/11/03 10:07:00,13812345671,甲,,坏了,退款,A1",  # 7 min

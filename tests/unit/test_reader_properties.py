@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.byo.mapping import load_mapping
-from flows.byo.source import read_declared
-from flows.intake import chat, email, phone, social, store, ticket_system, webform
-from flows.intake.delivered import Delivered, FileRejected
 from tests.bad_inputs import _chat, _event, _phone
 from tests.helpers import PHONE_HEADER, WEBFORM_HEADER
+from tousu.flows.byo.mapping import load_mapping
+from tousu.flows.byo.source import read_declared
+from tousu.flows.intake import chat, email, phone, social, store, ticket_system, webform
+from tousu.flows.intake.delivered import Delivered, FileRejected
 
 PHONE_FILE = (
     "\r\n".join(
@@ -245,7 +245,7 @@ def test_the_clean_file_fast_path_reads_exactly_what_the_record_reader_reads(
     import csv as csv_module
     import io
 
-    from flows.intake.csv_export import read_csv_records
+    from tousu.flows.intake.csv_export import read_csv_records
 
     out = io.StringIO()
     writer = csv_module.writer(out, lineterminator=line_end)

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import pytest
 import xlsxwriter
 
-from flows.intake import chat, email, phone, social, store, ticket_system, webform
-from flows.intake.delivered import FileRejected
+from tousu.flows.intake import chat, email, phone, social, store, ticket_system, webform
+from tousu.flows.intake.delivered import FileRejected
 
 PHONE_HEADER = "通话编号,来电时间,接通时间,来电号码,客户姓名,会员号,问题描述,客户诉求,坐席工号"
 

@@ -6,8 +6,8 @@ import io
 import polars as pl
 import pytest
 
-from dashboards.masking import mask_name, mask_phone, mask_record, mask_text
-from dashboards.safe_export import safe_csv
+from tousu.dashboards.masking import mask_name, mask_phone, mask_record, mask_text
+from tousu.dashboards.safe_export import safe_csv
 
 
 @pytest.mark.parametrize("name", ["张伟", "欧阳娜娜", "W", " Renée Müller ", "李"])
@@ -56,7 +56,7 @@ def test_csv_export_neutralises_formula_prefixes_per_owasp():
 def test_night_warnings_name_an_empty_inbox_and_a_source_silent_for_longer_than_usual(warehouse):
     from datetime import date
 
-    from flows.runs import ChannelSummary, NightSummary, night_warnings
+    from tousu.flows.runs import ChannelSummary, NightSummary, night_warnings
 
     _, con = warehouse
     for n, night in enumerate([date(2025, 11, 1), date(2025, 11, 2), date(2025, 11, 4)]):
@@ -89,7 +89,7 @@ def test_night_warnings_name_an_empty_inbox_and_a_source_silent_for_longer_than_
 def test_refused_earlier_night_and_abandoned_runs(warehouse):
     from datetime import date
 
-    from flows.runs import NightRefused, abandon_unfinished, refuse_earlier_night
+    from tousu.flows.runs import NightRefused, abandon_unfinished, refuse_earlier_night
 
     _, con = warehouse
     con.execute(

@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from flows.loading import load_source
-from flows.metrics.build import build_marts
-from flows.settings import night_end
-from flows.sources import SOURCES
 from tests.helpers import event, write_events, write_followups, write_phone, write_webform
-from warehouse import db
+from tousu.flows.loading import load_source
+from tousu.flows.metrics.build import build_marts
+from tousu.flows.settings import night_end
+from tousu.flows.sources import SOURCES
+from tousu.warehouse import db
 
 SH = ZoneInfo("Asia/Shanghai")
 AS_OF = night_end(date(2025, 11, 30), "Asia/Shanghai")  # 2025-12-01 00:00 +08:00

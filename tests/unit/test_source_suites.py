@@ -5,13 +5,13 @@ from datetime import date
 
 import pytest
 
-from flows import vocab
-from flows.intake.checks import ROW_SET_CHECKS
-from flows.loading import load_source
-from flows.quality import gx
-from flows.quality.source_suites import source_suite
-from flows.sources import SOURCES
 from tests.helpers import event, write_events, write_followups
+from tousu.flows import vocab
+from tousu.flows.intake.checks import ROW_SET_CHECKS
+from tousu.flows.loading import load_source
+from tousu.flows.quality import gx
+from tousu.flows.quality.source_suites import source_suite
+from tousu.flows.sources import SOURCES
 
 NIGHT = date(2025, 11, 30)
 

@@ -10,7 +10,8 @@ PACKAGES = ("flows", "warehouse", "dashboards")
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+    # the folders are installed as subpackages of `tousu` (pyproject.toml's package-dir)
+    return ".".join(["tousu", *(parts[:-1] if parts[-1] == "__init__" else parts)])
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -60,7 +61,7 @@ def test_the_circle_finder_finds_a_circle():
 def test_the_fingerprint_sees_a_changed_figure(tmp_path):
     import duckdb
 
-    from flows.fingerprint import fingerprint
+    from tousu.flows.fingerprint import fingerprint
 
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.execute("CREATE SCHEMA mart")
@@ -75,16 +76,16 @@ def test_the_fingerprint_sees_a_changed_figure(tmp_path):
 
 
 def test_the_channels_the_built_in_sources_are_named_after_are_the_vocabularys():
-    from flows.sources import SOURCES
-    from flows.vocab import CHANNELS, OWN_CHANNELS
+    from tousu.flows.sources import SOURCES
+    from tousu.flows.vocab import CHANNELS, OWN_CHANNELS
 
     assert set(OWN_CHANNELS) <= set(CHANNELS)
     assert sorted(name for name in SOURCES if name in CHANNELS) == sorted(OWN_CHANNELS)
 
 
 def test_the_satisfaction_scale_as_a_table_is_the_vocabularys(warehouse):
-    from flows import vocab
-    from warehouse import db
+    from tousu.flows import vocab
+    from tousu.warehouse import db
 
     _, con = warehouse
     db.write_reference_tables(con)
@@ -130,13 +131,18 @@ def test_a_mart_file_is_named_after_its_model():
 def test_the_pages_import_from_flows_only_the_shared_vocabulary_and_settings():
     # plan verification is still computed when the page is drawn (one pure call): the one
     # exception left, until it is a nightly mart
-    allowed = {"flows", "flows.vocab", "flows.settings", "flows.metrics.verification"}
+    allowed = {
+        "tousu.flows",
+        "tousu.flows.vocab",
+        "tousu.flows.settings",
+        "tousu.flows.metrics.verification",
+    }
     graph = import_graph()
     reached = {
         t
         for m, targets in graph.items()
-        if m.startswith("dashboards")
+        if m.startswith("tousu.dashboards")
         for t in targets
-        if t.startswith("flows")
+        if t.startswith("tousu.flows")
     }
     assert reached <= allowed, sorted(reached - allowed)

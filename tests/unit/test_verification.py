@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from flows.metrics.verification import complaints_rate, csat_share
+from tousu.flows.metrics.verification import complaints_rate, csat_share
 
 
 def test_fewer_complaints_per_day_is_effective_when_the_interval_is_below_one():
@@ -46,7 +46,7 @@ def test_a_done_plan_is_verified_on_its_windows_without_the_app():
 
     import polars as pl
 
-    from flows.metrics.verification import verify_plan
+    from tousu.flows.metrics.verification import verify_plan
 
     # 2 complaints a day for the 60 days before the start, 1 a day after the plan was done
     start, done, as_of = date(2026, 3, 1), date(2026, 5, 1), date(2026, 6, 9)
