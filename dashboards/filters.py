@@ -23,25 +23,38 @@ class Filters:
     category: str = ALL
     priority: str = ALL
 
-    @property
-    def cube_values(self) -> tuple[str, str, str, str]:
-        """Values for `channel = ? AND department = ? AND category = ? AND priority = ?` on a
-        mart with '(all)' rows."""
-        return self.channel, self.department, self.category, self.priority
+    def cube_where(self, *by: str, **fixed: str) -> tuple[str, list]:
+        """Condition and parameters selecting rows of a mart with '(all)' rows (the period
+        marts): every breakdown at the filter's value, '(all)' included, so the rate is read, not
+        recomputed. A breakdown named in `by` is shown row by row: every value when its filter
+        is '(all)'. `fixed` sets columns the sidebar has no filter for (the SLA marts' clock)."""
+        values = {**self.breakdowns, **fixed}
+        terms, params = [], []
+        for column, value in values.items():
+            if column in by and value == ALL:
+                terms.append(f"{column} <> '{ALL}'")
+            else:
+                terms.append(f"{column} = ?")
+                params.append(value)
+        return " AND ".join(terms), params
 
-    def open_filter(self) -> tuple[str, list]:
-        """SQL condition and parameters for a mart with plain breakdown columns."""
-        sql = (
-            "(? = '(all)' OR channel = ?) AND (? = '(all)' OR department = ?) "
-            "AND (? = '(all)' OR category = ?) AND (? = '(all)' OR priority = ?)"
-        )
-        params = []
-        for value in self.cube_values:
+    def rows_where(self) -> tuple[str, list]:
+        """Condition and parameters for a row-level mart (one row per complaint or clock, no
+        '(all)' rows): a breakdown filtered to '(all)' lets every value through."""
+        terms, params = [], []
+        for column, value in self.breakdowns.items():
+            terms.append(f"(? = '{ALL}' OR {column} = ?)")
             params += [value, value]
-        return sql, params
+        return " AND ".join(terms), params
 
-
-CUBE_WHERE = "channel = ? AND department = ? AND category = ? AND priority = ?"
+    @property
+    def breakdowns(self) -> dict[str, str]:
+        return {
+            "channel": self.channel,
+            "department": self.department,
+            "category": self.category,
+            "priority": self.priority,
+        }
 
 
 def months() -> list[date]:

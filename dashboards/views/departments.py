@@ -4,7 +4,7 @@ import altair as alt
 import streamlit as st
 
 from tousu.dashboards.data import query
-from tousu.dashboards.filters import sidebar_filters
+from tousu.dashboards.filters import ALL, sidebar_filters
 from tousu.dashboards.i18n import t
 from tousu.dashboards.provisional import provisional_note
 
@@ -12,14 +12,14 @@ f = sidebar_filters()
 st.subheader(f"{t('departments')} · {f.month:%Y-%m}")
 provisional_note([f.month], f.channel)
 
+# every department and category, whatever their filters: the heatmap is of them
+where, params = f.cube_where("department", "category", department=ALL, category=ALL)
 cells = query(
-    """
+    f"""
     SELECT department, category, complaints FROM mart.satisfaction_closure_monthly
-    WHERE month = ? AND channel = ? AND priority = ? AND department <> '(all)'
-      AND category <> '(all)'""",
+    WHERE month = ? AND {where}""",
     f.month,
-    f.channel,
-    f.priority,
+    *params,
 )
 st.caption(t("heatmap"))
 st.altair_chart(
@@ -34,24 +34,23 @@ st.altair_chart(
     width="stretch",
 )
 
-where, params = f.open_filter()
+# every department, whatever the department filter, each with its own figures
+sla_where, sla_params = f.cube_where("department", department=ALL, clock=ALL)
+rep_where, rep_params = f.cube_where("department", department=ALL)
 per_department = query(
     f"""
     WITH sla AS (
-        SELECT department, round(stg.compliance_rate(sum(met), sum(breached)), 4) AS sla
-        FROM mart.sla_compliance_monthly WHERE month = ? AND {where} GROUP BY 1),
+        SELECT department, compliance_rate AS sla
+        FROM mart.sla_compliance_monthly WHERE month = ? AND {sla_where}),
     rep AS (
         SELECT department, complaints, repeat_rate FROM mart.repeat_rate_monthly
-        WHERE month = ? AND channel = ? AND category = ? AND priority = ?
-          AND department <> '(all)')
+        WHERE month = ? AND {rep_where})
     SELECT rep.department, rep.complaints, sla.sla AS sla_compliance, rep.repeat_rate
     FROM rep LEFT JOIN sla USING (department) ORDER BY rep.complaints DESC""",
     f.month,
-    *params,
+    *sla_params,
     f.month,
-    f.channel,
-    f.category,
-    f.priority,
+    *rep_params,
 )
 st.dataframe(
     per_department,

@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from tousu.dashboards.data import query
-from tousu.dashboards.filters import CUBE_WHERE, Filters, sidebar_filters
+from tousu.dashboards.filters import ALL, Filters, sidebar_filters
 from tousu.dashboards.i18n import t
 from tousu.dashboards.provisional import data_status, provisional_note
 
@@ -13,21 +13,21 @@ def month_figures(f: Filters, month) -> dict:
     """Volume, SLA compliance, repeat rate, CSAT and closure rate of one month."""
     if month is None:
         return {}
+    where, params = f.cube_where()
     sat = query(
         "SELECT complaints, csat, closure_rate FROM mart.satisfaction_closure_monthly "
-        f"WHERE month = ? AND {CUBE_WHERE}",
+        f"WHERE month = ? AND {where}",
         month,
-        *f.cube_values,
+        *params,
     )
     rep = query(
-        f"SELECT repeat_rate FROM mart.repeat_rate_monthly WHERE month = ? AND {CUBE_WHERE}",
+        f"SELECT repeat_rate FROM mart.repeat_rate_monthly WHERE month = ? AND {where}",
         month,
-        *f.cube_values,
+        *params,
     )
-    where, params = f.open_filter()
+    where, params = f.cube_where(clock=ALL)  # every clock pooled
     sla = query(
-        "SELECT stg.compliance_rate(sum(met), sum(breached)) AS rate, "
-        "sum(no_target)::BIGINT AS no_target "
+        "SELECT compliance_rate AS rate, no_target "
         f"FROM mart.sla_compliance_monthly WHERE month = ? AND {where}",
         month,
         *params,
@@ -44,7 +44,7 @@ def month_figures(f: Filters, month) -> dict:
 
 
 def overdue_open(f: Filters) -> int:
-    where, params = f.open_filter()
+    where, params = f.rows_where()
     # open today only: an item open in an archive export is not overdue now
     return query(
         "SELECT count(DISTINCT complaint_id) AS n FROM mart.sla_clocks "
@@ -85,10 +85,11 @@ def render() -> None:
                 col.caption(t("no_target_count").format(n=now["no_target"]))
     cols[5].metric(t("overdue_open"), f"{overdue_open(f):,}")
 
+    where, params = f.cube_where()
     trend = query(
         "SELECT month, complaints FROM mart.satisfaction_closure_monthly "
-        f"WHERE {CUBE_WHERE} ORDER BY month",
-        *f.cube_values,
+        f"WHERE {where} ORDER BY month",
+        *params,
     )
     st.caption(t("trend"))
     st.bar_chart(

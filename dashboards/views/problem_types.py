@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from tousu.dashboards.data import query
-from tousu.dashboards.filters import CUBE_WHERE, sidebar_filters
+from tousu.dashboards.filters import ALL, sidebar_filters
 from tousu.dashboards.i18n import category_label, t
 from tousu.dashboards.provisional import provisional_note
 
@@ -13,15 +13,15 @@ f = sidebar_filters()
 st.subheader(f"{t('problem_types')} · {f.month:%Y-%m}")
 provisional_note([f.month], f.channel)
 
+# every category, whatever the category filter: the Pareto is of categories
+where, params = f.cube_where("category", category=ALL)
 pareto = query(
     f"""
     SELECT category, complaints FROM mart.satisfaction_closure_monthly
-    WHERE month = ? AND {CUBE_WHERE.replace("category = ?", "category <> '(all)'")}
+    WHERE month = ? AND {where}
     ORDER BY complaints DESC""",
     f.month,
-    f.channel,
-    f.department,
-    f.priority,
+    *params,
 )
 if pareto.height:
     pareto = pareto.with_columns(

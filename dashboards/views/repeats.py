@@ -4,21 +4,22 @@ import polars as pl
 import streamlit as st
 
 from tousu.dashboards.data import query
-from tousu.dashboards.filters import CUBE_WHERE, sidebar_filters
+from tousu.dashboards.filters import sidebar_filters
 from tousu.dashboards.i18n import t
 from tousu.dashboards.links import complaint_table
 from tousu.dashboards.provisional import mark_months, provisional_note
 
 f = sidebar_filters()
-where, params = f.open_filter()
+where, params = f.rows_where()
 st.subheader(f"{t('repeats')} · {f.month:%Y-%m}")
 provisional_note([f.month], f.channel)
 
+cube, cube_params = f.cube_where()
 rates = query(
     "SELECT month, complaints, repeat_complaints, repeat_rate, window_passed, "
     "came_back, pending, came_back_rate FROM mart.repeat_rate_monthly "
-    f"WHERE {CUBE_WHERE} ORDER BY month",
-    *f.cube_values,
+    f"WHERE {cube} ORDER BY month",
+    *cube_params,
 )
 st.caption(t("trend"))
 st.line_chart(

@@ -4,26 +4,25 @@ import polars as pl
 import streamlit as st
 
 from tousu.dashboards.data import query
-from tousu.dashboards.filters import sidebar_filters
+from tousu.dashboards.filters import ALL, sidebar_filters
 from tousu.dashboards.i18n import channel_label, clock_label, t
 from tousu.dashboards.links import complaint_table
 from tousu.dashboards.provisional import provisional_note
 
 f = sidebar_filters()
-where, params = f.open_filter()
+where, params = f.rows_where()
 st.subheader(f"{t('sla')} · {f.month:%Y-%m}")
 provisional_note([f.month], f.channel)
 
+# by clock, channel and priority: every value of each unless the sidebar picks one
+by_where, by_params = f.cube_where("clock", "channel", "priority", clock=ALL)
 by = query(
     f"""
-    SELECT clock, channel, priority, sum(met)::BIGINT AS met, sum(breached)::BIGINT AS breached,
-           sum(open_within)::BIGINT AS open_within,
-           round(stg.compliance_rate(sum(met), sum(breached)), 4) AS compliance_rate,
-           sum(no_target)::BIGINT AS no_target
-    FROM mart.sla_compliance_monthly WHERE month = ? AND {where}
-    GROUP BY ALL ORDER BY clock, channel, priority""",
+    SELECT clock, channel, priority, met, breached, open_within, compliance_rate, no_target
+    FROM mart.sla_compliance_monthly WHERE month = ? AND {by_where}
+    ORDER BY clock, channel, priority""",
     f.month,
-    *params,
+    *by_params,
 )
 st.caption(t("compliance_by"))
 st.dataframe(

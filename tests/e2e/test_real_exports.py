@@ -85,7 +85,8 @@ def test_a_due_date_clock_counts_records_without_a_due_date_apart(night):
     }
     met, breached, no_target, rate = con.execute(
         "SELECT sum(met), sum(breached), sum(no_target), sum(met) / (sum(met) + sum(breached)) "
-        "FROM mart.sla_compliance_monthly WHERE clock = 'boston_target'"
+        "FROM mart.sla_compliance_monthly WHERE clock = 'boston_target' AND channel = '(all)' "
+        "AND priority = '(all)' AND department = '(all)' AND category = '(all)'"
     ).fetchall()[0]
     assert (met, breached, no_target) == (57, 14, 9) and round(rate, 4) == 0.8028
     assert con.execute(

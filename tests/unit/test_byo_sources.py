@@ -103,7 +103,8 @@ def test_cfpb_channels_and_its_15_day_clock_reach_the_metrics(cfpb_loaded):
     assert str(start) == ref["Date sent to company"] and (deadline - start).days == 15
     monthly = con.execute(
         "SELECT sum(clocks) FROM mart.sla_compliance_monthly "
-        "WHERE clock = 'cfpb_company_response' AND channel = 'phone'"
+        "WHERE clock = 'cfpb_company_response' AND channel = 'phone' AND priority = '(all)' "
+        "AND department = '(all)' AND category = '(all)'"
     ).fetchall()[0][0]
     assert monthly == expected["phone"]
 

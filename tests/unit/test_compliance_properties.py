@@ -58,16 +58,38 @@ def test_rates_are_shares_and_counts_add_up_across_breakdowns_and_periods(rows):
                OR abs(compliance_rate - round(met / (met + breached), 4)) > 1e-9
         """).fetchall()[0][0]
         assert bad == 0, table
-        totals = con.execute(
-            f"SELECT sum(met), sum(breached), sum(open_within), "
-            f"sum(no_target) FROM mart.sla_compliance_{table}"
-        ).fetchall()[0]
-        assert totals == (
-            sum(r[4] == "met" for r in rows),
-            sum(r[4] in ("breached", "open_breached") for r in rows),
-            sum(r[4] == "open_within" for r in rows),
-            sum(r[4] == "no_target" for r in rows),
+        levels = (
+            ["TRUE"]
+            if table == "daily"
+            else [
+                # the detail rows, and the '(all)' row of all five breakdowns: the same totals
+                "'(all)' NOT IN (clock, channel, priority, department, category)",
+                "clock = '(all)' AND channel = '(all)' AND priority = '(all)' "
+                "AND department = '(all)' AND category = '(all)'",
+            ]
         )
+        for level in levels:
+            totals = con.execute(
+                f"SELECT sum(met), sum(breached), sum(open_within), "
+                f"sum(no_target) FROM mart.sla_compliance_{table} WHERE {level}"
+            ).fetchall()[0]
+            assert totals == (
+                sum(r[4] == "met" for r in rows),
+                sum(r[4] in ("breached", "open_breached") for r in rows),
+                sum(r[4] == "open_within" for r in rows),
+                sum(r[4] == "no_target" for r in rows),
+            ), (table, level)
+    # a middle level: per clock and channel (other breakdowns '(all)'), the monthly rows hold
+    # the counts of that clock and channel
+    per_clock_channel = con.execute("""
+        SELECT clock, channel, sum(met), sum(breached) FROM mart.sla_compliance_monthly
+        WHERE clock <> '(all)' AND channel <> '(all)' AND priority = '(all)'
+          AND department = '(all)' AND category = '(all)' GROUP BY 1, 2
+        EXCEPT
+        SELECT clock, channel, count(*) FILTER (WHERE status = 'met'),
+               count(*) FILTER (WHERE status IN ('breached', 'open_breached'))
+        FROM mart.sla_clocks GROUP BY 1, 2""").fetchall()
+    assert per_clock_channel == []
     # per clock and day, the channels' counts add up to the clock's count
     per_day = con.execute("""
         SELECT day, clock, sum(met), sum(breached) FROM mart.sla_compliance_daily GROUP BY 1, 2

@@ -146,3 +146,11 @@ def test_the_pages_import_from_flows_only_the_shared_vocabulary_and_settings():
         if t.startswith("tousu.flows")
     }
     assert reached <= allowed, sorted(reached - allowed)
+
+
+def test_the_pages_read_rates_and_do_not_recompute_them():
+    # the period marts hold '(all)' rows: a page selects its row (Filters.cube_where)
+    for path in sorted((ROOT / "dashboards").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        for formula in ("stg.compliance_rate", "sum(met)", "sum(breached)"):
+            assert formula not in text, (path.name, formula)

@@ -1,5 +1,6 @@
 -- mart.sla_compliance_daily: one row per day (of the clock's start, local time), clock, channel,
--- priority, department and category (the weekly and monthly marts sum it: compliance_per).
+-- priority, department and category, without '(all)' rows: the additive base the weekly and
+-- monthly marts sum (compliance_per), with '(all)' rows.
 -- compliance_rate = met / (met + breached), where breached counts clocks stopped late and open
 -- clocks already past their deadline (open_breached). Clocks open and not yet due (open_within)
 -- are reported apart and are not in the rate, as are clocks without a target (no_target: a
@@ -22,13 +23,20 @@ GROUP BY ALL
 ORDER BY ALL;
 
 -- The daily counts summed per period (week, month), the rate recomputed from them: one formula
--- for the weekly and monthly marts.
+-- for the weekly and monthly marts. Like the other monthly marts they hold '(all)' rows: a
+-- breakdown column (clock included) holds '(all)' on rows that sum over it (GROUPING SETS via
+-- CUBE), so a page selects its row instead of summing and recomputing the rate.
 CREATE OR REPLACE TEMP MACRO compliance_per(unit) AS TABLE
-SELECT date_trunc(unit, day)::DATE AS period_start, clock, channel, priority, department,
-       category, sum(clocks)::BIGINT AS clocks, sum(met)::BIGINT AS met,
+SELECT date_trunc(unit, day)::DATE AS period_start,
+       CASE WHEN grouping(clock) = 1 THEN '(all)' ELSE clock END           AS clock,
+       CASE WHEN grouping(channel) = 1 THEN '(all)' ELSE channel END       AS channel,
+       CASE WHEN grouping(priority) = 1 THEN '(all)' ELSE priority END     AS priority,
+       CASE WHEN grouping(department) = 1 THEN '(all)' ELSE department END AS department,
+       CASE WHEN grouping(category) = 1 THEN '(all)' ELSE category END     AS category,
+       sum(clocks)::BIGINT AS clocks, sum(met)::BIGINT AS met,
        sum(breached)::BIGINT AS breached, sum(open_breached)::BIGINT AS open_breached,
        sum(open_within)::BIGINT AS open_within, sum(no_target)::BIGINT AS no_target,
        round(stg.compliance_rate(sum(met), sum(breached)), 4) AS compliance_rate
 FROM mart.sla_compliance_daily
-GROUP BY ALL
+GROUP BY date_trunc(unit, day), CUBE (clock, channel, priority, department, category)
 ORDER BY ALL;
