@@ -28,9 +28,15 @@ demo: install
 	$(BIN)/tousu summary
 	$(BIN)/tousu dashboard --port $(PORT)
 
+# Python style and format, the SQL models (DuckDB dialect), types. mypy reads the folders under
+# the names they are installed as (tousu.flows, ...): build/typecheck/tousu/ links them.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint warehouse
+	mkdir -p build/typecheck/tousu
+	for d in flows warehouse dashboards expectations; do ln -sfn "$(CURDIR)/$$d" build/typecheck/tousu/$$d; done
+	MYPYPATH=build/typecheck $(BIN)/mypy -p tousu.flows -p tousu.warehouse -p tousu.dashboards
 
 # The browser test drives Debian's Chromium (CJK fonts for the Chinese pages).
 browser:

@@ -15,7 +15,7 @@ from tousu.dashboards.data import plans_path, published_path, query
 from tousu.dashboards.i18n import t
 from tousu.flows.settings import current_settings, data_docs_beside
 from tousu.warehouse.acknowledgements import acknowledge, in_force
-from tousu.warehouse.plans import PlanError
+from tousu.warehouse.plan_store import PlanError
 
 
 def failing_checks() -> pl.DataFrame:

@@ -7,6 +7,7 @@ provisional month is marked wherever it is shown, with the reasons one click awa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import polars as pl
@@ -18,7 +19,7 @@ from tousu.dashboards.i18n import t
 ALL = "(all)"
 
 
-def provisional(months: list[date], channel: str = ALL) -> pl.DataFrame:
+def provisional(months: Sequence[date | None], channel: str = ALL) -> pl.DataFrame:
     """The provisional rows touching these months (and this channel, or every channel)."""
     months = [m for m in months if m is not None]
     if not months:
@@ -45,7 +46,7 @@ def provisional_months(channel: str = ALL) -> set[date]:
     return set(rows["month"].to_list())
 
 
-def provisional_note(months: list[date], channel: str = ALL) -> bool:
+def provisional_note(months: Sequence[date | None], channel: str = ALL) -> bool:
     """A warning over the page's figures when any of their months is provisional; return it."""
     rows = provisional(months, channel)
     if not rows.height:

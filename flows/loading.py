@@ -70,7 +70,7 @@ def sha256_of(path: Path) -> str:
 
 def new_files(
     con: duckdb.DuckDBPyConnection, inbox: Path, source: Source
-) -> tuple[list[InboxFile], list[FileOutcome]]:
+) -> tuple[list[InboxFile], list[tuple[InboxFile, FileOutcome]]]:
     """The source's files not yet recorded with the same path and content, and a failed outcome
     for each path that leads outside the inbox (a symlink: it is never opened)."""
     seen = set(
@@ -157,7 +157,7 @@ def load_source(
     _record_batch_checks(con, run_id, source.name, files, results, short, usual)
     if stopped:
         first = next(iter(stopped))
-        outcomes = [
+        held = [
             FileOutcome(source.name, f.rel, f.sha256, "failed", error=stopped[f.rel])
             if f.rel in stopped
             else FileOutcome(
@@ -170,8 +170,8 @@ def load_source(
             )
             for f in files
         ]
-        _record(con, run_id, uuid.uuid4().hex, files, outcomes)
-        return outside_outcomes + outcomes
+        _record(con, run_id, uuid.uuid4().hex, files, held)
+        return outside_outcomes + held
 
     def read(f: InboxFile) -> Delivered:
         result = results[f.rel]
@@ -204,15 +204,15 @@ def _short_files(
     if len(history) < 3:
         return {}, None
     median = statistics.median(history)
+    read = {rel: r.rows_read for rel, r in results.items() if isinstance(r, Delivered)}
     return {
         f.rel: (
-            f"volume: {results[f.rel].rows_read:,} rows where the last {len(history)} "
+            f"volume: {read[f.rel]:,} rows where the last {len(history)} "
             f"files had a median of {median:,.0f}; the export looks cut short or "
             f"half-empty: re-export it (expectations/thresholds.yml sets the band)"
         )
         for f in files
-        if isinstance(results[f.rel], Delivered)
-        and too_few_rows(results[f.rel].rows_read, median, volume)
+        if f.rel in read and too_few_rows(read[f.rel], median, volume)
     }, median
 
 

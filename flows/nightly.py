@@ -42,7 +42,7 @@ from tousu.flows.runs import (
     start_run,
 )
 from tousu.warehouse import db
-from tousu.warehouse.plans import copy_into_warehouse
+from tousu.warehouse.plan_store import copy_into_warehouse
 
 
 def log() -> logging.Logger | logging.LoggerAdapter:

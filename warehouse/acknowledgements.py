@@ -1,7 +1,7 @@
 """Acknowledging a known data-quality failure, with a comment kept beside the result.
 
 Acknowledgements live in the review app's own file (the improvement plans file, see
-warehouse/plans.py): the app writes them at once, the nightly copies them into the warehouse.
+warehouse/plan_store.py): the app writes them at once, the nightly copies them into the warehouse.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from tousu.warehouse.plans import PlanError, connect_file, read
+from tousu.warehouse.plan_store import PlanError, connect_file, read
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Improvement plans: create and edit them, note progress, follow the metric, verify the effect.
 
-Plans are written to their own small file (warehouse/plans.py) and copied into the warehouse
+Plans are written to their own small file (warehouse/plan_store.py) and copied into the warehouse
 every night; the metric series and the before/after comparison come from mart.complaints_daily.
 """
 
@@ -16,7 +16,7 @@ from tousu.dashboards.i18n import category_label, t
 from tousu.dashboards.provisional import data_status, provisional_note
 from tousu.flows.metrics.verification import monthly_series, verify_plan
 from tousu.flows.vocab import CATEGORIES, DEPARTMENTS
-from tousu.warehouse import plans as store
+from tousu.warehouse import plan_store as store
 
 PATH = plans_path()
 # Overdue and "after" windows are judged as of the published night, not the wall clock.

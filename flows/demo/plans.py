@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from tousu.warehouse import plans as store
+from tousu.warehouse import plan_store as store
 
 
 def write_demo_plans(path: Path, now: datetime) -> list[str]:

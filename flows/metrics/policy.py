@@ -28,10 +28,10 @@ class PolicyError(ValueError):
 
 class When(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    channel: list[Literal[tuple(vocab.CHANNELS)]] | None = None  # type: ignore[misc]
-    urgency: list[Literal[vocab.URGENCY]] | None = None  # type: ignore[misc]
-    priority: list[Literal[vocab.PRIORITY]] | None = None  # type: ignore[misc]
-    category: list[Literal[tuple(vocab.CATEGORIES)]] | None = None  # type: ignore[misc]
+    channel: list[Literal[tuple(vocab.CHANNELS)]] | None = None  # type: ignore[valid-type]
+    urgency: list[Literal[vocab.URGENCY]] | None = None  # type: ignore[valid-type]
+    priority: list[Literal[vocab.PRIORITY]] | None = None  # type: ignore[valid-type]
+    category: list[Literal[tuple(vocab.CATEGORIES)]] | None = None  # type: ignore[valid-type]
 
 
 Positive = Annotated[float, Field(gt=0)]

@@ -83,7 +83,7 @@ def complaints_rate(
         high,
         p,
         verdict,
-        after <= target,
+        None if after is None else after <= target,
         f"rate ratio {ratio:.2f} (95% CI {low:.2f}-{high:.2f}), one-sided p = {p:.3g}",
     )
 
@@ -139,7 +139,7 @@ def csat_share(
         high,
         p,
         verdict,
-        after >= target,
+        None if after is None else after >= target,
         f"CSAT ratio {ratio:.2f} (95% CI {low:.2f}-{high:.2f}), one-sided p = {p:.3g}",
     )
 

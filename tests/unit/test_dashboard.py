@@ -117,7 +117,7 @@ def test_complaint_detail_shows_the_timeline(published):
 
 
 def test_plan_round_trip_create_edit_verify(published, tmp_path, monkeypatch):
-    from tousu.warehouse import plans as store
+    from tousu.warehouse import plan_store as store
 
     path = tmp_path / "improvement_plans.duckdb"
     monkeypatch.setenv("TOUSU_PLANS", str(path))

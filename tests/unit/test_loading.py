@@ -298,7 +298,7 @@ def test_the_nights_data_quality_summary_lists_failing_checks_with_acknowledgeme
 
     from tousu.flows.runs import data_quality_markdown
     from tousu.warehouse.acknowledgements import acknowledge
-    from tousu.warehouse.plans import copy_into_warehouse
+    from tousu.warehouse.plan_store import copy_into_warehouse
 
     _, con = warehouse
     inbox = tmp_path / "inbox"

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tousu.warehouse import plans as store
+from tousu.warehouse import plan_store as store
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ SELECT
     e._source_file    AS source_file,
     e._row_number     AS source_row_number
 FROM stg.ticket_events e
-SEMI JOIN core.complaints c USING (complaint_id)
+SEMI JOIN core.complaints USING (complaint_id)
 UNION ALL
 SELECT
     complaint_id,

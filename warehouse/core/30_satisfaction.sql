@@ -14,13 +14,13 @@ SELECT
     f.result,
     f.result <> '未回访成功'                                   AS answered,
     s.score,
-    coalesce(s.satisfied, false)                             AS satisfied,
+    coalesce(s.satisfied, FALSE)                             AS satisfied,
     f.comment,
     f._source_file AS source_file,
     f._row_number  AS source_row_number
 FROM stg.satisfaction_followups f
 LEFT JOIN ref.satisfaction_levels s USING (result)
-SEMI JOIN core.complaints c USING (complaint_id)
+SEMI JOIN core.complaints USING (complaint_id)
 ),
 declared AS (
 SELECT
@@ -29,10 +29,10 @@ SELECT
     coalesce(d.closed_at, d.received_at)                     AS followed_up_at,
     'source record'                                          AS method,
     d.satisfaction                                           AS result,
-    true                                                     AS answered,
+    TRUE                                                     AS answered,
     s.score,
-    coalesce(s.satisfied, false)                             AS satisfied,
-    CAST(NULL AS VARCHAR)                                    AS comment,
+    coalesce(s.satisfied, FALSE)                             AS satisfied,
+    NULL::VARCHAR                                    AS comment,
     d._source_file                                           AS source_file,
     d._row_number                                            AS source_row_number
 FROM core.complaints c

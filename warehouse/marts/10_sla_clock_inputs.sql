@@ -40,15 +40,15 @@ next_after AS (
     GROUP BY ALL
 )
 SELECT complaint_id, 'first_response' AS clock, 1 AS instance, received_at AS start_at,
-       first_response_at AS stop_at, CAST(NULL AS TIMESTAMPTZ) AS due_at,
-       CAST(NULL AS BOOLEAN) AS verdict, false AS use_due, false AS verdict_always
+       first_response_at AS stop_at, NULL::TIMESTAMPTZ AS due_at,
+       NULL::BOOLEAN AS verdict, FALSE AS use_due, FALSE AS verdict_always
 FROM core.complaints WHERE received_at IS NOT NULL AND register = 'ticket_system'
 UNION ALL
 SELECT complaint_id, 'investigation_started', 1, registered_at, investigation_started_at,
-       NULL, NULL, false, false
+       NULL, NULL, FALSE, FALSE
 FROM core.complaints WHERE registered_at IS NOT NULL AND register = 'ticket_system'
 UNION ALL
-SELECT complaint_id, clock, instance, start_at, stop_at, NULL, NULL, false, false
+SELECT complaint_id, clock, instance, start_at, stop_at, NULL, NULL, FALSE, FALSE
 FROM next_after
 UNION ALL
 SELECT d.complaint_id, k.clock, 1,

@@ -3,7 +3,8 @@
 -- policy version and calendar it was computed with, unless its start or stop time changed in the
 -- data or the run is an explicit recompute (`tousu metrics recompute`, logged in ops.recomputes).
 -- Open clocks are computed again every night.
-CREATE TABLE IF NOT EXISTS mart.sla_clocks AS SELECT * FROM intermediate.sla_clocks_candidate LIMIT 0;
+-- (LIMIT 0: only the columns, for the first night)
+CREATE TABLE IF NOT EXISTS mart.sla_clocks AS SELECT * FROM intermediate.sla_clocks_candidate LIMIT 0;  -- noqa: AM09
 
 CREATE OR REPLACE TEMP TABLE sla_kept AS
 SELECT o.*
@@ -11,12 +12,11 @@ FROM mart.sla_clocks o
 JOIN intermediate.sla_clocks_candidate n USING (complaint_id, clock, instance)
 WHERE o.status IN ('met', 'breached')
   AND o.start_at = n.start_at AND o.stop_at = n.stop_at
-  AND NOT coalesce(getvariable('sla_recompute'), false);
+  AND NOT coalesce(getvariable('sla_recompute'), FALSE);
 
 CREATE OR REPLACE TABLE mart.sla_clocks AS
 SELECT * FROM sla_kept
 UNION ALL BY NAME
 SELECT n.* FROM intermediate.sla_clocks_candidate n
-ANTI JOIN sla_kept k USING (complaint_id, clock, instance)
+ANTI JOIN sla_kept USING (complaint_id, clock, instance)
 ORDER BY complaint_id, clock, instance;
-

@@ -6,7 +6,8 @@ WITH RECURSIVE links AS (
     WHERE previous_complaint_id IS NOT NULL
 ),
 chain(chain_id, complaint_id, position) AS (
-    SELECT DISTINCT l.previous_complaint_id, l.previous_complaint_id, 0
+    -- the chain's first complaint is its own chain id
+    SELECT DISTINCT l.previous_complaint_id, l.previous_complaint_id, 0  -- noqa: AL08
     FROM links l ANTI JOIN links r ON r.complaint_id = l.previous_complaint_id
     UNION ALL
     SELECT chain.chain_id, l.complaint_id, chain.position + 1

@@ -64,6 +64,6 @@ failed_core AS (
 SELECT channel, month, list(DISTINCT source ORDER BY source) AS sources,
        string_agg(DISTINCT reason, '; ' ORDER BY reason) AS reasons, count(DISTINCT reason) AS problems
 FROM (SELECT * FROM failed_checks UNION ALL SELECT * FROM files_not_loaded
-      UNION ALL SELECT * FROM failed_core)
+      UNION ALL SELECT * FROM failed_core) AS problems_found
 GROUP BY channel, month
 ORDER BY month, channel;

@@ -5,7 +5,7 @@ CREATE OR REPLACE VIEW stg.chat_sessions AS
 WITH messages AS (
     SELECT _load_id, _row_number,
            unnest(from_json(messages, '[{"ts": "VARCHAR", "from": "VARCHAR", "text": "VARCHAR"}]'),
-                  recursive := true)
+                  recursive := TRUE)
     FROM raw.chat_sessions
     WHERE _superseded_by IS NULL
 ),
@@ -26,11 +26,11 @@ SELECT
     p.first_response_at,
     stg.blank_to_null(s.phone)               AS phone_as_given,
     tousu_phone_e164(s.phone)                AS phone,
-    CAST(NULL AS VARCHAR)                    AS email,
+    NULL::VARCHAR                    AS email,
     stg.blank_to_null(s.member_no)           AS member_no,
-    CAST(NULL AS VARCHAR)                    AS social_id,
+    NULL::VARCHAR                    AS social_id,
     stg.blank_to_null(s.user_id)             AS app_user_id,
-    CAST(NULL AS VARCHAR)                    AS order_no,
+    NULL::VARCHAR                    AS order_no,
     stg.blank_to_null(s.nickname)            AS customer_name,
     stg.blank_to_null(p.description)         AS description,
     stg.blank_to_null(s.demand)              AS demand,

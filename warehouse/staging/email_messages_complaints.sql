@@ -23,12 +23,12 @@ SELECT
                                                                 AS phone,
     c.from_address                                              AS email,
     nullif(regexp_extract(c.body, '会员(?:号|卡号)[：:]\s*(\w+)', 1), '') AS member_no,
-    CAST(NULL AS VARCHAR)                                       AS social_id,
-    CAST(NULL AS VARCHAR)                                       AS app_user_id,
-    CAST(NULL AS VARCHAR)                                       AS order_no,
+    NULL::VARCHAR                                       AS social_id,
+    NULL::VARCHAR                                       AS app_user_id,
+    NULL::VARCHAR                                       AS order_no,
     c.from_name                                                 AS customer_name,
     stg.blank_to_null(c.body)                                   AS description,
-    CAST(NULL AS VARCHAR)                                       AS demand,
+    NULL::VARCHAR                                       AS demand,
     stg.blank_to_null(c.date_header)                            AS received_at_as_given,
     c._source_file, c._row_number, c._load_id
 FROM complaints c

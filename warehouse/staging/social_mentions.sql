@@ -4,7 +4,7 @@ CREATE OR REPLACE VIEW stg.social_mentions AS
 WITH replies AS (
     SELECT _load_id, _row_number,
            unnest(from_json(comments, '[{"created_at": "VARCHAR", "is_brand": "BOOLEAN"}]'),
-                  recursive := true)
+                  recursive := TRUE)
     FROM raw.social_mentions
     WHERE _superseded_by IS NULL
 ),
@@ -20,16 +20,16 @@ SELECT
     stg.blank_to_null(m.mention_id)                            AS source_ref,
     try_strptime(m.created_at, '%a %b %d %H:%M:%S %z %Y')      AS received_at,
     r.first_response_at,
-    CAST(NULL AS VARCHAR)                                      AS phone_as_given,
-    CAST(NULL AS VARCHAR)                                      AS phone,
-    CAST(NULL AS VARCHAR)                                      AS email,
-    CAST(NULL AS VARCHAR)                                      AS member_no,
+    NULL::VARCHAR                                      AS phone_as_given,
+    NULL::VARCHAR                                      AS phone,
+    NULL::VARCHAR                                      AS email,
+    NULL::VARCHAR                                      AS member_no,
     m.platform || ':' || stg.blank_to_null(m.user_id)          AS social_id,
-    CAST(NULL AS VARCHAR)                                      AS app_user_id,
-    CAST(NULL AS VARCHAR)                                      AS order_no,
+    NULL::VARCHAR                                      AS app_user_id,
+    NULL::VARCHAR                                      AS order_no,
     stg.blank_to_null(m.screen_name)                           AS customer_name,
     stg.blank_to_null(m.text)                                  AS description,
-    CAST(NULL AS VARCHAR)                                      AS demand,
+    NULL::VARCHAR                                      AS demand,
     stg.blank_to_null(m.created_at)                            AS received_at_as_given,
     m._source_file, m._row_number, m._load_id
 FROM raw.social_mentions m

@@ -13,16 +13,16 @@ UNION ALL
 SELECT 'registration without its channel record', 'ticket_events', e.complaint_id,
        e._source_file, e._row_number
 FROM stg.ticket_events e
-ANTI JOIN stg.intake i USING (channel, source_ref)
+ANTI JOIN stg.intake USING (channel, source_ref)
 WHERE e.event = 'registered'
 UNION ALL
 SELECT 'event of a complaint not in core', 'ticket_events', e.event_id, e._source_file,
        e._row_number
 FROM stg.ticket_events e
-ANTI JOIN core.complaints c USING (complaint_id)
+ANTI JOIN core.complaints USING (complaint_id)
 WHERE e.event <> 'registered'
 UNION ALL
 SELECT 'follow-up of a complaint not in core', 'satisfaction', f.followup_id, f._source_file,
        f._row_number
 FROM stg.satisfaction_followups f
-ANTI JOIN core.complaints c USING (complaint_id);
+ANTI JOIN core.complaints USING (complaint_id);
