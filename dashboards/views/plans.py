@@ -37,23 +37,7 @@ rows = store.read(
            department, start_date, deadline, status, done_date, version
     FROM plans.improvement_plans ORDER BY plan_id""",
 )
-columns = [
-    "plan_id",
-    "title",
-    "scope_category",
-    "scope_department",
-    "scope_product",
-    "metric",
-    "baseline",
-    "target",
-    "owner",
-    "department",
-    "start_date",
-    "deadline",
-    "status",
-    "done_date",
-    "version",
-]
+columns = ["plan_id", *store.EDITABLE, "version"]
 plans = (
     pl.DataFrame(rows, schema=columns, orient="row")
     if rows
