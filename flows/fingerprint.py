@@ -33,9 +33,12 @@ VOLATILE = {
 
 
 def fingerprint(
-    con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("core", "mart")
+    con: duckdb.DuckDBPyConnection,
+    schemas: tuple[str, ...] = ("core", "mart"),
+    leave_out: frozenset[str] = frozenset(),
 ) -> list[tuple[str, int, str]]:
-    """(schema.table, rows, md5 of the sorted rows as text) of every table in the schemas."""
+    """(schema.table, rows, md5 of the sorted rows as text) of every table in the schemas;
+    the volatile columns and those named in `leave_out` are not in the checksum."""
     tables = con.execute(
         "SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN "
         f"({', '.join('?' for _ in schemas)}) ORDER BY 1, 2",
@@ -50,7 +53,7 @@ def fingerprint(
                 "ORDER BY column_index",
                 [schema, table],
             ).fetchall()
-            if c not in VOLATILE
+            if c not in VOLATILE and c not in leave_out
         ]
         picked = ", ".join(f'"{c}"' for c in columns)
         rows, digest = con.execute(
