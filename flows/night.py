@@ -43,6 +43,7 @@ class Night:
     sources: tuple[Source, ...]  # in loading order: channels, declared sources, the register
     mappings: tuple[Mapping, ...]  # the declared sources' usable mappings (their clocks)
     refused: tuple[tuple[str, MappingError], ...]  # mappings that cannot be used, by name
+    memory_limit: str  # DuckDB's, for the night's connection (spills beyond it)
     rerun: bool = False
 
     @property
@@ -54,7 +55,12 @@ class Night:
         return next(s for s in self.sources if s.name == name)
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        return db.connect(self.warehouse, timezone=self.timezone, phone_region=self.phone_region)
+        return db.connect(
+            self.warehouse,
+            timezone=self.timezone,
+            phone_region=self.phone_region,
+            memory_limit=self.memory_limit,
+        )
 
     @classmethod
     def resolve(
@@ -87,5 +93,6 @@ class Night:
             sources=tuple(all_sources(s.phone_region, mappings).values()),
             mappings=tuple(m for m in mappings.values() if isinstance(m, Mapping)),
             refused=tuple((n, m) for n, m in mappings.items() if isinstance(m, MappingError)),
+            memory_limit=s.memory_limit,
             rerun=rerun,
         )

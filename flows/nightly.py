@@ -252,7 +252,12 @@ def nightly(
     # One night at a time, and the writer's file held from the first step to the publish.
     with (
         night_lock(night.warehouse, wait=wait),
-        db.held_open(night.warehouse, timezone=night.timezone, phone_region=night.phone_region),
+        db.held_open(
+            night.warehouse,
+            timezone=night.timezone,
+            phone_region=night.phone_region,
+            memory_limit=night.memory_limit,
+        ),
     ):
         try:
             quality = run_night(night, summary, as_task, str(runtime.flow_run.id or "") or None)

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from tousu.flows.loading import FileOutcome
+from tousu.warehouse import db
 
 
 @dataclass
@@ -269,7 +270,7 @@ def fail_run(warehouse: Path, summary: NightSummary) -> None:
     """Best effort: record a night that could not finish (the disk may be full; if this fails
     too, the next night marks the run abandoned)."""
     with suppress(Exception):
-        con = duckdb.connect(str(warehouse))
+        con = db.connect(warehouse)  # a cursor of the night's connection, if it holds the file
         try:
             finish_run(con, summary)
         finally:

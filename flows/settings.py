@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     # The folder of mapping files that declare a company's own exports (default: the bundled
     # warehouse/sources/).
     sources_dir: Path | None = None
+    # DuckDB's memory for a night (what does not fit spills to disk beside the warehouse): a
+    # night's memory stays bounded however long the history grows.
+    memory_limit: str = "1GB"
     # Where the GX Data Docs site is served (set by `tousu dashboard` for the app it starts).
     data_docs_url: str | None = None
 

@@ -66,15 +66,21 @@ def connect(
     timezone: str = TIMEZONE,
     phone_region: str = PHONE_REGION,
     read_only: bool = False,
+    memory_limit: str | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """A connection with the session settings and functions the warehouse SQL relies on."""
+    """A connection with the session settings and functions the warehouse SQL relies on.
+    `memory_limit` bounds DuckDB's memory for a new connection to the file (a night's): what
+    does not fit spills to a folder beside the file (`<file>.tmp/`), emptied by DuckDB."""
     held = None if read_only else _HELD.get(Path(path).resolve())
     if held is not None:
         con = held.cursor()
     else:
         if not read_only:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path), read_only=read_only)
+        config = {}
+        if memory_limit:
+            config = {"memory_limit": memory_limit, "temp_directory": f"{Path(path)}.tmp"}
+        con = duckdb.connect(str(path), read_only=read_only, config=config)
         con.create_function(
             "tousu_phone_e164",
             lambda n: phone_e164(n, phone_region),
@@ -90,13 +96,17 @@ def connect(
 
 @contextmanager
 def held_open(
-    path: Path, *, timezone: str = TIMEZONE, phone_region: str = PHONE_REGION
+    path: Path,
+    *,
+    timezone: str = TIMEZONE,
+    phone_region: str = PHONE_REGION,
+    memory_limit: str | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Keep one connection to the writer's file open: every connect() to it in this process is
     then a cursor of this one, and DuckDB refuses the file to every other process until the
     block ends (a night's steps cannot be interrupted by another writer between them)."""
     key = Path(path).resolve()
-    con = connect(key, timezone=timezone, phone_region=phone_region)
+    con = connect(key, timezone=timezone, phone_region=phone_region, memory_limit=memory_limit)
     _HELD[key] = con
     try:
         yield con
@@ -202,7 +212,7 @@ def publish(writer_path: Path, published_path: Path) -> Path:
     into the file (nothing left in the write-ahead log) before it is copied. A copy that fails
     (a full disk) is removed: readers keep the previous copy, and no partial file stays behind.
     """
-    con = duckdb.connect(str(writer_path))
+    con = connect(writer_path)  # a cursor of the night's connection, if it holds the file
     try:
         con.execute("CHECKPOINT")
     finally:

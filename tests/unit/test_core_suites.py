@@ -71,3 +71,17 @@ def test_core_suites_pass_on_clean_data_and_catch_a_tampered_row(warehouse, tmp_
         ("core.complaints", "expect_column_values_to_be_in_set(category)", 1)
     ]
     assert failed[0].reason.startswith("a process category / ")
+
+    # the same results batch by batch (one row per batch); a duplicate id in two batches is
+    # found over the whole table (DuckDB), counted as GX counts it: both rows
+    con.execute(
+        "INSERT INTO core.complaints SELECT * FROM core.complaints "
+        "WHERE complaint_id = '202511-00001'"
+    )
+    whole, batched = validate_core(con), validate_core(con, batch_rows=1)
+    assert batched == whole
+    failed = {(r.name, r.rows_failed, r.rows_checked) for r in batched if not r.success}
+    assert failed == {
+        ("expect_column_values_to_be_in_set(category)", 1, 3),
+        ("expect_column_values_to_be_unique(complaint_id)", 2, 3),
+    }
