@@ -9,12 +9,16 @@ peak memory printed is the nightly run's own.
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -90,7 +94,6 @@ VIEWS = (
 def view_seconds(published: Path) -> dict[str, tuple[float, float]]:
     """Seconds each review page takes to run its script on the published copy (Streamlit's
     AppTest, no browser): the first time (cold caches) and again (cached)."""
-    import os
 
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -185,12 +188,102 @@ def declared_source_load(work: Path, rows: int = 200_000) -> tuple[int, int, flo
     return outcome.rows_read, outcome.rows_loaded, seconds
 
 
+def night_in_child(inbox: Path, warehouse: Path, run_date: date) -> dict:
+    """One night (the nightly's plain sequence of steps, without Prefect) in a child process:
+    its seconds per stage, its own peak memory, and what it loaded."""
+    out = warehouse.with_name(f"night-{run_date}.json")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tousu.flows.bench",
+            "--one-night",
+            str(inbox),
+            str(warehouse),
+            run_date.isoformat(),
+            str(out),
+        ]
+    )
+    if proc.wait():
+        raise SystemExit(f"bench: the night of {run_date} failed ({proc.returncode})")
+    return json.loads(out.read_text())
+
+
+def peak_mib_since_exec() -> float:
+    """This process's peak resident memory since it started its program (VmHWM; getrusage's
+    maxrss would include the parent's memory copied at fork)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def one_night(inbox: Path, warehouse: Path, run_date: date, out: Path) -> None:
+    from tousu.flows.night import Night
+    from tousu.flows.nightly import run_night
+    from tousu.flows.runs import NightSummary
+
+    night = Night.resolve(inbox, warehouse, run_date)
+    summary = NightSummary(night.run_id, night.run_date, [])
+    started = time.perf_counter()
+    run_night(night, summary)
+    out.write_text(
+        json.dumps(
+            {
+                "seconds": time.perf_counter() - started,
+                "stages": summary.stage_seconds,
+                "rows_read": summary.totals().rows_read,
+                "files": summary.totals().files_new,
+                "complaints": summary.complaints,
+                "peak_mib": peak_mib_since_exec(),
+            }
+        )
+    )
+
+
+LAST_MONTH = re.compile(r"20\d\d\d\d")
+
+
+def incremental_nights(inbox: Path, work: Path) -> dict[str, dict]:
+    """The history without its last month, a night with nothing new, the night that brings the
+    last month, and that month alone into an empty warehouse: what a night costs as the
+    history grows and the delta does not."""
+    found = (LAST_MONTH.search(str(p.relative_to(inbox))) for p in inbox.rglob("*"))
+    months = sorted({m.group(0) for m in found if m})
+    last = months[-1]
+    history, delta = work / "nights-inbox", work / "delta-inbox"
+    for folder in (history, delta, work / "nights", work / "delta"):
+        shutil.rmtree(folder, ignore_errors=True)
+    for path in inbox.rglob("*"):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(inbox)
+        target = (delta if last in str(rel) else history) / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+    run = date(int(last[:4]), int(last[4:]), 1)
+    nights = {"history": night_in_child(history, work / "nights" / "tousu.duckdb", run)}
+    nights["no new file"] = night_in_child(
+        history, work / "nights" / "tousu.duckdb", run + timedelta(days=1)
+    )
+    shutil.copytree(delta, history, dirs_exist_ok=True)
+    end = run + timedelta(days=40)
+    nights["last month"] = night_in_child(history, work / "nights" / "tousu.duckdb", end)
+    nights["last month alone"] = night_in_child(delta, work / "delta" / "tousu.duckdb", end)
+    return nights
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complaints", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--one-night", nargs=4, metavar=("INBOX", "WAREHOUSE", "DATE", "OUT"))
     args = parser.parse_args(argv)
+    if args.one_night:
+        inbox, warehouse, run_date, out = args.one_night
+        one_night(Path(inbox), Path(warehouse), date.fromisoformat(run_date), Path(out))
+        return
     work = args.workdir or Path(tempfile.mkdtemp(prefix="tousu-bench-"))
     inbox, warehouse = work / "inbox", work / "tousu.duckdb"
     for stale in work.glob("tousu*.duckdb*"):
@@ -231,6 +324,7 @@ def main(argv: list[str] | None = None) -> None:
     views = view_seconds(Path(summary.published))
     million = gx_million_rows(Path(summary.published))
     declared = declared_source_load(work)
+    nights = incremental_nights(inbox, work)
 
     print()
     print(
@@ -274,6 +368,19 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"declared source (CFPB mapping, {read:,} records incl. a cut last line): "
         f"{loaded:,} loaded in {seconds:.1f} s ({read / seconds:,.0f} rows/s)"
+    )
+    print("nights as the history grows (plain steps without Prefect, each in its own process):")
+    print(f"  {'night':<18}{'files':>7}{'rows':>11}{'seconds':>9}{'peak MiB':>10}  stages")
+    for name, n in nights.items():
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in n["stages"].items())
+        print(
+            f"  {name:<18}{n['files']:>7,}{n['rows_read']:>11,}{n['seconds']:>9.1f}"
+            f"{n['peak_mib']:>10,.0f}  {stages}"
+        )
+    ratio = nights["last month"]["seconds"] / nights["last month alone"]["seconds"]
+    print(
+        f"  the last month's night costs {ratio:.1f}x loading that month into an empty "
+        f"warehouse; a night with no new file {nights['no new file']['seconds']:.1f} s"
     )
     print("review pages, seconds to render (first / cached):")
     for view, (cold, warm) in views.items():

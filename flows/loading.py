@@ -43,6 +43,7 @@ class InboxFile:
     rel: str  # path relative to the inbox: what ops tables record
     sha256: str
     size: int
+    modified_ns: int | None = None  # the file's mtime when it was read
 
 
 @dataclass
@@ -72,14 +73,18 @@ def new_files(
     con: duckdb.DuckDBPyConnection, inbox: Path, source: Source
 ) -> tuple[list[InboxFile], list[tuple[InboxFile, FileOutcome]]]:
     """The source's files not yet recorded with the same path and content, and a failed outcome
-    for each path that leads outside the inbox (a symlink: it is never opened)."""
-    seen = set(
-        con.execute(
-            "SELECT path, sha256 FROM ops.file_loads WHERE source = ? "
-            "AND status NOT IN ('failed', 'held')",
-            [source.name],
-        ).fetchall()
-    )
+    for each path that leads outside the inbox (a symlink: it is never opened).
+
+    A file recorded with the same path, size and modification time is not read again to hash
+    it (as rsync decides): a night with nothing new costs a directory listing, not a read of
+    the whole history. A changed export gets a new size or time and is hashed."""
+    recorded = con.execute(
+        "SELECT path, sha256, size_bytes, modified_ns FROM ops.file_loads WHERE source = ? "
+        "AND status NOT IN ('failed', 'held')",
+        [source.name],
+    ).fetchall()
+    seen = {(path, digest) for path, digest, _, _ in recorded}
+    unchanged = {(path, size, ns) for path, _, size, ns in recorded if ns is not None}
     files, outside = [], []
     boundary = InboxBoundary(inbox)
     for path in source.files(inbox):
@@ -104,9 +109,12 @@ def new_files(
                 )
             )
             continue
+        stat = path.stat()
+        if (rel, stat.st_size, stat.st_mtime_ns) in unchanged:
+            continue
         digest = sha256_of(path)
         if (rel, digest) not in seen:
-            files.append(InboxFile(path, rel, digest, path.stat().st_size))
+            files.append(InboxFile(path, rel, digest, stat.st_size, stat.st_mtime_ns))
     return files, outside
 
 
@@ -558,6 +566,7 @@ def _record(
                 o.path,
                 o.sha256,
                 by_path[o.path].size,
+                by_path[o.path].modified_ns,
                 o.rows_read,
                 o.rows_loaded,
                 o.rows_quarantined,
@@ -577,6 +586,7 @@ def _record(
             "path",
             "sha256",
             "size_bytes",
+            "modified_ns",
             "rows_read",
             "rows_loaded",
             "rows_quarantined",

@@ -93,7 +93,8 @@ def _in_batches(
     success = [True] * len(spec["expectations"])
     observed: list[str | None] = [None] * len(spec["expectations"])
     definition = gx.validation_definition(spec)
-    reader = con.execute(f"SELECT {', '.join(columns)} FROM {spec['table']}").to_arrow_reader(
+    # a relation streams its rows batch by batch (a DB-API result would copy them all first)
+    reader = con.sql(f"SELECT {', '.join(columns)} FROM {spec['table']}").to_arrow_reader(
         batch_rows
     )
     start = 0

@@ -25,3 +25,6 @@ CREATE TABLE IF NOT EXISTS ops.file_loads (
 );
 -- Warehouses created before rows_skipped existed.
 ALTER TABLE ops.file_loads ADD COLUMN IF NOT EXISTS rows_skipped BIGINT DEFAULT 0;
+-- The file's modification time (ns) when it was read: a file with the same path, size and time
+-- is not hashed again on later nights (flows/loading.py new_files).
+ALTER TABLE ops.file_loads ADD COLUMN IF NOT EXISTS modified_ns BIGINT;
