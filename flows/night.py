@@ -8,6 +8,7 @@ while the night runs is seen by the next night, never half-way through this one.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -50,6 +51,15 @@ class Night:
     def as_of(self) -> datetime:
         """The instant the night's figures are as of (its end, local time)."""
         return night_end(self.run_date, self.timezone)
+
+    @property
+    def core_settings(self) -> str:
+        """The night's facts core is built with (part of its inputs key)."""
+        return json.dumps(
+            [self.timezone, self.phone_region, [m.model_dump(mode="json") for m in self.mappings]],
+            sort_keys=True,
+            ensure_ascii=False,
+        )
 
     def source(self, name: str) -> Source:
         return next(s for s in self.sources if s.name == name)

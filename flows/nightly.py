@@ -28,7 +28,7 @@ from tousu.flows.metrics.build import MartsBuilt, build_marts
 from tousu.flows.night import Night
 from tousu.flows.night_lock import night_lock
 from tousu.flows.quality import gx
-from tousu.flows.quality.core_suites import record_results, validate_core
+from tousu.flows.quality.core_suites import carry_over_results, record_results, validate_core
 from tousu.flows.runs import (
     ChannelSummary,
     NightSummary,
@@ -94,16 +94,29 @@ def load_channel(night: Night, source: str) -> ChannelSummary:
 
 
 def rebuild_core(night: Night) -> tuple[int, dict[str, int]]:
+    """Rebuild core from staging, unless nothing it is built from changed since its last build
+    (no delivery loaded, the same SQL, catalogue, vocabulary and settings): then it stays."""
     with night.connect() as con:
-        db.build_core(con)
+        key = db.core_inputs_key(con, night.core_settings)
+        rebuilt = not db.core_is_built_from(con, key)
+        if rebuilt:
+            db.build_core(con)
+        else:
+            log().info("core unchanged: nothing it is built from changed since its last build")
+        db.record_core_build(con, night.run_id, key, rebuilt)
         return core_counts(con)
 
 
 def validate_core_tables(night: Night) -> int:
-    """Run the core tables' GX suites; record every result; return how many failed."""
+    """Run the core tables' GX suites (or, on core kept as it was, carry over the results of the
+    night that built it); record every result; return how many failed."""
     with night.connect() as con:
-        results = validate_core(con, f"night run {night.run_id}")
-        record_results(con, results, night.run_id, datetime.now().astimezone())
+        now = datetime.now().astimezone()
+        if db.core_rebuilt_by(con, night.run_id):
+            results = validate_core(con, f"night run {night.run_id}")
+            record_results(con, results, night.run_id, now)
+        else:
+            results = carry_over_results(con, night.run_id, now)
     failed = [r for r in results if not r.success]
     for r in failed:
         log().warning("%s: %s failed on %s rows (%s)", r.table, r.name, r.rows_failed, r.reason)
@@ -117,7 +130,12 @@ def copy_plans(night: Night) -> int:
 
 def rebuild_marts(night: Night) -> MartsBuilt:
     with night.connect() as con:
-        built = build_marts(con, night.as_of, mappings=list(night.mappings))
+        built = build_marts(
+            con,
+            night.as_of,
+            mappings=list(night.mappings),
+            core_changed=db.core_rebuilt_by(con, night.run_id),
+        )
     log().info(
         "marts rebuilt with policy %s: %s customers, %s SLA clocks",
         built.policy_version,

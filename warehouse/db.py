@@ -9,6 +9,7 @@ night: it sees last night's copy until the rename, then the new one.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -203,6 +204,52 @@ def build_core(con: duckdb.DuckDBPyConnection, products: Path = PRODUCTS) -> Non
         if aliases:
             con.executemany("INSERT INTO core.product_catalogue VALUES (?, ?)", aliases)
         apply_layers(con, BUILD_LAYERS)
+
+
+def core_inputs_key(con: duckdb.DuckDBPyConnection, settings: str) -> str:
+    """A digest of everything core is built from: the SQL of the staging, core and derived ops
+    layers, the product catalogue, the vocabulary's reference rows, every delivery loaded so far
+    (its load, path and content), and `settings` (the night's time zone, phone region and
+    declared mappings, as text). Equal keys build equal core tables."""
+    from tousu.flows.vocab import reference_rows
+
+    digest = hashlib.sha256(settings.encode())
+    for layer in VIEW_LAYERS + BUILD_LAYERS:
+        for path in sql_files(layer):
+            digest.update(path.read_bytes())
+    digest.update(PRODUCTS.read_bytes())
+    digest.update(repr(reference_rows()).encode())
+    loads = con.execute(
+        "SELECT count(*), coalesce(string_agg(load_id || ' ' || path || ' ' || sha256, ','"
+        " ORDER BY load_id, path), '') FROM ops.file_loads WHERE status = 'loaded'"
+    ).fetchall()[0]
+    digest.update(repr(loads).encode())
+    return digest.hexdigest()
+
+
+def core_is_built_from(con: duckdb.DuckDBPyConnection, key: str) -> bool:
+    """Whether the last core build recorded had these inputs (core then holds their rows)."""
+    last = con.execute(
+        "SELECT inputs_key FROM ops.core_builds ORDER BY built_at DESC LIMIT 1"
+    ).fetchall()
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' "
+        "AND table_name = 'complaints'"
+    ).fetchall()[0][0]
+    return bool(exists) and bool(last) and last[0][0] == key
+
+
+def record_core_build(con: duckdb.DuckDBPyConnection, run_id: str, key: str, rebuilt: bool) -> None:
+    con.execute("INSERT INTO ops.core_builds VALUES (?, ?, ?, now())", [run_id, key, rebuilt])
+
+
+def core_rebuilt_by(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:
+    """Whether this run rebuilt core (true when it did not record its build: a plain build)."""
+    row = con.execute(
+        "SELECT rebuilt FROM ops.core_builds WHERE run_id = ? ORDER BY built_at DESC LIMIT 1",
+        [run_id],
+    ).fetchall()
+    return not row or row[0][0]
 
 
 def publish(writer_path: Path, published_path: Path) -> Path:

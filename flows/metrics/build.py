@@ -71,9 +71,12 @@ def build_marts(
     recompute: bool = False,
     reason: str = "explicit recompute",
     mappings: list | None = None,
+    core_changed: bool = True,
 ) -> MartsBuilt:
     """Rebuild every mart as of `as_of` (the night's end), in one transaction. `mappings`:
-    the declared sources' mappings, if not the mapping folder's (a dry run)."""
+    the declared sources' mappings, if not the mapping folder's (a dry run). With core
+    unchanged since the last build, what depends on core alone and not on the night's date
+    (customer links, description keywords) is kept as it is."""
     policy, sha256 = load_policy(policy_path)
     first = con.execute("SELECT min(received_at) FROM core.complaints").fetchall()[0][0]
     start = (first.date() if first else as_of.date()) - timedelta(days=7)
@@ -108,8 +111,14 @@ def build_marts(
         write_frame(con, "mart.sla_policy_rules", rules)
         write_frame(con, "mart.declared_clocks", declared_clocks)
         write_frame(con, "mart.declared_sources", declared_source_rows(mappings))
-        build_customer_links(con)
-        write_frame(con, "mart.category_keywords_monthly", keywords_by_category_month(con))
+        unchanged = (
+            not core_changed
+            and not recompute
+            and _tables_exist(con, "core.customer_links", "mart.category_keywords_monthly")
+        )
+        if not unchanged:
+            build_customer_links(con)
+            write_frame(con, "mart.category_keywords_monthly", keywords_by_category_month(con))
         db.apply_layers(con, ("marts",))
         db.build_quality_marts(con)
         customers = con.execute("SELECT count(*) FROM core.customers").fetchall()[0][0]
@@ -142,6 +151,14 @@ def build_marts(
             policy.version,
         )
     return MartsBuilt(policy.version, customers, clocks, kept)
+
+
+def _tables_exist(con: duckdb.DuckDBPyConnection, *tables: str) -> bool:
+    found = {
+        f"{s}.{t}"
+        for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
+    }
+    return set(tables) <= found
 
 
 def _versions_in_use(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -3,8 +3,9 @@
 The small demo inbox is split by the month in its file names: a first night with everything up
 to August 2026, a second night adding September, a third adding October (the warehouse keeps
 what it loaded). Its core tables and marts must equal, row for row, those of one night over the
-whole inbox as of the same last night. This is the yardstick of incremental nights: whatever a
-night recomputes, the figures may not depend on how the history arrived.
+whole inbox as of the same last night; and so must a later night that brings no new file (core
+is then kept, not rebuilt). This is the yardstick of incremental nights: whatever a night
+recomputes, the figures may not depend on how the history arrived.
 """
 
 from __future__ import annotations
@@ -76,3 +77,29 @@ def test_nights_in_turn_give_the_figures_of_one_full_night(small_inbox, tmp_path
     assert len(expected) > 20
     assert {t for t in expected if expected[t] != got.get(t)} == set()
     assert got["core.complaints"][0] == expected["core.complaints"][0] > 500
+
+    # a night with no new file keeps core as it is (nothing it is built from changed) and
+    # still moves every figure to its own date, as a full night on that date does
+    later = date(2026, 11, 20)
+    full = night(everything, tmp_path / "full-later" / "tousu.duckdb", later, "full-later")
+    published = night(inbox, warehouse, later, "no-new-file")
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        builds = con.execute(
+            "SELECT run_id, rebuilt FROM ops.core_builds ORDER BY built_at"
+        ).fetchall()
+        checks = con.execute(
+            "SELECT run_id, count(*) FROM ops.dq_results WHERE load_id = 'core' "
+            "AND run_id IN ('night-2', 'no-new-file') GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert builds == [
+        ("night-0", True),
+        ("night-1", True),
+        ("night-2", True),
+        ("no-new-file", False),
+    ]
+    assert checks[0][1] == checks[1][1] > 10  # the core checks carried over, all of them
+    expected, got = figures(full), figures(published)
+    assert {t for t in expected if expected[t] != got.get(t)} == set()

@@ -203,3 +203,23 @@ def test_received_at_is_stored_with_its_time_zone(warehouse, tmp_path):
     con.execute("SET timezone = 'UTC'")
     received = con.execute("SELECT received_at::VARCHAR FROM core.complaints").fetchall()[0][0]
     assert received == "2025-11-02 16:30:00+00"
+
+
+def test_core_inputs_key_moves_with_a_loaded_delivery_and_the_nights_settings(warehouse, tmp_path):
+    _, con = warehouse
+    settings = '["Asia/Shanghai", "CN", []]'
+    empty = db.core_inputs_key(con, settings)
+    assert db.core_inputs_key(con, settings) == empty
+    assert db.core_inputs_key(con, '["UTC", "CN", []]') != empty
+    inbox = tmp_path / "inbox"
+    write_phone(inbox, "c.csv", ["CALL1,2025/11/03 10:00:00,,13812345671,甲,,坏了,退款,A1"])
+    load_source(con, inbox, SOURCES["phone"], "r1", date(2025, 11, 30))
+    loaded = db.core_inputs_key(con, settings)
+    assert loaded != empty
+    # nothing new the next night: the same key, and core counts as built from it once recorded
+    assert load_source(con, inbox, SOURCES["phone"], "r2", date(2025, 12, 1)) == []
+    assert db.core_inputs_key(con, settings) == loaded
+    assert not db.core_is_built_from(con, loaded)  # never built
+    db.build_core(con)
+    db.record_core_build(con, "r2", loaded, True)
+    assert db.core_is_built_from(con, loaded) and not db.core_is_built_from(con, empty)
