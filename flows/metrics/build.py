@@ -15,7 +15,7 @@ import polars as pl
 from tousu.flows.byo.clocks import declared_clock_rows, declared_source_rows
 from tousu.flows.metrics.calendar import calendar_days
 from tousu.flows.metrics.identity import build_customer_links
-from tousu.flows.metrics.keywords import keywords_by_category_month
+from tousu.flows.metrics.keywords import update_keywords
 from tousu.flows.metrics.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
 from tousu.warehouse import db
 
@@ -75,8 +75,8 @@ def build_marts(
 ) -> MartsBuilt:
     """Rebuild every mart as of `as_of` (the night's end), in one transaction. `mappings`:
     the declared sources' mappings, if not the mapping folder's (a dry run). With core
-    unchanged since the last build, what depends on core alone and not on the night's date
-    (customer links, description keywords) is kept as it is."""
+    unchanged since the last build, the customer links (core alone decides them) are kept;
+    keywords are extracted again only for the groups whose descriptions changed."""
     policy, sha256 = load_policy(policy_path)
     first = con.execute("SELECT min(received_at) FROM core.complaints").fetchall()[0][0]
     start = (first.date() if first else as_of.date()) - timedelta(days=7)
@@ -111,14 +111,9 @@ def build_marts(
         write_frame(con, "mart.sla_policy_rules", rules)
         write_frame(con, "mart.declared_clocks", declared_clocks)
         write_frame(con, "mart.declared_sources", declared_source_rows(mappings))
-        unchanged = (
-            not core_changed
-            and not recompute
-            and _tables_exist(con, "core.customer_links", "mart.category_keywords_monthly")
-        )
-        if not unchanged:
+        if core_changed or recompute or not _tables_exist(con, "core.customer_links"):
             build_customer_links(con)
-            write_frame(con, "mart.category_keywords_monthly", keywords_by_category_month(con))
+        update_keywords(con, everything=recompute)
         db.apply_layers(con, ("marts",))
         db.build_quality_marts(con)
         customers = con.execute("SELECT count(*) FROM core.customers").fetchall()[0][0]

@@ -263,3 +263,42 @@ def test_the_months_keywords_are_the_words_its_complaints_share(warehouse):
     assert set(november["complaints"]) == {3}
     december = rows.filter(rows["month"] == date(2025, 12, 1))
     assert "发票" in december["keyword"].to_list() and set(december["complaints"]) == {1}
+
+
+def test_keywords_are_extracted_again_only_for_the_groups_whose_descriptions_changed(warehouse):
+    from tousu.flows.metrics.keywords import keywords_by_category_month, update_keywords
+
+    _, con = warehouse
+    con.execute(
+        "CREATE TABLE core.complaints (category VARCHAR, received_at TIMESTAMPTZ, "
+        "description VARCHAR)"
+    )
+    add = "INSERT INTO core.complaints VALUES (?, ?, ?)"
+    con.executemany(
+        add,
+        [
+            ("物流配送类", datetime(2025, 11, 3, 10, tzinfo=SH), "快递延误三天，包裹破损"),
+            ("物流配送类", datetime(2025, 12, 9, 10, tzinfo=SH), "快递一直没有送到，包裹丢失"),
+            ("售后服务类", datetime(2025, 12, 9, 11, tzinfo=SH), "退款一直没有到账"),
+        ],
+    )
+
+    def mart():
+        return con.execute(
+            "SELECT * FROM mart.category_keywords_monthly ORDER BY month, category, rank"
+        ).fetchall()
+
+    def full():
+        return sorted(keywords_by_category_month(con).iter_rows(), key=lambda r: r[:3])
+
+    assert update_keywords(con) == 3  # the first night: every group
+    first = mart()
+    assert update_keywords(con) == 0 and mart() == first  # nothing changed: nothing segmented
+    con.execute(
+        add, ["物流配送类", datetime(2025, 12, 20, 10, tzinfo=SH), "包裹破损，快递员态度差"]
+    )
+    assert update_keywords(con) == 1  # December's logistics group only
+    assert mart() == full()
+    con.execute("DELETE FROM core.complaints WHERE category = '售后服务类'")
+    assert update_keywords(con) == 0 and mart() == full()  # a group with no complaints goes
+    assert update_keywords(con, everything=True) == 2 and mart() == full()
