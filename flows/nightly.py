@@ -158,7 +158,12 @@ def close_night(night: Night, summary: NightSummary) -> str:
 
 def build_data_docs(night: Night) -> str | None:
     """GX Data Docs of every validation tonight (deliveries and core tables), as static HTML.
-    A site that cannot be written is a warning, not a lost night: the data is in the tables."""
+    A site that cannot be written is a warning, not a lost night: the data is in the tables.
+    A night that validated nothing (no new file, core unchanged) keeps the last site."""
+    index = night.data_docs / "index.html"
+    if gx.results_kept() == 0 and index.exists():
+        log().info("GX Data Docs: nothing validated tonight, the last night's site stays")
+        return str(index)
     try:
         index = gx.build_data_docs(night.data_docs)
     except Exception as exc:  # GX raises many types; the cause is in the message

@@ -82,7 +82,12 @@ def update_keywords(con: duckdb.DuckDBPyConnection, everything: bool = False) ->
             else ""
         )
     )
-    fresh = keywords_by_category_month(con, only="keyword_groups_changed")
+    changed = con.execute("SELECT count(*) FROM keyword_groups_changed").fetchall()[0][0]
+    fresh = (
+        keywords_by_category_month(con, only="keyword_groups_changed")
+        if changed
+        else pl.DataFrame(schema=SCHEMA)  # jieba not even loaded
+    )
     con.register("keywords_fresh", fresh)
     try:
         kept = (
@@ -103,4 +108,4 @@ def update_keywords(con: duckdb.DuckDBPyConnection, everything: bool = False) ->
         "CREATE OR REPLACE TABLE intermediate.category_keywords_digests AS "
         "SELECT category, month, digest FROM keyword_groups"
     )
-    return con.execute("SELECT count(*) FROM keyword_groups_changed").fetchall()[0][0]
+    return changed

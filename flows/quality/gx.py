@@ -135,10 +135,21 @@ def run_name(name: str) -> object:
 
 
 def forget_results() -> None:
-    """Drop the results kept in this process, so the next Data Docs show one night only."""
+    """Drop the results kept in this process, so the next Data Docs show one night only (no
+    context yet: nothing kept, and GX is not even imported: a night that validates nothing
+    does not pay GX's few seconds of start-up)."""
+    if _context.cache_info().currsize == 0:
+        return
     store = _context()[0].validation_results_store
     for key in store.list_keys():
         store.remove_key(key)
+
+
+def results_kept() -> int:
+    """How many validation results this process keeps for the Data Docs (0 without GX)."""
+    if _context.cache_info().currsize == 0:
+        return 0
+    return len(_context()[0].validation_results_store.list_keys())
 
 
 def build_data_docs(target: Path) -> Path:
