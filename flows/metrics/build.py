@@ -114,6 +114,7 @@ def build_marts(
         if core_changed or recompute or not _tables_exist(con, "core.customer_links"):
             build_customer_links(con)
         update_keywords(con, everything=recompute)
+        _final_clocks(con, keep=not recompute)
         db.apply_layers(con, ("marts",))
         db.build_quality_marts(con)
         customers = con.execute("SELECT count(*) FROM core.customers").fetchall()[0][0]
@@ -146,6 +147,25 @@ def build_marts(
             policy.version,
         )
     return MartsBuilt(policy.version, customers, clocks, kept)
+
+
+def _final_clocks(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
+    """intermediate.sla_clocks_final: the clocks already final (met or breached), which the
+    night does not compute again (warehouse/marts/20_sla_clocks_candidate.sql); none on a first
+    night or a recompute. Written here because mart.sla_clocks does not exist before the first
+    night's marts."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
+    if keep and _tables_exist(con, "mart.sla_clocks"):
+        con.execute(
+            "CREATE OR REPLACE TABLE intermediate.sla_clocks_final AS SELECT complaint_id, "
+            "clock, instance, start_at, stop_at FROM mart.sla_clocks "
+            "WHERE status IN ('met', 'breached')"
+        )
+    else:
+        con.execute(
+            "CREATE OR REPLACE TABLE intermediate.sla_clocks_final (complaint_id VARCHAR, "
+            "clock VARCHAR, instance BIGINT, start_at TIMESTAMPTZ, stop_at TIMESTAMPTZ)"
+        )
 
 
 def _tables_exist(con: duckdb.DuckDBPyConnection, *tables: str) -> bool:

@@ -1,6 +1,8 @@
 -- intermediate.sla_clocks_candidate (an intermediate model, kept for inspection): every clock
--- computed afresh with the current policy and calendar.
--- 21_sla_clocks.sql decides which of these replace what mart.sla_clocks already holds.
+-- computed afresh with the current policy and calendar, except the clocks already final (met or
+-- breached) with the same start and stop (intermediate.sla_clocks_final, written before the
+-- marts by flows/metrics/build.py): 21_sla_clocks.sql keeps those as they are, so computing
+-- them again would cost a night in proportion to the whole history for nothing.
 -- Target: of the policy's rules for the clock whose `when` matches the complaint, the tightest.
 -- Deadline: calendar clocks: start + target + time paused while waiting on the customer (if the
 -- clock pauses); working-day clocks: the end of the Nth working day after the start's date
@@ -23,6 +25,10 @@ inputs AS (
     FROM intermediate.sla_clock_inputs i JOIN core.complaints c USING (complaint_id)
     JOIN mart.complaint_as_of k USING (complaint_id)
     WHERE i.start_at <= (SELECT as_of FROM as_of)
+      AND NOT EXISTS (
+          SELECT 1 FROM intermediate.sla_clocks_final f
+          WHERE f.complaint_id = i.complaint_id AND f.clock = i.clock
+            AND f.instance = i.instance AND f.start_at = i.start_at AND f.stop_at = i.stop_at)
 ),
 matched AS (
     SELECT i.*, r.policy_version, r.rule_no, r.target_seconds, r.target_working_days,
