@@ -3,7 +3,8 @@
 It prints rows/s per channel, total seconds and peak memory of the nightly run, and, measured in
 the same run on the same files, the time DuckDB alone takes to read the CSV and JSON exports
 into tables, with the ratio between the two. The inbox is generated in a child process so the
-peak memory printed is the nightly run's own.
+peak memory printed is the nightly run's own. Then four nights, each in its own process, show
+what a night costs as the history grows (incremental_nights).
 """
 
 from __future__ import annotations
