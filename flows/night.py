@@ -44,7 +44,7 @@ class Night:
     sources: tuple[Source, ...]  # in loading order: channels, declared sources, the register
     mappings: tuple[Mapping, ...]  # the declared sources' usable mappings (their clocks)
     refused: tuple[tuple[str, MappingError], ...]  # mappings that cannot be used, by name
-    memory_limit: str  # DuckDB's, for the night's connection (spills beyond it)
+    memory_limit: str | None  # DuckDB's, for the night's connection (None: DuckDB's default)
     rerun: bool = False
 
     @property

@@ -42,9 +42,10 @@ class Settings(BaseSettings):
     # The folder of mapping files that declare a company's own exports (default: the bundled
     # warehouse/sources/).
     sources_dir: Path | None = None
-    # DuckDB's memory for a night (what does not fit spills to disk beside the warehouse): a
-    # night's memory stays bounded however long the history grows.
-    memory_limit: str = "1GB"
+    # DuckDB's memory for a night, e.g. "4GB" (what does not fit spills to disk beside the
+    # warehouse). Unset: DuckDB's own default, 80 % of the machine's memory. Not yet a bound for
+    # every night: at 1M complaints the core rebuild needs more than 1GB (docs/benchmark.md).
+    memory_limit: str | None = None
     # Where the GX Data Docs site is served (set by `tousu dashboard` for the app it starts).
     data_docs_url: str | None = None
 

@@ -223,3 +223,23 @@ def test_core_inputs_key_moves_with_a_loaded_delivery_and_the_nights_settings(wa
     db.build_core(con)
     db.record_core_build(con, "r2", loaded, True)
     assert db.core_is_built_from(con, loaded) and not db.core_is_built_from(con, empty)
+
+
+def test_a_night_memory_limit_bounds_duckdb_and_running_out_says_what_to_do(tmp_path):
+    import duckdb
+    import pytest
+
+    from tousu.flows.faults import describe
+
+    path = tmp_path / "tousu.duckdb"
+    con = db.connect(path, memory_limit="32MB")
+    try:
+        limit, temp = con.execute(
+            "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+        ).fetchall()[0]
+        assert limit.startswith("30.5 MiB") and temp == f"{path}.tmp"
+        with pytest.raises(duckdb.OutOfMemoryException) as caught:
+            con.execute("SELECT list(range) FROM range(20000000)").fetchall()
+    finally:
+        con.close()
+    assert "raise TOUSU_MEMORY_LIMIT" in describe(caught.value, "running the night")
