@@ -287,11 +287,7 @@ def core_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, dict[str, int]]:
 
 def _acknowledgements(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
     """Acknowledged failures in force (copied from the review app's file), as short text."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'plans' "
-        "AND table_name = 'dq_acknowledgements'"
-    ).fetchall()[0][0]
-    if not exists:
+    if not db.tables_exist(con, "plans.dq_acknowledgements"):
         return {}
     rows = con.execute("""
         SELECT source, check_name, acknowledged_by, comment, until_date

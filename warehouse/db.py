@@ -227,16 +227,21 @@ def core_inputs_key(con: duckdb.DuckDBPyConnection, settings: str) -> str:
     return digest.hexdigest()
 
 
+def tables_exist(con: duckdb.DuckDBPyConnection, *tables: str) -> bool:
+    """Whether every `schema.table` named exists in the connected database."""
+    found = {
+        f"{s}.{t}"
+        for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
+    }
+    return set(tables) <= found
+
+
 def core_is_built_from(con: duckdb.DuckDBPyConnection, key: str) -> bool:
     """Whether the last core build recorded had these inputs (core then holds their rows)."""
     last = con.execute(
         "SELECT inputs_key FROM ops.core_builds ORDER BY built_at DESC LIMIT 1"
     ).fetchall()
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' "
-        "AND table_name = 'complaints'"
-    ).fetchall()[0][0]
-    return bool(exists) and bool(last) and last[0][0] == key
+    return tables_exist(con, "core.complaints") and bool(last) and last[0][0] == key
 
 
 def record_core_build(con: duckdb.DuckDBPyConnection, run_id: str, key: str, rebuilt: bool) -> None:

@@ -111,7 +111,7 @@ def build_marts(
         write_frame(con, "mart.sla_policy_rules", rules)
         write_frame(con, "mart.declared_clocks", declared_clocks)
         write_frame(con, "mart.declared_sources", declared_source_rows(mappings))
-        if core_changed or recompute or not _tables_exist(con, "core.customer_links"):
+        if core_changed or recompute or not db.tables_exist(con, "core.customer_links"):
             build_customer_links(con)
         update_keywords(con, everything=recompute)
         _final_clocks(con, keep=not recompute)
@@ -155,7 +155,7 @@ def _final_clocks(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
     night or a recompute. Written here because mart.sla_clocks does not exist before the first
     night's marts."""
     con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
-    if keep and _tables_exist(con, "mart.sla_clocks"):
+    if keep and db.tables_exist(con, "mart.sla_clocks"):
         con.execute(
             "CREATE OR REPLACE TABLE intermediate.sla_clocks_final AS SELECT complaint_id, "
             "clock, instance, start_at, stop_at FROM mart.sla_clocks "
@@ -168,21 +168,9 @@ def _final_clocks(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
         )
 
 
-def _tables_exist(con: duckdb.DuckDBPyConnection, *tables: str) -> bool:
-    found = {
-        f"{s}.{t}"
-        for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
-    }
-    return set(tables) <= found
-
-
 def _versions_in_use(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """SLA clocks per policy version before a recompute (none on a first build)."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'mart' "
-        "AND table_name = 'sla_clocks'"
-    ).fetchall()[0][0]
-    if not exists:
+    if not db.tables_exist(con, "mart.sla_clocks"):
         return {}
     return dict(
         con.execute("SELECT policy_version, count(*) FROM mart.sla_clocks GROUP BY 1").fetchall()

@@ -12,6 +12,8 @@ import logging
 import duckdb
 import polars as pl
 
+from tousu.warehouse import db
+
 TOP = 10
 SCHEMA = {
     "month": pl.Date,
@@ -66,13 +68,9 @@ def update_keywords(con: duckdb.DuckDBPyConnection, everything: bool = False) ->
         "CREATE OR REPLACE TEMP TABLE keyword_groups AS "
         f"SELECT category, month, md5(text) AS digest FROM ({GROUPS_SQL})"
     )
-    previous = not everything and {
-        "intermediate.category_keywords_digests",
-        "mart.category_keywords_monthly",
-    } <= {
-        f"{s}.{t}"
-        for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
-    }
+    previous = not everything and db.tables_exist(
+        con, "intermediate.category_keywords_digests", "mart.category_keywords_monthly"
+    )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE keyword_groups_changed AS SELECT category, month "
         "FROM keyword_groups"
