@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import statistics
+import tempfile
 import uuid
-from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,10 +27,11 @@ from tousu.flows.inbox import InboxBoundary
 from tousu.flows.intake import redelivery
 from tousu.flows.intake.checks import row_set_sql
 from tousu.flows.intake.decoding import excerpt
-from tousu.flows.intake.delivered import Delivered, FileRejected, LayoutChanged
+from tousu.flows.intake.delivered import FileRejected, LayoutChanged
 from tousu.flows.intake.source import Source
 from tousu.flows.intake.thresholds import load_thresholds, too_few_rows
 from tousu.flows.quality.source_suites import SourceSuite, source_suite, validate_delivery
+from tousu.flows.reading import FileRead, FileToRead, UnitRead, read_units
 from tousu.flows.settings import PHONE_REGION, TIMEZONE, night_end
 from tousu.warehouse import db
 
@@ -133,13 +134,15 @@ def load_source(
     run_date: date,
     timezone: str = TIMEZONE,
     phone_region: str = PHONE_REGION,
+    scratch: Path | None = None,
 ) -> list[FileOutcome]:
     """Load every new file of one source; return what happened to each.
 
-    Every new file is read first. If one of them has a changed layout (a column renamed or
-    missing), the whole source stops for the night: nothing of it loads, each file says why in
-    ops.file_loads (`failed` for the changed file, `held` for the others), and all are tried
-    again next run. Other sources go on.
+    Every new file is read first (its rows into Parquet parts in a folder under `scratch`, the
+    system's temporary folder if None; flows/reading.py). If one of them has a changed layout
+    (a column renamed or missing), the whole source stops for the night: nothing of it loads,
+    each file says why in ops.file_loads (`failed` for the changed file, `held` for the
+    others), and all are tried again next run. Other sources go on.
     """
     if source.setup_sql:
         con.execute(source.setup_sql)
@@ -147,56 +150,51 @@ def load_source(
     if outside:
         _record(con, run_id, uuid.uuid4().hex, [f for f, _ in outside], [o for _, o in outside])
     outside_outcomes = [o for _, o in outside]
-    results: dict[str, Delivered | FileRejected] = {}
-    for f in files:
-        try:
-            results[f.rel] = source.read(f.path, f.rel)
-        except FileRejected as exc:
-            results[f.rel] = exc
-        except Exception as exc:  # a reader's bug or an unforeseen file: this file fails alone
-            results[f.rel] = FileRejected(f"could not be read ({describe(exc)})")
-    stopped = {
-        f.rel: excerpt(str(results[f.rel]), 400)
-        for f in files
-        if isinstance(results[f.rel], LayoutChanged)
-    }
-    short, usual = _short_files(con, source, files, results)
-    stopped |= short
-    _record_batch_checks(con, run_id, source.name, files, results, short, usual)
-    if stopped:
-        first = next(iter(stopped))
-        held = [
-            FileOutcome(source.name, f.rel, f.sha256, "failed", error=stopped[f.rel])
-            if f.rel in stopped
-            else FileOutcome(
-                source.name,
-                f.rel,
-                f.sha256,
-                "held",
-                error=f"not loaded: {source.name} is stopped tonight because of "
-                f"{first} ({stopped[first]})",
-            )
+    if scratch is not None:
+        scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"{source.name}-", dir=scratch) as folder:
+        units = deliveries(source, files)
+        reads = read_units(source.read, [[_to_read(f) for f in u] for u in units], Path(folder))
+        results = {rel: r for unit in reads for rel, r in unit.results.items()}
+        stopped = {
+            f.rel: excerpt(str(results[f.rel]), 400)
             for f in files
-        ]
-        _record(con, run_id, uuid.uuid4().hex, files, held)
-        return outside_outcomes + held
+            if isinstance(results[f.rel], LayoutChanged)
+        }
+        short, usual = _short_files(con, source, files, results)
+        stopped |= short
+        _record_batch_checks(con, run_id, source.name, files, results, short, usual)
+        if stopped:
+            first = next(iter(stopped))
+            held = [
+                FileOutcome(source.name, f.rel, f.sha256, "failed", error=stopped[f.rel])
+                if f.rel in stopped
+                else FileOutcome(
+                    source.name,
+                    f.rel,
+                    f.sha256,
+                    "held",
+                    error=f"not loaded: {source.name} is stopped tonight because of "
+                    f"{first} ({stopped[first]})",
+                )
+                for f in files
+            ]
+            _record(con, run_id, uuid.uuid4().hex, files, held)
+            return outside_outcomes + held
+        outcomes: list[FileOutcome] = list(outside_outcomes)
+        for unit, read in zip(units, reads, strict=True):
+            outcomes += load_delivery(
+                con, source, unit, run_id, run_date, timezone, phone_region, read=read
+            )
+        return outcomes
 
-    def read(f: InboxFile) -> Delivered:
-        result = results[f.rel]
-        if isinstance(result, FileRejected):
-            raise result
-        return result
 
-    outcomes: list[FileOutcome] = list(outside_outcomes)
-    for delivery in deliveries(source, files):
-        outcomes += load_delivery(
-            con, source, delivery, run_id, run_date, timezone, phone_region, reader=read
-        )
-    return outcomes
+def _to_read(f: InboxFile) -> FileToRead:
+    return FileToRead(f.path, f.rel, f.sha256)
 
 
 def _short_files(
-    con, source: Source, files: list[InboxFile], results: dict[str, Delivered | FileRejected]
+    con, source: Source, files: list[InboxFile], results: dict[str, FileRead | FileRejected]
 ) -> tuple[dict[str, str], float | None]:
     """Files with far fewer rows than the source's usual files (cut short or half-empty),
     and the usual rows per file (None while the source has too little history to judge)."""
@@ -212,7 +210,7 @@ def _short_files(
     if len(history) < 3:
         return {}, None
     median = statistics.median(history)
-    read = {rel: r.rows_read for rel, r in results.items() if isinstance(r, Delivered)}
+    read = {rel: r.rows_read for rel, r in results.items() if isinstance(r, FileRead)}
     return {
         f.rel: (
             f"volume: {read[f.rel]:,} rows where the last {len(history)} "
@@ -229,7 +227,7 @@ def _record_batch_checks(
     run_id: str,
     source: str,
     files: list[InboxFile],
-    results: dict[str, Delivered | FileRejected],
+    results: dict[str, FileRead | FileRejected],
     short: dict[str, str],
     usual: float | None,
 ) -> None:
@@ -246,7 +244,7 @@ def _record_batch_checks(
             or f"{len(files)} files with the expected columns",
         )
     ]
-    delivered = [f.rel for f in files if isinstance(results[f.rel], Delivered)]
+    delivered = [f.rel for f in files if isinstance(results[f.rel], FileRead)]
     if usual is not None and delivered:
         rows.append(
             (
@@ -277,8 +275,13 @@ def load_delivery(
     run_date: date,
     timezone: str = TIMEZONE,
     phone_region: str = PHONE_REGION,
-    reader: Callable[[InboxFile], Delivered] | None = None,
+    read: UnitRead | None = None,
 ) -> list[FileOutcome]:
+    """Load one delivery in one transaction, from what was read of it (read here if None)."""
+    if read is None:
+        with tempfile.TemporaryDirectory(prefix=f"{source.name}-") as folder:
+            [read] = read_units(source.read, [[_to_read(f) for f in files]], Path(folder))
+            return load_delivery(con, source, files, run_id, run_date, timezone, phone_region, read)
     load_id = uuid.uuid4().hex
     loaded_hashes = dict(
         con.execute(
@@ -287,7 +290,7 @@ def load_delivery(
         ).fetchall()
     )
     outcomes: list[FileOutcome] = []
-    read: list[tuple[InboxFile, Delivered]] = []
+    kept: list[tuple[InboxFile, FileRead]] = []
     for f in files:
         if f.sha256 in loaded_hashes:
             outcomes.append(
@@ -300,19 +303,20 @@ def load_delivery(
                 )
             )
             continue
-        try:
-            delivered = reader(f) if reader else source.read(f.path, f.rel)
-        except FileRejected as exc:
+        result = read.results[f.rel]
+        if isinstance(result, FileRejected):
             outcomes.append(
-                FileOutcome(source.name, f.rel, f.sha256, "failed", error=excerpt(str(exc), 400))
+                FileOutcome(source.name, f.rel, f.sha256, "failed", error=excerpt(str(result), 400))
             )
             continue
         loaded_hashes[f.sha256] = f.rel  # a second copy in the same delivery is a duplicate
-        read.append((f, delivered))
+        kept.append((f, result))
     stored: list[FileOutcome] = []
-    if read:
+    if kept:
         try:
-            stored = _store(con, source, read, load_id, run_id, run_date, timezone, phone_region)
+            stored = _store(
+                con, source, kept, read.parts, load_id, run_id, run_date, timezone, phone_region
+            )
         except Exception as exc:  # rolled back: record why, and try the files again next run
             outcomes += [
                 FileOutcome(
@@ -323,7 +327,7 @@ def load_delivery(
                     error=f"load rolled back, nothing kept: "
                     f"{describe(exc, f'loading into {source.raw_table}')}",
                 )
-                for f, _ in read
+                for f, _ in kept
             ]
     _record(con, run_id, load_id, files, outcomes)
     return outcomes + stored
@@ -332,7 +336,8 @@ def load_delivery(
 def _store(
     con,
     source: Source,
-    read: list[tuple[InboxFile, Delivered]],
+    read: list[tuple[InboxFile, FileRead]],
+    parts: list[Path],
     load_id: str,
     run_id: str,
     run_date: date,
@@ -340,19 +345,16 @@ def _store(
     phone_region: str,
 ) -> list[FileOutcome]:
     now = datetime.now(ZoneInfo(timezone))
-    # Lineage columns built once for the whole delivery (a folder can hold thousands of files).
-    batch = pl.concat([d.rows for _, d in read], how="diagonal_relaxed").with_columns(
-        pl.Series(
-            "_source_file", [f.rel for f, d in read for _ in range(d.rows.height)], dtype=pl.String
-        ),
-        pl.Series(
-            "_file_sha256",
-            [f.sha256 for f, d in read for _ in range(d.rows.height)],
-            dtype=pl.String,
-        ),
-        pl.lit(load_id).alias("_load_id"),
-        pl.lit(now).alias("_loaded_at"),
+    # The delivery's rows wait in its Parquet parts (lineage columns included); a copy of a
+    # file loaded before (skipped above) is left out by name.
+    rows = {"parts": [str(p) for p in parts], "files": [f.rel for f, _ in read]}
+    from_parts = (
+        "FROM read_parquet($parts, union_by_name = true) "
+        "WHERE _source_file IN (SELECT unnest($files::VARCHAR[]))"
     )
+    delivered_columns = [
+        c for c in con.sql(f"SELECT * {from_parts}", params=rows).columns if not c.startswith("_")
+    ]
     rejects = pl.DataFrame(
         [
             (f.rel, r.row_number, r.check_name, r.reason, r.record)
@@ -370,13 +372,15 @@ def _store(
     )
     suite = SourceSuite(source.suite) if source.suite else source_suite(source.name)
     run_end = night_end(run_date, timezone)
-    delivered_columns = [c for c in batch.columns if not c.startswith("_")]
     record = "to_json({" + ", ".join(f"'{c}': r.\"{c}\"" for c in delivered_columns) + "})"
     try:
         with db.transaction(con):
-            con.register("delivery_batch", batch)
             con.register("reader_rejects", rejects)
-            con.execute(f"INSERT INTO {source.raw_table} BY NAME SELECT * FROM delivery_batch")
+            con.execute(
+                f"INSERT INTO {source.raw_table} BY NAME "
+                f"SELECT *, $load_id AS _load_id, $now AS _loaded_at {from_parts}",
+                {"load_id": load_id, "now": now, **rows},
+            )
             redelivery.classify(
                 con, source.raw_table, source.key, load_id, source.name, source.shared_raw
             )
@@ -430,7 +434,13 @@ def _store(
             }
             skipped_total = sum(n for (_, k), n in again.items() if k == "duplicate")
             _record_check_results(
-                con, suite.names, run_id, load_id, source.name, batch.height - skipped_total, now
+                con,
+                suite.names,
+                run_id,
+                load_id,
+                source.name,
+                sum(d.height for _, d in read) - skipped_total,
+                now,
             )
             _release_corrected(con, source, load_id, now)
             quarantined = dict(
@@ -472,7 +482,6 @@ def _store(
             _record(con, run_id, load_id, [f for f, _ in read], outcomes)
     finally:
         with suppress(duckdb.Error):  # an aborted transaction must not hide the first error
-            con.unregister("delivery_batch")
             con.unregister("reader_rejects")
     return outcomes
 

@@ -61,6 +61,13 @@ class Night:
             ensure_ascii=False,
         )
 
+    @property
+    def incoming(self) -> Path:
+        """The night's scratch folder for files read but not yet loaded (flows/reading.py):
+        beside the warehouse, on its disk; emptied when each source is loaded and at the start
+        of every night (a killed night leaves its parts behind)."""
+        return self.warehouse.with_name(self.warehouse.name + ".incoming")
+
     def source(self, name: str) -> Source:
         return next(s for s in self.sources if s.name == name)
 

@@ -11,6 +11,7 @@ sequence as plain calls, and the benchmark runs the flow.
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from datetime import date, datetime
@@ -64,6 +65,7 @@ def open_night(night: Night, flow_run_id: str | None = None) -> None:
                 abandoned,
             )
         start_run(con, night.run_id, night.run_date, night.inbox, flow_run_id)
+    shutil.rmtree(night.incoming, ignore_errors=True)  # a killed night's parts (the lock is ours)
     gx.forget_results()  # this night's Data Docs show this night's validations only
     for name, error in night.refused:  # its files will fail; say so even without files
         log().error("declared source %s: mapping refused: %s", name, error)
@@ -80,6 +82,7 @@ def load_channel(night: Night, source: str) -> ChannelSummary:
             night.run_date,
             night.timezone,
             night.phone_region,
+            scratch=night.incoming,
         )
     for o in outcomes:
         if o.status == "failed":

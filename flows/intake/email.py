@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from tousu.flows.intake.decoding import encoding_reason
-from tousu.flows.intake.delivered import Delivered, FileRejected, Reject, as_record
+from tousu.flows.intake.delivered import Delivered, FileRejected, OneRecord, Reject, as_record
 
 FIX = "ask the mail server's administrator to export the message again (.eml, as received)"
 
@@ -103,7 +103,7 @@ def _body_text(part: Message | None, charset: str | None) -> str | None:
     return text.strip()
 
 
-def read(path: Path, rel: str) -> Delivered:
+def read(path: Path, rel: str) -> Delivered | OneRecord:
     data = path.read_bytes()
     if not data.strip():
         raise FileRejected("the file is empty, not an email")
@@ -138,8 +138,7 @@ def read(path: Path, rel: str) -> Delivered:
             ),
             notes,
         )
-    frame = pl.DataFrame([row], schema={c: pl.String for c in COLUMNS})
-    return Delivered(frame.with_columns(pl.lit(1, pl.Int32).alias("_row_number")), notes=notes)
+    return OneRecord({c: row.get(c) for c in COLUMNS}, notes)
 
 
 def _quarantined(reject: Reject, notes: list[str] | None = None) -> Delivered:

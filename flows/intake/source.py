@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tousu.flows.inbox import pattern_problem
-from tousu.flows.intake.delivered import Delivered
+from tousu.flows.intake.delivered import Delivered, OneRecord
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Source:
     name: str
     patterns: tuple[str, ...]  # globs under the inbox
     raw_table: str
-    read: Callable[[Path, str], Delivered]
+    read: Callable[[Path, str], Delivered | OneRecord]
     key: str  # the raw column that identifies a record (to release its quarantined copies)
     # Files of one folder load in one transaction (many small files, e.g. one .eml per message).
     batch_by_folder: bool = False

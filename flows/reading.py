@@ -1,0 +1,178 @@
+"""Reading a source's new files before any of them loads: rows to Parquet, on every core.
+
+The loader reads every new file of a source before it loads one (a changed layout stops the
+whole source, flows/loading.py). Holding what was read in memory made a night's peak grow with
+the night's files: a one-row frame per email costs ~40 KB, so a year of messages took gigabytes
+before the first one was stored. So each part of a delivery (a file, or up to PART_FILES files
+of a folder) is read into one frame and written as a Parquet file in the night's scratch folder
+(beside the warehouse, never in the inbox), and the loader inserts a delivery from its parts.
+What stays in memory per file is what was read of it, without its rows (FileRead).
+
+Parts are independent, so a source with many files or many bytes is read by a pool of worker
+processes, one per core: parsing (MIME, GBK, record-aware CSV) is Python and holds the GIL.
+Workers are started by `spawn`, not `fork`: the night's process has DuckDB's and Prefect's
+threads running, and a forked child would inherit their locks mid-state.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import polars as pl
+
+from tousu.flows.faults import describe
+from tousu.flows.intake.delivered import Delivered, FileRejected, OneRecord, Reject
+
+# Files of one folder per Parquet part: a worker holds one part's frames at a time.
+PART_FILES = 2_000
+# Below both, a source is read in the night's own process: starting workers costs ~1 s.
+POOL_FROM_FILES = 200
+POOL_FROM_BYTES = 64 << 20
+
+LINEAGE = {"_source_file": pl.String, "_file_sha256": pl.String, "_row_number": pl.Int32}
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """What was read of one file, without its rows (they wait in a Parquet part)."""
+
+    height: int  # rows delivered to the raw table
+    rejects: list[Reject] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_read(self) -> int:
+        return self.height + len(self.rejects) + sum(self.skipped.values())
+
+    @classmethod
+    def of(cls, delivered: Delivered | OneRecord) -> FileRead:
+        height = 1 if isinstance(delivered, OneRecord) else delivered.rows.height
+        return cls(height, list(delivered.rejects), delivered.notes, delivered.skipped)
+
+
+@dataclass(frozen=True)
+class FileToRead:
+    path: Path
+    rel: str  # path relative to the inbox
+    sha256: str
+
+
+@dataclass
+class UnitRead:
+    """One delivery's files as read: per file what was read or why it was rejected, and the
+    Parquet parts holding its rows (with _source_file, _file_sha256 and _row_number)."""
+
+    results: dict[str, FileRead | FileRejected]
+    parts: list[Path]
+
+
+def read_part(
+    read: Callable[[Path, str], Delivered | OneRecord], files: list[FileToRead], out: Path
+) -> dict[str, FileRead | FileRejected]:
+    """Read files with the source's reader; write their rows to one Parquet file at `out`.
+
+    A file the reader refuses (or fails on) is rejected alone; the others are read."""
+    frames: list[pl.DataFrame] = []
+    records: list[dict] = []  # one-record files, framed together
+    results: dict[str, FileRead | FileRejected] = {}
+    for f in files:
+        try:
+            delivered = read(f.path, f.rel)
+        except FileRejected as exc:
+            results[f.rel] = exc
+            continue
+        except Exception as exc:  # a reader's bug or an unforeseen file: this file fails alone
+            results[f.rel] = FileRejected(f"could not be read ({describe(exc)})")
+            continue
+        results[f.rel] = FileRead.of(delivered)
+        lineage = {"_source_file": f.rel, "_file_sha256": f.sha256}
+        if isinstance(delivered, OneRecord):
+            records.append({**delivered.record, "_row_number": 1, **lineage})
+        else:
+            frames.append(
+                delivered.rows.with_columns(
+                    pl.lit(v, pl.String).alias(k) for k, v in lineage.items()
+                )
+            )
+    if records:
+        columns = {c: pl.String for r in records for c in r} | LINEAGE
+        frames.append(pl.DataFrame(records, schema=columns))
+    frame = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame(schema=LINEAGE)
+    frame.write_parquet(out, compression="lz4")
+    return results
+
+
+def read_units(
+    read: Callable[[Path, str], Delivered | OneRecord],
+    units: list[list[FileToRead]],
+    folder: Path,
+    workers: int | None = None,
+) -> list[UnitRead]:
+    """Read every delivery's files into Parquet parts under `folder` (in a pool of `workers`
+    processes when the files are many or large and the reader can be sent to one)."""
+    tasks = [
+        (u, chunk, folder / f"{u:05d}-{k:05d}.parquet")
+        for u, unit in enumerate(units)
+        for k, chunk in enumerate(unit[i : i + PART_FILES] for i in range(0, len(unit), PART_FILES))
+    ]
+    workers = workers or _cores()
+    done = None
+    if workers > 1 and len(tasks) > 1 and _worth_a_pool(tasks) and _can_send(read):
+        try:
+            done = _in_pool(read, tasks, workers)
+        except BrokenProcessPool as exc:
+            # e.g. a script that starts the night without `if __name__ == "__main__":`, which
+            # every spawned worker runs again: read here instead, slower but the same.
+            logging.getLogger(__name__).warning(
+                "reading in one process: the worker processes stopped (%s)", exc
+            )
+    if done is None:
+        done = [read_part(read, chunk, out) for _, chunk, out in tasks]
+    reads = [UnitRead({}, []) for _ in units]
+    for (u, _, out), results in zip(tasks, done, strict=True):
+        reads[u].results |= results
+        reads[u].parts.append(out)
+    return reads
+
+
+def _in_pool(read, tasks, workers: int) -> list[dict[str, FileRead | FileRejected]]:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(tasks)), mp_context=get_context("spawn")
+    ) as pool:
+        futures = [pool.submit(read_part, read, chunk, out) for _, chunk, out in tasks]
+        return [future.result() for future in futures]
+
+
+def _worth_a_pool(tasks) -> bool:
+    files = [f for _, chunk, _ in tasks for f in chunk]
+    return len(files) >= POOL_FROM_FILES or sum(_size(f) for f in files) >= POOL_FROM_BYTES
+
+
+def _size(f: FileToRead) -> int:
+    try:
+        return f.path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _can_send(read: Callable) -> bool:
+    """Whether the reader can go to a worker process (a module's function, or a partial of one
+    with plain arguments); a reader that cannot is run here."""
+    try:
+        pickle.dumps(read)
+    except Exception:
+        return False
+    return True
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0))

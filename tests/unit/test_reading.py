@@ -1,0 +1,133 @@
+"""Reading a source's files before loading: Parquet parts, a pool of worker processes."""
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.helpers import write_phone
+from tousu.flows import reading
+from tousu.flows.intake import email
+from tousu.flows.intake.delivered import FileRejected
+from tousu.flows.loading import load_source
+from tousu.flows.reading import FileRead, FileToRead, read_units
+from tousu.flows.sources import SOURCES
+
+NIGHT = date(2025, 11, 30)
+
+
+def write_eml(inbox: Path, folder: str, n: int) -> Path:
+    path = inbox / "email" / folder / f"m{n:04d}.eml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        (
+            f"From: =?utf-8?b?546L5by6?= <c{n}@163.com>\r\n"
+            "To: service@brand.example.cn\r\n"
+            f"Subject: =?utf-8?b?5oqV6K+J?= {n}\r\n"
+            "Date: Mon, 03 Nov 2025 14:05:22 +0800\r\n"
+            f"Message-ID: <m{n}@mail.example>\r\n"
+            'Content-Type: text/plain; charset="utf-8"\r\n\r\n'
+            f"空气炸锅漏电 {n}\r\n"
+        ).encode()
+    )
+    return path
+
+
+def failing_reader(path: Path, rel: str):
+    """A reader with a bug on one file (module level: it goes to the worker processes)."""
+    if path.name == "m0003.eml":
+        raise KeyError("boom")
+    return email.read(path, rel)
+
+
+def units_of(inbox: Path) -> list[list[FileToRead]]:
+    return [
+        [FileToRead(p, p.relative_to(inbox).as_posix(), "sha") for p in sorted(d.glob("*.eml"))]
+        for d in sorted((inbox / "email").iterdir())
+    ]
+
+
+def rows_of(parts: list[Path]) -> list[tuple]:
+    files = [str(p) for p in parts]
+    return duckdb.sql(
+        "SELECT _source_file, _row_number, subject, body FROM read_parquet($files, "
+        "union_by_name = true) ORDER BY ALL",
+        params={"files": files},
+    ).fetchall()
+
+
+def test_a_pool_of_workers_reads_what_one_process_reads(tmp_path, monkeypatch, caplog):
+    inbox = tmp_path / "inbox"
+    for n in range(1, 8):
+        write_eml(inbox, "202511" if n < 5 else "202512", n)
+    (inbox / "email" / "202512" / "m0009.eml").write_bytes(b"")  # empty: rejected alone
+    monkeypatch.setattr(reading, "POOL_FROM_FILES", 1)
+    monkeypatch.setattr(reading, "PART_FILES", 2)  # a folder in several parts
+    alone = read_units(failing_reader, units_of(inbox), _folder(tmp_path / "one"), workers=1)
+    pooled = read_units(failing_reader, units_of(inbox), _folder(tmp_path / "pool"), workers=2)
+    for one, pool in zip(alone, pooled, strict=True):
+        assert {k: str(v) for k, v in one.results.items()} == {
+            k: str(v) for k, v in pool.results.items()
+        }
+        assert rows_of(one.parts) == rows_of(pool.parts)
+        assert len(pool.parts) == 2
+    assert "worker processes stopped" not in caplog.text  # the pool did the reading
+    results = pooled[0].results | pooled[1].results
+    assert isinstance(results["email/202511/m0003.eml"], FileRejected)
+    assert "could not be read (KeyError" in str(results["email/202511/m0003.eml"])
+    assert "empty" in str(results["email/202512/m0009.eml"])
+    assert results["email/202511/m0001.eml"] == FileRead(1)
+    assert [r[0] for r in rows_of(pooled[0].parts)] == [
+        "email/202511/m0001.eml",
+        "email/202511/m0002.eml",
+        "email/202511/m0004.eml",
+    ]
+
+
+def test_a_reader_that_cannot_go_to_a_worker_reads_in_the_night_process(tmp_path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    for n in range(1, 4):
+        write_eml(inbox, "202511", n)
+    monkeypatch.setattr(reading, "POOL_FROM_FILES", 1)
+    monkeypatch.setattr(reading, "PART_FILES", 1)
+    [read] = read_units(
+        lambda path, rel: email.read(path, rel),  # a lambda cannot be pickled
+        units_of(inbox),
+        _folder(tmp_path / "parts"),
+        workers=2,
+    )
+    assert len(rows_of(read.parts)) == 3
+
+
+def test_the_nights_scratch_folder_is_empty_after_each_source(warehouse, tmp_path, monkeypatch):
+    _, con = warehouse
+    inbox, scratch = tmp_path / "inbox", tmp_path / "tousu.duckdb.incoming"
+    for n in range(1, 6):
+        write_eml(inbox, "202511", n)
+    monkeypatch.setattr(reading, "POOL_FROM_FILES", 1)
+    outcomes = load_source(con, inbox, SOURCES["email"], "r1", NIGHT, scratch=scratch)
+    assert {o.status for o in outcomes} == {"loaded"} and len(outcomes) == 5
+    assert con.execute("SELECT count(*) FROM raw.email_messages").fetchone() == (5,)
+    assert list(scratch.iterdir()) == []
+    # A source stopped for a changed layout leaves nothing behind either.
+    (inbox / "phone").mkdir()
+    (inbox / "phone" / "callcenter_202511.csv").write_bytes("编号,时间\r\n1,2\r\n".encode("gbk"))
+    write_phone(inbox, "callcenter_202512.csv", [])
+    stopped = load_source(con, inbox, SOURCES["phone"], "r1", NIGHT, scratch=scratch)
+    assert sorted(o.status for o in stopped) == ["failed", "held"]
+    assert list(scratch.iterdir()) == []
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir(parents=True)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_workers():
+    """Every worker process the pool started has ended when a test ends."""
+    import multiprocessing
+
+    yield
+    assert multiprocessing.active_children() == []
