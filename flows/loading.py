@@ -9,6 +9,7 @@ re-run finds the same files new again. A file whose sha256 was loaded before is 
 from __future__ import annotations
 
 import hashlib
+import logging
 import statistics
 import tempfile
 import uuid
@@ -30,7 +31,12 @@ from tousu.flows.intake.decoding import excerpt
 from tousu.flows.intake.delivered import FileRejected, LayoutChanged
 from tousu.flows.intake.source import Source
 from tousu.flows.intake.thresholds import load_thresholds, too_few_rows
-from tousu.flows.quality.source_suites import SourceSuite, source_suite, validate_delivery
+from tousu.flows.quality.source_suites import (
+    VALIDATE_ROWS,
+    SourceSuite,
+    find_problems,
+    source_suite,
+)
 from tousu.flows.reading import FileRead, FileToRead, UnitRead, read_units
 from tousu.flows.settings import PHONE_REGION, TIMEZONE, night_end
 from tousu.warehouse import db
@@ -181,12 +187,107 @@ def load_source(
             ]
             _record(con, run_id, uuid.uuid4().hex, files, held)
             return outside_outcomes + held
+        load_ids = [uuid.uuid4().hex for _ in units]
+        found = _validate_ahead(con, source, reads, load_ids, run_date, timezone, phone_region)
         outcomes: list[FileOutcome] = list(outside_outcomes)
-        for unit, read in zip(units, reads, strict=True):
+        for unit, read, load_id in zip(units, reads, load_ids, strict=True):
             outcomes += load_delivery(
-                con, source, unit, run_id, run_date, timezone, phone_region, read=read
+                con,
+                source,
+                unit,
+                run_id,
+                run_date,
+                timezone,
+                phone_region,
+                read=read,
+                load_id=load_id,
+                found=found.get(load_id),
             )
         return outcomes
+
+
+def _validate_ahead(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    reads: list[UnitRead],
+    load_ids: list[str],
+    run_date: date,
+    timezone: str,
+    phone_region: str,
+) -> dict[str, pl.DataFrame]:
+    """Each delivery's rows that fail its suite, found before any delivery loads: GX runs over
+    batches of the night's rows across deliveries (flows/quality/source_suites.VALIDATE_ROWS),
+    not once per file, since a GX run costs a fraction of a second whatever its size.
+
+    Deliveries go into the raw table in groups of about a batch, in a transaction that is always
+    rolled back, so staging reads each row exactly as the delivery's own transaction will (no
+    suite compares rows with each other). A group GX cannot validate is left to the deliveries'
+    own transactions, which fail with the reason."""
+    suite = _suite(source)
+    run_end, now = night_end(run_date, timezone), datetime.now(ZoneInfo(timezone))
+    found: dict[str, pl.DataFrame] = {}
+    for group in _groups(reads, load_ids):
+        try:
+            with suppress(_RolledBack), db.transaction(con):
+                for read, load_id in group:
+                    _insert_rows(con, source, read.parts, read.loaded_files, load_id, now)
+                problems = find_problems(
+                    con,
+                    suite,
+                    [load_id for _, load_id in group],
+                    run_end,
+                    run_date.isoformat(),
+                    phone_region,
+                )
+                raise _RolledBack  # nothing of this stays: each delivery loads on its own
+        except Exception as exc:  # each delivery's own transaction says why, file by file
+            logging.getLogger(__name__).warning(
+                "%s: validating %d deliveries one by one: %s",
+                source.name,
+                len(group),
+                describe(exc),
+            )
+            continue
+        for _, load_id in group:
+            found[load_id] = problems.filter(pl.col("_load_id") == load_id)
+    return found
+
+
+class _RolledBack(Exception):
+    """Ends the validation's transaction without committing."""
+
+
+def _groups(reads: list[UnitRead], load_ids: list[str]) -> list[list[tuple[UnitRead, str]]]:
+    """Deliveries in groups of about VALIDATE_ROWS rows (a larger one alone)."""
+    groups: list[list[tuple[UnitRead, str]]] = []
+    rows = VALIDATE_ROWS
+    for read, load_id in zip(reads, load_ids, strict=True):
+        height = sum(r.height for r in read.results.values() if isinstance(r, FileRead))
+        if height == 0:
+            continue
+        if rows + height > VALIDATE_ROWS:
+            groups.append([])
+            rows = 0
+        groups[-1].append((read, load_id))
+        rows += height
+    return groups
+
+
+def _insert_rows(
+    con, source: Source, parts: list[Path], files: list[str], load_id: str, now: datetime
+) -> None:
+    """Insert the named files' rows from a delivery's Parquet parts into the raw table."""
+    con.execute(
+        f"INSERT INTO {source.raw_table} BY NAME "
+        "SELECT *, $load_id AS _load_id, $now AS _loaded_at "
+        "FROM read_parquet($parts, union_by_name = true) "
+        "WHERE _source_file IN (SELECT unnest($files::VARCHAR[]))",
+        {"load_id": load_id, "now": now, "parts": [str(p) for p in parts], "files": files},
+    )
+
+
+def _suite(source: Source) -> SourceSuite:
+    return SourceSuite(source.suite) if source.suite else source_suite(source.name)
 
 
 def _to_read(f: InboxFile) -> FileToRead:
@@ -276,13 +377,16 @@ def load_delivery(
     timezone: str = TIMEZONE,
     phone_region: str = PHONE_REGION,
     read: UnitRead | None = None,
+    load_id: str | None = None,
+    found: pl.DataFrame | None = None,
 ) -> list[FileOutcome]:
-    """Load one delivery in one transaction, from what was read of it (read here if None)."""
+    """Load one delivery in one transaction, from what was read of it (read here if None), with
+    the rows that fail its suite if they were found ahead (else they are found here)."""
     if read is None:
         with tempfile.TemporaryDirectory(prefix=f"{source.name}-") as folder:
             [read] = read_units(source.read, [[_to_read(f) for f in files]], Path(folder))
             return load_delivery(con, source, files, run_id, run_date, timezone, phone_region, read)
-    load_id = uuid.uuid4().hex
+    load_id = load_id or uuid.uuid4().hex
     loaded_hashes = dict(
         con.execute(
             "SELECT sha256, any_value(path) FROM ops.file_loads WHERE status = 'loaded' "
@@ -315,7 +419,16 @@ def load_delivery(
     if kept:
         try:
             stored = _store(
-                con, source, kept, read.parts, load_id, run_id, run_date, timezone, phone_region
+                con,
+                source,
+                kept,
+                read.parts,
+                load_id,
+                run_id,
+                run_date,
+                timezone,
+                phone_region,
+                found,
             )
         except Exception as exc:  # rolled back: record why, and try the files again next run
             outcomes += [
@@ -343,17 +456,19 @@ def _store(
     run_date: date,
     timezone: str,
     phone_region: str,
+    found: pl.DataFrame | None,
 ) -> list[FileOutcome]:
     now = datetime.now(ZoneInfo(timezone))
     # The delivery's rows wait in its Parquet parts (lineage columns included); a copy of a
     # file loaded before (skipped above) is left out by name.
-    rows = {"parts": [str(p) for p in parts], "files": [f.rel for f, _ in read]}
-    from_parts = (
-        "FROM read_parquet($parts, union_by_name = true) "
-        "WHERE _source_file IN (SELECT unnest($files::VARCHAR[]))"
-    )
+    files = [f.rel for f, _ in read]
     delivered_columns = [
-        c for c in con.sql(f"SELECT * {from_parts}", params=rows).columns if not c.startswith("_")
+        c
+        for c in con.sql(
+            "SELECT * FROM read_parquet($parts, union_by_name = true) LIMIT 0",
+            params={"parts": [str(p) for p in parts]},
+        ).columns
+        if not c.startswith("_")
     ]
     rejects = pl.DataFrame(
         [
@@ -370,17 +485,13 @@ def _store(
         },
         orient="row",
     )
-    suite = SourceSuite(source.suite) if source.suite else source_suite(source.name)
+    suite = _suite(source)
     run_end = night_end(run_date, timezone)
     record = "to_json({" + ", ".join(f"'{c}': r.\"{c}\"" for c in delivered_columns) + "})"
     try:
         with db.transaction(con):
             con.register("reader_rejects", rejects)
-            con.execute(
-                f"INSERT INTO {source.raw_table} BY NAME "
-                f"SELECT *, $load_id AS _load_id, $now AS _loaded_at {from_parts}",
-                {"load_id": load_id, "now": now, **rows},
-            )
+            _insert_rows(con, source, parts, files, load_id, now)
             redelivery.classify(
                 con, source.raw_table, source.key, load_id, source.name, source.shared_raw
             )
@@ -388,9 +499,11 @@ def _store(
             delivery = read[0][0].rel + (
                 f" and {len(read) - 1} more files" if len(read) > 1 else ""
             )
-            _find_row_problems(
-                con, suite, load_id, run_end, run_date.isoformat(), phone_region, delivery
-            )
+            if found is None:
+                found = find_problems(
+                    con, suite, [load_id], run_end, run_date.isoformat(), phone_region, delivery
+                )
+            _find_row_problems(con, source, suite, load_id, found)
             # The record as delivered is text in quarantine, whatever the source's format (a JSON
             # record unioned with a reader's raw line must not be cast to JSON).
             con.execute(
@@ -487,17 +600,23 @@ def _store(
 
 
 def _find_row_problems(
-    con, suite, load_id: str, run_end: datetime, run_date: str, phone_region: str, delivery: str
+    con, source: Source, suite: SourceSuite, load_id: str, found: pl.DataFrame
 ) -> None:
-    """Temp table row_problems: the delivery's rows failing the suite or a row-set check."""
-    found = validate_delivery(con, suite, load_id, run_end, run_date, phone_region, delivery)
-    con.register("suite_problems", found)
+    """Temp table row_problems: the delivery's rows failing the suite (of those still in it: a
+    row skipped as a duplicate is not a failure) or a row-set check."""
+    con.register("suite_problems", found.drop("_load_id"))
     try:
         row_set = row_set_sql(suite.row_set_checks, suite.view, suite.key)
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE row_problems AS SELECT * FROM suite_problems"
+            f"""
+            CREATE OR REPLACE TEMP TABLE row_problems AS
+            SELECT * FROM suite_problems p
+            WHERE EXISTS (SELECT 1 FROM {source.raw_table} r
+                          WHERE r._load_id = $load_id AND r._source_file = p._source_file
+                            AND r._row_number = p._row_number)
+            """
             + (f" UNION ALL ({row_set})" if row_set else ""),
-            {"load_id": load_id, **suite.labels} if row_set else {},
+            {"load_id": load_id, **(suite.labels if row_set else {})},
         )
     finally:
         with suppress(duckdb.Error):

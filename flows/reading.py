@@ -74,6 +74,11 @@ class UnitRead:
     results: dict[str, FileRead | FileRejected]
     parts: list[Path]
 
+    @property
+    def loaded_files(self) -> list[str]:
+        """The files whose rows are in the parts (the rejected ones have none)."""
+        return [rel for rel, r in self.results.items() if isinstance(r, FileRead)]
+
 
 def read_part(
     read: Callable[[Path, str], Delivered | OneRecord], files: list[FileToRead], out: Path

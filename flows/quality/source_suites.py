@@ -22,6 +22,7 @@ from tousu.flows.intake.thresholds import load_thresholds
 from tousu.flows.quality import gx
 
 PROBLEM_SCHEMA = {
+    "_load_id": pl.String,
     "_source_file": pl.String,
     "_row_number": pl.Int64,
     "check_name": pl.String,
@@ -98,28 +99,54 @@ def reason(meta: dict, row: dict, fix: str) -> str:
     return f"{fill(meta['reason_en'])} / {fill(meta['reason_zh'])} ({fix})."
 
 
-def validate_delivery(
+# Rows per GX run: GX validates pandas copies, so a batch bounds the memory a run takes
+# (~260,000 rows: a few hundred MB and under a second of GX), and deliveries smaller than a
+# batch share one (a run has a fixed cost of a fraction of a second).
+VALIDATE_ROWS = 2048 * 128
+
+
+def find_problems(
     con: duckdb.DuckDBPyConnection,
     suite: SourceSuite,
-    load_id: str,
+    load_ids: list[str],
     run_end: datetime,
     run_date: str,
     phone_region: str,
-    delivery: str = "",
+    name: str = "",
 ) -> pl.DataFrame:
-    """Rows of the delivery that fail an expectation: (_source_file, _row_number, check, reason)."""
-    frame = con.sql(
-        f"SELECT * FROM {suite.view} WHERE _load_id = $load_id",  # view from our file
-        params={"load_id": load_id},
-    ).df()
-    if frame.empty:
-        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    """Rows of these deliveries that fail an expectation: (_load_id, _source_file, _row_number,
+    check, reason), validated in batches of at most VALIDATE_ROWS rows."""
+    result = con.execute(
+        f"SELECT * FROM {suite.view} "  # view from our file
+        "WHERE _load_id IN (SELECT unnest($load_ids::VARCHAR[]))",
+        {"load_ids": load_ids},
+    )
+    problems: list[tuple] = []
+    batch = 0
+    while not (frame := result.fetch_df_chunk(VALIDATE_ROWS // 2048)).empty:
+        batch += 1
+        problems += _problems_in(
+            suite, frame, run_end, run_date, phone_region, f"{name or suite.source} {batch}"
+        )
+    return pl.DataFrame(problems, schema=PROBLEM_SCHEMA, orient="row").unique(
+        ["_load_id", "_source_file", "_row_number", "check_name"], keep="first", maintain_order=True
+    )
+
+
+def _problems_in(
+    suite: SourceSuite,
+    frame: pd.DataFrame,
+    run_end: datetime,
+    run_date: str,
+    phone_region: str,
+    name: str,
+) -> list[tuple]:
     outcome = gx.run(
         _definition(suite),
         frame,
         {"run_end": pd.Timestamp(run_end)},
         result_format="COMPLETE",
-        name=f"{suite.source}: {delivery or load_id}",
+        name=name,
     )
     context = {"run_date": run_date, "phone_region": phone_region}
     problems = []
@@ -133,12 +160,11 @@ def validate_delivery(
             row = frame.loc[index].to_dict()
             problems.append(
                 (
+                    row["_load_id"],
                     row["_source_file"],
                     int(row["_row_number"]),
                     expectation["meta"]["check"],
                     reason(expectation["meta"], {**context, **row}, suite.spec["fix"]),
                 )
             )
-    return pl.DataFrame(problems, schema=PROBLEM_SCHEMA, orient="row").unique(
-        ["_source_file", "_row_number", "check_name"], keep="first", maintain_order=True
-    )
+    return problems

@@ -10,9 +10,10 @@ from tests.helpers import write_phone
 from tousu.flows import reading
 from tousu.flows.intake import email
 from tousu.flows.intake.delivered import FileRejected
-from tousu.flows.loading import load_source
+from tousu.flows.loading import InboxFile, load_delivery, load_source, sha256_of
 from tousu.flows.reading import FileRead, FileToRead, read_units
 from tousu.flows.sources import SOURCES
+from tousu.warehouse import db
 
 NIGHT = date(2025, 11, 30)
 
@@ -100,7 +101,9 @@ def test_a_reader_that_cannot_go_to_a_worker_reads_in_the_night_process(tmp_path
     assert len(rows_of(read.parts)) == 3
 
 
-def test_the_nights_scratch_folder_is_empty_after_each_source(warehouse, tmp_path, monkeypatch):
+def test_the_nights_scratch_folder_is_empty_after_each_source(
+    warehouse, tmp_path, monkeypatch, caplog
+):
     _, con = warehouse
     inbox, scratch = tmp_path / "inbox", tmp_path / "tousu.duckdb.incoming"
     for n in range(1, 6):
@@ -110,6 +113,7 @@ def test_the_nights_scratch_folder_is_empty_after_each_source(warehouse, tmp_pat
     assert {o.status for o in outcomes} == {"loaded"} and len(outcomes) == 5
     assert con.execute("SELECT count(*) FROM raw.email_messages").fetchone() == (5,)
     assert list(scratch.iterdir()) == []
+    assert "one by one" not in caplog.text  # validated ahead, in one batch
     # A source stopped for a changed layout leaves nothing behind either.
     (inbox / "phone").mkdir()
     (inbox / "phone" / "callcenter_202511.csv").write_bytes("编号,时间\r\n1,2\r\n".encode("gbk"))
@@ -131,3 +135,55 @@ def _no_stray_workers():
 
     yield
     assert multiprocessing.active_children() == []
+
+
+def test_validating_a_nights_deliveries_together_quarantines_as_one_by_one(tmp_path):
+    """The nightly validates deliveries ahead, several per GX run; the onboarding check loads a
+    delivery that validates itself. Same files, same quarantine and check results."""
+    inbox = tmp_path / "inbox"
+    good = "CALL{n},2025/11/0{n} 10:00:00,,1381234567{n},张伟,,电饭煲坏了,退款,A1"
+    write_phone(inbox, "callcenter_202510.csv", [good.format(n=1), good.format(n=2)])
+    write_phone(
+        inbox,
+        "callcenter_202511.csv",
+        [
+            good.format(n=1),  # the same record again: skipped, not validated
+            "CALL3,2025/11/31 10:00:00,,13812345673,李娜,,耳机没声音,换货,A1",
+            "CALL4,2025/11/04 10:00:00,,1381234,王芳,,快递丢了,退款,A1",
+        ],
+    )
+    write_phone(inbox, "callcenter_202512.csv", ["CALL5,2025/12/05 10:00:00,,,,,,道歉,A1"])
+
+    def facts(con) -> tuple:
+        return (
+            con.execute(
+                "SELECT file, row_number, check_name, reason FROM ops.quarantine ORDER BY ALL"
+            ).fetchall(),
+            con.execute(
+                "SELECT f.path, d.check_name, d.rows_checked, d.rows_failed, d.success "
+                "FROM ops.dq_results d JOIN ops.file_loads f USING (load_id) "
+                "WHERE d.suite <> 'batch' ORDER BY ALL"
+            ).fetchall(),
+            con.execute(
+                "SELECT call_id, _source_file FROM raw.phone_calls ORDER BY ALL"
+            ).fetchall(),
+        )
+
+    together = db.connect(tmp_path / "together.duckdb")
+    db.migrate(together)
+    load_source(together, inbox, SOURCES["phone"], "r1", NIGHT)
+    one_by_one = db.connect(tmp_path / "one.duckdb")
+    db.migrate(one_by_one)
+    for path in sorted((inbox / "phone").iterdir()):
+        rel = path.relative_to(inbox).as_posix()
+        load_delivery(
+            one_by_one,
+            SOURCES["phone"],
+            [InboxFile(path, rel, sha256_of(path), path.stat().st_size)],
+            "r1",
+            NIGHT,
+        )
+    assert facts(together) == facts(one_by_one)
+    quarantined, checks, loaded = facts(together)
+    assert len(quarantined) == 3 and len(loaded) == 2
+    assert {c[3] for c in checks} == {0, 1}
