@@ -237,6 +237,8 @@ def one_night(inbox: Path, warehouse: Path, run_date: date, out: Path) -> None:
                 "files": summary.totals().files_new,
                 "complaints": summary.complaints,
                 "peak_mib": peak_mib_since_exec(),
+                # the largest of the reading workers (each a process of its own, flows/reading.py)
+                "workers_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             }
         )
     )
@@ -371,12 +373,15 @@ def main(argv: list[str] | None = None) -> None:
         f"{loaded:,} loaded in {seconds:.1f} s ({read / seconds:,.0f} rows/s)"
     )
     print("nights as the history grows (plain steps without Prefect, each in its own process):")
-    print(f"  {'night':<18}{'files':>7}{'rows':>11}{'seconds':>9}{'peak MiB':>10}  stages")
+    print(
+        f"  {'night':<18}{'files':>7}{'rows':>11}{'seconds':>9}{'peak MiB':>10}{'worker':>8}"
+        "  stages"
+    )
     for name, n in nights.items():
         stages = ", ".join(f"{k} {v:.1f}" for k, v in n["stages"].items())
         print(
             f"  {name:<18}{n['files']:>7,}{n['rows_read']:>11,}{n['seconds']:>9.1f}"
-            f"{n['peak_mib']:>10,.0f}  {stages}"
+            f"{n['peak_mib']:>10,.0f}{n['workers_peak_mib']:>8,.0f}  {stages}"
         )
     ratio = nights["last month"]["seconds"] / nights["last month alone"]["seconds"]
     print(

@@ -10,6 +10,8 @@
 -- Lifecycle timestamps are the first occurrence of each event, except closed_at (the last close,
 -- and only while the complaint is still closed). first_response_at prefers the channel's own
 -- evidence (call answered, first agent message, reply email, brand reply) over the ticket event.
+-- Not sorted: a sort of a million rows this wide (descriptions included) does not fit the
+-- night's memory limit (TOUSU_MEMORY_LIMIT=1GB), and no reader depends on the table's order.
 CREATE OR REPLACE TABLE core.complaints AS
 WITH registrations AS (
     SELECT complaint_id, channel, source_ref, category, urgency, priority,
@@ -128,5 +130,4 @@ QUALIFY row_number() OVER (PARTITION BY complaint_id
 )
 SELECT * FROM from_ticket_system
 UNION ALL BY NAME
-SELECT * FROM declared
-ORDER BY complaint_id;
+SELECT * FROM declared;
