@@ -7,6 +7,7 @@ followed) and must still lie inside the inbox before the file is opened.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 
@@ -28,31 +29,29 @@ def pattern_problem(pattern: str) -> str | None:
 class InboxBoundary:
     """Answers whether paths found under an inbox really lie inside it (symlinks followed).
 
-    Folders are resolved once each (an email inbox holds tens of thousands of files in a few
-    folders); a file is resolved itself only when it is a symbolic link."""
+    Folders are resolved and judged once each (an email inbox holds hundreds of thousands of
+    files in a few folders); a file is resolved itself only when it is a symbolic link."""
 
     def __init__(self, inbox: Path):
         self.root = inbox.resolve(strict=True)
-        self._folders: dict[Path, Path | None] = {}
+        self._folders: dict[str, bool] = {}
 
-    def _real_folder(self, folder: Path) -> Path | None:
+    def _inside(self, real: Path) -> bool:
+        return real == self.root or self.root in real.parents
+
+    def _folder_inside(self, folder: str) -> bool:
         if folder not in self._folders:
             try:
-                self._folders[folder] = folder.resolve(strict=True)
+                self._folders[folder] = self._inside(Path(folder).resolve(strict=True))
             except (OSError, RuntimeError):  # RuntimeError: a symlink loop
-                self._folders[folder] = None
+                self._folders[folder] = False
         return self._folders[folder]
 
     def contains(self, path: Path) -> bool:
+        name = os.fspath(path)
         try:
-            if path.is_symlink():
-                real = path.resolve(strict=True)
-            else:
-                folder = self._real_folder(path.parent)
-                if folder is None:
-                    return False
-                real = folder / path.name
-            real.relative_to(self.root)
-        except (OSError, ValueError, RuntimeError):
+            if os.path.islink(name):
+                return self._inside(path.resolve(strict=True))
+        except (OSError, RuntimeError):
             return False
-        return True
+        return self._folder_inside(os.path.dirname(name))
