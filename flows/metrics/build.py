@@ -14,7 +14,7 @@ import polars as pl
 
 from tousu.flows.byo.clocks import declared_clock_rows, declared_source_rows
 from tousu.flows.metrics.calendar import calendar_days
-from tousu.flows.metrics.identity import build_customer_links
+from tousu.flows.metrics.identity import update_customer_links
 from tousu.flows.metrics.keywords import update_keywords
 from tousu.flows.metrics.policy import DEFAULT_POLICY, Policy, PolicyError, load_policy
 from tousu.warehouse import db
@@ -75,7 +75,8 @@ def build_marts(
 ) -> MartsBuilt:
     """Rebuild every mart as of `as_of` (the night's end), in one transaction. `mappings`:
     the declared sources' mappings, if not the mapping folder's (a dry run). With core
-    unchanged since the last build, the customer links (core alone decides them) are kept;
+    unchanged since the last build, the customer links (core alone decides them) are kept,
+    else only the customers a changed complaint can reach are linked again;
     keywords are extracted again only for the groups whose descriptions changed."""
     policy, sha256 = load_policy(policy_path)
     first = con.execute("SELECT min(received_at) FROM core.complaints").fetchall()[0][0]
@@ -112,7 +113,7 @@ def build_marts(
         write_frame(con, "mart.declared_clocks", declared_clocks)
         write_frame(con, "mart.declared_sources", declared_source_rows(mappings))
         if core_changed or recompute or not db.tables_exist(con, "core.customer_links"):
-            build_customer_links(con)
+            update_customer_links(con, everything=recompute)
         update_keywords(con, everything=recompute)
         _final_clocks(con, keep=not recompute)
         db.apply_layers(con, ("marts",))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from tousu.warehouse import db
+
 IDENTIFIERS = ("phone", "email", "member_no", "social_id", "app_user_id", "source_customer_id")
 
 
@@ -48,18 +50,85 @@ def link_customers(complaints: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def build_customer_links(con: duckdb.DuckDBPyConnection) -> None:
-    """Write core.customer_links (core.customers is built from it by
-    warehouse/marts/00_customers.sql)."""
-    complaints = con.sql(
-        "SELECT complaint_id, received_at, " + ", ".join(IDENTIFIERS) + " FROM core.complaints"
-    ).pl()
-    links = link_customers(complaints)
+INPUTS = "intermediate.customer_link_inputs"  # what core.customer_links was linked from
+
+
+def update_customer_links(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
+    """Bring core.customer_links up to date with core.complaints; return how many complaints
+    were linked again. (core.customers is built from the links by
+    warehouse/marts/00_customers.sql.)
+
+    Only the customers a change can reach are linked again: the complaints whose received time
+    or identifiers changed (new, corrected or gone, found against INPUTS), the customers they
+    belonged to, and every customer holding one of their identifiers now. No complaint outside
+    that set shares an identifier with one inside it (it would have been linked to it before,
+    or it holds a changed complaint's identifier), so linking the set alone gives the links a
+    whole relink gives: a new key joins its customer, a complaint sharing the keys of two
+    customers merges them, a corrected identifier can split one. `everything`: link all."""
+    columns = "complaint_id, received_at, " + ", ".join(IDENTIFIERS)
+    current = f"SELECT {columns} FROM core.complaints"
+    if everything or not db.tables_exist(con, "core.customer_links", INPUTS):
+        links = link_customers(con.sql(current).pl())
+        _replace_links(con, links, "TRUE")
+        con.execute(f"CREATE OR REPLACE TABLE {INPUTS} AS {current}")
+        return links.height
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE changed_complaints AS
+        SELECT DISTINCT complaint_id FROM (
+            ({current} EXCEPT SELECT {columns} FROM {INPUTS})
+            UNION ALL
+            (SELECT {columns} FROM {INPUTS} EXCEPT {current}))
+        """
+    )
+    if con.execute("SELECT count(*) FROM changed_complaints").fetchall()[0][0] == 0:
+        return 0
+    # one equi-join per identifier (an OR of them would compare every pair of complaints)
+    sharing = "\n            UNION\n".join(
+        f"""            SELECT l.customer_id FROM core.complaints c
+            JOIN changed_now n ON c.{k} = n.{k}
+            JOIN core.customer_links l ON l.complaint_id = c.complaint_id"""
+        for k in IDENTIFIERS
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE relinked AS
+        WITH changed_now AS (
+            SELECT * FROM core.complaints SEMI JOIN changed_complaints USING (complaint_id)
+        ),
+        reached AS (
+            SELECT customer_id FROM core.customer_links
+            SEMI JOIN changed_complaints USING (complaint_id)
+            UNION
+{sharing}
+        )
+        SELECT complaint_id FROM core.customer_links SEMI JOIN reached USING (customer_id)
+        UNION
+        SELECT complaint_id FROM changed_complaints
+        """
+    )
+    scope = con.sql(f"{current} SEMI JOIN relinked USING (complaint_id)").pl()
+    _replace_links(
+        con, link_customers(scope), "complaint_id IN (SELECT complaint_id FROM relinked)"
+    )
+    con.execute(f"DELETE FROM {INPUTS} WHERE complaint_id IN (SELECT * FROM changed_complaints)")
+    con.execute(
+        f"INSERT INTO {INPUTS} {current} WHERE complaint_id IN (SELECT * FROM changed_complaints)"
+    )
+    return scope.height
+
+
+def _replace_links(con: duckdb.DuckDBPyConnection, links: pl.DataFrame, where: str) -> None:
+    """Replace the links of the complaints `where` names (SQL) with `links`."""
     con.register("customer_links_frame", links)
     try:
-        con.execute(
-            "CREATE OR REPLACE TABLE core.customer_links AS "
-            "SELECT * FROM customer_links_frame ORDER BY complaint_id"
-        )
+        if where == "TRUE":
+            con.execute(
+                "CREATE OR REPLACE TABLE core.customer_links AS "
+                "SELECT * FROM customer_links_frame ORDER BY complaint_id"
+            )
+        else:
+            con.execute(f"DELETE FROM core.customer_links WHERE {where}")
+            con.execute("INSERT INTO core.customer_links SELECT * FROM customer_links_frame")
     finally:
         con.unregister("customer_links_frame")

@@ -1,0 +1,68 @@
+"""Linking customers night by night gives the links a whole relink gives."""
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import polars as pl
+import pytest
+
+from tousu.flows.metrics.identity import IDENTIFIERS, link_customers, update_customer_links
+
+START = datetime(2025, 10, 1, tzinfo=UTC)
+
+
+def complaint(rng: random.Random, n: int) -> dict:
+    """A complaint whose identifiers come from small pools, so that customers chain and merge."""
+    return {
+        "complaint_id": f"202510-{n:05d}",
+        "received_at": START + timedelta(hours=rng.randrange(24 * 60)),
+        **{k: (f"{k}{rng.randrange(40)}" if rng.random() < 0.3 else None) for k in IDENTIFIERS},
+    }
+
+
+def write_core(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    frame = pl.DataFrame(
+        rows,
+        schema={"complaint_id": pl.String, "received_at": pl.Datetime("us", "UTC")}
+        | {k: pl.String for k in IDENTIFIERS},
+    )
+    con.register("frame", frame)
+    con.execute("CREATE OR REPLACE TABLE core.complaints AS SELECT * FROM frame")
+    con.unregister("frame")
+
+
+def links(con) -> dict[str, str]:
+    return dict(con.execute("SELECT complaint_id, customer_id FROM core.customer_links").fetchall())
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_relinking_only_what_a_change_reaches_equals_linking_everything(seed):
+    rng = random.Random(seed)
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA core; CREATE SCHEMA intermediate")
+    rows = [complaint(rng, n) for n in range(150)]
+    write_core(con, rows)
+    assert update_customer_links(con) == 150  # the first night links everything
+    next_id = 150
+    for _night in range(4):
+        for _ in range(rng.randrange(1, 12)):
+            change = rng.random()
+            if change < 0.4:  # a new complaint, often joining or bridging customers
+                rows.append(complaint(rng, next_id))
+                next_id += 1
+            elif change < 0.7:  # a correction: other identifiers (a customer may split)
+                i = rng.randrange(len(rows))
+                rows[i] = {**complaint(rng, 0), "complaint_id": rows[i]["complaint_id"]}
+            elif change < 0.85:  # received earlier: the customer's first complaint changes
+                i = rng.randrange(len(rows))
+                rows[i] = {**rows[i], "received_at": START - timedelta(hours=rng.randrange(99))}
+            else:  # gone from core (its registration was corrected away)
+                rows.pop(rng.randrange(len(rows)))
+        write_core(con, rows)
+        relinked = update_customer_links(con)
+        whole = link_customers(con.sql("SELECT * FROM core.complaints").pl())
+        assert links(con) == dict(whole.iter_rows()), f"seed {seed}, night {_night}"
+        assert relinked <= len(rows)
+    write_core(con, rows)
+    assert update_customer_links(con) == 0  # nothing changed: nothing relinked
