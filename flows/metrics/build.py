@@ -163,6 +163,8 @@ def _final_clocks(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
             "WHERE status IN ('met', 'breached')"
         )
     else:
+        # a recompute builds mart.sla_clocks again from tonight's model (21_sla_clocks.sql)
+        con.execute("DROP TABLE IF EXISTS mart.sla_clocks")
         con.execute(
             "CREATE OR REPLACE TABLE intermediate.sla_clocks_final (complaint_id VARCHAR, "
             "clock VARCHAR, instance BIGINT, start_at TIMESTAMPTZ, stop_at TIMESTAMPTZ)"

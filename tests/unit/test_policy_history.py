@@ -133,3 +133,26 @@ def test_the_shipped_policy_encodes_the_seed_clocks():
     assert labels[("follow_up", (), (), ())] == "3 working days"
     assert labels[("new_remedy_after_dissatisfaction", (), (), ())] == "24 hours"
     assert policy.repeat.window_days == 30
+
+
+def test_clocks_kept_by_another_version_of_the_model_are_not_mixed_in(warehouse, tmp_path):
+    """mart.sla_clocks is kept across nights; a table whose columns are not the model's stops
+    the build with what to do, and the recompute builds it again."""
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    write_phone(inbox, "c.csv", CALLS)
+    write_events(
+        inbox,
+        "ticket_events_202511.csv",
+        [register(1, "202511-00001", "CALL1", "2025-11-03T10:01:00+08:00")],
+    )
+    build(con, inbox)
+    con.execute("ALTER TABLE mart.sla_clocks ADD COLUMN from_an_older_model VARCHAR")
+    as_of = night_end(date(2025, 11, 30), "Asia/Shanghai")
+    with pytest.raises(Exception, match="tousu metrics recompute"):
+        build_marts(con, as_of)
+    build_marts(con, as_of, recompute=True)
+    assert statuses(con) == [("202511-00001", "breached", "2026.11-1")]
+    assert "from_an_older_model" not in [
+        r[0] for r in con.execute("DESCRIBE mart.sla_clocks").fetchall()
+    ]
