@@ -112,8 +112,7 @@ def build_marts(
         write_frame(con, "mart.sla_policy_rules", rules)
         write_frame(con, "mart.declared_clocks", declared_clocks)
         write_frame(con, "mart.declared_sources", declared_source_rows(mappings))
-        if core_changed or recompute or not db.tables_exist(con, "core.customer_links"):
-            update_customer_links(con, everything=recompute)
+        update_customer_links(con, everything=recompute, core_changed=core_changed)
         update_keywords(con, everything=recompute)
         _final_clocks(con, keep=not recompute)
         db.apply_layers(con, ("marts",))

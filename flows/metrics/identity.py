@@ -51,9 +51,14 @@ def link_customers(complaints: pl.DataFrame) -> pl.DataFrame:
 
 
 INPUTS = "intermediate.customer_link_inputs"  # what core.customer_links was linked from
+# The customers whose links or complaints changed tonight (warehouse/marts/00_customers.sql
+# builds only those again).
+CHANGED = "intermediate.customers_changed"
 
 
-def update_customer_links(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
+def update_customer_links(
+    con: duckdb.DuckDBPyConnection, everything: bool = False, core_changed: bool = True
+) -> int:
     """Bring core.customer_links up to date with core.complaints; return how many complaints
     were linked again. (core.customers is built from the links by
     warehouse/marts/00_customers.sql.)
@@ -64,14 +69,28 @@ def update_customer_links(con: duckdb.DuckDBPyConnection, everything: bool = Fal
     that set shares an identifier with one inside it (it would have been linked to it before,
     or it holds a changed complaint's identifier), so linking the set alone gives the links a
     whole relink gives: a new key joins its customer, a complaint sharing the keys of two
-    customers merges them, a corrected identifier can split one. `everything`: link all."""
-    columns = "complaint_id, received_at, " + ", ".join(IDENTIFIERS)
+    customers merges them, a corrected identifier can split one. `everything`: link all
+    (and build every customer again); `core_changed` False: nothing to link.
+
+    CHANGED names the customers to build again: those of the complaints linked again, under
+    their old and their new ids (a customer merged away is deleted)."""
+    columns = "complaint_id, received_at, channel, " + ", ".join(IDENTIFIERS)
     current = f"SELECT {columns} FROM core.complaints"
+    if not db.tables_exist(con, "core.customers"):
+        everything = True  # a first night, or a warehouse from before customers were kept
     if everything or not db.tables_exist(con, "core.customer_links", INPUTS):
         links = link_customers(con.sql(current).pl())
         _replace_links(con, links, "TRUE")
         con.execute(f"CREATE OR REPLACE TABLE {INPUTS} AS {current}")
+        con.execute("DROP TABLE IF EXISTS core.customers")  # built again, by tonight's model
+        con.execute(
+            f"CREATE OR REPLACE TABLE {CHANGED} AS "
+            "SELECT DISTINCT customer_id FROM core.customer_links"
+        )
         return links.height
+    con.execute(f"CREATE OR REPLACE TABLE {CHANGED} (customer_id VARCHAR)")
+    if not core_changed:
+        return 0
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE changed_complaints AS
@@ -108,8 +127,16 @@ def update_customer_links(con: duckdb.DuckDBPyConnection, everything: bool = Fal
         """
     )
     scope = con.sql(f"{current} SEMI JOIN relinked USING (complaint_id)").pl()
+    con.execute(
+        f"INSERT INTO {CHANGED} SELECT DISTINCT customer_id FROM core.customer_links "
+        "SEMI JOIN relinked USING (complaint_id)"
+    )
     _replace_links(
         con, link_customers(scope), "complaint_id IN (SELECT complaint_id FROM relinked)"
+    )
+    con.execute(
+        f"INSERT INTO {CHANGED} SELECT DISTINCT customer_id FROM core.customer_links "
+        f"SEMI JOIN relinked USING (complaint_id) EXCEPT SELECT customer_id FROM {CHANGED}"
     )
     con.execute(f"DELETE FROM {INPUTS} WHERE complaint_id IN (SELECT * FROM changed_complaints)")
     con.execute(

@@ -1,7 +1,9 @@
 -- core.customers: one row per customer (core.customer_links, written just before from Python by
 -- flows/metrics/identity.py: complaints linked by any identifier they share): first and last
 -- complaint, number of complaints, channels, and every identifier seen.
-CREATE OR REPLACE TABLE core.customers AS
+-- Kept across nights: only the customers intermediate.customers_changed names (written with the
+-- links: every customer on a first night or a recompute) are built again.
+CREATE OR REPLACE VIEW intermediate.customers_from_links AS
 SELECT l.customer_id,
        min(c.received_at)                                   AS first_complaint_at,
        max(c.received_at)                                   AS last_complaint_at,
@@ -14,5 +16,19 @@ SELECT l.customer_id,
        list_sort(list_distinct(list(c.app_user_id)))        AS app_user_ids,
        list_sort(list_distinct(list(c.source_customer_id))) AS source_customer_ids
 FROM core.customer_links l JOIN core.complaints c USING (complaint_id)
-GROUP BY l.customer_id
-ORDER BY l.customer_id;
+GROUP BY l.customer_id;
+
+CREATE TABLE IF NOT EXISTS core.customers AS SELECT * FROM intermediate.customers_from_links LIMIT 0;  -- noqa: AM09
+
+SELECT CASE
+    WHEN stg.columns_of('core.customers') <> stg.columns_of('intermediate.customers_from_links')
+        THEN error('core.customers was built by another version of its model (its columns '
+                   || 'differ): run `tousu metrics recompute` to build it again')
+END AS model_check;
+
+DELETE FROM core.customers
+WHERE customer_id IN (SELECT customer_id FROM intermediate.customers_changed);
+
+INSERT INTO core.customers BY NAME
+SELECT * FROM intermediate.customers_from_links
+WHERE customer_id IN (SELECT customer_id FROM intermediate.customers_changed);

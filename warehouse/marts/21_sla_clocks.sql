@@ -11,10 +11,7 @@ CREATE TABLE IF NOT EXISTS mart.sla_clocks AS SELECT * FROM intermediate.sla_clo
 
 -- A table built by another version of this model cannot keep its rows: say so, do not mix.
 SELECT CASE
-    WHEN (SELECT list(column_name ORDER BY column_index) FROM duckdb_columns()
-          WHERE schema_name = 'mart' AND table_name = 'sla_clocks')
-      <> (SELECT list(column_name ORDER BY column_index) FROM duckdb_columns()
-          WHERE schema_name = 'intermediate' AND table_name = 'sla_clocks_candidate')
+    WHEN stg.columns_of('mart.sla_clocks') <> stg.columns_of('intermediate.sla_clocks_candidate')
         THEN error('mart.sla_clocks was built by another version of the SLA clocks model '
                    || '(its columns differ): run `tousu metrics recompute` to build it again')
 END AS model_check;

@@ -25,3 +25,9 @@ CREATE OR REPLACE MACRO stg.excel_or_iso_local_time(v) AS
 CREATE OR REPLACE MACRO stg.mask_name(v) AS
     CASE WHEN stg.blank_to_null(v) IS NULL THEN NULL
          ELSE left(trim(v), 1) || repeat('*', greatest(length(trim(v)) - 1, 1)) END;
+-- The columns of a table ('schema.table'), in order: a table kept across nights is checked
+-- against the model that adds to it (warehouse/marts/00_customers.sql, 21_sla_clocks.sql).
+CREATE OR REPLACE MACRO stg.columns_of(qualified) AS (
+    SELECT list(column_name ORDER BY column_index) FROM duckdb_columns()
+    WHERE schema_name || '.' || table_name = qualified
+);
