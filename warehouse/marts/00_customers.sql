@@ -19,12 +19,9 @@ FROM core.customer_links l JOIN core.complaints c USING (complaint_id)
 GROUP BY l.customer_id;
 
 CREATE TABLE IF NOT EXISTS core.customers AS SELECT * FROM intermediate.customers_from_links LIMIT 0;  -- noqa: AM09
+-- A table built by another version of this model cannot keep its rows: say so, do not mix.
 
-SELECT CASE
-    WHEN stg.columns_of('core.customers') <> stg.columns_of('intermediate.customers_from_links')
-        THEN error('core.customers was built by another version of its model (its columns '
-                   || 'differ): run `tousu metrics recompute` to build it again')
-END AS model_check;
+SELECT stg.kept_table_matches('core.customers', 'intermediate.customers_from_links') AS model_check;
 
 DELETE FROM core.customers
 WHERE customer_id IN (SELECT customer_id FROM intermediate.customers_changed);

@@ -10,11 +10,7 @@
 CREATE TABLE IF NOT EXISTS mart.sla_clocks AS SELECT * FROM intermediate.sla_clocks_candidate LIMIT 0;  -- noqa: AM09
 
 -- A table built by another version of this model cannot keep its rows: say so, do not mix.
-SELECT CASE
-    WHEN stg.columns_of('mart.sla_clocks') <> stg.columns_of('intermediate.sla_clocks_candidate')
-        THEN error('mart.sla_clocks was built by another version of the SLA clocks model '
-                   || '(its columns differ): run `tousu metrics recompute` to build it again')
-END AS model_check;
+SELECT stg.kept_table_matches('mart.sla_clocks', 'intermediate.sla_clocks_candidate') AS model_check;
 
 -- kept: the final clocks whose start and stop are still what the data says (the candidate left
 -- them out: 20_sla_clocks_candidate.sql)

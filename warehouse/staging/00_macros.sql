@@ -31,3 +31,8 @@ CREATE OR REPLACE MACRO stg.columns_of(qualified) AS (
     SELECT list(column_name ORDER BY column_index) FROM duckdb_columns()
     WHERE schema_name || '.' || table_name = qualified
 );
+CREATE OR REPLACE MACRO stg.kept_table_matches(kept, model) AS
+    CASE WHEN stg.columns_of(kept) IS DISTINCT FROM stg.columns_of(model)
+         THEN error(kept || ' was built by another version of its model (its columns differ): '
+                    || 'run `tousu metrics recompute` to build it again')
+         ELSE TRUE END;
