@@ -78,7 +78,7 @@ def update_customer_links(
     current = f"SELECT {columns} FROM core.complaints"
     if not db.tables_exist(con, "core.customers"):
         everything = True  # a first night, or a warehouse from before customers were kept
-    if everything or not db.tables_exist(con, "core.customer_links", INPUTS):
+    if everything or not _inputs_as_now(con, columns):
         links = link_customers(con.sql(current).pl())
         _replace_links(con, links, "TRUE")
         con.execute(f"CREATE OR REPLACE TABLE {INPUTS} AS {current}")
@@ -143,6 +143,15 @@ def update_customer_links(
         f"INSERT INTO {INPUTS} {current} WHERE complaint_id IN (SELECT * FROM changed_complaints)"
     )
     return scope.height
+
+
+def _inputs_as_now(con: duckdb.DuckDBPyConnection, columns: str) -> bool:
+    """Whether links and their inputs exist, the inputs with tonight's columns (else, e.g. after
+    an upgrade that links by more columns, everything is linked again)."""
+    if not db.tables_exist(con, "core.customer_links", INPUTS):
+        return False
+    kept = con.sql(f"SELECT * FROM {INPUTS} LIMIT 0").columns
+    return kept == [c.strip() for c in columns.split(",")]
 
 
 def _replace_links(con: duckdb.DuckDBPyConnection, links: pl.DataFrame, where: str) -> None:

@@ -84,3 +84,14 @@ def test_relinking_only_what_a_change_reaches_equals_linking_everything(seed):
         assert {links(con)[c] for c in moved if c in links(con)} <= named
     write_core(con, rows)
     assert update_customer_links(con) == 0  # nothing changed: nothing relinked
+
+
+def test_inputs_kept_by_an_earlier_version_mean_linking_everything_again():
+    rng = random.Random(7)
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA core; CREATE SCHEMA intermediate")
+    write_core(con, [complaint(rng, n) for n in range(20)])
+    update_customer_links(con)
+    con.execute("CREATE TABLE core.customers (customer_id VARCHAR)")
+    con.execute("ALTER TABLE intermediate.customer_link_inputs DROP COLUMN channel")
+    assert update_customer_links(con) == 20
