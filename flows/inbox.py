@@ -47,11 +47,11 @@ class InboxBoundary:
                 self._folders[folder] = False
         return self._folders[folder]
 
-    def contains(self, path: Path) -> bool:
+    def contains(self, path: Path | str) -> bool:
         name = os.fspath(path)
         try:
             if os.path.islink(name):
-                return self._inside(path.resolve(strict=True))
+                return self._inside(Path(name).resolve(strict=True))
         except (OSError, RuntimeError):
             return False
         return self._folder_inside(os.path.dirname(name))

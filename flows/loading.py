@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import statistics
 import tempfile
 import uuid
@@ -94,9 +95,11 @@ def new_files(
     unchanged = {(path, size, ns) for path, _, size, ns in recorded if ns is not None}
     files, outside = [], []
     boundary = InboxBoundary(inbox)
-    for path in source.files(inbox):
-        rel = path.relative_to(inbox).as_posix()
-        if not boundary.contains(path):
+    root = os.fspath(inbox)
+    for rel in source.relative_files(inbox):
+        name = os.path.join(root, rel)
+        if not boundary.contains(name):
+            path = inbox / rel
             # Recorded under a digest of its name: the target's content is never read.
             digest = hashlib.sha256(f"outside:{rel}".encode()).hexdigest()
             outside.append(
@@ -116,9 +119,10 @@ def new_files(
                 )
             )
             continue
-        stat = path.stat()
+        stat = os.stat(name)
         if (rel, stat.st_size, stat.st_mtime_ns) in unchanged:
             continue
+        path = inbox / rel
         digest = sha256_of(path)
         if (rel, digest) not in seen:
             files.append(InboxFile(path, rel, digest, stat.st_size, stat.st_mtime_ns))

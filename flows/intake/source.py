@@ -7,6 +7,8 @@ registry of all of them is flows/sources.py.
 
 from __future__ import annotations
 
+import glob
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,11 +34,22 @@ class Source:
     def files(self, inbox: Path) -> list[Path]:
         """The files the patterns name under the inbox (links among them are checked by the
         loader before anything is opened). A pattern that could leave the inbox finds nothing."""
+        return [inbox / rel for rel in self.relative_files(inbox)]
+
+    def relative_files(self, inbox: Path) -> list[str]:
+        """The same files as paths relative to the inbox ('/'-separated), in the order of
+        their parts (pathlib's order). Names, not Path objects: an email inbox holds hundreds
+        of thousands of files, and pathlib's glob and objects cost ~5x the standard library's
+        on a night that finds nothing new. Hidden files are found, as pathlib finds them."""
+        root = os.fspath(inbox)
         found = {
-            p
+            rel
             for pattern in self.patterns
             if pattern_problem(pattern) is None
-            for p in inbox.glob(pattern)
-            if p.is_file()
+            for rel in glob.glob(pattern, root_dir=root, recursive=True, include_hidden=True)
         }
-        return sorted(found)
+        return [
+            rel.replace(os.sep, "/")
+            for rel in sorted(found, key=lambda r: r.split(os.sep))
+            if os.path.isfile(os.path.join(root, rel))
+        ]
