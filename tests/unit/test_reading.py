@@ -187,3 +187,25 @@ def test_validating_a_nights_deliveries_together_quarantines_as_one_by_one(tmp_p
     quarantined, checks, loaded = facts(together)
     assert len(quarantined) == 3 and len(loaded) == 2
     assert {c[3] for c in checks} == {0, 1}
+
+
+def test_a_source_lists_its_files_in_pathlibs_order_hidden_ones_included(tmp_path):
+    inbox = tmp_path / "inbox"
+    for rel in [
+        "email/2025-11/b.eml",
+        "email/2025/a.eml",
+        "email/2025/sub/c.eml",
+        "email/2025/z.eml",
+        "email/.hidden/d.eml",
+        "email/2025/.e.eml",
+        "email/x.eml/not-a-message.txt",
+    ]:
+        (inbox / rel).parent.mkdir(parents=True, exist_ok=True)
+        (inbox / rel).write_text("x")
+    (inbox / "email" / "folder.eml").mkdir()  # a folder named like a message: not a file
+    source = SOURCES["email"]
+    by_pathlib = sorted(
+        p for pattern in source.patterns for p in inbox.glob(pattern) if p.is_file()
+    )
+    assert source.files(inbox) == by_pathlib
+    assert source.relative_files(inbox)[0] == "email/.hidden/d.eml"
