@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -221,13 +222,20 @@ def peak_mib_since_exec() -> float:
 
 def one_night(inbox: Path, warehouse: Path, run_date: date, out: Path) -> None:
     from tousu.flows.night import Night
-    from tousu.flows.nightly import run_night
+    from tousu.flows.nightly import STEPS, run_night
     from tousu.flows.runs import NightSummary
 
     night = Night.resolve(inbox, warehouse, run_date)
     summary = NightSummary(night.run_id, night.run_date, [])
+    memory = StagePeaks()
+
+    def step(fn, *args):
+        memory.stage = STEPS[fn][0]
+        return fn(*args)
+
     started = time.perf_counter()
-    run_night(night, summary)
+    with memory:
+        run_night(night, summary, step=step)
     out.write_text(
         json.dumps(
             {
@@ -237,11 +245,39 @@ def one_night(inbox: Path, warehouse: Path, run_date: date, out: Path) -> None:
                 "files": summary.totals().files_new,
                 "complaints": summary.complaints,
                 "peak_mib": peak_mib_since_exec(),
+                "stage_peak_mib": memory.peaks,
                 # the largest of the reading workers (each a process of its own, flows/reading.py)
                 "workers_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             }
         )
     )
+
+
+class StagePeaks:
+    """The process's resident memory sampled every 50 ms, its peak kept per stage of the night
+    (VmHWM alone says how high, not when)."""
+
+    def __init__(self) -> None:
+        self.stage = "start"
+        self.peaks: dict[str, float] = {}
+        self._done = threading.Event()
+
+    def _sample(self) -> None:
+        status = Path("/proc/self/status")
+        while not self._done.wait(0.05):
+            for line in status.read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    mib = int(line.split()[1]) / 1024
+                    self.peaks[self.stage] = max(self.peaks.get(self.stage, 0.0), mib)
+
+    def __enter__(self) -> StagePeaks:
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 LAST_MONTH = re.compile(r"20\d\d\d\d")
@@ -378,7 +414,10 @@ def main(argv: list[str] | None = None) -> None:
         "  stages"
     )
     for name, n in nights.items():
-        stages = ", ".join(f"{k} {v:.1f}" for k, v in n["stages"].items())
+        stages = ", ".join(
+            f"{k} {v:.1f} s/{n['stage_peak_mib'].get(k, 0):,.0f} MiB"
+            for k, v in n["stages"].items()
+        )
         print(
             f"  {name:<18}{n['files']:>7,}{n['rows_read']:>11,}{n['seconds']:>9.1f}"
             f"{n['peak_mib']:>10,.0f}{n['workers_peak_mib']:>8,.0f}  {stages}"
