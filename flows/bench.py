@@ -246,6 +246,7 @@ def one_night(inbox: Path, warehouse: Path, run_date: date, out: Path) -> None:
                 "complaints": summary.complaints,
                 "peak_mib": peak_mib_since_exec(),
                 "stage_peak_mib": memory.peaks,
+                "sources": {c.source: [c.rows_read, c.seconds] for c in summary.channels},
                 # the largest of the reading workers (each a process of its own, flows/reading.py)
                 "workers_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             }

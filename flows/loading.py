@@ -242,6 +242,8 @@ def _validate_ahead(
                     run_end,
                     run_date.isoformat(),
                     phone_region,
+                    name=f"{source.name}: {_first_file(group)} and the next "
+                    f"{len(group) - 1} deliveries, batch",
                 )
                 raise _RolledBack  # nothing of this stays: each delivery loads on its own
         except Exception as exc:  # each delivery's own transaction says why, file by file
@@ -255,6 +257,10 @@ def _validate_ahead(
         for _, load_id in group:
             found[load_id] = problems.filter(pl.col("_load_id") == load_id)
     return found
+
+
+def _first_file(group: list[tuple[UnitRead, str]]) -> str:
+    return group[0][0].loaded_files[0]
 
 
 class _RolledBack(Exception):
