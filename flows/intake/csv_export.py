@@ -28,24 +28,40 @@ BARE_CR = re.compile(r"\r(?!\n)")
 DUCKDB_FROM_BYTES = 1 << 20
 
 
+# Records kept as Python lists before they become a frame: a record as a list of str costs
+# ~0.8 KB, in a frame ~0.15 KB, so a 600,000-record export read record by record stays within a
+# few hundred MB instead of growing to gigabytes.
+CHUNK_RECORDS = 100_000
+
+
 @dataclass
 class CsvRecords:
     header: list[str]
-    rows: list[tuple[int, list[str]]]  # (record number, values as read)
+    rows: list[tuple[int, list[str]]]  # (record number, values as read), not yet framed
     rejects: list[Reject] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     read_whole: pl.DataFrame | None = None  # the clean file's records, read by DuckDB
+    framed: list[pl.DataFrame] = field(default_factory=list)  # earlier records, in order
+
+    def add(self, number: int, values: list[str]) -> None:
+        self.rows.append((number, values))
+        if len(self.rows) >= CHUNK_RECORDS:
+            self.framed.append(self._frame_of(self.rows))
+            self.rows = []
 
     def frame(self) -> pl.DataFrame:
         """The records as text columns (empty text as null), with _row_number."""
         if self.read_whole is not None:
             return self.read_whole
-        columns = list(zip(*(r for _, r in self.rows), strict=True)) or [()] * len(self.header)
+        return pl.concat([*self.framed, self._frame_of(self.rows)])
+
+    def _frame_of(self, rows: list[tuple[int, list[str]]]) -> pl.DataFrame:
+        columns = list(zip(*(r for _, r in rows), strict=True)) or [()] * len(self.header)
         frame = pl.DataFrame(
             {h: pl.Series(h, c, dtype=pl.String) for h, c in zip(self.header, columns, strict=True)}
         )
         return _blank_as_null(frame, self.header).with_columns(
-            pl.Series("_row_number", [n for n, _ in self.rows], dtype=pl.Int32)
+            pl.Series("_row_number", [n for n, _ in rows], dtype=pl.Int32)
         )
 
 
@@ -162,7 +178,6 @@ def read_csv_records(
         if records.read_whole is not None:
             return records
     width, total = len(header), len(lines)
-    rows = records.rows
     number, last_line = 0, reader.line_num
     while True:
         try:
@@ -177,7 +192,7 @@ def read_csv_records(
                     and last_line < total
                     and (not bad_lines or not _spans_bad(first, last_line, bad_lines))
                 ):
-                    rows.append((number, values))
+                    records.add(number, values)
                 else:
                     _unusual(
                         records,
@@ -232,7 +247,7 @@ def _unusual(
     # The file ends inside a quoted field: the csv module returns what it has.
     cut = at_end and "".join(lines[first - 1 : last]).count(QUOTE) % 2 == 1
     if not cut and len(values) == width:
-        records.rows.append((number, values))
+        records.add(number, values)
         return
     short = cut or (at_end and len(values) < width)
     why = (

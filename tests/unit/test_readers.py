@@ -221,3 +221,19 @@ def test_ticket_events_and_followups_read(tmp_path):
         encoding="utf-8",
     )
     assert ticket_system.read_followups(followups, "f.csv").rows["result"].to_list() == ["满意"]
+
+
+def test_a_long_export_read_in_chunks_gives_the_same_records(monkeypatch):
+    """Records read record by record become a frame every CHUNK_RECORDS (bounded memory)."""
+    from tousu.flows.intake import csv_export
+
+    data = b'id,text\n1,a\n2,"two\nlines"\n3,c,extra\n4,d\n\n5,e\n6,"f""g"\n7,h\n8,cut "here'
+    whole = csv_export.read_csv_records(data, "utf-8", "fix")
+    monkeypatch.setattr(csv_export, "CHUNK_RECORDS", 2)
+    chunked = csv_export.read_csv_records(data, "utf-8", "fix")
+    assert len(chunked.framed) >= 2  # it did frame in chunks
+    assert chunked.frame().to_dicts() == whole.frame().to_dicts()
+    assert chunked.frame()["_row_number"].to_list() == [1, 2, 4, 5, 6, 7]
+    assert (
+        [r.row_number for r in chunked.rejects] == [r.row_number for r in whole.rejects] == [3, 8]
+    )
