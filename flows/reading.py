@@ -19,9 +19,12 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from collections.abc import Callable
+import sys
+import types
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -137,8 +140,8 @@ def read_units(
         try:
             done = _in_pool(read, tasks, workers)
         except BrokenProcessPool as exc:
-            # e.g. a script that starts the night without `if __name__ == "__main__":`, which
-            # every spawned worker runs again: read here instead, slower but the same.
+            # a worker that could not start or died (e.g. out of memory): read here instead,
+            # slower but the same.
             logging.getLogger(__name__).warning(
                 "reading in one process: the worker processes stopped (%s)", exc
             )
@@ -155,8 +158,23 @@ def _in_pool(read, tasks, workers: int) -> list[dict[str, FileRead | FileRejecte
     with ProcessPoolExecutor(
         max_workers=min(workers, len(tasks)), mp_context=get_context("spawn")
     ) as pool:
-        futures = [pool.submit(read_part, read, chunk, out) for _, chunk, out in tasks]
+        with _workers_without_main():  # the workers start while the tasks are submitted
+            futures = [pool.submit(read_part, read, chunk, out) for _, chunk, out in tasks]
         return [future.result() for future in futures]
+
+
+@contextmanager
+def _workers_without_main() -> Iterator[None]:
+    """A spawned worker runs the parent's `__main__` file again, to find functions defined there.
+    Ours are not there, and the night's `__main__` may be anything: a script without a main
+    guard, or a Streamlit page a test ran in the same process (that page then ran in every
+    worker and stopped it). So workers are started while `__main__` is an empty module."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 def _worth_a_pool(tasks) -> bool:

@@ -209,3 +209,25 @@ def test_a_source_lists_its_files_in_pathlibs_order_hidden_ones_included(tmp_pat
     )
     assert source.files(inbox) == by_pathlib
     assert source.relative_files(inbox)[0] == "email/.hidden/d.eml"
+
+
+def test_workers_start_whatever_the_nights_main_module_is(tmp_path, monkeypatch, caplog):
+    """A spawned worker would run the parent's __main__ file again: here a page that fails when
+    run (as a Streamlit page run by an earlier test in the same process did)."""
+    import sys
+    import types
+
+    page = tmp_path / "page.py"
+    page.write_text('raise SystemExit("this page runs only in Streamlit")\n')
+    main = types.ModuleType("__main__")
+    main.__file__ = str(page)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    inbox = tmp_path / "inbox"
+    for n in range(1, 5):
+        write_eml(inbox, "202511", n)
+    monkeypatch.setattr(reading, "POOL_FROM_FILES", 1)
+    monkeypatch.setattr(reading, "PART_FILES", 2)
+    [read] = read_units(email.read, units_of(inbox), _folder(tmp_path / "parts"), workers=2)
+    assert "worker processes stopped" not in caplog.text
+    assert len(rows_of(read.parts)) == 4
+    assert sys.modules["__main__"] is main  # given back
