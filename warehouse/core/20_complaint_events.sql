@@ -1,6 +1,8 @@
 -- core.complaint_events: one row per lifecycle event of a complaint in core.complaints: the
 -- ticket system's events, plus the first response read from the channel itself where the channel
--- has that evidence (event_source 'channel').
+-- has that evidence (event_source 'channel'). Not sorted: the events arrive month by month, so a
+-- complaint's events already lie close together, and sorting 7.8 million rows (1,000,000
+-- complaints) cost 40 % of the table's build.
 CREATE OR REPLACE TABLE core.complaint_events AS
 SELECT
     e.complaint_id,
@@ -26,5 +28,4 @@ SELECT
     source_file,
     source_row_number
 FROM core.complaints
-WHERE first_response_source = 'channel'
-ORDER BY complaint_id, occurred_at;
+WHERE first_response_source = 'channel';
