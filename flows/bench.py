@@ -235,8 +235,13 @@ def night_in_child(inbox: Path, warehouse: Path, run_date: date) -> dict:
 def peak_mib_since_exec() -> float:
     """This process's peak resident memory since it started its program (VmHWM; getrusage's
     maxrss would include the parent's memory copied at fork)."""
+    return _status_mib("VmHWM")
+
+
+def _status_mib(field: str) -> float:
+    """A memory field of /proc/self/status, in MiB."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -285,12 +290,9 @@ class StagePeaks:
         self._done = threading.Event()
 
     def _sample(self) -> None:
-        status = Path("/proc/self/status")
         while not self._done.wait(0.05):
-            for line in status.read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    mib = int(line.split()[1]) / 1024
-                    self.peaks[self.stage] = max(self.peaks.get(self.stage, 0.0), mib)
+            mib = _status_mib("VmRSS")
+            self.peaks[self.stage] = max(self.peaks.get(self.stage, 0.0), mib)
 
     def __enter__(self) -> StagePeaks:
         self._thread = threading.Thread(target=self._sample, daemon=True)

@@ -272,14 +272,13 @@ def _groups(reads: list[UnitRead], load_ids: list[str]) -> list[list[tuple[UnitR
     groups: list[list[tuple[UnitRead, str]]] = []
     rows = VALIDATE_ROWS
     for read, load_id in zip(reads, load_ids, strict=True):
-        height = sum(r.height for r in read.results.values() if isinstance(r, FileRead))
-        if height == 0:
+        if read.height == 0:
             continue
-        if rows + height > VALIDATE_ROWS:
+        if rows + read.height > VALIDATE_ROWS:
             groups.append([])
             rows = 0
         groups[-1].append((read, load_id))
-        rows += height
+        rows += read.height
     return groups
 
 

@@ -80,6 +80,11 @@ class UnitRead:
     parts: list[Path]
 
     @property
+    def height(self) -> int:
+        """Rows in the parts."""
+        return sum(r.height for r in self.results.values() if isinstance(r, FileRead))
+
+    @property
     def loaded_files(self) -> list[str]:
         """The files whose rows are in the parts (the rejected ones have none)."""
         return [rel for rel, r in self.results.items() if isinstance(r, FileRead)]

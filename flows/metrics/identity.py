@@ -51,6 +51,7 @@ def link_customers(complaints: pl.DataFrame) -> pl.DataFrame:
 
 
 INPUTS = "intermediate.customer_link_inputs"  # what core.customer_links was linked from
+INPUT_COLUMNS = ("complaint_id", "received_at", "channel", *IDENTIFIERS)
 # The customers whose links or complaints changed tonight (warehouse/marts/00_customers.sql
 # builds only those again).
 CHANGED = "intermediate.customers_changed"
@@ -74,13 +75,13 @@ def update_customer_links(
 
     CHANGED names the customers to build again: those of the complaints linked again, under
     their old and their new ids (a customer merged away is deleted)."""
-    columns = "complaint_id, received_at, channel, " + ", ".join(IDENTIFIERS)
+    columns = ", ".join(INPUT_COLUMNS)
     current = f"SELECT {columns} FROM core.complaints"
     if not db.tables_exist(con, "core.customers"):
         everything = True  # a first night, or a warehouse from before customers were kept
-    if everything or not _inputs_as_now(con, columns):
+    if everything or not _inputs_as_now(con):
         links = link_customers(con.sql(current).pl())
-        _replace_links(con, links, "TRUE")
+        _replace_links(con, links)
         con.execute(f"CREATE OR REPLACE TABLE {INPUTS} AS {current}")
         con.execute("DROP TABLE IF EXISTS core.customers")  # built again, by tonight's model
         con.execute(
@@ -145,20 +146,21 @@ def update_customer_links(
     return scope.height
 
 
-def _inputs_as_now(con: duckdb.DuckDBPyConnection, columns: str) -> bool:
+def _inputs_as_now(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether links and their inputs exist, the inputs with tonight's columns (else, e.g. after
     an upgrade that links by more columns, everything is linked again)."""
     if not db.tables_exist(con, "core.customer_links", INPUTS):
         return False
-    kept = con.sql(f"SELECT * FROM {INPUTS} LIMIT 0").columns
-    return kept == [c.strip() for c in columns.split(",")]
+    return tuple(con.sql(f"SELECT * FROM {INPUTS} LIMIT 0").columns) == INPUT_COLUMNS
 
 
-def _replace_links(con: duckdb.DuckDBPyConnection, links: pl.DataFrame, where: str) -> None:
-    """Replace the links of the complaints `where` names (SQL) with `links`."""
+def _replace_links(
+    con: duckdb.DuckDBPyConnection, links: pl.DataFrame, where: str | None = None
+) -> None:
+    """Replace the links of the complaints `where` names (SQL), or all links, with `links`."""
     con.register("customer_links_frame", links)
     try:
-        if where == "TRUE":
+        if where is None:
             con.execute(
                 "CREATE OR REPLACE TABLE core.customer_links AS "
                 "SELECT * FROM customer_links_frame ORDER BY complaint_id"

@@ -17,6 +17,18 @@ CALLS = [
 ]  # open
 
 
+def calls_registered(tmp_path, calls: int):
+    """An inbox with the CALLS export and the registrations of its first `calls` calls."""
+    inbox = tmp_path / "inbox"
+    write_phone(inbox, "c.csv", CALLS)
+    registrations = [
+        register(1, "202511-00001", "CALL1", "2025-11-03T10:01:00+08:00"),
+        register(2, "202511-00002", "CALL2", "2025-11-29T10:01:00+08:00"),
+    ]
+    write_events(inbox, "ticket_events_202511.csv", registrations[:calls])
+    return inbox
+
+
 def policy_with(tmp_path, version, phone_minutes):
     text = DEFAULT_POLICY.read_text(encoding="utf-8")
     text = text.replace('version: "2026.11-1"', f'version: "{version}"')
@@ -38,16 +50,7 @@ def statuses(con):
 
 def test_final_results_keep_their_policy_until_an_explicit_recompute(warehouse, tmp_path):
     _, con = warehouse
-    inbox = tmp_path / "inbox"
-    write_phone(inbox, "c.csv", CALLS)
-    write_events(
-        inbox,
-        "ticket_events_202511.csv",
-        [
-            register(1, "202511-00001", "CALL1", "2025-11-03T10:01:00+08:00"),
-            register(2, "202511-00002", "CALL2", "2025-11-29T10:01:00+08:00"),
-        ],
-    )
+    inbox = calls_registered(tmp_path, 2)
     build(con, inbox, policy_path=policy_with(tmp_path, "v1", 5))
     assert statuses(con) == [
         ("202511-00001", "breached", "v1"),
@@ -139,13 +142,7 @@ def test_clocks_kept_by_another_version_of_the_model_are_not_mixed_in(warehouse,
     """mart.sla_clocks is kept across nights; a table whose columns are not the model's stops
     the build with what to do, and the recompute builds it again."""
     _, con = warehouse
-    inbox = tmp_path / "inbox"
-    write_phone(inbox, "c.csv", CALLS)
-    write_events(
-        inbox,
-        "ticket_events_202511.csv",
-        [register(1, "202511-00001", "CALL1", "2025-11-03T10:01:00+08:00")],
-    )
+    inbox = calls_registered(tmp_path, 1)
     build(con, inbox)
     con.execute("ALTER TABLE mart.sla_clocks ADD COLUMN from_an_older_model VARCHAR")
     as_of = night_end(date(2025, 11, 30), "Asia/Shanghai")
