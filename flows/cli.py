@@ -341,6 +341,7 @@ def _recompute(path: Path, run_date: str | None, reason: str) -> None:
     if night is None:
         typer.echo("no successful night to recompute as of; give --run-date", err=True)
         raise typer.Exit(2)
+    db.build_core(con)  # in full: a recompute takes nothing from earlier nights on trust
     built = build_marts(con, night_end(night, s.timezone), recompute=True, reason=reason)
     [(before,)] = con.execute(
         "SELECT previous_versions FROM ops.recomputes ORDER BY recomputed_at DESC LIMIT 1"

@@ -97,16 +97,27 @@ def load_channel(night: Night, source: str) -> ChannelSummary:
 
 
 def rebuild_core(night: Night) -> tuple[int, dict[str, int]]:
-    """Rebuild core from staging, unless nothing it is built from changed since its last build
-    (no delivery loaded, the same SQL, catalogue, vocabulary and settings): then it stays."""
+    """Bring core up to date with the deliveries loaded since its last build: write again only
+    the complaints they touch, or everything when the SQL, catalogue, vocabulary or settings
+    changed. Nothing new at all (no delivery loaded): core stays as it is."""
     with night.connect() as con:
         key = db.core_inputs_key(con, night.core_settings)
+        settings_key = db.core_settings_key(night.core_settings)
         rebuilt = not db.core_is_built_from(con, key)
         if rebuilt:
-            db.build_core(con)
+            new_loads = db.loads_core_lacks(con, settings_key)
+            touched = db.build_core(con, new_loads=new_loads)
+            if new_loads is None:
+                log().info("core built in full: %s complaints", f"{touched:,}")
+            else:
+                log().info(
+                    "core updated: %s complaints touched by %s new deliveries",
+                    f"{touched:,}",
+                    len(new_loads),
+                )
         else:
             log().info("core unchanged: nothing it is built from changed since its last build")
-        db.record_core_build(con, night.run_id, key, rebuilt)
+        db.record_core_build(con, night.run_id, key, rebuilt, settings_key)
         return core_counts(con)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -192,8 +193,13 @@ def build_quality_marts(con: duckdb.DuckDBPyConnection) -> None:
     apply_layers(con, QUALITY_LAYERS)
 
 
-def build_core(con: duckdb.DuckDBPyConnection, products: Path = PRODUCTS) -> None:
-    """Rebuild core tables and the ops tables derived from them, in one transaction."""
+def build_core(
+    con: duckdb.DuckDBPyConnection, products: Path = PRODUCTS, *, new_loads: list[str] | None = None
+) -> int:
+    """Build core and the ops tables derived from it, in one transaction, and return how many
+    complaints it wrote again (intermediate.core_touched). `new_loads`: the deliveries raw holds
+    that core does not (loads_core_lacks): only the complaints they touch are written again.
+    None: a full build, every core table dropped and written from every load raw holds."""
     aliases = product_aliases(products)
     with transaction(con):
         write_reference_tables(con)
@@ -203,14 +209,65 @@ def build_core(con: duckdb.DuckDBPyConnection, products: Path = PRODUCTS) -> Non
         )
         if aliases:
             con.executemany("INSERT INTO core.product_catalogue VALUES (?, ?)", aliases)
+        held = raw_loads(con)
+        if new_loads is None:
+            for table in core_tables():
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+            new_loads = sorted(held)
+        con.execute("CREATE OR REPLACE TABLE intermediate.core_new_loads (load_id VARCHAR)")
+        con.execute(
+            "INSERT INTO intermediate.core_new_loads SELECT unnest(?::VARCHAR[])", [new_loads]
+        )
         apply_layers(con, BUILD_LAYERS)
+        con.execute("DELETE FROM ops.core_loads")
+        con.execute("INSERT INTO ops.core_loads SELECT unnest(?::VARCHAR[])", [sorted(held)])
+        return con.execute("SELECT count(*) FROM intermediate.core_touched").fetchall()[0][0]
 
 
-def core_inputs_key(con: duckdb.DuckDBPyConnection, settings: str) -> str:
-    """A digest of everything core is built from: the SQL of the staging, core and derived ops
-    layers, the product catalogue, the vocabulary's reference rows, every delivery loaded so far
-    (its load, path and content), and `settings` (the night's time zone, phone region and
-    declared mappings, as text). Equal keys build equal core tables."""
+def core_tables() -> list[str]:
+    """The tables the core layer keeps from night to night (each file's CREATE TABLE IF NOT
+    EXISTS): a full build drops them, so a changed model builds them with its new columns."""
+    return [
+        m.group(1)
+        for path in sql_files("core")
+        for m in re.finditer(r"CREATE TABLE IF NOT EXISTS (\S+)", path.read_text(encoding="utf-8"))
+    ]
+
+
+def raw_loads(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Every load whose rows raw holds: raw changes only by a load adding its rows (or marking
+    the versions it corrected, `_superseded_by`), so these are what core can be built from."""
+    tables = con.execute(
+        "SELECT DISTINCT table_name FROM duckdb_columns() WHERE database_name = "
+        "current_database() AND schema_name = 'raw' AND column_name = '_load_id' ORDER BY 1"
+    ).fetchall()
+    if not tables:
+        return set()
+    union = " UNION ".join(f"SELECT DISTINCT _load_id FROM raw.{t}" for (t,) in tables)
+    return {load for (load,) in con.execute(union).fetchall()}
+
+
+def loads_core_lacks(con: duckdb.DuckDBPyConnection, settings_key: str) -> list[str] | None:
+    """The loads raw holds that core does not, when adding their complaints brings core up to
+    date (an incremental build); None when core must be built in full: never built, last built
+    with other SQL, products, vocabulary or settings (core_settings_key), or holding a load raw
+    no longer has."""
+    last = con.execute(
+        "SELECT settings_key FROM ops.core_builds WHERE rebuilt ORDER BY built_at DESC LIMIT 1"
+    ).fetchall()
+    if not last or last[0][0] != settings_key or not tables_exist(con, *core_tables()):
+        return None
+    held = {load for (load,) in con.execute("SELECT load_id FROM ops.core_loads").fetchall()}
+    in_raw = raw_loads(con)
+    if not held <= in_raw:
+        return None
+    return sorted(in_raw - held)
+
+
+def core_settings_key(settings: str) -> str:
+    """A digest of what core is built from besides the deliveries: the SQL of the staging, core
+    and derived ops layers, the product catalogue, the vocabulary's reference rows and
+    `settings` (the night's time zone, phone region and declared mappings, as text)."""
     from tousu.flows.vocab import reference_rows
 
     digest = hashlib.sha256(settings.encode())
@@ -219,6 +276,13 @@ def core_inputs_key(con: duckdb.DuckDBPyConnection, settings: str) -> str:
             digest.update(path.read_bytes())
     digest.update(PRODUCTS.read_bytes())
     digest.update(repr(reference_rows()).encode())
+    return digest.hexdigest()
+
+
+def core_inputs_key(con: duckdb.DuckDBPyConnection, settings: str) -> str:
+    """A digest of everything core is built from: core_settings_key and every delivery loaded
+    so far (its load, path and content). Equal keys build equal core tables."""
+    digest = hashlib.sha256(core_settings_key(settings).encode())
     loads = con.execute(
         "SELECT count(*), coalesce(string_agg(load_id || ' ' || path || ' ' || sha256, ','"
         " ORDER BY load_id, path), '') FROM ops.file_loads WHERE status = 'loaded'"
@@ -244,8 +308,14 @@ def core_is_built_from(con: duckdb.DuckDBPyConnection, key: str) -> bool:
     return tables_exist(con, "core.complaints") and bool(last) and last[0][0] == key
 
 
-def record_core_build(con: duckdb.DuckDBPyConnection, run_id: str, key: str, rebuilt: bool) -> None:
-    con.execute("INSERT INTO ops.core_builds VALUES (?, ?, ?, now())", [run_id, key, rebuilt])
+def record_core_build(
+    con: duckdb.DuckDBPyConnection, run_id: str, key: str, rebuilt: bool, settings_key: str
+) -> None:
+    con.execute(
+        "INSERT INTO ops.core_builds (run_id, inputs_key, rebuilt, built_at, settings_key) "
+        "VALUES (?, ?, ?, now(), ?)",
+        [run_id, key, rebuilt, settings_key],
+    )
 
 
 def core_rebuilt_by(con: duckdb.DuckDBPyConnection, run_id: str) -> bool:

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import httpx
@@ -128,28 +129,32 @@ def test_the_data_docs_open_from_the_data_quality_page(served, browser):
         page.close()
 
 
-def test_sigterm_stops_the_dashboard_and_its_server(published_demo):
+def test_sigterm_stops_the_dashboard_and_its_server(published_demo, tmp_path):
     """`tousu dashboard` runs Streamlit as a child: SIGTERM to it must stop the child and free
     the port (a service manager stops it that way)."""
     import signal
 
     port = free_port()
     tousu = str(Path(sys.executable).with_name("tousu"))
-    proc = subprocess.Popen(
-        [tousu, "dashboard", "--warehouse", str(published_demo), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    err = tmp_path / "dashboard.err"
+    with err.open("wb") as sink:
+        proc = subprocess.Popen(
+            [tousu, "dashboard", "--warehouse", str(published_demo), "--port", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+        )
     try:
-        for _ in range(120):
-            try:
-                if (
-                    httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=1).status_code
-                    == 200
-                ):
+        # wait for the server's health (a starting server may answer 503: wait, do not spin)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, f"the dashboard exited: {err.read_text()[-2000:]}"
+            with suppress(httpx.HTTPError):
+                health = httpx.get(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                if health.status_code == 200:
                     break
-            except httpx.HTTPError:
-                time.sleep(0.5)
+            time.sleep(0.5)
+        else:
+            pytest.fail(f"no healthy dashboard within 60 s: {err.read_text()[-2000:]}")
         children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
         assert children, "the dashboard runs its server as a child"
         proc.send_signal(signal.SIGTERM)

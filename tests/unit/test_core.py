@@ -221,7 +221,7 @@ def test_core_inputs_key_moves_with_a_loaded_delivery_and_the_nights_settings(wa
     assert db.core_inputs_key(con, settings) == loaded
     assert not db.core_is_built_from(con, loaded)  # never built
     db.build_core(con)
-    db.record_core_build(con, "r2", loaded, True)
+    db.record_core_build(con, "r2", loaded, True, db.core_settings_key(settings))
     assert db.core_is_built_from(con, loaded) and not db.core_is_built_from(con, empty)
 
 

@@ -10,15 +10,22 @@
 -- Lifecycle timestamps are the first occurrence of each event, except closed_at (the last close,
 -- and only while the complaint is still closed). first_response_at prefers the channel's own
 -- evidence (call answered, first agent message, reply email, brand reply) over the ticket event.
+-- Written for the complaints the night's deliveries touched (intermediate.core_touched, every
+-- complaint on a full build): their rows are deleted and written again; the rest stay as they are.
 -- Not sorted: a sort of a million rows this wide (descriptions included) does not fit the
 -- night's memory limit (TOUSU_MEMORY_LIMIT=1GB), and no reader depends on the table's order.
-CREATE OR REPLACE TABLE core.complaints AS
+CREATE OR REPLACE TEMP VIEW touched_complaints AS
 WITH registrations AS (
     SELECT complaint_id, channel, source_ref, category, urgency, priority,
            department AS registered_department, occurred_at AS registered_at
     FROM stg.ticket_events
+    SEMI JOIN intermediate.core_touched USING (complaint_id)
     WHERE event = 'registered'
     QUALIFY row_number() OVER (PARTITION BY complaint_id ORDER BY occurred_at, event_id) = 1
+),
+intake AS (
+    -- the channel records of those registrations (filtered before core normalises phones)
+    SELECT * FROM stg.intake SEMI JOIN registrations USING (channel, source_ref)
 ),
 lifecycle AS (
     SELECT
@@ -42,13 +49,14 @@ lifecycle AS (
         max(occurred_at) FILTER (WHERE event = 'customer_responded')    AS last_responded_at,
         max(occurred_at)                                                AS last_event_at
     FROM stg.ticket_events
+    SEMI JOIN intermediate.core_touched USING (complaint_id)
     GROUP BY complaint_id
 ),
 products AS (
     -- the product the description names (core.product_catalogue, from
     -- warehouse/policies/products.yml); the longest name or alias found wins
     SELECT i.channel, i.source_ref, arg_max(p.product, length(p.alias)) AS product
-    FROM stg.intake i JOIN core.product_catalogue p ON contains(i.description, p.alias)
+    FROM intake i JOIN core.product_catalogue p ON contains(i.description, p.alias)
     GROUP BY ALL
 ),
 from_ticket_system AS (
@@ -60,7 +68,7 @@ SELECT
     i.received_at,
     r.registered_at,
     stg.mask_name(i.customer_name)                          AS customer_name_masked,
-    i.phone,
+    tousu_phone_e164(i.phone_as_given)                     AS phone,
     i.email,
     i.member_no,
     i.social_id,
@@ -103,7 +111,7 @@ SELECT
     i._source_file                                          AS source_file,
     i._row_number                                           AS source_row_number
 FROM registrations r
-JOIN stg.intake i USING (channel, source_ref)
+JOIN intake i USING (channel, source_ref)
 LEFT JOIN lifecycle l USING (complaint_id)
 LEFT JOIN products pr USING (channel, source_ref)
 ),
@@ -125,9 +133,15 @@ SELECT
     greatest(received_at, first_response_at, closed_at) AS last_event_at,
     _source_file AS source_file, _row_number AS source_row_number
 FROM stg.declared_intake
+SEMI JOIN intermediate.core_touched USING (complaint_id)
 QUALIFY row_number() OVER (PARTITION BY complaint_id
                            ORDER BY _loaded_at DESC, _source_file DESC, _row_number DESC) = 1
 )
 SELECT * FROM from_ticket_system
 UNION ALL BY NAME
 SELECT * FROM declared;
+
+-- (LIMIT 0: only the columns, for a full build)
+CREATE TABLE IF NOT EXISTS core.complaints AS SELECT * FROM touched_complaints LIMIT 0;  -- noqa: AM09
+DELETE FROM core.complaints WHERE complaint_id IN (SELECT complaint_id FROM intermediate.core_touched);
+INSERT INTO core.complaints BY NAME SELECT * FROM touched_complaints;

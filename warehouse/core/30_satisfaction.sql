@@ -4,7 +4,8 @@
 -- A declared source that records satisfaction (fields.satisfaction) gives one follow-up per
 -- complaint: followup_id '<source>:<record id>', at the closing time (else the receipt), method
 -- 'source record'.
-CREATE OR REPLACE TABLE core.satisfaction AS
+-- Written for the touched complaints only, like core.complaints (10_complaints.sql); not sorted.
+CREATE OR REPLACE TEMP VIEW touched_satisfaction AS
 WITH from_ticket_system AS (
 SELECT
     f.followup_id,
@@ -20,6 +21,7 @@ SELECT
     f._row_number  AS source_row_number
 FROM stg.satisfaction_followups f
 LEFT JOIN ref.satisfaction_levels s USING (result)
+SEMI JOIN intermediate.core_touched USING (complaint_id)
 SEMI JOIN core.complaints USING (complaint_id)
 ),
 declared AS (
@@ -36,6 +38,7 @@ SELECT
     d._source_file                                           AS source_file,
     d._row_number                                            AS source_row_number
 FROM core.complaints c
+SEMI JOIN intermediate.core_touched USING (complaint_id)
 JOIN stg.declared_intake d
   ON d.source = c.register AND d._source_file = c.source_file
  AND d._row_number = c.source_row_number
@@ -44,5 +47,10 @@ WHERE d.satisfaction IS NOT NULL
 )
 SELECT * FROM from_ticket_system
 UNION ALL BY NAME
-SELECT * FROM declared
-ORDER BY complaint_id, followed_up_at;
+SELECT * FROM declared;
+
+-- (LIMIT 0: only the columns, for a full build)
+CREATE TABLE IF NOT EXISTS core.satisfaction AS SELECT * FROM touched_satisfaction LIMIT 0;  -- noqa: AM09
+DELETE FROM core.satisfaction
+WHERE complaint_id IN (SELECT complaint_id FROM intermediate.core_touched);
+INSERT INTO core.satisfaction BY NAME SELECT * FROM touched_satisfaction;

@@ -8,3 +8,8 @@ CREATE TABLE IF NOT EXISTS ops.core_builds (
     rebuilt    BOOLEAN NOT NULL,   -- false: core kept from the build with the same key
     built_at   TIMESTAMPTZ NOT NULL
 );
+-- settings_key: the digest of what core is built from besides the deliveries (SQL, product
+-- catalogue, vocabulary, settings). A night whose settings_key equals the last build's brings
+-- core up to date with the new deliveries alone (warehouse.db.loads_core_lacks); NULL on builds
+-- recorded before it existed, which the next night therefore builds in full.
+ALTER TABLE ops.core_builds ADD COLUMN IF NOT EXISTS settings_key VARCHAR;

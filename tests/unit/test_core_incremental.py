@@ -1,0 +1,153 @@
+"""Core brought up to date night by night equals core built in full from the same deliveries.
+
+Each night loads a few deliveries and updates core with the complaints they touch
+(warehouse/core/00_touched.sql); a copy of the warehouse is then built in full and every core
+table, and the pending links, must be equal row for row. The nights bring what makes a delta
+hard: a channel record arriving after its registration, a registration after its record, a
+corrected record, an event and a follow-up corrected onto another complaint (the version they
+replace named the first), a reply email answering an earlier night's complaint, and a night
+with nothing new.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from tests.helpers import event, write_events, write_followups, write_phone
+from tousu.flows.loading import load_source
+from tousu.flows.sources import SOURCES
+from tousu.warehouse import db
+
+T = "2025-11-{:02d}T{}+08:00"
+
+
+def call(n: int, day: int, text: str = "电饭煲坏了") -> str:
+    return f"CALL{n},2025/11/{day:02d} 10:00:00,,1381234567{n},张{n},M{n},{text},退款,A1"
+
+
+def registered(event_id: str, n: int, day: int, channel: str, ref: str) -> str:
+    return event(
+        event_id, f"202511-{n:05d}", "registered", T.format(day, "10:05:00"), "客服部",
+        "产品质量类", "中", "中", channel, ref,
+    )  # fmt: skip
+
+
+def write_eml(inbox: Path, folder: str, name: str, sender: str, reply_to: str = "") -> None:
+    path = inbox / "email" / folder / f"{name}.eml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    answers = f"In-Reply-To: <{reply_to}@mail.example>\r\n" if reply_to else ""
+    path.write_bytes(
+        (
+            f"From: {sender}\r\n"
+            "To: service@brand.example.cn\r\n"
+            "Subject: complaint\r\n"
+            "Date: Mon, 03 Nov 2025 14:05:22 +0800\r\n"
+            f"Message-ID: <{name}@mail.example>\r\n{answers}"
+            'Content-Type: text/plain; charset="utf-8"\r\n\r\n'
+            "空气炸锅漏电 电话：13812345679\r\n"
+        ).encode()
+    )
+
+
+def night_1(inbox: Path) -> None:
+    write_phone(inbox, "callcenter_20251101.csv", [call(1, 3), call(2, 4)])
+    write_events(
+        inbox,
+        "ticket_events_20251101.csv",
+        [
+            registered("E01", 1, 3, "phone", "CALL1"),
+            event("E02", "202511-00001", "assigned", T.format(3, "11:00:00"), "质量部"),
+            registered("E03", 2, 4, "phone", "CALL2"),
+            registered("E04", 3, 5, "phone", "CALL3"),  # its record comes the next night
+            registered("E05", 4, 3, "email", "<m1@mail.example>"),
+            event("E06", "202511-00009", "assigned", T.format(6, "09:00:00")),  # never registered
+        ],
+    )
+    write_followups(
+        inbox, "followups_20251101.csv", ["F1,202511-00001,2025-11-08 10:00,电话回访,满意,"]
+    )
+    write_eml(inbox, "202511", "m1", "c1@163.com")
+
+
+def night_2(inbox: Path) -> None:
+    write_phone(
+        inbox,
+        "callcenter_20251102.csv",
+        [call(3, 5), call(2, 4, "电饭煲坏了，换新仍坏"), call(5, 9)],  # CALL2 corrected
+    )
+    write_events(
+        inbox,
+        "ticket_events_20251102.csv",
+        [
+            # E02 corrected onto another complaint: 00001 loses its assignment
+            event("E02", "202511-00002", "assigned", T.format(4, "11:00:00"), "质量部"),
+            event("E07", "202511-00002", "closed", T.format(6, "11:00:00")),
+            event("E08", "202511-00003", "first_response", T.format(5, "10:30:00")),
+        ],
+    )
+    write_followups(
+        inbox, "followups_20251102.csv", ["F2,202511-00003,2025-11-09 10:00,电话回访,不满意,"]
+    )
+    write_eml(inbox, "202512", "r1", "service@brand.example.cn", reply_to="m1")
+
+
+def night_3(inbox: Path) -> None:
+    write_events(
+        inbox,
+        "ticket_events_20251103.csv",
+        [
+            registered("E09", 5, 9, "phone", "CALL5"),  # its record came the night before
+            event("E10", "202511-00003", "closed", T.format(10, "11:00:00")),
+        ],
+    )
+    # F1 corrected onto 00002: nothing else touches 00001 tonight
+    write_followups(
+        inbox, "followups_20251103.csv", ["F1,202511-00002,2025-11-08 10:00,电话回访,满意,"]
+    )
+
+
+def core_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    return {
+        table: con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
+        for table in [*db.core_tables(), "ops.pending_links"]
+    }
+
+
+def built_in_full(path: Path, tmp_path: Path) -> dict[str, list[tuple]]:
+    copy = tmp_path / "full.duckdb"
+    shutil.copyfile(path, copy)
+    con = db.connect(copy)
+    try:
+        db.build_core(con)
+        return core_rows(con)
+    finally:
+        con.close()
+        copy.unlink()
+
+
+def test_core_updated_night_by_night_equals_core_built_in_full(warehouse, tmp_path):
+    path, con = warehouse
+    inbox = tmp_path / "inbox"
+    touched = []
+    for i, deliver in enumerate((night_1, night_2, night_3, lambda inbox: None)):
+        deliver(inbox)
+        for source in ("phone", "email", "ticket_events", "satisfaction"):
+            load_source(con, inbox, SOURCES[source], f"r{i}", date(2025, 11, 30))
+        new_loads = db.loads_core_lacks(con, "settings")
+        touched.append(db.build_core(con, new_loads=new_loads))
+        con.execute("CHECKPOINT")
+        db.record_core_build(con, f"r{i}", f"key{i}", True, "settings")
+        assert core_rows(con) == built_in_full(path, tmp_path), f"night {i + 1}"
+
+    got = core_rows(con)
+    assert touched == [5, 4, 4, 0]  # every complaint the first night, then what each night touched
+    assert len(got["core.complaints"]) == 5
+    assert {r[1] for r in got["core.complaint_events"] if r[0] == "202511-00001"} == {"E01"}
+    assert sorted((r[0], r[1]) for r in got["core.satisfaction"]) == [
+        ("F1", "202511-00002"),
+        ("F2", "202511-00003"),
+    ]
