@@ -23,10 +23,6 @@ WITH registrations AS (
     WHERE event = 'registered'
     QUALIFY row_number() OVER (PARTITION BY complaint_id ORDER BY occurred_at, event_id) = 1
 ),
-intake AS (
-    -- the channel records of those registrations (filtered before core normalises phones)
-    SELECT * FROM stg.intake SEMI JOIN registrations USING (channel, source_ref)
-),
 lifecycle AS (
     SELECT
         complaint_id,
@@ -56,7 +52,8 @@ products AS (
     -- the product the description names (core.product_catalogue, from
     -- warehouse/policies/products.yml); the longest name or alias found wins
     SELECT i.channel, i.source_ref, arg_max(p.product, length(p.alias)) AS product
-    FROM intake i JOIN core.product_catalogue p ON contains(i.description, p.alias)
+    FROM stg.intake i SEMI JOIN registrations USING (channel, source_ref)
+    JOIN core.product_catalogue p ON contains(i.description, p.alias)
     GROUP BY ALL
 ),
 from_ticket_system AS (
@@ -111,7 +108,7 @@ SELECT
     i._source_file                                          AS source_file,
     i._row_number                                           AS source_row_number
 FROM registrations r
-JOIN intake i USING (channel, source_ref)
+JOIN stg.intake i USING (channel, source_ref)
 LEFT JOIN lifecycle l USING (complaint_id)
 LEFT JOIN products pr USING (channel, source_ref)
 ),
