@@ -116,10 +116,16 @@ def find_problems(
 ) -> pl.DataFrame:
     """Rows of these deliveries that fail an expectation: (_load_id, _source_file, _row_number,
     check, reason), validated in batches of at most VALIDATE_ROWS rows."""
+    if not load_ids:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    # The load ids as constants: DuckDB then filters raw's rows before the view computes its
+    # columns. As a subquery (a join) the filter came after, and the staging view normalised
+    # the phone numbers of every row the source ever delivered (5.1 s against 0.6 s for one
+    # month's calls on a 1,000,000-complaint history).
     result = con.execute(
         f"SELECT * FROM {suite.view} "  # view from our file
-        "WHERE _load_id IN (SELECT unnest($load_ids::VARCHAR[]))",
-        {"load_ids": load_ids},
+        f"WHERE _load_id IN ({', '.join('?' for _ in load_ids)})",
+        load_ids,
     )
     problems: list[tuple] = []
     batch = 0
