@@ -8,6 +8,7 @@ every expectation's result lands in ops.dq_results (source = the table) beside t
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from tousu.flows.quality import gx
+from tousu.warehouse import db
 
 
 @dataclass(frozen=True)
@@ -42,77 +44,146 @@ BATCH_ROWS = 250_000
 IN_SQL = {"expect_column_values_to_be_unique"}
 
 
+# The row checks' failures, per suite, check and complaint: what lets a night validate only the
+# rows it wrote again (the complaints of intermediate.core_touched) and still report each check
+# over the whole table. CHECKED says what the failures describe: the suite files and the loads
+# core held when they were last brought up to date.
+FAILURES = "intermediate.core_check_failures"
+CHECKED = "intermediate.core_checked"
+
+
 def validate_core(
     con: duckdb.DuckDBPyConnection, run_label: str = "core", batch_rows: int = BATCH_ROWS
 ) -> list[ExpectationResult]:
-    """Run every core suite on its table; return one result per expectation, in file order."""
+    """Run every core suite on its table; return one result per expectation, in file order.
+    GX validates the rows of the complaints the last core build wrote again when the kept
+    failures describe core as it was before that build (same suites, the loads core held then),
+    else every row; the results count the whole table either way."""
+    whole = validates_every_row(con)
+    if whole:
+        con.execute(
+            f"CREATE OR REPLACE TABLE {FAILURES} (suite VARCHAR, check_name VARCHAR, "
+            "complaint_id VARCHAR, rows_failed BIGINT)"
+        )
+    touched = (
+        "" if whole else "complaint_id IN (SELECT complaint_id FROM intermediate.core_touched)"
+    )
     results = []
     for path in suite_files():
         spec = gx.read_suite(path)
         table = spec["table"]  # table and column names come from our own suite files
         rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-        in_gx = [e for e in spec["expectations"] if e["type"] not in IN_SQL]
-        by_gx = iter(_in_batches(con, {**spec, "expectations": in_gx}, rows, run_label, batch_rows))
+        in_gx = {
+            **spec,
+            "expectations": [e for e in spec["expectations"] if e["type"] not in IN_SQL],
+        }
+        con.execute(
+            f"DELETE FROM {FAILURES} WHERE suite = ?" + (f" AND {touched}" if touched else ""),
+            [spec["name"]],
+        )
+        failures = _in_batches(con, in_gx, touched, run_label, batch_rows)
+        if failures:
+            con.executemany(f"INSERT INTO {FAILURES} VALUES (?, ?, ?, ?)", failures)
         for expectation in spec["expectations"]:
+            name = gx.expectation_name(expectation)
             if expectation["type"] in IN_SQL:
                 failed = _duplicated_rows(con, table, expectation["kwargs"]["column"])
-                success, observed = failed == 0, f"{failed} of {rows} rows failed"
             else:
-                failed, success, observed = next(by_gx)
+                failed = con.execute(
+                    f"SELECT coalesce(sum(rows_failed), 0)::BIGINT FROM {FAILURES} "
+                    "WHERE suite = ? AND check_name = ?",
+                    [spec["name"], name],
+                ).fetchall()[0][0]
             results.append(
                 ExpectationResult(
                     table=table,
-                    name=gx.expectation_name(expectation),
+                    name=name,
                     reason=expectation.get("meta", {}).get("reason", ""),
-                    success=success,
+                    success=failed == 0,  # no core expectation has a tolerance (`mostly`)
                     suite=spec["name"],
-                    observed_value=observed,
+                    observed_value=f"{failed} of {rows} rows failed",
                     rows_checked=rows,
                     rows_failed=failed,
                 )
             )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {CHECKED} AS SELECT ? AS checked_key",
+        [_checked_key(con, before_build=False)],
+    )
     return results
 
 
+def validates_every_row(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether validate_core must validate every row: the kept failures do not describe core as
+    it was before its last build (other suites, other loads, none kept yet)."""
+    return _checked_key(con, before_build=True) != _last_checked(con)
+
+
+def _checked_key(con: duckdb.DuckDBPyConnection, *, before_build: bool) -> str:
+    """The suites' digest and the loads core holds (before_build: without the loads the last
+    core build added, intermediate.core_new_loads: on a full build, all of them)."""
+    without = (
+        " WHERE load_id NOT IN (SELECT load_id FROM intermediate.core_new_loads)"
+        if before_build and db.tables_exist(con, "intermediate.core_new_loads")
+        else ""
+    )
+    loads = con.execute(
+        f"SELECT coalesce(string_agg(load_id, ',' ORDER BY load_id), '') FROM ops.core_loads{without}"
+    ).fetchall()[0][0]
+    digest = hashlib.sha256(loads.encode())
+    for path in suite_files():
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _last_checked(con: duckdb.DuckDBPyConnection) -> str | None:
+    if not db.tables_exist(con, CHECKED, FAILURES):
+        return None
+    row = con.execute(f"SELECT checked_key FROM {CHECKED}").fetchall()
+    return row[0][0] if row else None
+
+
 def _in_batches(
-    con: duckdb.DuckDBPyConnection, spec: dict, rows: int, run_label: str, batch_rows: int
-) -> list[tuple[int, bool, str]]:
-    """(rows failed, success, observed value) of each expectation of `spec`, validated by GX
-    batch by batch over only the columns the expectations name."""
+    con: duckdb.DuckDBPyConnection, spec: dict, where: str, run_label: str, batch_rows: int
+) -> list[tuple[str, str, str | None, int]]:
+    """(suite, check, complaint id, rows failed) of each expectation of `spec` that failed on
+    the table's rows (those matching `where`, if given), validated by GX batch by batch over
+    only the columns the expectations name."""
     if not spec["expectations"]:
         return []
     columns = list(
         dict.fromkeys(
-            e["kwargs"][k]
-            for e in spec["expectations"]
-            for k in ("column", "column_A", "column_B")
-            if k in e["kwargs"]
+            [
+                "complaint_id",
+                *(
+                    e["kwargs"][k]
+                    for e in spec["expectations"]
+                    for k in ("column", "column_A", "column_B")
+                    if k in e["kwargs"]
+                ),
+            ]
         )
     )
-    failed = [0] * len(spec["expectations"])
-    success = [True] * len(spec["expectations"])
-    observed: list[str | None] = [None] * len(spec["expectations"])
+    failed: dict[tuple[str, str | None], int] = {}
     definition = gx.validation_definition(spec)
     # a relation streams its rows batch by batch (a DB-API result would copy them all first)
-    reader = con.sql(f"SELECT {', '.join(columns)} FROM {spec['table']}").to_arrow_reader(
-        batch_rows
-    )
+    reader = con.sql(
+        f"SELECT {', '.join(columns)} FROM {spec['table']}" + (f" WHERE {where}" if where else "")
+    ).to_arrow_reader(batch_rows)
     start = 0
     for batch in reader:
         frame = batch.to_pandas()
-        label = f"{spec['table']}: {run_label}"
-        if rows > batch_rows:
-            label += f", rows {start + 1}-{start + len(frame)}"
-        outcome = gx.run(definition, frame, name=label)
-        for i, (_, result) in enumerate(gx.paired(spec, outcome)):
-            failed[i] += int(result.result.get("unexpected_count") or 0)
-            success[i] = success[i] and result.success
-            if result.result.get("observed_value") is not None:
-                observed[i] = str(result.result["observed_value"])
+        label = f"{spec['table']}: {run_label}, rows {start + 1}-{start + len(frame)}"
+        outcome = gx.run(definition, frame, result_format="COMPLETE", name=label)
+        for expectation, result in gx.paired(spec, outcome):
+            ids = frame["complaint_id"]
+            for index in result.result.get("unexpected_index_list") or []:
+                key = (gx.expectation_name(expectation), ids.loc[index])
+                failed[key] = failed.get(key, 0) + 1
         start += len(frame)
     return [
-        (failed[i], success[i], observed[i] or f"{failed[i]} of {rows} rows failed")
-        for i in range(len(spec["expectations"]))
+        (spec["name"], check, None if complaint_id is None else str(complaint_id), n)
+        for (check, complaint_id), n in failed.items()
     ]
 
 

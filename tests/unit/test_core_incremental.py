@@ -6,7 +6,8 @@ table, and the pending links, must be equal row for row. The nights bring what m
 hard: a channel record arriving after its registration, a registration after its record, a
 corrected record, an event and a follow-up corrected onto another complaint (the version they
 replace named the first), a reply email answering an earlier night's complaint, and a night
-with nothing new.
+with nothing new. The core checks, run each night on the touched complaints' rows only, must
+report what checking every row of the full build reports.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import duckdb
 
 from tests.helpers import event, write_events, write_followups, write_phone
 from tousu.flows.loading import load_source
+from tousu.flows.quality.core_suites import validate_core, validates_every_row
 from tousu.flows.sources import SOURCES
 from tousu.warehouse import db
 
@@ -65,6 +67,8 @@ def night_1(inbox: Path) -> None:
             registered("E04", 3, 5, "phone", "CALL3"),  # its record comes the next night
             registered("E05", 4, 3, "email", "<m1@mail.example>"),
             event("E06", "202511-00009", "assigned", T.format(6, "09:00:00")),  # never registered
+            # a first response before the call came in: a core check fails on 00001 for good
+            event("E11", "202511-00001", "first_response", T.format(3, "09:00:00")),
         ],
     )
     write_followups(
@@ -86,7 +90,7 @@ def night_2(inbox: Path) -> None:
             # E02 corrected onto another complaint: 00001 loses its assignment
             event("E02", "202511-00002", "assigned", T.format(4, "11:00:00"), "质量部"),
             event("E07", "202511-00002", "closed", T.format(6, "11:00:00")),
-            event("E08", "202511-00003", "first_response", T.format(5, "10:30:00")),
+            event("E08", "202511-00003", "first_response", T.format(5, "09:30:00")),  # fails
         ],
     )
     write_followups(
@@ -102,6 +106,7 @@ def night_3(inbox: Path) -> None:
         [
             registered("E09", 5, 9, "phone", "CALL5"),  # its record came the night before
             event("E10", "202511-00003", "closed", T.format(10, "11:00:00")),
+            event("E08", "202511-00003", "first_response", T.format(5, "10:30:00")),  # corrected
         ],
     )
     # F1 corrected onto 00002: nothing else touches 00001 tonight
@@ -117,13 +122,19 @@ def core_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     }
 
 
-def built_in_full(path: Path, tmp_path: Path) -> dict[str, list[tuple]]:
+def checks(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return [(r.table, r.name, r.rows_checked, r.rows_failed, r.success) for r in validate_core(con)]
+
+
+def built_in_full(path: Path, tmp_path: Path) -> tuple[dict[str, list[tuple]], list[tuple]]:
+    """Core built in full on a copy, and its checks run over every row."""
     copy = tmp_path / "full.duckdb"
     shutil.copyfile(path, copy)
     con = db.connect(copy)
     try:
         db.build_core(con)
-        return core_rows(con)
+        assert validates_every_row(con)
+        return core_rows(con), checks(con)
     finally:
         con.close()
         copy.unlink()
@@ -132,21 +143,26 @@ def built_in_full(path: Path, tmp_path: Path) -> dict[str, list[tuple]]:
 def test_core_updated_night_by_night_equals_core_built_in_full(warehouse, tmp_path):
     path, con = warehouse
     inbox = tmp_path / "inbox"
-    touched = []
+    touched, failed = [], []
     for i, deliver in enumerate((night_1, night_2, night_3, lambda inbox: None)):
         deliver(inbox)
         for source in ("phone", "email", "ticket_events", "satisfaction"):
             load_source(con, inbox, SOURCES[source], f"r{i}", date(2025, 11, 30))
         new_loads = db.loads_core_lacks(con, "settings")
         touched.append(db.build_core(con, new_loads=new_loads))
-        con.execute("CHECKPOINT")
         db.record_core_build(con, f"r{i}", f"key{i}", True, "settings")
-        assert core_rows(con) == built_in_full(path, tmp_path), f"night {i + 1}"
+        assert validates_every_row(con) == (i == 0)  # then only the touched complaints' rows
+        checked = checks(con)
+        failed.append({(r[0], r[3]) for r in checked if r[3]})
+        con.execute("CHECKPOINT")
+        assert (core_rows(con), checked) == built_in_full(path, tmp_path), f"night {i + 1}"
 
     got = core_rows(con)
+    # 00001's early first response fails all along, 00003's only until its correction
+    assert failed == [{("core.complaints", n)} for n in (1, 2, 1, 1)]
     assert touched == [5, 4, 4, 0]  # every complaint the first night, then what each night touched
     assert len(got["core.complaints"]) == 5
-    assert {r[1] for r in got["core.complaint_events"] if r[0] == "202511-00001"} == {"E01"}
+    assert {r[1] for r in got["core.complaint_events"] if r[0] == "202511-00001"} == {"E01", "E11"}
     assert sorted((r[0], r[1]) for r in got["core.satisfaction"]) == [
         ("F1", "202511-00002"),
         ("F2", "202511-00003"),
