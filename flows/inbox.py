@@ -47,10 +47,11 @@ class InboxBoundary:
                 self._folders[folder] = False
         return self._folders[folder]
 
-    def contains(self, path: Path | str) -> bool:
+    def contains(self, path: Path | str, is_link: bool | None = None) -> bool:
+        """`is_link`: whether the path is a symbolic link, when the caller knows (lstat)."""
         name = os.fspath(path)
         try:
-            if os.path.islink(name):
+            if os.path.islink(name) if is_link is None else is_link:
                 return self._inside(Path(name).resolve(strict=True))
         except (OSError, RuntimeError):
             return False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import stat
 import statistics
 import tempfile
 import uuid
@@ -96,9 +97,10 @@ def new_files(
     files, outside = [], []
     boundary = InboxBoundary(inbox)
     root = os.fspath(inbox)
-    for rel in source.relative_files(inbox):
+    for rel, status in source.listed_files(inbox):
         name = os.path.join(root, rel)
-        if not boundary.contains(name):
+        is_link = stat.S_ISLNK(status.st_mode)
+        if not boundary.contains(name, is_link):
             path = inbox / rel
             # Recorded under a digest of its name: the target's content is never read.
             digest = hashlib.sha256(f"outside:{rel}".encode()).hexdigest()
@@ -119,13 +121,14 @@ def new_files(
                 )
             )
             continue
-        stat = os.stat(name)
-        if (rel, stat.st_size, stat.st_mtime_ns) in unchanged:
+        if is_link:  # inside the inbox: what counts is the file it leads to
+            status = os.stat(name)
+        if (rel, status.st_size, status.st_mtime_ns) in unchanged:
             continue
         path = inbox / rel
         digest = sha256_of(path)
         if (rel, digest) not in seen:
-            files.append(InboxFile(path, rel, digest, stat.st_size, stat.st_mtime_ns))
+            files.append(InboxFile(path, rel, digest, status.st_size, status.st_mtime_ns))
     return files, outside
 
 
