@@ -117,6 +117,7 @@ def build_marts(
         _final_clocks(con, keep=not recompute)
         db.apply_layers(con, ("marts",))
         db.build_quality_marts(con)
+        db.apply_layers(con, ("checks",))  # the marts agree with their tables, or nothing commits
         customers = con.execute("SELECT count(*) FROM core.customers").fetchall()[0][0]
         clocks = con.execute("SELECT count(*) FROM mart.sla_clocks").fetchall()[0][0]
         kept = dict(
