@@ -36,8 +36,8 @@ def test_every_core_table_has_a_suite_that_agrees_with_the_vocabulary():
         assert all(" / " in e["meta"]["reason"] for e in suite["expectations"])  # en / zh
 
 
-def test_core_suites_pass_on_clean_data_and_catch_a_tampered_row(warehouse, tmp_path):
-    _, con = warehouse
+def clean_inbox(tmp_path: Path) -> Path:
+    """Two answered calls, both registered, one followed up: nothing for a check to find."""
     inbox = tmp_path / "inbox"
     write_phone(
         inbox,
@@ -59,7 +59,12 @@ def test_core_suites_pass_on_clean_data_and_catch_a_tampered_row(warehouse, tmp_
     write_followups(
         inbox, "followups_202511.csv", ["F1,202511-00001,2025-11-06 10:00,电话回访,满意,"]
     )
-    build(con, inbox)
+    return inbox
+
+
+def test_core_suites_pass_on_clean_data_and_catch_a_tampered_row(warehouse, tmp_path):
+    _, con = warehouse
+    build(con, clean_inbox(tmp_path))
     results = validate_core(con)
     assert results and all(r.success for r in results), [r for r in results if not r.success]
 
