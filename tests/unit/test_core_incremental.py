@@ -186,3 +186,29 @@ def test_a_table_created_empty_and_filled_in_one_transaction_reads_back(tmp_path
             ]
     finally:
         con.close()
+
+
+def test_core_is_built_in_full_unless_it_holds_loads_raw_still_has_under_the_same_settings(
+    warehouse, tmp_path
+):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    night_1(inbox)
+    load_source(con, inbox, SOURCES["phone"], "r1", date(2025, 11, 30))
+    assert db.loads_core_lacks(con, "settings") is None  # never built
+    db.build_core(con)
+    db.record_core_build(con, "r1", "key1", True, "settings")
+    assert db.loads_core_lacks(con, "settings") == []  # nothing new
+    assert db.loads_core_lacks(con, "other settings") is None  # SQL, catalogue, zone... changed
+
+    load_source(con, inbox, SOURCES["ticket_events"], "r2", date(2025, 11, 30))
+    [events] = con.execute("SELECT DISTINCT _load_id FROM raw.ticket_events").fetchall()[0]
+    assert db.loads_core_lacks(con, "settings") == [events]
+
+    con.execute("DELETE FROM raw.phone_calls")  # a load core holds is gone from raw
+    assert db.loads_core_lacks(con, "settings") is None
+    db.build_core(con)  # in full: core holds what raw has again
+    db.record_core_build(con, "r3", "key3", True, "settings")
+    assert db.loads_core_lacks(con, "settings") == []
+    con.execute("DROP TABLE core.satisfaction")  # a core table is missing
+    assert db.loads_core_lacks(con, "settings") is None
