@@ -108,7 +108,7 @@ def rebuild_core(night: Night) -> tuple[int, dict[str, int]]:
             new_loads = db.loads_core_lacks(con, settings_key)
             touched = db.build_core(con, new_loads=new_loads)
             if new_loads is None:
-                log().info("core built in full: %s complaints", f"{touched:,}")
+                log().info("core built in full: %s complaints written", f"{touched:,}")
             else:
                 log().info(
                     "core updated: %s complaints touched by %s new deliveries",

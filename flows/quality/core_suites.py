@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from tousu.flows.quality import gx
 from tousu.warehouse import db
@@ -49,6 +50,12 @@ IN_SQL = {"expect_column_values_to_be_unique"}
 # over the whole table. CHECKED says what the failures describe: the suite files and the loads
 # core held when they were last brought up to date.
 FAILURES = "intermediate.core_check_failures"
+FAILURE_SCHEMA = {
+    "suite": pl.String,
+    "check_name": pl.String,
+    "complaint_id": pl.String,
+    "rows_failed": pl.Int64,
+}
 CHECKED = "intermediate.core_checked"
 
 
@@ -83,7 +90,16 @@ def validate_core(
         )
         failures = _in_batches(con, in_gx, touched, run_label, batch_rows)
         if failures:
-            con.executemany(f"INSERT INTO {FAILURES} VALUES (?, ?, ?, ?)", failures)
+            # as a frame: executemany takes ~0.5 ms a row (a check failing on 100,000 rows of a
+            # bad export would cost ~50 s)
+            con.register(
+                "core_check_failures_frame",
+                pl.DataFrame(failures, schema=FAILURE_SCHEMA, orient="row"),
+            )
+            try:
+                con.execute(f"INSERT INTO {FAILURES} SELECT * FROM core_check_failures_frame")
+            finally:
+                con.unregister("core_check_failures_frame")
         for expectation in spec["expectations"]:
             name = gx.expectation_name(expectation)
             if expectation["type"] in IN_SQL:
