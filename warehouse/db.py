@@ -15,6 +15,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -210,6 +211,7 @@ def build_core(
         if aliases:
             con.executemany("INSERT INTO core.product_catalogue VALUES (?, ?)", aliases)
         held = raw_loads(con)
+        full = new_loads is None
         if new_loads is None:
             for table in core_tables():
                 con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -219,6 +221,12 @@ def build_core(
             "INSERT INTO intermediate.core_new_loads SELECT unnest(?::VARCHAR[])", [new_loads]
         )
         apply_layers(con, BUILD_LAYERS)
+        if full:
+            con.execute(f"DROP TABLE IF EXISTS {MARTS_PENDING}")  # the marts: in full too
+        elif tables_exist(con, MARTS_PENDING):
+            con.execute(
+                f"INSERT INTO {MARTS_PENDING} SELECT complaint_id FROM intermediate.core_touched"
+            )
         con.execute("DELETE FROM ops.core_loads")
         con.execute("INSERT INTO ops.core_loads SELECT unnest(?::VARCHAR[])", [sorted(held)])
         return con.execute("SELECT count(*) FROM intermediate.core_touched").fetchall()[0][0]
@@ -232,6 +240,70 @@ def core_tables() -> list[str]:
         for path in sql_files("core")
         for m in re.finditer(r"CREATE TABLE IF NOT EXISTS (\S+)", path.read_text(encoding="utf-8"))
     ]
+
+
+# The complaints core wrote again since the marts' last build (each core build adds its
+# intermediate.core_touched; the marts build empties it). Missing: the marts are built in full.
+MARTS_PENDING = "intermediate.marts_pending"
+
+
+def marts_kept_tables() -> list[str]:
+    """The mart tables kept from night to night and updated for what changed (each marts file's
+    CREATE TABLE IF NOT EXISTS), which a marts build in full starts again. Not mart.sla_clocks,
+    whose final results keep the policy they were computed with until `tousu metrics
+    recompute`, nor core.customers, which the customer links decide (flows/metrics/identity.py)."""
+    return [
+        m.group(1)
+        for path in sql_files("marts")
+        for m in re.finditer(r"CREATE TABLE IF NOT EXISTS (\S+)", path.read_text(encoding="utf-8"))
+        if m.group(1) not in ("mart.sla_clocks", "core.customers")
+    ]
+
+
+def marts_last_as_of(
+    con: duckdb.DuckDBPyConnection, settings_key: str, as_of: datetime, recompute: bool
+) -> datetime | None:
+    """The as-of of the marts' last build when tonight's may update them for what changed since;
+    None when they must be built in full: a recompute, never built, built with other SQL, policy
+    or declared clocks (settings_key), built as of a later time (a night run again for an
+    earlier date), a core built in full since, or a kept table missing."""
+    if recompute or not tables_exist(con, MARTS_PENDING, *marts_kept_tables()):
+        return None
+    last = con.execute(
+        "SELECT as_of, settings_key FROM ops.mart_builds ORDER BY built_at DESC LIMIT 1"
+    ).fetchall()
+    if not last or last[0][1] != settings_key or last[0][0] > as_of:
+        return None
+    return last[0][0]
+
+
+def start_marts_again(con: duckdb.DuckDBPyConnection) -> None:
+    """A marts build in full: drop the kept tables and count every complaint core holds (and
+    every complaint with an SLA clock, so clocks of complaints gone from core go) as changed."""
+    for table in marts_kept_tables():
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    clocks = (
+        " UNION SELECT complaint_id FROM mart.sla_clocks"
+        if tables_exist(con, "mart.sla_clocks")
+        else ""
+    )
+    con.execute(
+        f"CREATE OR REPLACE TABLE {MARTS_PENDING} AS "
+        f"SELECT complaint_id FROM core.complaints{clocks}"
+    )
+
+
+def record_marts_build(
+    con: duckdb.DuckDBPyConnection, as_of: datetime, settings_key: str, in_full: bool
+) -> int:
+    """Record the build, empty the pending complaints, return how many the build took in."""
+    changed = con.execute(f"SELECT count(DISTINCT complaint_id) FROM {MARTS_PENDING}").fetchall()
+    con.execute(f"DELETE FROM {MARTS_PENDING}")
+    con.execute(
+        "INSERT INTO ops.mart_builds VALUES (?, ?, ?, ?, now())",
+        [as_of, settings_key, in_full, changed[0][0]],
+    )
+    return int(changed[0][0])
 
 
 def raw_loads(con: duckdb.DuckDBPyConnection) -> set[str]:

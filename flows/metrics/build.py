@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -102,20 +103,27 @@ def build_marts(
         },
     )
 
+    declared_sources = declared_source_rows(mappings)
+    key = marts_settings_key(sha256, rules, declared_clocks, declared_sources)
     con.execute("SET VARIABLE as_of = ?::TIMESTAMPTZ", [as_of])
     con.execute("SET VARIABLE repeat_window_days = ?", [policy.repeat.window_days])
     con.execute("SET VARIABLE sla_recompute = ?", [recompute])
     with db.transaction(con):
         before = _versions_in_use(con) if recompute else {}
         record_policy(con, policy, sha256, policy_path.read_text(encoding="utf-8"), as_of)
+        last_as_of = db.marts_last_as_of(con, key, as_of, recompute)
+        con.execute("SET VARIABLE marts_last_as_of = ?::TIMESTAMPTZ", [last_as_of])
+        if last_as_of is None:
+            db.start_marts_again(con)
         write_frame(con, "mart.calendar_days", calendar)
         write_frame(con, "mart.sla_policy_rules", rules)
         write_frame(con, "mart.declared_clocks", declared_clocks)
-        write_frame(con, "mart.declared_sources", declared_source_rows(mappings))
+        write_frame(con, "mart.declared_sources", declared_sources)
         update_customer_links(con, everything=recompute, core_changed=core_changed)
         update_keywords(con, everything=recompute)
         _final_clocks(con, keep=not recompute)
         db.apply_layers(con, ("marts",))
+        changed = db.record_marts_build(con, as_of, key, in_full=last_as_of is None)
         db.build_quality_marts(con)
         db.apply_layers(con, ("checks",))  # the marts agree with their tables, or nothing commits
         customers = con.execute("SELECT count(*) FROM core.customers").fetchall()[0][0]
@@ -147,28 +155,63 @@ def build_marts(
             version,
             policy.version,
         )
+    log.info(
+        "marts %s",
+        "built in full"
+        if last_as_of is None
+        else f"updated for {changed:,} complaints changed in core since their last build",
+    )
     return MartsBuilt(policy.version, customers, clocks, kept)
 
 
+def marts_settings_key(
+    policy_sha256: str, rules: pl.DataFrame, clocks: pl.DataFrame, sources: pl.DataFrame
+) -> str:
+    """A digest of what the marts are built from besides core and the night: their SQL, the
+    metrics policy and the declared sources' clocks and rules. Marts last built under another
+    key are built again in full (warehouse.db.marts_last_as_of)."""
+    digest = hashlib.sha256(policy_sha256.encode())
+    for path in db.sql_files("marts"):
+        digest.update(path.read_bytes())
+    for frame in (rules, clocks, sources):
+        digest.update(repr(frame.rows()).encode())
+    return digest.hexdigest()
+
+
 def _final_clocks(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
-    """intermediate.sla_clocks_final: the clocks already final (met or breached), which the
-    night does not compute again (warehouse/marts/20_sla_clocks_candidate.sql); none on a first
-    night or a recompute. Written here because mart.sla_clocks does not exist before the first
-    night's marts."""
+    """intermediate.sla_clocks_final and intermediate.sla_clocks_open: views of the clocks
+    already final (met or breached when stopped), which the night does not compute again, and of
+    the others (open, without a target, or breached without a stop), which it does (warehouse/marts/15_sla_scope.sql, 16_sla_kept.sql);
+    empty on a first night or a recompute. Written here because mart.sla_clocks does not exist
+    before the first night's marts."""
     con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
-    if keep and db.tables_exist(con, "mart.sla_clocks"):
-        con.execute(
-            "CREATE OR REPLACE TABLE intermediate.sla_clocks_final AS SELECT complaint_id, "
-            "clock, instance, start_at, stop_at FROM mart.sla_clocks "
-            "WHERE status IN ('met', 'breached')"
-        )
-    else:
+    for name in ("sla_clocks_final", "sla_clocks_open"):
+        if db.tables_exist(con, f"intermediate.{name}"):
+            con.execute(f"DROP TABLE intermediate.{name}")  # a table before 2026-11-26
+    kept = keep and db.tables_exist(con, "mart.sla_clocks")
+    if not kept:
         # a recompute builds mart.sla_clocks again from tonight's model (21_sla_clocks.sql)
+        con.execute("DROP VIEW IF EXISTS intermediate.sla_clocks_final")
+        con.execute("DROP VIEW IF EXISTS intermediate.sla_clocks_open")
         con.execute("DROP TABLE IF EXISTS mart.sla_clocks")
-        con.execute(
-            "CREATE OR REPLACE TABLE intermediate.sla_clocks_final (complaint_id VARCHAR, "
-            "clock VARCHAR, instance BIGINT, start_at TIMESTAMPTZ, stop_at TIMESTAMPTZ)"
-        )
+    columns = {
+        "complaint_id": "VARCHAR",
+        "clock": "VARCHAR",
+        "instance": "BIGINT",
+        "start_at": "TIMESTAMPTZ",
+        "stop_at": "TIMESTAMPTZ",
+        "status": "VARCHAR",
+        **{c: "VARCHAR" for c in ("channel", "urgency", "priority", "category", "department")},
+    }
+    none = ", ".join(f"NULL::{t} AS {c}" for c, t in columns.items())
+    clocks = f"SELECT {', '.join(columns)} FROM " + (
+        "mart.sla_clocks" if kept else f"(SELECT {none} LIMIT 0)"
+    )
+    # a clock breached without a stop (its complaint closed without the step) is measured up to
+    # the night: computed again every night like an open one
+    final = "status IN ('met', 'breached') AND stop_at IS NOT NULL"
+    for name, where in (("sla_clocks_final", final), ("sla_clocks_open", f"NOT ({final})")):
+        con.execute(f"CREATE OR REPLACE VIEW intermediate.{name} AS {clocks} WHERE {where}")
 
 
 def _versions_in_use(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -7,20 +7,24 @@ hard: a channel record arriving after its registration, a registration after its
 corrected record, an event and a follow-up corrected onto another complaint (the version they
 replace named the first), a reply email answering an earlier night's complaint, and a night
 with nothing new. The core checks, run each night on the touched complaints' rows only, must
-report what checking every row of the full build reports.
+report what checking every row of the full build reports; and the marts, updated each night for
+the complaints core changed and the clocks time moved, must equal marts recomputed in full.
 """
 
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
 from tests.helpers import event, write_events, write_followups, write_phone
+from tousu.flows.fingerprint import fingerprint
 from tousu.flows.loading import load_source
+from tousu.flows.metrics.build import build_marts
 from tousu.flows.quality.core_suites import validate_core, validates_every_row
+from tousu.flows.settings import night_end
 from tousu.flows.sources import SOURCES
 from tousu.warehouse import db
 
@@ -126,15 +130,24 @@ def checks(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     return [(r.table, r.name, r.rows_checked, r.rows_failed, r.success) for r in validate_core(con)]
 
 
-def built_in_full(path: Path, tmp_path: Path) -> tuple[dict[str, list[tuple]], list[tuple]]:
-    """Core built in full on a copy, and its checks run over every row."""
+def marts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, str]]:
+    # a final SLA result keeps the night it was computed (history is not rewritten)
+    return fingerprint(con, ("mart",), leave_out=frozenset({"computed_as_of"}))
+
+
+def built_in_full(
+    path: Path, tmp_path: Path, as_of: datetime
+) -> tuple[dict[str, list[tuple]], list[tuple], list[tuple[str, int, str]]]:
+    """Core built in full on a copy, its checks run over every row, its marts recomputed."""
     copy = tmp_path / "full.duckdb"
     shutil.copyfile(path, copy)
     con = db.connect(copy)
     try:
         db.build_core(con)
         assert validates_every_row(con)
-        return core_rows(con), checks(con)
+        got = core_rows(con), checks(con)
+        build_marts(con, as_of, recompute=True)
+        return (*got, marts(con))
     finally:
         con.close()
         copy.unlink()
@@ -143,8 +156,10 @@ def built_in_full(path: Path, tmp_path: Path) -> tuple[dict[str, list[tuple]], l
 def test_core_updated_night_by_night_equals_core_built_in_full(warehouse, tmp_path):
     path, con = warehouse
     inbox = tmp_path / "inbox"
-    touched, failed = [], []
-    for i, deliver in enumerate((night_1, night_2, night_3, lambda inbox: None)):
+    touched, failed, in_full = [], [], []
+    nights = (night_1, night_2, night_3, lambda inbox: None)
+    # the nights move on, so open SLA clocks pass their deadlines and repeat windows close
+    for i, (deliver, day) in enumerate(zip(nights, (5, 8, 12, 30), strict=True)):
         deliver(inbox)
         for source in ("phone", "email", "ticket_events", "satisfaction"):
             load_source(con, inbox, SOURCES[source], f"r{i}", date(2025, 11, 30))
@@ -154,13 +169,20 @@ def test_core_updated_night_by_night_equals_core_built_in_full(warehouse, tmp_pa
         assert validates_every_row(con) == (i == 0)  # then only the touched complaints' rows
         checked = checks(con)
         failed.append({(r[0], r[3]) for r in checked if r[3]})
+        as_of = night_end(date(2025, 11, day), "Asia/Shanghai")
+        build_marts(con, as_of)
+        in_full.append(con.execute("SELECT in_full FROM ops.mart_builds").fetchall()[-1][0])
         con.execute("CHECKPOINT")
-        assert (core_rows(con), checked) == built_in_full(path, tmp_path), f"night {i + 1}"
+        expected = built_in_full(path, tmp_path, as_of)
+        assert (core_rows(con), checked) == expected[:2], f"night {i + 1}"
+        differ = {t for t, *figures in set(marts(con)) ^ set(expected[2])}
+        assert differ == set(), f"night {i + 1}"
 
     got = core_rows(con)
     # 00001's early first response fails all along, 00003's only until its correction
     assert failed == [{("core.complaints", n)} for n in (1, 2, 1, 1)]
     assert touched == [5, 4, 4, 0]  # every complaint the first night, then what each night touched
+    assert in_full == [True, False, False, False]
     assert len(got["core.complaints"]) == 5
     assert {r[1] for r in got["core.complaint_events"] if r[0] == "202511-00001"} == {"E01", "E11"}
     assert sorted((r[0], r[1]) for r in got["core.satisfaction"]) == [

@@ -7,9 +7,15 @@
 -- fields, or the record's own due date (due_at; use_due: a record without one has no target),
 -- and the source's own verdict (verdict), which counts once the case is closed or stopped, or
 -- also while it is open (verdict_always).
-CREATE OR REPLACE TABLE intermediate.sla_clock_inputs AS
-WITH events AS (
+-- Kept across nights: only the changed complaints' clocks (intermediate.marts_changed) are
+-- written again; a clock's inputs come from its complaint's core rows alone.
+CREATE OR REPLACE TEMP VIEW changed_clock_inputs AS
+WITH changed AS (
+    SELECT * FROM core.complaints SEMI JOIN intermediate.marts_changed USING (complaint_id)
+),
+events AS (
     SELECT complaint_id, event, occurred_at FROM core.complaint_events
+    SEMI JOIN intermediate.marts_changed USING (complaint_id)
     WHERE event_source = 'ticket_system'
 ),
 executions AS (
@@ -21,6 +27,7 @@ dissatisfied AS (
     SELECT complaint_id, followed_up_at AS start_at,
            row_number() OVER (PARTITION BY complaint_id ORDER BY followed_up_at) AS instance
     FROM core.satisfaction
+    SEMI JOIN intermediate.marts_changed USING (complaint_id)
     WHERE result IN (SELECT result FROM ref.satisfaction_levels WHERE dissatisfied)
 ),
 next_after AS (
@@ -42,11 +49,11 @@ next_after AS (
 SELECT complaint_id, 'first_response' AS clock, 1 AS instance, received_at AS start_at,
        first_response_at AS stop_at, NULL::TIMESTAMPTZ AS due_at,
        NULL::BOOLEAN AS verdict, FALSE AS use_due, FALSE AS verdict_always
-FROM core.complaints WHERE received_at IS NOT NULL AND register = 'ticket_system'
+FROM changed WHERE received_at IS NOT NULL AND register = 'ticket_system'
 UNION ALL
 SELECT complaint_id, 'investigation_started', 1, registered_at, investigation_started_at,
        NULL, NULL, FALSE, FALSE
-FROM core.complaints WHERE registered_at IS NOT NULL AND register = 'ticket_system'
+FROM changed WHERE registered_at IS NOT NULL AND register = 'ticket_system'
 UNION ALL
 SELECT complaint_id, clock, instance, start_at, stop_at, NULL, NULL, FALSE, FALSE
 FROM next_after
@@ -62,8 +69,20 @@ SELECT d.complaint_id, k.clock, 1,
        CASE WHEN k.use_due THEN d.due_at END,
        CASE WHEN k.use_verdict THEN d.sla_met END,
        k.use_due, k.verdict_always
-FROM core.complaints c
+FROM changed c
 JOIN stg.declared_intake d
   ON d.source = c.register AND d._source_file = c.source_file
  AND d._row_number = c.source_row_number
 JOIN mart.declared_clocks k ON k.source = d.source;
+
+CREATE TABLE IF NOT EXISTS intermediate.sla_clock_inputs AS
+SELECT * FROM changed_clock_inputs LIMIT 0;  -- noqa: AM09
+
+SELECT stg.kept_table_matches('intermediate.sla_clock_inputs', 'main.changed_clock_inputs')
+    AS model_check;
+
+DELETE FROM intermediate.sla_clock_inputs
+WHERE complaint_id IN (SELECT complaint_id FROM intermediate.marts_changed);
+
+INSERT INTO intermediate.sla_clock_inputs BY NAME
+SELECT * FROM changed_clock_inputs;

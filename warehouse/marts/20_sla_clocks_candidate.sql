@@ -1,8 +1,6 @@
--- intermediate.sla_clocks_candidate (an intermediate model, kept for inspection): every clock
--- computed afresh with the current policy and calendar, except the clocks already final (met or
--- breached) with the same start and stop (intermediate.sla_clocks_final, written before the
--- marts by flows/metrics/build.py): 21_sla_clocks.sql keeps those as they are, so computing
--- them again would cost a night in proportion to the whole history for nothing.
+-- intermediate.sla_clocks_candidate (an intermediate model, kept for inspection): the clocks of
+-- the complaints in scope computed afresh with the current policy and calendar, except the
+-- clocks kept (intermediate.sla_kept).
 -- Target: of the policy's rules for the clock whose `when` matches the complaint, the tightest.
 -- Deadline: calendar clocks: start + target + time paused while waiting on the customer (if the
 -- clock pauses); working-day clocks: the end of the Nth working day after the start's date
@@ -24,11 +22,9 @@ inputs AS (
            c.status = 'closed' AS complaint_closed, k.known_as_of
     FROM intermediate.sla_clock_inputs i JOIN core.complaints c USING (complaint_id)
     JOIN mart.complaint_as_of k USING (complaint_id)
+    SEMI JOIN intermediate.sla_scope USING (complaint_id)
+    ANTI JOIN intermediate.sla_kept USING (complaint_id, clock, instance)
     WHERE i.start_at <= (SELECT as_of FROM as_of)
-      AND NOT EXISTS (
-          SELECT 1 FROM intermediate.sla_clocks_final f
-          WHERE f.complaint_id = i.complaint_id AND f.clock = i.clock
-            AND f.instance = i.instance AND f.start_at = i.start_at AND f.stop_at = i.stop_at)
 ),
 matched AS (
     SELECT i.*, r.policy_version, r.rule_no, r.target_seconds, r.target_working_days,
@@ -51,6 +47,7 @@ waits AS (
     LEFT JOIN core.complaint_events r
       ON r.complaint_id = a.complaint_id AND r.event = 'customer_responded'
      AND r.occurred_at >= a.occurred_at
+    SEMI JOIN intermediate.sla_scope s ON s.complaint_id = a.complaint_id
     WHERE a.event = 'awaiting_customer'
     GROUP BY a.complaint_id, a.occurred_at
 ),

@@ -3,7 +3,9 @@
 -- repeat_window_days (counted in local calendar days: day 30 is in, day 31 is out) after an
 -- earlier complaint; or the complaint was reopened. previous_complaint_id is the latest such
 -- earlier complaint.
-CREATE OR REPLACE TABLE mart.repeat_complaints AS
+-- Kept across nights: only the repeats of intermediate.repeat_customers (39_repeat_customers.sql)
+-- are decided again.
+CREATE OR REPLACE TEMP VIEW changed_repeat_complaints AS
 WITH tz AS (SELECT stg.reporting_tz() AS tz),
 c AS (
     SELECT c.complaint_id, l.customer_id, c.channel, c.category, c.department, c.order_no,
@@ -11,6 +13,7 @@ c AS (
            c.received_at, (c.received_at AT TIME ZONE (SELECT tz FROM tz))::DATE AS received_day,
            c.reopen_count
     FROM core.complaints c JOIN core.customer_links l USING (complaint_id)
+    SEMI JOIN intermediate.repeat_customers r ON r.customer_id = l.customer_id
 ),
 earlier AS (
     SELECT n.complaint_id, o.complaint_id AS previous_complaint_id,
@@ -34,5 +37,20 @@ SELECT c.complaint_id, c.customer_id, c.channel, c.department, c.category, c.rec
            AS repeat_reason,
        c.reopen_count
 FROM c LEFT JOIN earlier e USING (complaint_id)
-WHERE e.previous_complaint_id IS NOT NULL OR c.reopen_count > 0
-ORDER BY c.complaint_id;
+WHERE e.previous_complaint_id IS NOT NULL OR c.reopen_count > 0;
+
+CREATE TABLE IF NOT EXISTS mart.repeat_complaints AS
+SELECT * FROM changed_repeat_complaints LIMIT 0;  -- noqa: AM09
+
+-- the repeats decided again, as they were (and those of complaints gone from core)
+CREATE OR REPLACE TEMP TABLE repeats_before AS
+SELECT complaint_id, previous_complaint_id FROM mart.repeat_complaints
+WHERE customer_id IN (SELECT customer_id FROM intermediate.repeat_customers)
+   OR complaint_id IN (SELECT complaint_id FROM intermediate.marts_changed);
+
+DELETE FROM mart.repeat_complaints
+WHERE customer_id IN (SELECT customer_id FROM intermediate.repeat_customers)
+   OR complaint_id IN (SELECT complaint_id FROM intermediate.marts_changed);
+
+INSERT INTO mart.repeat_complaints BY NAME
+SELECT * FROM changed_repeat_complaints ORDER BY complaint_id;

@@ -7,12 +7,28 @@
 -- followup_response_rate = answered follow-up calls / follow-up calls made.
 -- csat = (满意 + 非常满意) / answered follow-ups. Hours to close: received to closed, closed
 --   complaints only (median, p90).
-CREATE OR REPLACE TABLE mart.satisfaction_closure_monthly AS
+-- Kept across nights: only the months with a changed complaint (intermediate.marts_changed_days)
+-- or a complaint whose follow-up clock changed status (intermediate.sla_changed) are counted
+-- again.
+CREATE OR REPLACE TEMP TABLE satisfaction_months AS
+SELECT DISTINCT date_trunc('month', day)::DATE AS month FROM intermediate.marts_changed_days
+UNION
+SELECT DISTINCT date_trunc('month', d.received_day)::DATE FROM intermediate.complaint_received_days d
+SEMI JOIN intermediate.sla_changed s
+       ON s.complaint_id = d.complaint_id AND s.clock = 'follow_up' AND s.instance = 1;
+
+CREATE OR REPLACE TEMP VIEW changed_satisfaction_closure_monthly AS
 WITH tz AS (SELECT stg.reporting_tz() AS tz),
+months AS (
+    SELECT complaint_id FROM intermediate.complaint_received_days
+    WHERE date_trunc('month', received_day)::DATE IN (SELECT month FROM satisfaction_months)
+       -- a complaint without a received time counts in the month NULL
+       OR (received_day IS NULL AND EXISTS (SELECT 1 FROM satisfaction_months WHERE month IS NULL))
+),
 followups AS (
     SELECT complaint_id, count(*) AS calls, count(*) FILTER (WHERE answered) AS answered,
            count(*) FILTER (WHERE satisfied) AS satisfied
-    FROM core.satisfaction GROUP BY 1
+    FROM core.satisfaction SEMI JOIN months USING (complaint_id) GROUP BY 1
 ),
 follow_clock AS (
     SELECT complaint_id, status FROM mart.sla_clocks WHERE clock = 'follow_up' AND instance = 1
@@ -28,6 +44,7 @@ c AS (
            coalesce(f.calls, 0) AS calls, coalesce(f.answered, 0) AS answered,
            coalesce(f.satisfied, 0) AS satisfied
     FROM core.complaints c
+    SEMI JOIN months USING (complaint_id)
     LEFT JOIN followups f USING (complaint_id)
     LEFT JOIN follow_clock fc USING (complaint_id)
 )
@@ -54,5 +71,13 @@ SELECT date_trunc('month', received_day)::DATE                              AS m
        round(median(seconds_to_close) / 3600, 2)                  AS median_hours_to_close,
        round(quantile_cont(seconds_to_close, 0.9) / 3600, 2)      AS p90_hours_to_close
 FROM c
-GROUP BY date_trunc('month', received_day), CUBE (channel, department, category, priority)
-ORDER BY ALL;
+GROUP BY date_trunc('month', received_day), CUBE (channel, department, category, priority);
+
+CREATE TABLE IF NOT EXISTS mart.satisfaction_closure_monthly AS
+SELECT * FROM changed_satisfaction_closure_monthly LIMIT 0;  -- noqa: AM09
+
+DELETE FROM mart.satisfaction_closure_monthly t
+WHERE EXISTS (SELECT 1 FROM satisfaction_months m WHERE m.month IS NOT DISTINCT FROM t.month);
+
+INSERT INTO mart.satisfaction_closure_monthly BY NAME
+SELECT * FROM changed_satisfaction_closure_monthly ORDER BY ALL;

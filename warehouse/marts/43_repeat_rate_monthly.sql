@@ -7,9 +7,37 @@
 --   passed as of the night, the share a repeat followed within the window. Complaints whose
 --   window is still running are `pending` and left out of this rate, so the latest months are
 --   not flattered.
-CREATE OR REPLACE TABLE mart.repeat_rate_monthly AS
+-- Kept across nights: only the months counted differently tonight are counted again: those with
+-- a changed complaint (intermediate.marts_changed_days), a complaint whose repeat or coming back
+-- changed (intermediate.repeat_changed), or a complaint whose window passed since the last build.
+CREATE OR REPLACE TEMP TABLE repeat_months AS
+WITH tz AS (SELECT stg.reporting_tz() AS tz),
+window_ends AS (
+    -- the days received whose window passes between the last build and tonight
+    SELECT (v.t AT TIME ZONE (SELECT tz FROM tz))::DATE
+           - getvariable('repeat_window_days')::INTEGER AS d
+    FROM (VALUES (getvariable('marts_last_as_of')::TIMESTAMPTZ),
+                 (getvariable('as_of')::TIMESTAMPTZ)) AS v (t)
+)
+SELECT DISTINCT date_trunc('month', day)::DATE AS month FROM intermediate.marts_changed_days
+UNION
+SELECT DISTINCT date_trunc('month', d.received_day)::DATE
+FROM intermediate.complaint_received_days d
+SEMI JOIN intermediate.repeat_changed USING (complaint_id)
+UNION
+SELECT DISTINCT date_trunc('month', d)::DATE
+FROM generate_series((SELECT min(d) - 1 FROM window_ends), (SELECT max(d) FROM window_ends),
+                     INTERVAL 1 DAY) AS g (d);
+
+CREATE OR REPLACE TEMP VIEW changed_repeat_rate_monthly AS
 WITH tz AS (SELECT stg.reporting_tz() AS tz),
 as_of_day AS (SELECT (getvariable('as_of')::TIMESTAMPTZ AT TIME ZONE (SELECT tz FROM tz))::DATE AS d),
+months AS (
+    SELECT complaint_id FROM intermediate.complaint_received_days
+    WHERE date_trunc('month', received_day)::DATE IN (SELECT month FROM repeat_months)
+       -- a complaint without a received time counts in the month NULL
+       OR (received_day IS NULL AND EXISTS (SELECT 1 FROM repeat_months WHERE month IS NULL))
+),
 c AS (
     SELECT c.complaint_id, c.channel, c.department, c.category, c.priority,
            (c.received_at AT TIME ZONE (SELECT tz FROM tz))::DATE AS received_day,
@@ -17,6 +45,7 @@ c AS (
            EXISTS (SELECT 1 FROM mart.repeat_complaints f
                    WHERE f.previous_complaint_id = c.complaint_id) AS came_back
     FROM core.complaints c
+    SEMI JOIN months USING (complaint_id)
     LEFT JOIN mart.repeat_complaints r USING (complaint_id)
 ),
 flagged AS (
@@ -38,5 +67,13 @@ SELECT date_trunc('month', received_day)::DATE                 AS month,
        round(count(*) FILTER (WHERE window_passed AND came_back)
              / nullif(count(*) FILTER (WHERE window_passed), 0), 4) AS came_back_rate
 FROM flagged
-GROUP BY date_trunc('month', received_day), CUBE (channel, department, category, priority)
-ORDER BY ALL;
+GROUP BY date_trunc('month', received_day), CUBE (channel, department, category, priority);
+
+CREATE TABLE IF NOT EXISTS mart.repeat_rate_monthly AS
+SELECT * FROM changed_repeat_rate_monthly LIMIT 0;  -- noqa: AM09
+
+DELETE FROM mart.repeat_rate_monthly t
+WHERE EXISTS (SELECT 1 FROM repeat_months m WHERE m.month IS NOT DISTINCT FROM t.month);
+
+INSERT INTO mart.repeat_rate_monthly BY NAME
+SELECT * FROM changed_repeat_rate_monthly ORDER BY ALL;

@@ -1,0 +1,14 @@
+-- intermediate.sla_scope: the complaints whose clocks tonight computes again: those whose core
+-- rows changed (intermediate.marts_changed), those with a clock not final (open or without a
+-- target, whose status moves with time: intermediate.sla_clocks_open, a view written before the
+-- marts by flows/metrics/build.py), and those with a clock that started since the last build
+-- (a clock counts once it has started). A final clock of any other complaint cannot change:
+-- nothing it is computed from did.
+CREATE OR REPLACE TABLE intermediate.sla_scope AS
+SELECT complaint_id FROM intermediate.marts_changed
+UNION
+SELECT complaint_id FROM intermediate.sla_clocks_open
+UNION
+SELECT complaint_id FROM intermediate.sla_clock_inputs
+WHERE start_at > getvariable('marts_last_as_of')::TIMESTAMPTZ
+  AND start_at <= getvariable('as_of')::TIMESTAMPTZ;
