@@ -4,17 +4,22 @@
 -- data says, and their complaint still has the channel, urgency, priority, category and
 -- department (what picks the target, and the figures it is counted in). An explicit recompute
 -- keeps none.
+-- (MATERIALIZED: each side cut down to the scope first; planned as one query, DuckDB 2.0 joined
+-- the whole tables and took 2.2 s instead of 0.36 s at 1,000,000 complaints)
 CREATE OR REPLACE TABLE intermediate.sla_kept AS
-WITH f AS (
-    SELECT * FROM intermediate.sla_clocks_final
+WITH f AS MATERIALIZED (
+    SELECT complaint_id, clock, instance, start_at, stop_at,
+           channel, urgency, priority, category, department
+    FROM intermediate.sla_clocks_final
     SEMI JOIN intermediate.sla_scope USING (complaint_id)
 ),
-n AS (
-    SELECT * FROM intermediate.sla_clock_inputs
+n AS MATERIALIZED (
+    SELECT complaint_id, clock, instance, start_at, stop_at FROM intermediate.sla_clock_inputs
     SEMI JOIN intermediate.sla_scope USING (complaint_id)
 ),
-c AS (
-    SELECT * FROM core.complaints SEMI JOIN intermediate.sla_scope USING (complaint_id)
+c AS MATERIALIZED (
+    SELECT complaint_id, channel, urgency, priority, category, department FROM core.complaints
+    SEMI JOIN intermediate.sla_scope USING (complaint_id)
 )
 SELECT f.complaint_id, f.clock, f.instance
 FROM f
