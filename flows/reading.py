@@ -9,30 +9,24 @@ of a folder) is read into one frame and written as a Parquet file in the night's
 What stays in memory per file is what was read of it, without its rows (FileRead).
 
 Parts are independent, so a source with many files or many bytes is read by a pool of worker
-processes, one per core: parsing (MIME, GBK, record-aware CSV) is Python and holds the GIL.
-Workers are started by `spawn`, not `fork`: the night's process has DuckDB's and Prefect's
-threads running, and a forked child would inherit their locks mid-state.
+processes, one per core (flows/workers.py): parsing (MIME, GBK, record-aware CSV) is Python and
+holds the GIL.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import pickle
-import sys
-import types
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 
 import polars as pl
 
 from tousu.flows.faults import describe
 from tousu.flows.intake.delivered import Delivered, FileRejected, OneRecord, Reject
+from tousu.flows.workers import cores, in_processes
 
 # Files of one folder per Parquet part: a worker holds one part's frames at a time.
 PART_FILES = 2_000
@@ -139,7 +133,7 @@ def read_units(
         for u, unit in enumerate(units)
         for k, chunk in enumerate(unit[i : i + PART_FILES] for i in range(0, len(unit), PART_FILES))
     ]
-    workers = workers or _cores()
+    workers = workers or cores()
     done = None
     if workers > 1 and len(tasks) > 1 and _worth_a_pool(tasks) and _can_send(read):
         try:
@@ -160,26 +154,7 @@ def read_units(
 
 
 def _in_pool(read, tasks, workers: int) -> list[dict[str, FileRead | FileRejected]]:
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(tasks)), mp_context=get_context("spawn")
-    ) as pool:
-        with _workers_without_main():  # the workers start while the tasks are submitted
-            futures = [pool.submit(read_part, read, chunk, out) for _, chunk, out in tasks]
-        return [future.result() for future in futures]
-
-
-@contextmanager
-def _workers_without_main() -> Iterator[None]:
-    """A spawned worker runs the parent's `__main__` file again, to find functions defined there.
-    Ours are not there, and the night's `__main__` may be anything: a script without a main
-    guard, or a Streamlit page a test ran in the same process (that page then ran in every
-    worker and stopped it). So workers are started while `__main__` is an empty module."""
-    main = sys.modules["__main__"]
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        sys.modules["__main__"] = main
+    return in_processes(read_part, ((read, chunk, out) for _, chunk, out in tasks), workers)
 
 
 def _worth_a_pool(tasks) -> bool:
@@ -202,7 +177,3 @@ def _can_send(read: Callable) -> bool:
     except Exception:
         return False
     return True
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0))

@@ -12,6 +12,7 @@ import logging
 import duckdb
 import polars as pl
 
+from tousu.flows.workers import cores, in_processes
 from tousu.warehouse import db
 
 TOP = 10
@@ -35,26 +36,46 @@ GROUPS_SQL = """
     GROUP BY ALL"""
 
 
-def keywords_by_category_month(
-    con: duckdb.DuckDBPyConnection, only: str | None = None
-) -> pl.DataFrame:
-    """The top keywords of every (category, month) group, or of the groups listed in the table
-    named by `only` (columns category, month)."""
+# Segmenting is Python and holds the GIL, so the groups are segmented on every core once their
+# text pays for starting the workers (about 1 s each, jieba's dictionary loaded in each): a
+# first night at 1,000,000 complaints segments 78 groups of ~12,000 descriptions, 53.6 s on one
+# core.
+POOL_FROM_CHARS = 5_000_000
+
+
+def top_words(text: str) -> list[tuple[str, float, int]]:
+    """A group's TOP keywords: (word, TF-IDF weight, how often the word occurs in the text)."""
     import jieba
     import jieba.analyse
 
     jieba.setLogLevel(logging.WARNING)
+    return [
+        (word, round(weight, 4), text.count(word))
+        for word, weight in jieba.analyse.extract_tags(text, topK=TOP, withWeight=True)
+    ]
+
+
+def keywords_by_category_month(
+    con: duckdb.DuckDBPyConnection, only: str | None = None, workers: int | None = None
+) -> pl.DataFrame:
+    """The top keywords of every (category, month) group, or of the groups listed in the table
+    named by `only` (columns category, month); on `workers` processes (default: every core)
+    when the text is large enough."""
     query = f"SELECT * FROM ({GROUPS_SQL})"
     if only:
         query += f" SEMI JOIN {only} USING (category, month)"
-    rows = []
-    for category, month, text, complaints in con.sql(query + " ORDER BY ALL").fetchall():
-        for rank, (word, weight) in enumerate(
-            jieba.analyse.extract_tags(text, topK=TOP, withWeight=True), start=1
-        ):
-            rows.append(
-                (month, category, rank, word, round(weight, 4), text.count(word), complaints)
-            )
+    groups = con.sql(query + " ORDER BY ALL").fetchall()
+    texts = [text for _, _, text, _ in groups]
+    workers = workers or cores()
+    if workers > 1 and len(texts) > 1 and sum(map(len, texts)) >= POOL_FROM_CHARS:
+        tops = in_processes(top_words, ((text,) for text in texts), workers)
+    else:
+        tops = [top_words(text) for text in texts]
+    rows = [
+        (month, category, rank, word, weight, mentions, complaints)
+        for (category, month, _, complaints), top in zip(groups, tops, strict=True)
+        for rank, (word, weight, mentions) in enumerate(top, start=1)
+    ]
     return pl.DataFrame(rows, schema=SCHEMA, orient="row")
 
 

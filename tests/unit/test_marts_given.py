@@ -277,6 +277,40 @@ def test_the_months_keywords_are_the_words_its_complaints_share(warehouse):
     assert "发票" in december["keyword"].to_list() and set(december["complaints"]) == {1}
 
 
+def test_keywords_segmented_on_several_cores_are_those_of_one(warehouse, monkeypatch):
+    from tousu.flows.metrics import keywords
+
+    _, con = warehouse
+    con.execute(
+        "CREATE TABLE core.complaints (category VARCHAR, received_at TIMESTAMPTZ, "
+        "description VARCHAR)"
+    )
+    texts = ("快递延误三天，包裹破损", "退款一直没有到账，客服不回复", "电饭煲坏了，换新仍坏")
+    con.executemany(
+        "INSERT INTO core.complaints VALUES (?, ?, ?)",
+        [
+            (category, datetime(2025, month, day, 10, tzinfo=SH), texts[(month + day) % 3])
+            for category in ("物流配送类", "售后服务类")
+            for month in (10, 11, 12)
+            for day in range(1, 8)
+        ],
+    )
+    alone = keywords.keywords_by_category_month(con, workers=1)
+    assert alone.select("month", "category").unique().height == 6
+
+    pooled = []
+
+    def in_processes(fn, calls, workers):  # the real pool, counted
+        pooled.append(workers)
+        return real(fn, calls, workers)
+
+    real = keywords.in_processes
+    monkeypatch.setattr(keywords, "in_processes", in_processes)
+    monkeypatch.setattr(keywords, "POOL_FROM_CHARS", 0)  # a pool even for this little text
+    assert keywords.keywords_by_category_month(con, workers=2).equals(alone)
+    assert pooled == [2]
+
+
 def test_keywords_are_extracted_again_only_for_the_groups_whose_descriptions_changed(warehouse):
     from tousu.flows.metrics.keywords import keywords_by_category_month, update_keywords
 

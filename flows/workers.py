@@ -1,0 +1,49 @@
+"""Worker processes for the night's CPU-bound Python (parsing files, segmenting descriptions).
+
+Parsing MIME or GBK and segmenting Chinese text are Python and hold the GIL, so a night uses
+every core only through processes. They are started by `spawn`, not `fork`: the night's process
+has DuckDB's and Prefect's threads running, and a forked child would inherit their locks
+mid-state. Starting a worker costs about a second, so callers use a pool only for enough work.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import types
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import get_context
+from typing import Any
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+@contextmanager
+def workers_without_main() -> Iterator[None]:
+    """A spawned worker runs the parent's `__main__` file again, to find functions defined there.
+    Ours are not there, and the night's `__main__` may be anything: a script without a main
+    guard, or a Streamlit page a test ran in the same process (that page then ran in every
+    worker and stopped it). So workers are started while `__main__` is an empty module."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+def in_processes(fn: Callable[..., Any], calls: Iterable[tuple], workers: int) -> list[Any]:
+    """fn(*args) for each args in `calls`, in a pool of `workers` spawned processes, results
+    in the order of `calls` (a worker's exception is raised here)."""
+    calls = list(calls)
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(calls)), mp_context=get_context("spawn")
+    ) as pool:
+        with workers_without_main():  # the workers start while the calls are submitted
+            futures = [pool.submit(fn, *args) for args in calls]
+        return [future.result() for future in futures]
