@@ -17,10 +17,16 @@ IDENTIFIERS = ("phone", "email", "member_no", "social_id", "app_user_id", "sourc
 
 
 def link_customers(complaints: pl.DataFrame) -> pl.DataFrame:
-    """complaint_id -> customer_id (CUST- + the customer's earliest complaint id)."""
-    parent: dict[str, str] = {}
+    """complaint_id -> customer_id (CUST- + the customer's earliest complaint id).
 
-    def find(x: str) -> str:
+    Union-find over the complaints' positions in time order: each complaint holding an
+    identifier is joined to the first complaint that held it, and a customer's root is always
+    its earliest complaint. Positions and edges are integers (polars finds each value's first
+    holder), so a million complaints take tens of megabytes, not a dictionary of every value."""
+    ordered = complaints.sort("received_at", "complaint_id").with_row_index("i")
+    parent = list(range(ordered.height))
+
+    def find(x: int) -> int:
         root = x
         while parent[root] != root:
             root = parent[root]
@@ -28,29 +34,29 @@ def link_customers(complaints: pl.DataFrame) -> pl.DataFrame:
             parent[x], x = root, parent[x]
         return root
 
-    ordered = complaints.sort("received_at", "complaint_id")
-    for cid in ordered["complaint_id"]:
-        parent[cid] = cid
-    first_with: dict[tuple[str, str], str] = {}
-    for row in ordered.select("complaint_id", *IDENTIFIERS).iter_rows():
-        cid = row[0]
-        for kind, value in zip(IDENTIFIERS, row[1:], strict=True):
-            if value is None:
-                continue
-            other = first_with.setdefault((kind, value), cid)
-            if other != cid:
-                a, b = find(other), find(cid)
-                if a != b:
-                    parent[b] = a  # a came first: roots stay the earliest complaint
+    for kind in IDENTIFIERS:
+        held = ordered.select("i", kind).drop_nulls(kind)
+        edges = held.with_columns(first=pl.col("i").min().over(kind)).filter(
+            pl.col("i") != pl.col("first")
+        )
+        for i, first in zip(edges["i"].to_list(), edges["first"].to_list(), strict=True):
+            a, b = find(first), find(i)
+            if a != b:
+                parent[max(a, b)] = min(a, b)  # the earlier complaint stays the root
+    ids = ordered["complaint_id"].to_list()
     return pl.DataFrame(
         {
-            "complaint_id": ordered["complaint_id"],
-            "customer_id": ["CUST-" + find(c) for c in ordered["complaint_id"]],
+            "complaint_id": ids,
+            "customer_id": ["CUST-" + ids[find(i)] for i in range(len(ids))],
         }
     )
 
 
 INPUTS = "intermediate.customer_link_inputs"  # what core.customer_links was linked from
+# The linking rule the links were built by, kept as INPUTS' comment: links built by another rule
+# are linked again in full. 2: the root is the earliest complaint (the first rule could keep a
+# later one when a complaint joined two customers by two identifiers).
+LINK_RULE = "link rule 2"
 INPUT_COLUMNS = ("complaint_id", "received_at", "channel", *IDENTIFIERS)
 # The customers whose links or complaints changed tonight (warehouse/marts/00_customers.sql
 # builds only those again).
@@ -83,6 +89,7 @@ def update_customer_links(
         links = link_customers(con.sql(current).pl())
         _replace_links(con, links)
         con.execute(f"CREATE OR REPLACE TABLE {INPUTS} AS {current}")
+        con.execute(f"COMMENT ON TABLE {INPUTS} IS '{LINK_RULE}'")
         con.execute("DROP TABLE IF EXISTS core.customers")  # built again, by tonight's model
         con.execute(
             f"CREATE OR REPLACE TABLE {CHANGED} AS "
@@ -147,9 +154,17 @@ def update_customer_links(
 
 
 def _inputs_as_now(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether links and their inputs exist, the inputs with tonight's columns (else, e.g. after
-    an upgrade that links by more columns, everything is linked again)."""
+    """Whether links and their inputs exist, the inputs with tonight's columns and linking rule
+    (else, e.g. after an upgrade that links by more columns, everything is linked again)."""
     if not db.tables_exist(con, "core.customer_links", INPUTS):
+        return False
+    schema, table = INPUTS.split(".")
+    rule = con.execute(
+        "SELECT comment FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = ?",
+        [schema, table],
+    ).fetchall()
+    if not rule or rule[0][0] != LINK_RULE:
         return False
     return tuple(con.sql(f"SELECT * FROM {INPUTS} LIMIT 0").columns) == INPUT_COLUMNS
 

@@ -95,3 +95,41 @@ def test_inputs_kept_by_an_earlier_version_mean_linking_everything_again():
     con.execute("CREATE TABLE core.customers (customer_id VARCHAR)")
     con.execute("ALTER TABLE intermediate.customer_link_inputs DROP COLUMN channel")
     assert update_customer_links(con) == 20
+
+
+def test_links_built_by_the_first_rule_mean_linking_everything_again():
+    rng = random.Random(8)
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA core; CREATE SCHEMA intermediate")
+    write_core(con, [complaint(rng, n) for n in range(20)])
+    update_customer_links(con)
+    con.execute("CREATE TABLE core.customers (customer_id VARCHAR)")
+    assert update_customer_links(con) == 0
+    con.execute("COMMENT ON TABLE intermediate.customer_link_inputs IS NULL")  # before the rule
+    assert update_customer_links(con) == 20
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_customer_is_every_complaint_an_identifier_chain_reaches_named_by_the_earliest(seed):
+    """Against a plain search over the shared identifiers; the earliest complaint names the
+    customer even when a later complaint joins two customers by two identifiers (complaint 5
+    sharing a phone with 1 and an email with 3 makes one customer CUST-1, not CUST-3)."""
+    rng = random.Random(seed)
+    rows = [complaint(rng, n) for n in range(120)]
+    by_id = {r["complaint_id"]: r for r in rows}
+    got = dict(link_customers(pl.DataFrame(rows)).iter_rows())
+    seen: set[str] = set()
+    for start in by_id:
+        if start in seen:
+            continue
+        group, todo = {start}, [start]
+        while todo:
+            a = by_id[todo.pop()]
+            for b in by_id.values():
+                shares = any(a[k] is not None and a[k] == b[k] for k in IDENTIFIERS)
+                if shares and b["complaint_id"] not in group:
+                    group.add(b["complaint_id"])
+                    todo.append(b["complaint_id"])
+        seen |= group
+        first = min(group, key=lambda c: (by_id[c]["received_at"], c))
+        assert {got[c] for c in group} == {f"CUST-{first}"}, f"seed {seed}"
