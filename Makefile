@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 DATA   := data
 DEMO_COMPLAINTS ?= 5000
 BENCH_COMPLAINTS ?= 200000
+# earlier copies of the history written straight into core, for the deep-history night (0: none)
+BENCH_HISTORY_COPIES ?= 0
 PORT ?= 8501
 
 .PHONY: install demo test test-fast lint browser bench lock clean
@@ -52,7 +54,8 @@ test-fast: install
 	$(BIN)/pytest -m "not e2e"
 
 bench: install
-	$(BIN)/python -m tousu.flows.bench --complaints $(BENCH_COMPLAINTS)
+	$(BIN)/python -m tousu.flows.bench --complaints $(BENCH_COMPLAINTS) \
+		--history-copies $(BENCH_HISTORY_COPIES)
 
 # Refresh the constraints file (the lock) from what the virtual environment holds.
 lock: install

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from tousu.flows.settings import TIMEZONE
+from tousu.flows.bench_history import deepen
+from tousu.flows.settings import TIMEZONE, night_end
 from tousu.flows.sources import SOURCES
 
 # What DuckDB alone reads of each source's files (None: no DuckDB reader for the format here:
@@ -307,10 +308,11 @@ class StagePeaks:
 LAST_MONTH = re.compile(r"20\d\d\d\d")
 
 
-def incremental_nights(inbox: Path, work: Path) -> dict[str, dict]:
+def incremental_nights(inbox: Path, work: Path, history_copies: int = 0) -> dict[str, dict]:
     """The history without its last month, a night with nothing new, the night that brings the
     last month, and that month alone into an empty warehouse: what a night costs as the
-    history grows and the delta does not."""
+    history grows and the delta does not. With `history_copies`, also the last month's night on
+    the history deepened by that many earlier copies (flows/bench_history.py)."""
     found = (LAST_MONTH.search(str(p.relative_to(inbox))) for p in inbox.rglob("*"))
     months = sorted({m.group(0) for m in found if m})
     last = months[-1]
@@ -329,10 +331,19 @@ def incremental_nights(inbox: Path, work: Path) -> dict[str, dict]:
     nights["no new file"] = night_in_child(
         history, work / "nights" / "tousu.duckdb", run + timedelta(days=1)
     )
+    deep = work / "deep" / "tousu.duckdb"
+    if history_copies:
+        shutil.rmtree(deep.parent, ignore_errors=True)
+        deep.parent.mkdir(parents=True)
+        shutil.copyfile(work / "nights" / "tousu.duckdb", deep)
+        made = deepen(deep, history_copies, night_end(run + timedelta(days=1), TIMEZONE))
     shutil.copytree(delta, history, dirs_exist_ok=True)
     end = run + timedelta(days=40)
     nights["last month"] = night_in_child(history, work / "nights" / "tousu.duckdb", end)
     nights["last month alone"] = night_in_child(delta, work / "delta" / "tousu.duckdb", end)
+    if history_copies:
+        nights["last month, deep"] = night_in_child(history, deep, end) | {"deepened": made}
+        nights["last month, deep"]["file_gib"] = deep.stat().st_size / 2**30
     return nights
 
 
@@ -340,6 +351,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--complaints", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--history-copies",
+        type=int,
+        default=0,
+        help="also measure the last month's night on the history deepened by this many copies",
+    )
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--one-night", nargs=4, metavar=("INBOX", "WAREHOUSE", "DATE", "OUT"))
     args = parser.parse_args(argv)
@@ -387,7 +404,7 @@ def main(argv: list[str] | None = None) -> None:
     views = view_seconds(Path(summary.published))
     million = gx_million_rows(Path(summary.published))
     declared = declared_source_load(work)
-    nights = incremental_nights(inbox, work)
+    nights = incremental_nights(inbox, work, args.history_copies)
 
     print()
     print(
@@ -455,6 +472,17 @@ def main(argv: list[str] | None = None) -> None:
         f"  the last month's night costs {ratio:.1f}x loading that month into an empty "
         f"warehouse; a night with no new file {nights['no new file']['seconds']:.1f} s"
     )
+    if "last month, deep" in nights:
+        deep = nights["last month, deep"]
+        made = deep["deepened"]
+        print(
+            f"  deep: the history copied {args.history_copies}x straight into core "
+            f"({made['complaints']:,} complaints; copies {made['copy_s']:.1f} s, marts "
+            f"{made['marts_s']:.1f} s, not in the night); the warehouse file after the night "
+            f"{deep['file_gib']:.1f} GiB, its publish {deep['stages'].get('publish', 0):.1f} s"
+        )
+    else:
+        print("  deep history: not measured (make bench BENCH_HISTORY_COPIES=9 adds it)")
     print("review pages, seconds to render (first / cached):")
     for view, (cold, warm) in views.items():
         print(f"  {Path(view).stem:<15}{cold:>7.2f}{warm:>7.2f}")

@@ -1,0 +1,117 @@
+"""A deep synthetic history for the benchmark: earlier copies of core, written straight into it.
+
+Generating ten million complaints through the demo's file writers and loading them would take
+hours; a company with that history has it in its warehouse already, and what the benchmark
+measures is the night that brings the next month onto it. So `deepen` takes a warehouse after
+its history night and adds `copies` earlier copies of its core rows, each moved back in time by
+the span of the history (complaint ids with the month moved too, record keys suffixed so they
+stay unique), with their customer links, keyword digests and core check failures; the marts are
+then updated for them as a night would (every copied complaint pending).
+
+For benchmarks only: the copies have no raw rows, so a core built in full (new core SQL or
+settings, `tousu metrics recompute`) drops them again.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from tousu.warehouse import db
+
+# A complaint id's month (YYYYMM-...) moved back `months`; ids of another form get a suffix.
+NEW_ID = (
+    "CASE WHEN regexp_matches({col}, '^\\d{{6}}-') THEN "
+    "strftime(strptime(left({col}, 6), '%Y%m') - to_months({months}), '%Y%m') || substr({col}, 7) "
+    "ELSE {col} || '~h{k}' END"
+)
+
+
+def _copy(
+    con: duckdb.DuckDBPyConnection, table: str, k: int, months: int, renamed: dict[str, str]
+) -> None:
+    """Insert copy k of the original rows of `table` (held in temp table orig_<name>), every
+    timestamp moved back `months` and the `renamed` columns rewritten."""
+    columns = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name || '.' || "
+        "table_name = ? ORDER BY column_index",
+        [table],
+    ).fetchall()
+    select = []
+    for name, kind in columns:
+        if name in renamed:
+            select.append(renamed[name].format(col=name, months=months, k=k) + f" AS {name}")
+        elif kind.startswith("TIMESTAMP") or kind == "DATE":
+            select.append(f"{name} - to_months({months}) AS {name}")
+        else:
+            select.append(name)
+    source = "orig_" + table.replace(".", "_")
+    con.execute(f"INSERT INTO {table} SELECT {', '.join(select)} FROM {source}")
+
+
+def deepen(warehouse: Path, copies: int, as_of: datetime) -> dict[str, float]:
+    """Add `copies` earlier copies of the warehouse's core history and update the marts as of
+    `as_of` (the history night's end). Returns the complaints now in core and the seconds the
+    copies and the marts took."""
+    from tousu.flows.metrics.build import build_marts
+
+    con = db.connect(warehouse)
+    started = time.perf_counter()
+    try:
+        with db.transaction(con):
+            # months between the first and the last of the ids' and the received months, so
+            # no copy's ids or months meet another's
+            span = con.execute(
+                """
+                WITH months AS (
+                    SELECT strptime(left(complaint_id, 6), '%Y%m') AS m FROM core.complaints
+                    WHERE regexp_matches(complaint_id, '^\\d{6}-')
+                    UNION ALL
+                    SELECT date_trunc('month', received_at AT TIME ZONE stg.reporting_tz())
+                    FROM core.complaints
+                )
+                SELECT datediff('month', min(m), max(m)) + 1 FROM months
+                """
+            ).fetchall()[0][0]
+            new_id = {"complaint_id": NEW_ID}
+            suffixed = "{col} || '~h{k}'"
+            tables = {
+                "core.complaints": {**new_id, "source_ref": suffixed},
+                "core.complaint_events": {**new_id, "event_id": suffixed},
+                "core.satisfaction": {**new_id, "followup_id": suffixed},
+                "intermediate.core_check_failures": new_id,
+            }
+            for table in tables:
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE orig_{table.replace('.', '_')} AS "
+                    f"SELECT * FROM {table}"
+                )
+            for k in range(1, copies + 1):
+                for table, renamed in tables.items():
+                    _copy(con, table, k, span * k, renamed)
+            # the copies' keywords are their originals' (the same descriptions, a month moved)
+            for table in (
+                "mart.category_keywords_monthly",
+                "intermediate.category_keywords_digests",
+            ):
+                con.execute(f"CREATE OR REPLACE TEMP TABLE orig_kw AS SELECT * FROM {table}")
+                for k in range(1, copies + 1):
+                    con.execute(
+                        f"INSERT INTO {table} SELECT * REPLACE (month - to_months({span * k}) "
+                        "AS month) FROM orig_kw"
+                    )
+            con.execute(
+                f"INSERT INTO {db.MARTS_PENDING} SELECT complaint_id FROM core.complaints "
+                "ANTI JOIN orig_core_complaints USING (complaint_id)"
+            )
+        copied = time.perf_counter() - started
+        started = time.perf_counter()
+        build_marts(con, as_of)
+        complaints = con.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0]
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return {"complaints": complaints, "copy_s": copied, "marts_s": time.perf_counter() - started}
