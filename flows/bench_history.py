@@ -5,8 +5,8 @@ hours; a company with that history has it in its warehouse already, and what the
 measures is the night that brings the next month onto it. So `deepen` takes a warehouse after
 its history night and adds `copies` earlier copies of its core rows, each moved back in time by
 the span of the history (complaint ids with the month moved too, record keys suffixed so they
-stay unique), with their customer links, keyword digests and core check failures; the marts are
-then updated for them as a night would (every copied complaint pending).
+stay unique), with their keyword digests and core check failures; then customers are linked and
+the marts updated for them as a night would (every copied complaint pending).
 
 For benchmarks only: the copies have no raw rows, so a core built in full (new core SQL or
 settings, `tousu metrics recompute`) drops them again.
