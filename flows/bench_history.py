@@ -5,7 +5,7 @@ hours; a company with that history has it in its warehouse already, and what the
 measures is the night that brings the next month onto it. So `deepen` takes a warehouse after
 its history night and adds `copies` earlier copies of its core rows, each moved back in time by
 the span of the history (complaint ids with the month moved too, record keys suffixed so they
-stay unique), with their keyword digests and core check failures; then customers are linked and
+stay unique), with their keywords and core check failures; then customers are linked and
 the marts updated for them as a night would (every copied complaint pending).
 
 For benchmarks only: the copies have no raw rows, so a core built in full (new core SQL or
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from tousu.flows.metrics.keywords import DIGESTS_SQL
 from tousu.warehouse import db
 
 # A complaint id's month (YYYYMM-...) moved back `months`; ids of another form get a suffix.
@@ -92,17 +93,20 @@ def deepen(warehouse: Path, copies: int, as_of: datetime) -> dict[str, float]:
             for k in range(1, copies + 1):
                 for table, renamed in tables.items():
                     _copy(con, table, k, span * k, renamed)
-            # the copies' keywords are their originals' (the same descriptions, a month moved)
-            for table in (
-                "mart.category_keywords_monthly",
-                "intermediate.category_keywords_digests",
-            ):
-                con.execute(f"CREATE OR REPLACE TEMP TABLE orig_kw AS SELECT * FROM {table}")
-                for k in range(1, copies + 1):
-                    con.execute(
-                        f"INSERT INTO {table} SELECT * REPLACE (month - to_months({span * k}) "
-                        "AS month) FROM orig_kw"
-                    )
+            # the copies' keywords are their originals' (the same descriptions, a month moved);
+            # their digests are computed from the copies (the times moved)
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE orig_kw AS SELECT * FROM mart.category_keywords_monthly"
+            )
+            for k in range(1, copies + 1):
+                con.execute(
+                    "INSERT INTO mart.category_keywords_monthly SELECT * REPLACE "
+                    f"(month - to_months({span * k}) AS month) FROM orig_kw"
+                )
+            con.execute(
+                f"INSERT INTO intermediate.category_keywords_digests SELECT * FROM ({DIGESTS_SQL}) "
+                "ANTI JOIN intermediate.category_keywords_digests USING (category, month)"
+            )
             con.execute(
                 f"INSERT INTO {db.MARTS_PENDING} SELECT complaint_id FROM core.complaints "
                 "ANTI JOIN orig_core_complaints USING (complaint_id)"

@@ -25,14 +25,25 @@ SCHEMA = {
     "mentions": pl.Int64,
     "complaints": pl.Int64,
 }
+# The complaints with a description, by category and month (local).
+DESCRIBED = """
+    SELECT category, description, received_at,
+           date_trunc('month', received_at AT TIME ZONE stg.reporting_tz())::DATE AS month
+    FROM core.complaints WHERE description IS NOT NULL"""
 # A category's complaints of a month, their descriptions in a fixed order (the order decides
 # which of two equally weighted words ranks first).
-GROUPS_SQL = """
+GROUPS_SQL = f"""
     SELECT category, month, string_agg(description, '\n' ORDER BY received_at, description) AS text,
            count(*) AS complaints
-    FROM (SELECT category, description, received_at,
-                 date_trunc('month', received_at AT TIME ZONE stg.reporting_tz())::DATE AS month
-          FROM core.complaints WHERE description IS NOT NULL)
+    FROM ({DESCRIBED})
+    GROUP BY ALL"""
+# What a group's keywords are computed from, as a digest that does not build the group's text
+# (the texts of a 10,000,000-complaint history do not fit a night's memory): how many
+# descriptions and the sum of their and their times' hashes.
+DIGESTS_SQL = f"""
+    SELECT category, month,
+           count(*) || ':' || sum(hash(description, received_at))::VARCHAR AS digest
+    FROM ({DESCRIBED})
     GROUP BY ALL"""
 
 
@@ -61,10 +72,12 @@ def keywords_by_category_month(
     """The top keywords of every (category, month) group, or of the groups listed in the table
     named by `only` (columns category, month); on `workers` processes (default: every core)
     when the text is large enough."""
-    query = f"SELECT * FROM ({GROUPS_SQL})"
-    if only:
-        query += f" SEMI JOIN {only} USING (category, month)"
-    groups = con.sql(query + " ORDER BY ALL").fetchall()
+    query = GROUPS_SQL
+    if only:  # only those groups' texts are built
+        query = query.replace(
+            f"FROM ({DESCRIBED})", f"FROM ({DESCRIBED}) SEMI JOIN {only} USING (category, month)"
+        )
+    groups = con.sql(f"SELECT * FROM ({query}) ORDER BY ALL").fetchall()
     texts = [text for _, _, text, _ in groups]
     workers = workers or cores()
     if workers > 1 and len(texts) > 1 and sum(map(len, texts)) >= POOL_FROM_CHARS:
@@ -85,10 +98,7 @@ def update_keywords(con: duckdb.DuckDBPyConnection, everything: bool = False) ->
     intermediate.category_keywords_digests); `everything`: every group. A group's keywords
     depend on its descriptions alone, so the kept ones are what a full run would give. Returns
     how many groups were segmented."""
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE keyword_groups AS "
-        f"SELECT category, month, md5(text) AS digest FROM ({GROUPS_SQL})"
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE keyword_groups AS {DIGESTS_SQL}")
     previous = not everything and db.tables_exist(
         con, "intermediate.category_keywords_digests", "mart.category_keywords_monthly"
     )
