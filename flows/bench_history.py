@@ -23,6 +23,7 @@ import duckdb
 from tousu.flows.metrics.keywords import DIGESTS_SQL
 from tousu.warehouse import db
 
+SETUP_MEMORY = "8GB"
 # A complaint id's month (YYYYMM-...) moved back `months`; ids of another form get a suffix.
 NEW_ID = (
     "CASE WHEN regexp_matches({col}, '^\\d{{6}}-') THEN "
@@ -59,7 +60,9 @@ def deepen(warehouse: Path, copies: int, as_of: datetime) -> dict[str, float]:
     copies and the marts took."""
     from tousu.flows.metrics.build import build_marts
 
-    con = db.connect(warehouse)
+    # bounded (unbounded, DuckDB took 80 % of the machine beside Python's 10M-row customer
+    # linking), but not to a night's limit: this is the history's marts built all at once
+    con = db.connect(warehouse, memory_limit=SETUP_MEMORY)
     started = time.perf_counter()
     try:
         with db.transaction(con):
