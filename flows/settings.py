@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     sources_dir: Path | None = None
     # DuckDB's memory for a night, e.g. "4GB" (what does not fit spills to disk beside the
     # warehouse). Unset: DuckDB's own default, 80 % of the machine's memory. "1GB" runs every
-    # night of a 1,000,000-complaint history and the delta night on 10,000,000 (docs/benchmark.md).
+    # night of a 1,000,000-complaint history (docs/benchmark.md).
     memory_limit: str | None = None
     # Where the GX Data Docs site is served (set by `tousu dashboard` for the app it starts).
     data_docs_url: str | None = None
