@@ -121,7 +121,7 @@ def build_marts(
         write_frame(con, "mart.declared_sources", declared_sources)
         update_customer_links(con, everything=recompute, core_changed=core_changed)
         update_keywords(con, everything=recompute)
-        _final_clocks(con, keep=not recompute)
+        _sla_clock_views(con, keep=not recompute)
         db.apply_layers(con, ("marts",))
         changed = db.record_marts_build(con, as_of, key, in_full=last_as_of is None)
         db.build_quality_marts(con)
@@ -178,12 +178,13 @@ def marts_settings_key(
     return digest.hexdigest()
 
 
-def _final_clocks(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
+def _sla_clock_views(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
     """intermediate.sla_clocks_final and intermediate.sla_clocks_open: views of the clocks
-    already final (met or breached when stopped), which the night does not compute again, and of
-    the others (open, without a target, or breached without a stop), which it does (warehouse/marts/15_sla_scope.sql, 16_sla_kept.sql);
-    empty on a first night or a recompute. Written here because mart.sla_clocks does not exist
-    before the first night's marts."""
+    already final (met or breached when stopped), which the night does not compute again, and
+    of the others (open, without a target, or breached without a stop), which it does
+    (warehouse/marts/15_sla_scope.sql, 16_sla_kept.sql); empty on a first night or a
+    recompute. Written here because mart.sla_clocks does not exist before the first night's
+    marts."""
     con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
     for name in ("sla_clocks_final", "sla_clocks_open"):
         if db.tables_exist(con, f"intermediate.{name}"):
