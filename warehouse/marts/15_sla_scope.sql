@@ -1,9 +1,9 @@
 -- intermediate.sla_scope: the complaints whose clocks tonight computes again: those whose core
--- rows changed (intermediate.marts_changed), those with a clock not final (open or without a
--- target, whose status moves with time: intermediate.sla_clocks_open, a view written before the
--- marts by flows/metrics/build.py), and those with a clock that started since the last build
--- (a clock counts once it has started). A final clock of any other complaint cannot change:
--- nothing it is computed from did.
+-- rows changed (intermediate.marts_changed), those with a clock not final (open, without a
+-- target, or breached without a stop: their figures move with time; intermediate.sla_clocks_open,
+-- a view written before the marts by flows/metrics/build.py), and those with a clock that
+-- started since the last build (a clock counts once it has started). A final clock of any other
+-- complaint cannot change: nothing it is computed from did.
 CREATE OR REPLACE TABLE intermediate.sla_scope AS
 SELECT complaint_id FROM intermediate.marts_changed
 UNION
