@@ -86,24 +86,25 @@ def test_relinking_only_what_a_change_reaches_equals_linking_everything(seed):
     assert update_customer_links(con) == 0  # nothing changed: nothing relinked
 
 
-def test_inputs_kept_by_an_earlier_version_mean_linking_everything_again():
-    rng = random.Random(7)
+def linked_night(seed: int) -> duckdb.DuckDBPyConnection:
+    """Twenty complaints linked by a first night (core.customers kept from then on)."""
+    rng = random.Random(seed)
     con = duckdb.connect()
     con.execute("CREATE SCHEMA core; CREATE SCHEMA intermediate")
     write_core(con, [complaint(rng, n) for n in range(20)])
     update_customer_links(con)
     con.execute("CREATE TABLE core.customers (customer_id VARCHAR)")
+    return con
+
+
+def test_inputs_kept_by_an_earlier_version_mean_linking_everything_again():
+    con = linked_night(7)
     con.execute("ALTER TABLE intermediate.customer_link_inputs DROP COLUMN channel")
     assert update_customer_links(con) == 20
 
 
 def test_links_built_by_the_first_rule_mean_linking_everything_again():
-    rng = random.Random(8)
-    con = duckdb.connect()
-    con.execute("CREATE SCHEMA core; CREATE SCHEMA intermediate")
-    write_core(con, [complaint(rng, n) for n in range(20)])
-    update_customer_links(con)
-    con.execute("CREATE TABLE core.customers (customer_id VARCHAR)")
+    con = linked_night(8)
     assert update_customer_links(con) == 0
     con.execute("COMMENT ON TABLE intermediate.customer_link_inputs IS NULL")  # before the rule
     assert update_customer_links(con) == 20

@@ -49,8 +49,7 @@ WHERE customer_id IN (SELECT customer_id FROM intermediate.repeat_customers)
    OR complaint_id IN (SELECT complaint_id FROM intermediate.marts_changed);
 
 DELETE FROM mart.repeat_complaints
-WHERE customer_id IN (SELECT customer_id FROM intermediate.repeat_customers)
-   OR complaint_id IN (SELECT complaint_id FROM intermediate.marts_changed);
+WHERE complaint_id IN (SELECT complaint_id FROM repeats_before);
 
 INSERT INTO mart.repeat_complaints BY NAME
 SELECT * FROM changed_repeat_complaints ORDER BY complaint_id;
