@@ -26,6 +26,7 @@ install: $(STAMP)
 demo: install
 	$(BIN)/tousu demo-data --out $(DATA)/demo-inbox --complaints $(DEMO_COMPLAINTS) --seed 1
 	$(BIN)/tousu demo-plans
+	$(BIN)/tousu demo-users
 	$(BIN)/tousu nightly --inbox $(DATA)/demo-inbox
 	$(BIN)/tousu summary
 	$(BIN)/tousu dashboard --port $(PORT)

@@ -3,11 +3,17 @@
 import streamlit as st
 
 from tousu.dashboards.data import available, published_path, query
-from tousu.dashboards.i18n import t
+from tousu.dashboards.i18n import role_label, t
+from tousu.dashboards.sign_in import sign_out, signed_in_user
+from tousu.warehouse.users import READ_AUDIT
 
 st.set_page_config(page_title="tousu 投诉", layout="wide")
 st.sidebar.segmented_control("语言 / Language", ["中文", "English"], default="中文", key="lang")
 st.sidebar.title(t("app_title"))
+
+user = signed_in_user()  # the sign-in form until someone signs in; nothing below runs before
+st.sidebar.caption(f"{user.name} · {role_label(user.role)}")
+st.sidebar.button(t("sign_out"), on_click=sign_out, key="sign_out")
 
 if not available():
     st.warning(f"{t('no_data')} ({published_path()})")
@@ -16,6 +22,8 @@ if not available():
 last_night = query("SELECT max(run_date) AS night FROM ops.published_nights")
 night = last_night["night"][0] if last_night.height else None
 st.sidebar.caption(f"{t('as_of')}: {night:%Y-%m-%d}" if night else f"{t('as_of')}: —")
+if user.sees != "all":
+    st.sidebar.info(t(f"scope_{user.sees}"))
 
 pages = [
     st.Page("views/overview.py", title=t("overview"), default=True),
@@ -27,4 +35,6 @@ pages = [
     st.Page("views/plans.py", title=t("plans"), url_path="plans"),
     st.Page("views/data_quality.py", title=t("data_quality"), url_path="data_quality"),
 ]
+if user.may(READ_AUDIT):
+    pages.append(st.Page("views/audit.py", title=t("audit"), url_path="audit"))
 st.navigation(pages).run()

@@ -1,9 +1,13 @@
-"""What the dashboard reads: the published copy of the warehouse, read-only, marts only.
+"""What the dashboard reads: the signed-in user's copy of the published warehouse.
+
+Every page's SQL runs on the viewer's copy (warehouse/viewer_copy.py): the complaints their role
+lets them see, aggregates over those only, personal data masked. Pages cannot reach the
+published copy itself, so what a role may not see never reaches its browser.
 
 The nightly run replaces the published copy by an atomic rename at the end of each successful
-night. A connection keeps the copy it opened, so each query asks whether the file on disk is a
-newer one (inode and mtime) and reconnects if so: the dashboard shows last night until the new
-night is complete, then the new one, and never holds the writer's file.
+night. A copy is built from the file it attached, so each query asks whether the file on disk is
+a newer one (inode and mtime) and builds the viewer's copy again if so: the dashboard shows last
+night until the new night is complete, then the new one, and never holds the writer's file.
 Values are bound as parameters; identifiers come only from fixed lists in this package.
 """
 
@@ -18,6 +22,8 @@ import polars.selectors as cs
 import streamlit as st
 
 from tousu.flows.settings import current_settings, plans_path_beside
+from tousu.warehouse import viewer_copy
+from tousu.warehouse.users import User, operators_seen
 
 
 def published_path() -> Path:
@@ -34,33 +40,51 @@ def _stamp(path: Path) -> tuple[int, int]:
     return stat.st_ino, stat.st_mtime_ns
 
 
-_open: dict[str, tuple[tuple[int, int], duckdb.DuckDBPyConnection]] = {}
+_open: dict[tuple[str, str], tuple[tuple[int, int], duckdb.DuckDBPyConnection]] = {}
 _open_lock = threading.Lock()
+MAX_COPIES = 32  # viewers' copies kept at once (one per scope); the oldest is closed first
 
 
-def _connection(path: str, stamp: tuple[int, int]) -> duckdb.DuckDBPyConnection:
-    """The connection to the copy now on disk. DuckDB keeps one database instance per path in a
-    process, so the connection to last night's copy is closed before opening the new one;
-    otherwise `connect` would hand back last night's instance."""
+def _connection(path: str, stamp: tuple[int, int], scope_key: str) -> duckdb.DuckDBPyConnection:
+    """The viewer's copy of the file now on disk, built on first use after each night."""
     with _open_lock:
-        current = _open.get(path)
+        current = _open.get((path, scope_key))
         if current is not None and current[0] == stamp:
             return current[1]
         if current is not None:
             current[1].close()
-        con = duckdb.connect(path, read_only=True)
-        _open[path] = (stamp, con)
+            del _open[(path, scope_key)]
+        while len(_open) >= MAX_COPIES:
+            oldest = next(iter(_open))
+            _open.pop(oldest)[1].close()
+        con = viewer_copy.build(Path(path), _scopes[scope_key], current_settings().timezone)
+        _open[(path, scope_key)] = (stamp, con)
         return con
 
 
-def connection() -> duckdb.DuckDBPyConnection:
-    path = published_path()
-    return _connection(str(path), _stamp(path))
+_scopes: dict[str, viewer_copy.Scope] = {}
+
+
+def viewer() -> User:
+    """The signed-in user (app.py lets no page run before someone signs in)."""
+    user = st.session_state.get("user")
+    if user is None:
+        raise PermissionError("nobody is signed in")
+    return user
+
+
+def scope() -> viewer_copy.Scope:
+    found = viewer_copy.Scope(operators_seen(plans_path(), viewer()))
+    _scopes.setdefault(found.key, found)
+    return found
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _query(path: str, stamp: tuple[int, int], sql: str, params: tuple) -> pl.DataFrame:
-    cursor = _connection(path, stamp).cursor()  # one cursor per query: Streamlit runs threads
+def _query(
+    path: str, stamp: tuple[int, int], scope_key: str, sql: str, params: tuple
+) -> pl.DataFrame:
+    # one cursor per query: Streamlit runs threads
+    cursor = _connection(path, stamp, scope_key).cursor()
     try:
         frame = pl.from_arrow(cursor.sql(sql, params=list(params)).to_arrow_table())
     finally:
@@ -72,10 +96,42 @@ def _query(path: str, stamp: tuple[int, int], sql: str, params: tuple) -> pl.Dat
 
 
 def query(sql: str, *params) -> pl.DataFrame:
-    """Rows of a query on the published copy, cached until the copy changes."""
+    """Rows of a query on the signed-in user's copy, cached until the published copy changes."""
     path = published_path()
-    return _query(str(path), _stamp(path), sql, tuple(params))
+    return _query(str(path), _stamp(path), scope().key, sql, tuple(params))
 
 
 def available() -> bool:
     return published_path().exists()
+
+
+# The personal data an unmasked view shows (core.complaints columns the copy masks).
+UNMASKED_COLUMNS = tuple(viewer_copy.MASKED["core.complaints"])
+
+
+def unmasked_complaint(complaint_id: str) -> dict | None:
+    """One complaint's personal data unmasked, for a role with the right; the view is audited
+    before anything is read. None when the viewer cannot see the complaint."""
+    from datetime import datetime
+
+    from tousu.warehouse import audit
+    from tousu.warehouse.db import open_published
+    from tousu.warehouse.users import UNMASK
+
+    user = viewer()
+    if not user.may(UNMASK):
+        raise PermissionError(f"{user.role} may not see personal data unmasked")
+    if query("SELECT 1 FROM core.complaints WHERE complaint_id = ?", complaint_id).height == 0:
+        return None
+    audit.record(
+        plans_path(), user.name, "unmasked_view", datetime.now().astimezone(), complaint_id
+    )
+    con = open_published(published_path())
+    try:
+        rows = con.execute(
+            f"SELECT {', '.join(UNMASKED_COLUMNS)} FROM core.complaints WHERE complaint_id = ?",
+            [complaint_id],
+        ).fetchall()
+    finally:
+        con.close()
+    return dict(zip(UNMASKED_COLUMNS, rows[0], strict=True)) if rows else None

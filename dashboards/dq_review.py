@@ -11,11 +11,12 @@ from datetime import date, datetime
 import polars as pl
 import streamlit as st
 
-from tousu.dashboards.data import plans_path, published_path, query
+from tousu.dashboards.data import plans_path, published_path, query, viewer
 from tousu.dashboards.i18n import t
 from tousu.flows.settings import current_settings, data_docs_beside
 from tousu.warehouse.acknowledgements import acknowledge, in_force
 from tousu.warehouse.plan_store import PlanError
+from tousu.warehouse.users import ACKNOWLEDGE
 
 
 def failing_checks() -> pl.DataFrame:
@@ -53,11 +54,15 @@ def data_docs_link() -> None:
 def acknowledge_form(failing: pl.DataFrame) -> None:
     if not failing.height:
         return
+    if not viewer().may(ACKNOWLEDGE):
+        st.caption(t("ack_not_allowed"))
+        return
     options = [f"{r['source']} · {r['check_name']}" for r in failing.iter_rows(named=True)]
     with st.form("acknowledge", clear_on_submit=True):
         st.caption(t("acknowledge"))
         choice = st.selectbox(t("ack_check"), options, key="ack_check")
-        by = st.text_input(t("ack_by"), key="ack_by")
+        by = viewer().name  # the signed-in user, not a name typed in
+        st.caption(f"{t('ack_by')}: {by}")
         comment = st.text_area(t("ack_comment"), key="ack_comment")
         days = st.number_input(t("ack_days"), 1, 366, 30, key="ack_days")
         if st.form_submit_button(t("acknowledge")):

@@ -149,6 +149,70 @@ TEXT = {
         "未结束的一周按已过工作日的常见占比推算显示（菱形），不会显示为下降；红点为超出基线的预警周。",
         "A week still running is shown projected from the usual share of its elapsed weekdays (diamond), never as a drop; red dots are weeks above their baseline.",
     ),
+    # signing in, roles, rights, audit (dashboards/sign_in.py, warehouse/users.py)
+    "user_name": ("用户名", "User name"),
+    "password": ("密码", "Password"),
+    "sign_in": ("登录", "Sign in"),
+    "sign_out": ("退出登录", "Sign out"),
+    "sign_in_wrong": ("用户名或密码错误。", "Wrong user name or password."),
+    "sign_in_locked": (
+        "登录失败次数过多：请 15 分钟后再试，或联系管理员。",
+        "Too many failed sign-ins: try again in 15 minutes, or ask an administrator.",
+    ),
+    "sign_in_disabled": (
+        "该用户已停用：请联系管理员。",
+        "This user is disabled: ask an administrator.",
+    ),
+    "session_expired": (
+        "会话因长时间未操作已退出，请重新登录。",
+        "Your session was idle too long and has been signed out: sign in again.",
+    ),
+    "no_administrator": (
+        "尚无管理员账户，系统不提供任何数据。请在服务器上创建管理员（密码从标准输入读取）：",
+        "No administrator exists yet, so no data is served. Create one on the server (the password is read from standard input):",
+    ),
+    "scope_own": (
+        "您看到的是您处理过的投诉，所有汇总仅基于这些投诉。",
+        "You see the complaints you handled; every figure counts those only.",
+    ),
+    "scope_group": (
+        "您看到的是本组处理过的投诉，所有汇总仅基于这些投诉。",
+        "You see the complaints your group handled; every figure counts those only.",
+    ),
+    "export_not_allowed": (
+        "您的角色无导出权限。",
+        "Your role may not export data.",
+    ),
+    "show_unmasked": ("查看完整个人信息（将记入审计）", "Show personal data unmasked (audited)"),
+    "unmasked_note": (
+        "完整个人信息仅供处理本投诉使用；本次查看已记入审计日志。",
+        "Unmasked personal data is for handling this complaint only; this view is in the audit log.",
+    ),
+    "plans_read_only": (
+        "您的角色可查看改进计划，但不能修改。",
+        "Your role may read improvement plans but not change them.",
+    ),
+    "ack_not_allowed": (
+        "您的角色不能确认数据质量问题。",
+        "Your role may not acknowledge data-quality failures.",
+    ),
+    "audit": ("审计日志", "Audit log"),
+    "audit_intact": (
+        "审计日志完整：每一行均未被修改或删除。",
+        "The audit log is intact: no row was changed or deleted.",
+    ),
+    "audit_broken": ("审计日志已被篡改：", "The audit log was tampered with: "),
+    "audit_action": ("操作", "Action"),
+    "audit_user": ("用户", "User"),
+    "audit_since": ("起始日期", "Since"),
+    "users": ("用户", "Users"),
+}
+
+ROLE_NAMES = {
+    "agent": ("客服专员", "Agent"),
+    "supervisor": ("主管", "Supervisor"),
+    "quality_manager": ("质量经理", "Quality manager"),
+    "administrator": ("管理员", "Administrator"),
 }
 
 CLOCK_NAMES = {
@@ -188,6 +252,10 @@ def category_label(category: str) -> str:
     return (
         f"{category} ({CATEGORY_EN[category]})" if lang() and category in CATEGORY_EN else category
     )
+
+
+def role_label(role: str) -> str:
+    return ROLE_NAMES.get(role, (role, role))[lang()]
 
 
 def clock_label(clock: str) -> str:

@@ -3,8 +3,8 @@
 import polars as pl
 import streamlit as st
 
+from tousu.dashboards.exports import download_csv
 from tousu.dashboards.i18n import t
-from tousu.dashboards.safe_export import safe_csv
 
 
 def complaint_table(frame: pl.DataFrame, key: str) -> None:
@@ -19,13 +19,7 @@ def complaint_table(frame: pl.DataFrame, key: str) -> None:
     )
     st.caption(t("open_detail"))
     # The toolbar's own export is off (it leaves formulas live): a safe CSV instead.
-    st.download_button(
-        t("download"),
-        safe_csv(frame),
-        file_name=f"{key}.csv",
-        mime="text/csv",
-        key=f"{key}_download",
-    )
+    download_csv(frame, key)
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
     if rows:
         st.session_state["complaint_id"] = frame["complaint_id"][rows[0]]

@@ -71,6 +71,26 @@ def demo_plans(
     typer.echo(f"wrote demo improvement plans {', '.join(ids)} to {path}")
 
 
+@app.command("demo-users")
+def demo_users(
+    store: Annotated[
+        Path | None,
+        typer.Option(
+            help="The app's file (default: TOUSU_PLANS or data/improvement_plans.duckdb)."
+        ),
+    ] = None,
+) -> None:
+    """Add one demo user of each role (agents mapped to demo operators) and print their
+    passwords: for the demo only."""
+    from tousu.flows.demo.users import write_demo_users
+    from tousu.flows.settings import get_settings
+
+    path = store or get_settings().plans_path
+    typer.echo(f"demo users of the review app ({path}); sign in with:")
+    for name, role, password in write_demo_users(path, datetime.now().astimezone()):
+        typer.echo(f"  {name:<8} {password:<14} {role}")
+
+
 @app.command()
 def nightly(
     inbox: Annotated[Path, typer.Option(exists=True, file_okay=False, help="Inbox folder.")],
@@ -358,6 +378,11 @@ def _recompute(path: Path, run_date: str | None, reason: str) -> None:
 from tousu.flows.byo.cli import sources_app  # noqa: E402  (the group lives with its code)
 
 app.add_typer(sources_app, name="sources")
+
+from tousu.flows.access_cli import privacy_app, users_app  # noqa: E402
+
+app.add_typer(users_app, name="users")
+app.add_typer(privacy_app, name="privacy")
 
 if __name__ == "__main__":
     app()

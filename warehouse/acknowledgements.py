@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from tousu.warehouse import audit
+from tousu.warehouse.db import transaction
 from tousu.warehouse.plan_store import PlanError, connect_file, read
 
 
@@ -52,18 +54,27 @@ def acknowledge(
     )
     con = connect_file(path)
     try:
-        con.execute(
-            "INSERT INTO plans.dq_acknowledgements VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                ack.source,
-                ack.check_name,
-                ack.run_id,
-                ack.acknowledged_at,
+        with transaction(con):
+            con.execute(
+                "INSERT INTO plans.dq_acknowledgements VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    ack.source,
+                    ack.check_name,
+                    ack.run_id,
+                    ack.acknowledged_at,
+                    ack.acknowledged_by,
+                    ack.comment,
+                    ack.until_date,
+                ],
+            )
+            audit.append(
+                con,
                 ack.acknowledged_by,
-                ack.comment,
-                ack.until_date,
-            ],
-        )
+                "acknowledged",
+                now,
+                f"{source}: {check_name}",
+                {"run_id": run_id, "until": ack.until_date, "comment": ack.comment},
+            )
     finally:
         con.close()
     return ack

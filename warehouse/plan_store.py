@@ -16,12 +16,15 @@ import duckdb
 
 from tousu.warehouse.db import transaction
 
-# The plans store's tables, one file each, applied in name order.
-SQL_FILES = sorted((Path(__file__).resolve().parent / "plans").glob("*.sql"))
+# The plans' tables, one file each, applied in name order; the file also holds the app's users
+# and audit log (warehouse/access/), which are never copied into the warehouse.
+HERE = Path(__file__).resolve().parent
+SQL_FILES = sorted((HERE / "plans").glob("*.sql"))
+ACCESS_FILES = sorted((HERE / "access").glob("*.sql"))
 
 
-def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
-    for path in SQL_FILES:
+def _create_tables(con: duckdb.DuckDBPyConnection, files: list[Path] = SQL_FILES) -> None:
+    for path in files:
         con.execute(path.read_text(encoding="utf-8"))
 
 
@@ -92,7 +95,7 @@ def connect_file(path: Path, attempts: int = 50) -> duckdb.DuckDBPyConnection:
     for attempt in range(attempts):
         try:
             con = duckdb.connect(str(path))
-            _create_tables(con)
+            _create_tables(con, SQL_FILES + ACCESS_FILES)
             return con
         except duckdb.IOException:  # the nightly is copying the plans right now
             if attempt == attempts - 1:
@@ -127,6 +130,7 @@ def create(path: Path, plan: Plan, by: str, now: datetime) -> str:
                 "INSERT INTO plans.plan_changes VALUES (?, 1, ?, ?, 'created', NULL, ?)",
                 [plan.plan_id, now, by, plan.title],
             )
+            _audit().append(con, by, "plan_created", now, plan.plan_id, {"title": plan.title})
         return plan.plan_id
     finally:
         con.close()
@@ -190,6 +194,7 @@ def update(path: Path, plan: Plan, by: str, now: datetime) -> list[str]:
                     "plan_id": plan.plan_id,
                 },
             )
+            _audit().append(con, by, "plan_changed", now, plan.plan_id, {"fields": changed})
         plan.version = version
         return changed
     finally:
@@ -205,10 +210,12 @@ def add_checkpoint(
         raise PlanError("a checkpoint needs a note")
     con = connect_file(path)
     try:
-        con.execute(
-            "INSERT INTO plans.plan_checkpoints VALUES (?, ?, ?, ?, ?)",
-            [plan_id, now, by, progress, note.strip()],
-        )
+        with transaction(con):
+            con.execute(
+                "INSERT INTO plans.plan_checkpoints VALUES (?, ?, ?, ?, ?)",
+                [plan_id, now, by, progress, note.strip()],
+            )
+            _audit().append(con, by, "plan_checkpoint", now, plan_id, {"progress": progress})
     finally:
         con.close()
 
@@ -247,6 +254,13 @@ def copy_into_warehouse(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         finally:
             con.unregister("plans_frame")
     return frames["improvement_plans"].num_rows
+
+
+def _audit():
+    """warehouse.audit (imported here: it imports this module for the file's connection)."""
+    from tousu.warehouse import audit
+
+    return audit
 
 
 def _text(value) -> str | None:

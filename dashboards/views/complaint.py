@@ -2,17 +2,17 @@
 
 import streamlit as st
 
-from tousu.dashboards.data import query
+from tousu.dashboards.data import query, unmasked_complaint, viewer
 from tousu.dashboards.i18n import channel_label, clock_label, t
+from tousu.warehouse.users import UNMASK
 
 chosen = st.query_params.get("complaint") or st.session_state.get("complaint_id", "")
 complaint_id = st.text_input(t("complaint_id"), value=chosen, key="complaint_input").strip()
 st.query_params["complaint"] = complaint_id
 
 if complaint_id:
-    record = query(
-        "SELECT * EXCLUDE (phone, email) FROM core.complaints WHERE complaint_id = ?", complaint_id
-    )
+    # personal data arrives masked (the viewer's copy); unmasked only on request, audited
+    record = query("SELECT * FROM core.complaints WHERE complaint_id = ?", complaint_id)
     if record.height == 0:
         st.info(t("not_found"))
     else:
@@ -28,6 +28,9 @@ if complaint_id:
             hide_index=True,
             width="stretch",
         )
+        if viewer().may(UNMASK) and st.button(t("show_unmasked"), key="unmask"):
+            st.warning(t("unmasked_note"))
+            st.json(unmasked_complaint(complaint_id) or {})
         st.caption(t("timeline"))
         st.dataframe(
             query(

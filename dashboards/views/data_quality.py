@@ -2,14 +2,12 @@
 what it quarantined, with the reasons; the GX Data Docs one click away."""
 
 import altair as alt
-import polars as pl
 import streamlit as st
 
 from tousu.dashboards.data import query
 from tousu.dashboards.dq_review import render_review
+from tousu.dashboards.exports import download_csv
 from tousu.dashboards.i18n import t
-from tousu.dashboards.masking import mask_record, mask_text
-from tousu.dashboards.safe_export import safe_csv
 
 st.subheader(t("data_quality"))
 last = query("SELECT run_date, status, note FROM ops.runs ORDER BY started_at DESC LIMIT 1")
@@ -83,13 +81,11 @@ quarantined = query(
     check,
     check,
 )
-# Quarantined rows are shown as every other page shows people: names 张*, phones 138****1234.
-quarantined = quarantined.with_columns(
-    pl.col("record").map_elements(mask_record, return_dtype=pl.String),
-    pl.col("reason").map_elements(mask_text, return_dtype=pl.String),
-)
+# Quarantined rows arrive masked (names 张*, phones 138****1234) from the viewer's copy.
 st.caption(f"{t('quarantine')} ({quarantined.height:,})")
 st.dataframe(quarantined, hide_index=True, width="stretch")
-st.download_button(
-    t("download"), safe_csv(quarantined), file_name=f"quarantine_{source}.csv", mime="text/csv"
+download_csv(
+    quarantined,
+    f"quarantine_{source}",
+    {"source": source, "check": check, "open_only": open_only},
 )

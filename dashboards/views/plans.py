@@ -5,18 +5,18 @@ every night; the metric series and the before/after comparison come from mart.co
 """
 
 from datetime import date, datetime, timedelta
-from getpass import getuser
 
 import altair as alt
 import polars as pl
 import streamlit as st
 
-from tousu.dashboards.data import plans_path, query
+from tousu.dashboards.data import plans_path, query, viewer
 from tousu.dashboards.i18n import category_label, t
 from tousu.dashboards.provisional import data_status, provisional_note
 from tousu.flows.metrics.verification import monthly_series, verify_plan
 from tousu.flows.vocab import CATEGORIES, DEPARTMENTS
 from tousu.warehouse import plan_store as store
+from tousu.warehouse.users import EDIT_PLANS
 
 PATH = plans_path()
 # Overdue and "after" windows are judged as of the published night, not the wall clock.
@@ -155,44 +155,54 @@ def plan_form(key: str, plan: store.Plan | None) -> store.Plan | None:
     return edited
 
 
-new_tab, edit_tab = st.tabs([t("new_plan"), t("edit_plan")])
-with new_tab:
-    created = plan_form("new_plan", None)
-    if created is not None:
-        plan_id = store.create(PATH, created, getuser(), datetime.now().astimezone())
-        st.session_state["plan_id"] = plan_id
-        st.success(f"{t('saved')}: {plan_id}")
-        st.rerun()
+# Plan history and checkpoints carry the signed-in user; only roles with the right change plans.
+by = viewer().name
+may_edit = viewer().may(EDIT_PLANS)
+if not may_edit:
+    st.info(t("plans_read_only"))
+    if plans.height == 0:
+        st.stop()
+    st.selectbox(t("plan"), plans["plan_id"].to_list(), key="plan_select")
+new_tab, edit_tab = st.tabs([t("new_plan"), t("edit_plan")]) if may_edit else (None, None)
+if new_tab is not None:
+    with new_tab:
+        created = plan_form("new_plan", None)
+        if created is not None:
+            plan_id = store.create(PATH, created, by, datetime.now().astimezone())
+            st.session_state["plan_id"] = plan_id
+            st.success(f"{t('saved')}: {plan_id}")
+            st.rerun()
 
 if plans.height == 0:
     st.stop()
 
-with edit_tab:
-    ids = plans["plan_id"].to_list()
-    chosen = st.session_state.get("plan_id")
-    plan_id = st.selectbox(
-        t("plan"), ids, index=ids.index(chosen) if chosen in ids else 0, key="plan_select"
-    )
-    plan = store.get(PATH, plan_id)
-    edited = plan_form(f"edit_{plan_id}_{plan.version}", plan)
-    if edited is not None:
-        try:
-            changed = store.update(PATH, edited, getuser(), datetime.now().astimezone())
-            st.success(f"{t('saved')}: {', '.join(changed) or '—'}")
-            st.rerun()
-        except store.PlanError as exc:
-            st.error(str(exc))
-    with st.form(f"checkpoint_{plan_id}"):
-        progress = st.slider(t("progress"), 0, 100, 50, key="checkpoint_progress")
-        note = st.text_area(t("note"), key="checkpoint_note")
-        if st.form_submit_button(t("add_checkpoint")):
+if edit_tab is not None:
+    with edit_tab:
+        ids = plans["plan_id"].to_list()
+        chosen = st.session_state.get("plan_id")
+        plan_id = st.selectbox(
+            t("plan"), ids, index=ids.index(chosen) if chosen in ids else 0, key="plan_select"
+        )
+        plan = store.get(PATH, plan_id)
+        edited = plan_form(f"edit_{plan_id}_{plan.version}", plan)
+        if edited is not None:
             try:
-                store.add_checkpoint(
-                    PATH, plan_id, progress, note, getuser(), datetime.now().astimezone()
-                )
+                changed = store.update(PATH, edited, by, datetime.now().astimezone())
+                st.success(f"{t('saved')}: {', '.join(changed) or '—'}")
                 st.rerun()
             except store.PlanError as exc:
                 st.error(str(exc))
+        with st.form(f"checkpoint_{plan_id}"):
+            progress = st.slider(t("progress"), 0, 100, 50, key="checkpoint_progress")
+            note = st.text_area(t("note"), key="checkpoint_note")
+            if st.form_submit_button(t("add_checkpoint")):
+                try:
+                    store.add_checkpoint(
+                        PATH, plan_id, progress, note, by, datetime.now().astimezone()
+                    )
+                    st.rerun()
+                except store.PlanError as exc:
+                    st.error(str(exc))
 
 # The chosen plan: its metric over time against the target, history and verification.
 plan = store.get(PATH, st.session_state.get("plan_select") or plans["plan_id"][0])

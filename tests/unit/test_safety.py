@@ -6,8 +6,8 @@ import io
 import polars as pl
 import pytest
 
-from tousu.dashboards.masking import mask_name, mask_phone, mask_record, mask_text
 from tousu.dashboards.safe_export import safe_csv
+from tousu.warehouse.masking import mask_name, mask_phone, mask_record, mask_text
 
 
 @pytest.mark.parametrize("name", ["张伟", "欧阳娜娜", "W", " Renée Müller ", "李"])

@@ -26,10 +26,13 @@ CREATE OR REPLACE MACRO stg.mask_name(v) AS
     CASE WHEN stg.blank_to_null(v) IS NULL THEN NULL
          ELSE left(trim(v), 1) || repeat('*', greatest(length(trim(v)) - 1, 1)) END;
 -- The columns of a table ('schema.table'), in order: a table kept across nights is checked
--- against the model that adds to it (warehouse/marts/00_customers.sql, 21_sla_clocks.sql).
+-- against the model that adds to it (warehouse/marts/00_customers.sql, 21_sla_clocks.sql). Only
+-- the connection's own database: a viewer's copy (warehouse/viewer_copy.py) has the published
+-- copy attached beside it, with tables of the same names.
 CREATE OR REPLACE MACRO stg.columns_of(qualified) AS (
     SELECT list(column_name ORDER BY column_index) FROM duckdb_columns()
     WHERE schema_name || '.' || table_name = qualified
+      AND database_name IN (current_database(), 'temp')
 );
 CREATE OR REPLACE MACRO stg.kept_table_matches(kept, model) AS
     CASE WHEN stg.columns_of(kept) IS DISTINCT FROM stg.columns_of(model)

@@ -1,4 +1,5 @@
-"""Personal data as people may see it: names 张*, phone numbers 138****1234, e-mails z***@x.cn.
+"""Personal data as people may see it: names 张*, phone numbers 138****1234, e-mails z***@x.cn,
+member and order numbers M2***78.
 
 The name rule is the warehouse's stg.mask_name (warehouse/staging/00_macros.sql); a test holds
 the two to the same output. Records shown to people (quarantined rows, exports) go through
@@ -41,17 +42,35 @@ def mask_name(value: str | None) -> str | None:
 
 
 def mask_phone(value: str) -> str:
-    """Keep the first three and last four digits: 138****1234 (+86 138****1234 kept apart)."""
+    """Keep the first three and last four digits of the number: 138****1234; a Chinese number
+    written with its country code keeps it apart (+86 138****1234, as stored in E.164)."""
     digits = re.sub(r"\D", "", value)
+    country = ""
+    if value.strip().startswith("+"):
+        country = "+86 " if digits.startswith("86") and len(digits) == 13 else "+"
+        digits = digits[2:] if country == "+86 " else digits
     if len(digits) < 7:
         return "*" * len(digits)
-    prefix = "+" if value.strip().startswith("+") else ""
-    return prefix + digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    return country + digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_email(value: str) -> str:
+    """First character of the local part kept: z***@example.com."""
+    return EMAIL.sub(lambda m: m.group(1) + "***" + m.group(2), value)
+
+
+def mask_identifier(value: str) -> str:
+    """A member, order, social or account number: the first two and last two characters kept
+    (M2***78), enough to tell two apart on a call, not enough to look one up."""
+    text = value.strip()
+    if len(text) <= 4:
+        return "*" * len(text)
+    return text[:2] + "*" * (len(text) - 4) + text[-2:]
 
 
 def mask_text(text: str) -> str:
     """Phone numbers and e-mail addresses inside free text masked."""
-    text = EMAIL.sub(lambda m: m.group(1) + "***" + m.group(2), text)
+    text = mask_email(text)
     return PHONE.sub(lambda m: mask_phone(m.group(1)), text)
 
 

@@ -1,0 +1,61 @@
+"""The audit log, for administrators: who signed in, exported, viewed personal data unmasked,
+changed a plan or acknowledged a failure, and whether the log is intact."""
+
+from datetime import date, datetime, time
+
+import polars as pl
+import streamlit as st
+
+from tousu.dashboards.data import plans_path, viewer
+from tousu.dashboards.exports import download_csv
+from tousu.dashboards.i18n import role_label, t
+from tousu.warehouse import audit
+from tousu.warehouse.users import READ_AUDIT, list_users
+
+if not viewer().may(READ_AUDIT):  # the page is not offered without the right; a link is refused
+    st.stop()
+
+PATH = plans_path()
+broken = audit.verify(PATH)
+if broken is None:
+    st.success(t("audit_intact"))
+else:
+    st.error(t("audit_broken") + broken)
+
+c1, c2, c3 = st.columns(3)
+since = c1.date_input(t("audit_since"), value=date.today().replace(day=1), key="audit_since")
+entries = audit.entries(PATH, since=datetime.combine(since, time.min).astimezone())
+log = pl.DataFrame(
+    [(e.seq, e.at_time, e.user_name, e.action, e.target, e.detail) for e in entries],
+    schema={
+        "seq": pl.Int64,
+        "at_time": pl.Datetime(time_zone="UTC"),
+        "user_name": pl.String,
+        "action": pl.String,
+        "target": pl.String,
+        "detail": pl.String,
+    },
+    orient="row",
+)
+people = c2.selectbox(t("audit_user"), ["(all)", *sorted(set(log["user_name"]))], key="audit_user")
+action = c3.selectbox(t("audit_action"), ["(all)", *audit.ACTIONS], key="audit_action")
+if people != "(all)":
+    log = log.filter(pl.col("user_name") == people)
+if action != "(all)":
+    log = log.filter(pl.col("action") == action)
+st.dataframe(log, hide_index=True, width="stretch")
+download_csv(log, "audit_log", {"since": str(since), "user": people, "action": action})
+
+st.caption(t("users"))
+st.dataframe(
+    pl.DataFrame(
+        [
+            (u.name, role_label(u.role), u.group, ", ".join(u.operator_ids), u.disabled_at)
+            for u in list_users(PATH)
+        ],
+        schema=["name", "role", "group", "operator_ids", "disabled_at"],
+        orient="row",
+    ),
+    hide_index=True,
+    width="stretch",
+)

@@ -1,0 +1,286 @@
+"""A viewer's copy of the published warehouse: the complaints they may see, personal data masked.
+
+The review app (and every export it offers) never queries the published copy directly. Each
+signed-in user's pages run on an in-memory DuckDB database built from it for their scope, so
+what a role may not see cannot reach their browser whatever a page asks:
+
+- **Rows.** A restricted viewer (an agent, a supervisor: `Viewer.operators` set) gets the
+  complaints an operator of theirs handled (core.complaint_events.operator) and, of every table
+  about complaints, those complaints' rows (ROW_LEVEL: tables with a complaint_id, the customers
+  they belong to). Facts about one complaint keep their meaning (an SLA clock, whether the
+  customer came back, whichever agent handled the earlier complaint).
+- **Aggregates over their complaints only.** The aggregate marts (AGGREGATES) are computed again
+  on those rows by the marts' own SQL files, as a first night computes them, and the marts'
+  agreement checks run on the result: one formula for every viewer.
+- **Masking.** Names (already 张* in core), phone numbers, e-mails, member / order / account
+  numbers, and phone numbers and e-mails inside free text are masked for every role (MASKED);
+  quarantined records are masked, and withheld from restricted viewers (they cannot be
+  attributed to anyone's complaints). Raw and staging layers are not in the copy at all.
+  `unmasked_complaint` is the one way to a record's personal data, for roles with the right,
+  and the caller audits it.
+- **Shared tables** (SHARED: calendars, policies, data-quality results, plans) are the same for
+  every viewer and are read through views of the published copy. A table neither shared, row
+  level nor an aggregate is left out of a restricted copy (a new mart leaks nothing before
+  it is classified; tests/unit/test_access.py fails until it is).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import yaml
+
+from tousu.flows.settings import TIMEZONE, night_end
+from tousu.warehouse import db
+from tousu.warehouse.masking import mask_email, mask_identifier, mask_phone, mask_record, mask_text
+
+# The layers a viewer's copy holds; raw and staging (unmasked source records) never.
+SCHEMAS = ("core", "mart", "ops", "plans", "ref")
+
+# Computed again over a restricted viewer's complaints, by their file in warehouse/marts/.
+AGGREGATES = (
+    "mart.sla_compliance_daily",
+    "mart.sla_compliance_weekly",
+    "mart.sla_compliance_monthly",
+    "mart.repeat_rate_monthly",
+    "mart.satisfaction_closure_monthly",
+    "mart.open_backlog",
+    "mart.open_at_export",
+    "mart.category_weekly",
+    "mart.complaints_daily",
+    "mart.category_keywords_monthly",  # flows/metrics/keywords.py
+)
+# Tables about complaints without a complaint_id column, and how their rows are chosen.
+ROW_LEVEL = {
+    "core.customers": "customer_id IN (SELECT customer_id FROM core.customer_links)",
+    # both ends of a repeat: an agent's complaint that a customer came back after counts as
+    # came back even when another agent took the comeback
+    "mart.repeat_complaints": "complaint_id IN (SELECT complaint_id FROM visible) "
+    "OR previous_complaint_id IN (SELECT complaint_id FROM visible)",
+}
+# The same for every viewer: no complaint-level or personal data.
+SHARED = (
+    "core.product_catalogue",
+    "mart.calendar_days",
+    "mart.declared_clocks",
+    "mart.declared_sources",
+    "mart.sla_policy_rules",
+    "mart.provisional_months",
+    "mart.dq_failing_checks",
+    "mart.dq_pass_rate_nightly",
+    "mart.dq_sources",
+    "mart.dq_volume_nightly",
+    "ops.core_builds",
+    "ops.core_loads",
+    "ops.mart_builds",
+    "ops.dq_results",
+    "ops.file_loads",
+    "ops.pending_links",
+    "ops.policy_versions",
+    "ops.quarantine",  # masked; its records withheld from restricted viewers
+    "ops.recomputes",
+    "ops.redeliveries",
+    "ops.runs",
+    "ops.runs_published",
+    "ops.files_waiting",
+    "ops.published_nights",
+    "plans.improvement_plans",
+    "plans.plan_changes",
+    "plans.plan_checkpoints",
+    "plans.dq_acknowledgements",
+    "ref.channels",
+    "ref.satisfaction_levels",
+)
+
+
+def _each(mask: Callable[[str], str]) -> Callable[[list | None], list | None]:
+    return lambda values: None if values is None else [mask(v) for v in values]
+
+
+# Masked for every role: table -> column -> how.
+MASKED: dict[str, dict[str, Callable]] = {
+    "core.complaints": {
+        "phone": mask_phone,
+        "email": mask_email,
+        "member_no": mask_identifier,
+        "social_id": mask_identifier,
+        "app_user_id": mask_identifier,
+        "source_customer_id": mask_identifier,
+        "order_no": mask_identifier,
+        "description": mask_text,
+        "demand": mask_text,
+    },
+    "core.customers": {
+        "phones": _each(mask_phone),
+        "emails": _each(mask_email),
+        "member_nos": _each(mask_identifier),
+        "social_ids": _each(mask_identifier),
+        "app_user_ids": _each(mask_identifier),
+        "source_customer_ids": _each(mask_identifier),
+    },
+    "core.satisfaction": {"comment": mask_text},
+    "ops.quarantine": {"record": mask_record, "reason": mask_text},
+}
+WITHHELD_FROM_RESTRICTED = {"ops.quarantine": ("record",)}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose complaints a copy holds: every complaint (operators None) or those an operator in
+    `operators` handled."""
+
+    operators: tuple[str, ...] | None = None
+
+    @property
+    def restricted(self) -> bool:
+        return self.operators is not None
+
+    @property
+    def key(self) -> str:
+        return "all" if self.operators is None else "ops:" + ",".join(sorted(self.operators))
+
+
+EVERYTHING = Scope()
+
+
+def build(published: Path, scope: Scope, timezone: str = TIMEZONE) -> duckdb.DuckDBPyConnection:
+    """The viewer's copy: an in-memory database holding the tables described above."""
+    con = db.connect(":memory:", timezone=timezone)
+    con.execute("CREATE SCHEMA stg")
+    con.execute((db.SQL_DIR / "staging" / "00_macros.sql").read_text(encoding="utf-8"))
+    # kept attached: the shared tables are views of it
+    con.execute(f"ATTACH {db._quote(str(published))} AS pub (READ_ONLY)")
+    for schema in (*SCHEMAS, "intermediate"):
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    if scope.restricted:
+        con.execute(
+            "CREATE TEMP TABLE visible AS SELECT DISTINCT complaint_id "
+            "FROM pub.core.complaint_events WHERE operator IN (SELECT unnest(?::VARCHAR[]))",
+            [list(scope.operators or ())],
+        )
+    tables, views = _published_objects(con)
+    # sorted: core.customer_links is copied before core.customers, which is chosen by it
+    for name in sorted(tables):
+        if name in AGGREGATES and scope.restricted:
+            continue
+        _copy(con, name, tables[name], scope)
+    for name in views:
+        if name in SHARED:
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM pub.{name}")
+    if scope.restricted:
+        _aggregate_again(con)
+    return con
+
+
+def _published_objects(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, list[str]], list[str]]:
+    schemas = list(SCHEMAS)
+    tables: dict[str, list[str]] = {}
+    for schema, table, column in con.execute(
+        "SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+        "WHERE database_name = 'pub' AND schema_name IN (SELECT unnest(?::VARCHAR[])) "
+        "AND table_name IN (SELECT table_name FROM duckdb_tables() "
+        "  WHERE database_name = 'pub' AND schema_name = duckdb_columns.schema_name) "
+        "ORDER BY schema_name, table_name, column_index",
+        [schemas],
+    ).fetchall():
+        tables.setdefault(f"{schema}.{table}", []).append(column)
+    views = [
+        f"{s}.{v}"
+        for s, v in con.execute(
+            "SELECT schema_name, view_name FROM duckdb_views() "
+            "WHERE database_name = 'pub' AND NOT internal AND schema_name IN "
+            "(SELECT unnest(?::VARCHAR[])) ORDER BY ALL",
+            [schemas],
+        ).fetchall()
+    ]
+    return tables, views
+
+
+def classify(name: str, columns: list[str]) -> str:
+    """row, aggregate, shared, or unknown (left out of a restricted copy)."""
+    if name in AGGREGATES:
+        return "aggregate"
+    if name in ROW_LEVEL or "complaint_id" in columns:
+        return "row"
+    if name in SHARED:
+        return "shared"
+    return "unknown"
+
+
+def _copy(con: duckdb.DuckDBPyConnection, name: str, columns: list[str], scope: Scope) -> None:
+    kind = classify(name, columns)
+    if kind == "unknown" and scope.restricted:
+        return
+    where = ""
+    if kind == "row" and scope.restricted:
+        where = " WHERE " + ROW_LEVEL.get(
+            name, "complaint_id IN (SELECT complaint_id FROM visible)"
+        )
+    masks = MASKED.get(name)
+    if masks is None and not where:
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM pub.{name}")
+        return
+    if masks is None:
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM pub.{name}{where}")
+        return
+    frame = pl.from_arrow(con.sql(f"SELECT * FROM pub.{name}{where}").to_arrow_table())
+    assert isinstance(frame, pl.DataFrame)
+    withheld = WITHHELD_FROM_RESTRICTED.get(name, ()) if scope.restricted else ()
+    frame = frame.with_columns(
+        pl.lit(None, dtype=frame.schema[c]).alias(c)
+        if c in withheld
+        else pl.col(c).map_elements(f, return_dtype=frame.schema[c], skip_nulls=True)
+        for c, f in masks.items()
+        if c in frame.columns
+    )
+    con.register("masked_frame", frame)
+    try:
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM masked_frame")
+    finally:
+        con.unregister("masked_frame")
+
+
+def _night(con: duckdb.DuckDBPyConnection) -> tuple[datetime, int]:
+    """The night the published marts are as of, and the repeat window they were built with."""
+    [(run_date,)] = con.execute("SELECT max(run_date) FROM pub.ops.published_nights").fetchall()
+    [(policy_text,)] = con.execute(
+        "SELECT policy_text FROM pub.ops.policy_versions ORDER BY first_used_at DESC LIMIT 1"
+    ).fetchall()
+    timezone = con.execute("SELECT getvariable('tousu_tz')").fetchall()[0][0]
+    window = int(yaml.safe_load(policy_text)["repeat"]["window_days"])
+    return night_end(run_date, timezone), window
+
+
+def _aggregate_again(con: duckdb.DuckDBPyConnection) -> None:
+    """The aggregate marts over the copy's complaints, by the marts' own files, as a build in
+    full computes them (no last build: every day and month counted); then the marts' agreement
+    checks (warehouse/checks/marts_agree.sql) on the result."""
+    from tousu.flows.metrics.keywords import update_keywords
+
+    as_of, window = _night(con)
+    con.execute("SET VARIABLE as_of = ?::TIMESTAMPTZ", [as_of])
+    con.execute("SET VARIABLE repeat_window_days = ?", [window])
+    con.execute("SET VARIABLE marts_last_as_of = NULL::TIMESTAMPTZ")
+    con.execute("SET VARIABLE sla_recompute = false")
+    # what a build in full starts from: every complaint changed, no clock or repeat before
+    con.execute(
+        "CREATE TABLE intermediate.marts_pending AS SELECT complaint_id FROM core.complaints"
+    )
+    con.execute("CREATE TABLE intermediate.sla_scope AS SELECT complaint_id FROM core.complaints")
+    con.execute("CREATE TEMP TABLE sla_before AS SELECT * FROM mart.sla_clocks LIMIT 0")
+    con.execute(
+        "CREATE TABLE intermediate.repeat_changed AS SELECT NULL::VARCHAR AS complaint_id LIMIT 0"
+    )
+    files = {p.stem.split("_", 1)[1]: p for p in db.sql_files("marts")}
+    preparing = ("marts_changed", "complaint_received_days", "marts_changed_days", "sla_changed")
+    for model in (*preparing, *(a.split(".", 1)[1] for a in AGGREGATES)):
+        if model in files:
+            con.execute(files[model].read_text(encoding="utf-8"))
+    update_keywords(con, everything=True)
+    for path in db.sql_files("checks"):
+        con.execute(path.read_text(encoding="utf-8")).fetchall()  # raises when they disagree
