@@ -175,3 +175,75 @@ def _describe(user) -> str:
 
 
 privacy_app = typer.Typer(help="Personal data: erasure on request.", no_args_is_help=True)
+
+
+@privacy_app.command("erase")
+def privacy_erase(
+    customer: Annotated[
+        str, typer.Option(help="The person's phone number, e-mail address or member number.")
+    ],
+    warehouse: Annotated[Path | None, typer.Option(help="Writer's warehouse file.")] = None,
+    store: StoreOption = None,
+) -> None:
+    """Erase a person's personal data from raw, core and quarantine (and the published copy);
+    their complaints and every figure stay. Takes the night lock (exit code 4 while a night
+    runs); audited in the app's file."""
+    from tousu.flows.metrics.build import build_marts
+    from tousu.flows.night_lock import NightAlreadyRunning, night_lock
+    from tousu.flows.settings import get_settings, night_end
+    from tousu.warehouse import audit, db
+    from tousu.warehouse.erasure import ErasureError, erase, register_functions, rewrite
+
+    s = get_settings()
+    path = warehouse or s.warehouse_path
+    if not path.exists():
+        _fail(f"no warehouse at {path}")
+    now = _now()
+    try:
+        with night_lock(path, what="privacy erase"):
+            con = db.connect(path, timezone=s.timezone, phone_region=s.phone_region)
+            try:
+                register_functions(con)
+                db.migrate(con)  # a warehouse from before ops.erased_complaints
+                with db.transaction(con):
+                    erased = erase(con, customer, now)
+                db.build_core(con)  # in full: core holds nothing raw no longer has
+                [(night,)] = con.execute(
+                    "SELECT max(run_date) FROM ops.published_nights"
+                ).fetchall()
+                if night is not None:
+                    build_marts(con, night_end(night, s.timezone), core_changed=True)
+            finally:
+                con.close()
+            rewrite(path)
+            published = s.published_for(path)
+            db.publish(path, published)
+    except ErasureError as exc:
+        _fail(str(exc))
+    except NightAlreadyRunning as exc:
+        _fail(str(exc), 4)
+    audit.record(
+        _store(store),
+        _by(),
+        "erased",
+        now,
+        f"request {erased.request_id}",
+        {
+            "complaints": erased.complaints,
+            "raw_rows": erased.raw_rows,
+            "quarantined": erased.quarantined,
+        },
+    )
+    typer.echo(
+        f"erased request {erased.request_id}: {erased.complaints} complaints kept without "
+        f"personal data, {erased.raw_rows} raw records and {erased.quarantined} quarantined "
+        f"records cleared; {path} rewritten, {published} published"
+    )
+    if erased.source_files:
+        typer.echo(
+            "the delivery files these records came from still hold the person's data; remove "
+            "or redact them where they are kept (tousu does not load a file it has loaded "
+            "before, recognised by its checksum):"
+        )
+        for file in erased.source_files:
+            typer.echo(f"  {file}")

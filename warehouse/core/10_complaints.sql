@@ -134,9 +134,11 @@ SEMI JOIN intermediate.core_touched USING (complaint_id)
 QUALIFY row_number() OVER (PARTITION BY complaint_id
                            ORDER BY _loaded_at DESC, _source_file DESC, _row_number DESC) = 1
 )
-SELECT * FROM from_ticket_system
-UNION ALL BY NAME
-SELECT * FROM declared;
+-- a person erased on request (ops.erased_complaints) keeps a stand-in customer key instead of
+-- the identifiers that were removed, so their complaints stay one customer
+SELECT c.* REPLACE (coalesce(e.customer_key, c.source_customer_id) AS source_customer_id)
+FROM (SELECT * FROM from_ticket_system UNION ALL BY NAME SELECT * FROM declared) AS c
+LEFT JOIN ops.erased_complaints AS e USING (complaint_id);
 
 -- (LIMIT 0: only the columns, for a full build)
 CREATE TABLE IF NOT EXISTS core.complaints AS SELECT * FROM touched_complaints LIMIT 0;  -- noqa: AM09
