@@ -11,6 +11,23 @@ st.set_page_config(page_title="tousu 投诉", layout="wide")
 st.sidebar.segmented_control("语言 / Language", ["中文", "English"], default="中文", key="lang")
 st.sidebar.title(t("app_title"))
 
+# The pages are declared before signing in (hidden until then), so a link to one of them
+# survives the sign-in form; none of them runs before someone has signed in.
+pages = [
+    st.Page("views/overview.py", title=t("overview"), default=True),
+    st.Page("views/sla.py", title=t("sla"), url_path="sla"),
+    st.Page("views/repeats.py", title=t("repeats"), url_path="repeats"),
+    st.Page("views/problem_types.py", title=t("problem_types"), url_path="problem_types"),
+    st.Page("views/departments.py", title=t("departments"), url_path="departments"),
+    st.Page("views/complaint.py", title=t("complaint"), url_path="complaint"),
+    st.Page("views/plans.py", title=t("plans"), url_path="plans"),
+    st.Page("views/data_quality.py", title=t("data_quality"), url_path="data_quality"),
+]
+signed = st.session_state.get("user")
+if signed is None or signed.may(READ_AUDIT):  # the audit page itself refuses other roles
+    pages.append(st.Page("views/audit.py", title=t("audit"), url_path="audit"))
+navigation = st.navigation(pages, position="sidebar" if signed else "hidden")
+
 user = signed_in_user()  # the sign-in form until someone signs in; nothing below runs before
 st.sidebar.caption(f"{user.name} · {role_label(user.role)}")
 st.sidebar.button(t("sign_out"), on_click=sign_out, key="sign_out")
@@ -24,17 +41,4 @@ night = last_night["night"][0] if last_night.height else None
 st.sidebar.caption(f"{t('as_of')}: {night:%Y-%m-%d}" if night else f"{t('as_of')}: —")
 if user.sees != "all":
     st.sidebar.info(t(f"scope_{user.sees}"))
-
-pages = [
-    st.Page("views/overview.py", title=t("overview"), default=True),
-    st.Page("views/sla.py", title=t("sla"), url_path="sla"),
-    st.Page("views/repeats.py", title=t("repeats"), url_path="repeats"),
-    st.Page("views/problem_types.py", title=t("problem_types"), url_path="problem_types"),
-    st.Page("views/departments.py", title=t("departments"), url_path="departments"),
-    st.Page("views/complaint.py", title=t("complaint"), url_path="complaint"),
-    st.Page("views/plans.py", title=t("plans"), url_path="plans"),
-    st.Page("views/data_quality.py", title=t("data_quality"), url_path="data_quality"),
-]
-if user.may(READ_AUDIT):
-    pages.append(st.Page("views/audit.py", title=t("audit"), url_path="audit"))
-st.navigation(pages).run()
+navigation.run()

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import re
 
-# Chinese mobiles (+86 138 1234 5678), numbers written with a country code, landlines 010-1234567;
+# Chinese mobiles (+86 138 1234 5678), numbers written with a country code, landlines 010-1234567,
+# and mobiles mistyped with a digit too many or too few (the ones quarantine reasons quote);
 # not dates, times or order numbers.
 PHONE = re.compile(
-    r"(?<![\d\w])((?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}"
+    r"(?<![\d\w])((?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}|1[3-9]\d{8,11}"
     r"|\+\d{1,3}[ -]?\d[\d -]{5,14}\d|0\d{2,3}-\d{7,8})(?![\d\w])"
 )
 EMAIL = re.compile(r"([\w.+-])[\w.+-]*(@[\w-]+(?:\.[\w-]+)+)")

@@ -14,8 +14,8 @@ what a role may not see cannot reach their browser whatever a page asks:
   agreement checks run on the result: one formula for every viewer.
 - **Masking.** Names (already 张* in core), phone numbers, e-mails, member / order / account
   numbers, and phone numbers and e-mails inside free text are masked for every role (MASKED);
-  quarantined records are masked, and withheld from restricted viewers (they cannot be
-  attributed to anyone's complaints). Raw and staging layers are not in the copy at all.
+  quarantined records and their reasons are masked, and withheld from restricted viewers
+  (they cannot be attributed to anyone's complaints). Raw and staging layers are not in the copy at all.
   `unmasked_complaint` is the one way to a record's personal data, for roles with the right,
   and the caller audits it.
 - **Shared tables** (SHARED: calendars, policies, data-quality results, plans) are the same for
@@ -82,7 +82,7 @@ SHARED = (
     "ops.file_loads",
     "ops.pending_links",
     "ops.policy_versions",
-    "ops.quarantine",  # masked; its records withheld from restricted viewers
+    "ops.quarantine",  # masked; records and reasons withheld from restricted viewers
     "ops.recomputes",
     "ops.redeliveries",
     "ops.runs",
@@ -126,7 +126,7 @@ MASKED: dict[str, dict[str, Callable]] = {
     "core.satisfaction": {"comment": mask_text},
     "ops.quarantine": {"record": mask_record, "reason": mask_text},
 }
-WITHHELD_FROM_RESTRICTED = {"ops.quarantine": ("record",)}
+WITHHELD_FROM_RESTRICTED = {"ops.quarantine": ("record", "reason")}
 
 
 @dataclass(frozen=True)

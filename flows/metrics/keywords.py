@@ -38,11 +38,14 @@ GROUPS_SQL = f"""
     FROM ({DESCRIBED})
     GROUP BY ALL"""
 # What a group's keywords are computed from, as a digest that does not build the group's text
-# (the texts of a 10,000,000-complaint history do not fit a night's memory): how many
-# descriptions and the sum of their and their times' hashes.
+# (the texts of a 10,000,000-complaint history do not fit a night's memory): the keyword rule
+# (KEYWORD_RULE: a new rule computes every group again), how many descriptions and the sum of
+# their and their times' hashes.
+KEYWORD_RULE = "kw2"  # 2: words with a digit are never keywords
 DIGESTS_SQL = f"""
     SELECT category, month,
-           count(*) || ':' || sum(hash(description, received_at))::VARCHAR AS digest
+           '{KEYWORD_RULE}:' || count(*) || ':' || sum(hash(description, received_at))::VARCHAR
+               AS digest
     FROM ({DESCRIBED})
     GROUP BY ALL"""
 
@@ -55,15 +58,17 @@ POOL_FROM_CHARS = 5_000_000
 
 
 def top_words(text: str) -> list[tuple[str, float, int]]:
-    """A group's TOP keywords: (word, TF-IDF weight, how often the word occurs in the text)."""
+    """A group's TOP keywords: (word, TF-IDF weight, how often the word occurs in the text).
+    A word with a digit is never one: a phone, member or order number a customer wrote is
+    personal data that would otherwise rank high (it is rare in general language), and a
+    number says nothing about the problem."""
     import jieba
     import jieba.analyse
 
     jieba.setLogLevel(logging.WARNING)
-    return [
-        (word, round(weight, 4), text.count(word))
-        for word, weight in jieba.analyse.extract_tags(text, topK=TOP, withWeight=True)
-    ]
+    candidates = jieba.analyse.extract_tags(text, topK=TOP * 3, withWeight=True)
+    words = [(w, x) for w, x in candidates if not any(c.isdigit() for c in w)][:TOP]
+    return [(word, round(weight, 4), text.count(word)) for word, weight in words]
 
 
 def keywords_by_category_month(

@@ -31,10 +31,22 @@ def browser():
         b.close()
 
 
+# The demo users (flows/demo/users.py) the served app is signed in with.
+USER, PASSWORD = "manager", "tousu-demo-2"
+
+
+def sign_in(page, url: str, user: str = USER, password: str = PASSWORD) -> None:
+    """Open the app at `url` and sign in on the form it shows first."""
+    page.goto(url)
+    page.get_by_label("用户名").fill(user)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
 def open_page(browser, url: str, expect: str, shot: str) -> str:
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     try:
-        page.goto(url)
+        sign_in(page, url)
         page.get_by_text(expect).first.wait_for(timeout=30_000)
         page.wait_for_timeout(1500)  # let charts and tables finish drawing
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -11,21 +11,24 @@ import subprocess
 import sys
 import time
 from contextlib import suppress
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, open_page
+from tests.e2e.conftest import ARTIFACTS, open_page, sign_in
+from tousu.flows.demo.users import write_demo_users
 from tousu.warehouse import db
 
 pytestmark = pytest.mark.e2e
+# A text only that page shows (a deep link must survive the sign-in form).
 PAGES = {
     "": "投诉量",
-    "sla": "达标率",
-    "repeats": "重复投诉",
+    "sla": "达标率（按节点、渠道、优先级）",
+    "repeats": "窗口未满的投诉计为待定",
     "problem_types": "描述高频词",
-    "departments": "部门",
+    "departments": "部门 × 类别",
     "complaint": "投诉编号",
     "plans": "新建计划",
     "data_quality": "隔离记录",
@@ -44,13 +47,14 @@ def served(published_demo, tmp_path_factory):
     published = tmp_path_factory.mktemp("served") / "tousu.published.duckdb"
     shutil.copyfile(published_demo, published)
     shutil.copytree(published_demo.with_name("data_docs"), published.with_name("data_docs"))
+    write_demo_users(published.with_name("improvement_plans.duckdb"), datetime.now().astimezone())
     port = free_port()
     tousu = str(Path(sys.executable).with_name("tousu"))
     proc = subprocess.Popen(
         [tousu, "dashboard", "--warehouse", str(published), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env={**os.environ},
+        env={k: v for k, v in os.environ.items() if k != "TOUSU_PLANS"},  # the file beside it
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -78,7 +82,7 @@ def test_english(served, browser):
     base, _ = served
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     try:
-        page.goto(base)
+        sign_in(page, base)
         page.get_by_text("投诉量").first.wait_for(timeout=30_000)
         page.get_by_text("English", exact=True).click()
         page.get_by_text("SLA compliance").first.wait_for(timeout=30_000)
@@ -110,7 +114,7 @@ def test_the_data_docs_open_from_the_data_quality_page(served, browser):
     base, _ = served
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     try:
-        page.goto(f"{base}/data_quality")
+        sign_in(page, f"{base}/data_quality")
         link = page.get_by_text("GX 数据文档（Data Docs）").first
         link.wait_for(timeout=30_000)
         with page.context.expect_page() as opened:
@@ -169,3 +173,118 @@ def test_sigterm_stops_the_dashboard_and_its_server(published_demo, tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def personal_values(published: Path) -> tuple[set[str], set[str]]:
+    """Every phone number (its 11 digits) and e-mail address core holds."""
+    con = db.open_published(published)
+    try:
+        phones = {
+            p[-11:]
+            for (p,) in con.execute(
+                "SELECT phone FROM core.complaints WHERE phone IS NOT NULL"
+            ).fetchall()
+        }
+        emails = {
+            e
+            for (e,) in con.execute(
+                "SELECT email FROM core.complaints WHERE email IS NOT NULL"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    return phones, emails
+
+
+def test_an_agents_browser_never_receives_a_raw_phone_number_or_email(served, browser):
+    """What reaches the agent's browser (the page's HTML and every websocket message the
+    server sent) holds no complaint's phone number or e-mail, only masked ones, while the
+    page shows their complaints with phone numbers masked."""
+    base, published = served
+    phones, emails = personal_values(published)
+    con = db.open_published(published)
+    try:
+        [(complaint_id,)] = con.execute(
+            "SELECT min(e.complaint_id) FROM core.complaint_events e JOIN core.complaints c "
+            "USING (complaint_id) WHERE e.operator = 'A1000' AND c.phone IS NOT NULL"
+        ).fetchall()
+    finally:
+        con.close()
+    received: list[bytes] = []
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived",
+            lambda frame: received.append(frame if isinstance(frame, bytes) else frame.encode()),
+        ),
+    )
+    try:
+        sign_in(page, base, "agent1", "tousu-demo-4")
+        page.get_by_text("您看到的是您处理过的投诉").first.wait_for(timeout=30_000)
+        page.get_by_role("link", name="投诉详情").click()
+        page.get_by_label("投诉编号").fill(complaint_id)
+        page.get_by_label("投诉编号").press("Enter")
+        page.get_by_role("heading", name=complaint_id).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "complaint_agent.png"), full_page=True)
+        html = page.content()
+        page.get_by_role("link", name="数据质量").click()
+        page.get_by_text("您的角色无导出权限").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        html += page.content()
+    finally:
+        page.close()
+    payload = b"".join(received)
+    assert b"****" in payload, "the websocket messages were captured, with masked numbers"
+    leaked = [p for p in phones if p.encode() in payload or p in html]
+    assert leaked == []
+    assert [e for e in emails if e.encode() in payload or e in html] == []
+    assert "下载" not in html  # no download button for a role without the right
+
+
+def test_an_export_is_audited_and_five_wrong_passwords_lock_the_name(served, browser):
+    from tousu.warehouse import audit
+
+    base, published = served
+    store = published.with_name("improvement_plans.duckdb")
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+    try:
+        sign_in(page, f"{base}/data_quality")
+        button = page.get_by_role("button", name="下载")
+        button.first.wait_for(timeout=30_000)
+        with page.expect_download() as download:
+            button.first.click()
+        assert download.value.suggested_filename.startswith("quarantine_")
+        page.wait_for_timeout(1000)
+    finally:
+        page.close()
+    [export] = [e for e in audit.entries(store) if e.action == "export"]
+    assert export.user_name == "manager" and export.target.startswith("quarantine_")
+
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    try:
+        for attempt in range(6):
+            sign_in(page, base, "agent2", f"wrong password {attempt}")
+            page.get_by_text("错误" if attempt < 5 else "登录失败次数过多").first.wait_for(
+                timeout=30_000
+            )
+        page.screenshot(path=str(ARTIFACTS / "sign_in_locked.png"), full_page=True)
+    finally:
+        page.close()
+    tried = [e.action for e in audit.entries(store) if e.user_name == "agent2"]
+    assert tried.count("sign_in_failed") == 5 and tried[0] == "sign_in_refused"
+
+
+def test_an_administrator_browses_the_audit_log_a_manager_cannot(served, browser):
+    base, _ = served
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    try:
+        sign_in(page, f"{base}/audit", "admin", "tousu-demo-1")
+        page.get_by_text("审计日志完整").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "audit.png"), full_page=True)
+    finally:
+        page.close()
+    text = open_page(browser, base, "投诉量", "overview_manager")
+    assert "审计日志" not in text  # not offered to a quality manager

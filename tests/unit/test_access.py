@@ -330,16 +330,14 @@ def test_no_copy_holds_a_raw_phone_number_email_or_quarantined_record_for_a_rest
             "SELECT schema_name || '.' || table_name, column_name FROM duckdb_columns() "
             "WHERE database_name = 'memory' AND data_type LIKE 'VARCHAR%'"
         ).fetchall():
-            values = " ".join(
-                str(v) for (v,) in con.execute(f"SELECT {column} FROM {name}").fetchall() if v
-            )
-            found = (
-                {d for d in digits if d in re.sub(r"\D", "", values)}
-                if "phone" in column
-                else set()
-            )
-            assert not found, (scope, name, column)
-            assert not any(e in values for e in emails[:200]), (scope, name, column)
+            for (value,) in con.execute(f"SELECT {column} FROM {name}").fetchall():
+                if not value:
+                    continue
+                text = str(value)
+                d = re.sub(r"\D", "", text)
+                windows = {d[i : i + 11] for i in range(max(len(d) - 10, 0))}
+                assert not windows & digits, (scope, name, column, text[:200])
+                assert not any(e in text for e in emails), (scope, name, column)
     assert one(built["agent"], "SELECT count(*) FROM ops.quarantine WHERE record IS NOT NULL") == 0
     assert one(built["all"], "SELECT count(*) FROM ops.quarantine WHERE record IS NOT NULL") > 0
 
