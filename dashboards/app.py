@@ -41,4 +41,7 @@ night = last_night["night"][0] if last_night.height else None
 st.sidebar.caption(f"{t('as_of')}: {night:%Y-%m-%d}" if night else f"{t('as_of')}: —")
 if user.sees != "all":
     st.sidebar.info(t(f"scope_{user.sees}"))
+    if not st.session_state["scope"].operators:
+        st.info(t("no_operators"))  # nothing to show, not an error
+        st.stop()
 navigation.run()

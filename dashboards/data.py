@@ -74,7 +74,10 @@ def viewer() -> User:
 
 
 def scope() -> viewer_copy.Scope:
-    found = viewer_copy.Scope(operators_seen(plans_path(), viewer()))
+    """Whose complaints the signed-in user sees (set by sign_in.signed_in_user each run)."""
+    found = st.session_state.get("scope") or viewer_copy.Scope(
+        operators_seen(plans_path(), viewer())
+    )
     _scopes.setdefault(found.key, found)
     return found
 

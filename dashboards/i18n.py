@@ -168,8 +168,8 @@ TEXT = {
         "Your session was idle too long and has been signed out: sign in again.",
     ),
     "no_administrator": (
-        "尚无管理员账户，系统不提供任何数据。请在服务器上创建管理员（密码从标准输入读取）：",
-        "No administrator exists yet, so no data is served. Create one on the server (the password is read from standard input):",
+        "尚无管理员账户，系统不提供任何数据。请在服务器上创建管理员（命令会两次询问密码，不回显）：",
+        "No administrator exists yet, so no data is served. Create one on the server (it asks for the password twice, without echo):",
     ),
     "scope_own": (
         "您看到的是您处理过的投诉，所有汇总仅基于这些投诉。",
@@ -178,6 +178,10 @@ TEXT = {
     "scope_group": (
         "您看到的是本组处理过的投诉，所有汇总仅基于这些投诉。",
         "You see the complaints your group handled; every figure counts those only.",
+    ),
+    "no_operators": (
+        "您的账户尚未关联任何坐席工号，因此没有可显示的投诉。请联系管理员（tousu users set-operators）。",
+        "Your account is not mapped to any operator id yet, so there are no complaints to show. Ask an administrator (tousu users set-operators).",
     ),
     "export_not_allowed": (
         "您的角色无导出权限。",

@@ -23,8 +23,10 @@ from tousu.warehouse.users import (
     User,
     get_user,
     has_administrator,
+    operators_seen,
     sign_in,
 )
+from tousu.warehouse.viewer_copy import Scope
 
 
 def _now() -> datetime:
@@ -32,7 +34,7 @@ def _now() -> datetime:
 
 
 def _forget() -> None:
-    for key in ("user", "last_activity"):
+    for key in ("user", "last_activity", "scope"):
         st.session_state.pop(key, None)
 
 
@@ -67,6 +69,8 @@ def signed_in_user() -> User:
             else:
                 st.session_state["user"] = current
                 st.session_state["last_activity"] = now
+                # whose complaints this run's pages see, read once per run (dashboards/data.py)
+                st.session_state["scope"] = Scope(operators_seen(path, current))
                 return current
     _form(path)
     st.stop()

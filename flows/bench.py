@@ -119,14 +119,25 @@ def view_seconds(published: Path) -> dict[str, tuple[float, float]]:
     """Seconds each review page takes to run its script on the published copy (Streamlit's
     AppTest, no browser): the first time (cold caches) and again (cached)."""
 
+    from datetime import datetime
+
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from tousu.flows.demo.users import write_demo_users
+    from tousu.warehouse.users import get_user
+
     os.environ["TOUSU_PUBLISHED"] = str(published)
+    store = published.with_name("bench-app.duckdb")  # the app's file: a quality manager signs in
+    os.environ["TOUSU_PLANS"] = str(store)
+    write_demo_users(store, datetime.now().astimezone())
     app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
     out = {}
     for view in VIEWS:
-        at = AppTest.from_file(str(app), default_timeout=120).run()
+        at = AppTest.from_file(str(app), default_timeout=120)
+        at.session_state["user"] = get_user(store, "manager")
+        at.session_state["last_activity"] = datetime.now().astimezone()
+        at.run()
         st.cache_data.clear()  # cold: as after a new night is published
         started = time.perf_counter()
         at.switch_page(view).run()
@@ -137,6 +148,38 @@ def view_seconds(published: Path) -> dict[str, tuple[float, float]]:
         if at.exception:
             raise RuntimeError(f"{view}: {at.exception}")
         out[view] = (cold, warm)
+    return out
+
+
+def viewer_copy_seconds(published: Path) -> dict[str, tuple[int, float]]:
+    """Complaints and seconds to build a viewer's copy of the published warehouse (the first
+    page a user opens after each night waits for it): every complaint masked (a quality
+    manager), one agent (the busiest operator) and a supervisor's ten operators."""
+    from tousu.warehouse import viewer_copy
+
+    con = duckdb.connect(str(published), read_only=True)
+    busiest = [
+        o
+        for (o,) in con.execute(
+            "SELECT operator FROM core.complaint_events WHERE operator IS NOT NULL "
+            "GROUP BY 1 ORDER BY count(*) DESC LIMIT 10"
+        ).fetchall()
+    ]
+    con.close()
+    out = {}
+    for label, scope in (
+        ("quality manager (all)", viewer_copy.EVERYTHING),
+        ("agent (1 operator)", viewer_copy.Scope(tuple(busiest[:1]))),
+        ("supervisor (10 operators)", viewer_copy.Scope(tuple(busiest))),
+    ):
+        started = time.perf_counter()
+        copy = viewer_copy.build(published, scope)
+        seconds = time.perf_counter() - started
+        out[label] = (
+            copy.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0],
+            seconds,
+        )
+        copy.close()
     return out
 
 
@@ -402,6 +445,7 @@ def main(argv: list[str] | None = None) -> None:
     in_gx = {"seconds": timed_gx.seconds, "rows": timed_gx.rows}
     alone = duckdb_alone(inbox)
     views = view_seconds(Path(summary.published))
+    copies = viewer_copy_seconds(Path(summary.published))
     million = gx_million_rows(Path(summary.published))
     declared = declared_source_load(work)
     nights = incremental_nights(inbox, work, args.history_copies)
@@ -483,6 +527,9 @@ def main(argv: list[str] | None = None) -> None:
         )
     else:
         print("  deep history: not measured (make bench BENCH_HISTORY_COPIES=9 adds it)")
+    print("a user's copy of the published warehouse (built at the first page after a night):")
+    for label, (n, seconds) in copies.items():
+        print(f"  {label:<27}{n:>10,} complaints {seconds:>7.2f} s")
     print("review pages, seconds to render (first / cached):")
     for view, (cold, warm) in views.items():
         print(f"  {Path(view).stem:<15}{cold:>7.2f}{warm:>7.2f}")

@@ -82,6 +82,7 @@ def test_the_wheel_installs_only_the_tousu_name_with_its_files(installed):
         "expectations/thresholds.yml",
         "expectations/core_complaints.json",
         "dashboards/app.py",
+        "warehouse/access/01_users.sql",
     ):
         assert needed in files, needed
 
@@ -118,6 +119,8 @@ def test_the_installed_package_runs_a_night_and_serves_the_app_away_from_the_che
     data = home / ".local" / "share" / "tousu"  # the user's data folder, not site-packages
     assert (data / "tousu.published.duckdb").exists(), night.stdout[-2000:]
     assert "SUCCEEDED" in night.stdout + night.stderr or "Completed" in night.stdout + night.stderr
+    users = tousu("demo-users")  # the app serves nothing before an administrator exists
+    assert "manager" in users.stdout and (data / "improvement_plans.duckdb").exists()
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -134,3 +134,13 @@ def test_plan_history_carries_the_signed_in_user(store):
     [(by,)] = plan_store.read(store, "SELECT changed_by FROM plans.plan_changes")
     assert by == "lead"
     assert ("lead", "plan_created") in audited(store)
+
+
+def test_an_agent_without_operator_ids_is_told_so(store):
+    from tousu.warehouse.users import add_user
+
+    write_demo_users(store, datetime.now().astimezone())
+    add_user(store, "newbie", "agent", "a long password", datetime.now().astimezone())
+    at = signed_in(store, "newbie").run()
+    assert not at.exception, at.exception
+    assert any("set-operators" in i.value for i in at.info) and not at.metric
