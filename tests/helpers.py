@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from tousu.flows.intake import ticket_system
@@ -59,3 +60,15 @@ def event(
 ) -> str:
     """One ticket-system event line."""
     return f"{id},{ticket},{name},{at},A1,{dept},{cat},{urg},{prio},{channel},{ref},"
+
+
+def sign_in_as(at, store: Path, name: str = "manager", idle: timedelta = timedelta(0)):
+    """An AppTest of the review app signed in as a demo user (added to the app's file `store`
+    if missing), as the sign-in form would leave it, its last click `idle` ago."""
+    from tousu.flows.demo.users import write_demo_users
+    from tousu.warehouse.users import get_user
+
+    write_demo_users(store, datetime.now().astimezone())
+    at.session_state["user"] = get_user(store, name)
+    at.session_state["last_activity"] = datetime.now().astimezone() - idle
+    return at

@@ -11,8 +11,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from tousu.warehouse import audit
+from tousu.warehouse.app_store import connect_file
 from tousu.warehouse.db import transaction
-from tousu.warehouse.plan_store import PlanError, connect_file, read
+from tousu.warehouse.plan_store import PlanError, read
 
 
 @dataclass(frozen=True)

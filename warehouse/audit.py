@@ -17,8 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from tousu.warehouse.app_store import connect_file
 from tousu.warehouse.db import transaction
-from tousu.warehouse.plan_store import connect_file
 
 log = logging.getLogger(__name__)
 

@@ -7,26 +7,15 @@ hold a file; both sides hold it for milliseconds and retry when the other has it
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
+from tousu.warehouse import audit
+from tousu.warehouse.app_store import PLAN_FILES, connect_file, create_tables
 from tousu.warehouse.db import transaction
-
-# The plans' tables, one file each, applied in name order; the file also holds the app's users
-# and audit log (warehouse/access/), which are never copied into the warehouse.
-HERE = Path(__file__).resolve().parent
-SQL_FILES = sorted((HERE / "plans").glob("*.sql"))
-ACCESS_FILES = sorted((HERE / "access").glob("*.sql"))
-
-
-def _create_tables(con: duckdb.DuckDBPyConnection, files: list[Path] = SQL_FILES) -> None:
-    for path in files:
-        con.execute(path.read_text(encoding="utf-8"))
-
 
 METRICS = ("complaints_per_day", "csat")
 STATUSES = ("planned", "in_progress", "done", "cancelled")
@@ -90,20 +79,6 @@ class Plan:
             raise PlanError("the done date is before the start date")
 
 
-def connect_file(path: Path, attempts: int = 50) -> duckdb.DuckDBPyConnection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for attempt in range(attempts):
-        try:
-            con = duckdb.connect(str(path))
-            _create_tables(con, SQL_FILES + ACCESS_FILES)
-            return con
-        except duckdb.IOException:  # the nightly is copying the plans right now
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.1)
-    raise AssertionError("unreachable")
-
-
 def _row(plan: Plan) -> dict:
     return {f.name: getattr(plan, f.name) for f in fields(Plan)}
 
@@ -130,7 +105,7 @@ def create(path: Path, plan: Plan, by: str, now: datetime) -> str:
                 "INSERT INTO plans.plan_changes VALUES (?, 1, ?, ?, 'created', NULL, ?)",
                 [plan.plan_id, now, by, plan.title],
             )
-            _audit().append(con, by, "plan_created", now, plan.plan_id, {"title": plan.title})
+            audit.append(con, by, "plan_created", now, plan.plan_id, {"title": plan.title})
         return plan.plan_id
     finally:
         con.close()
@@ -194,7 +169,7 @@ def update(path: Path, plan: Plan, by: str, now: datetime) -> list[str]:
                     "plan_id": plan.plan_id,
                 },
             )
-            _audit().append(con, by, "plan_changed", now, plan.plan_id, {"fields": changed})
+            audit.append(con, by, "plan_changed", now, plan.plan_id, {"fields": changed})
         plan.version = version
         return changed
     finally:
@@ -215,7 +190,7 @@ def add_checkpoint(
                 "INSERT INTO plans.plan_checkpoints VALUES (?, ?, ?, ?, ?)",
                 [plan_id, now, by, progress, note.strip()],
             )
-            _audit().append(con, by, "plan_checkpoint", now, plan_id, {"progress": progress})
+            audit.append(con, by, "plan_checkpoint", now, plan_id, {"progress": progress})
     finally:
         con.close()
 
@@ -230,7 +205,7 @@ def read(path: Path, sql: str, *params) -> list[tuple]:
 
 def copy_into_warehouse(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """Copy the plans into the warehouse's plans.* tables (nightly); return how many plans."""
-    _create_tables(con)
+    create_tables(con, PLAN_FILES)  # the plans only: users and the audit log stay in the app's file
     if not path.exists():
         return 0
     snapshot = connect_file(path)  # takes the file for a moment; the app retries meanwhile
@@ -254,13 +229,6 @@ def copy_into_warehouse(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         finally:
             con.unregister("plans_frame")
     return frames["improvement_plans"].num_rows
-
-
-def _audit():
-    """warehouse.audit (imported here: it imports this module for the file's connection)."""
-    from tousu.warehouse import audit
-
-    return audit
 
 
 def _text(value) -> str | None:

@@ -17,8 +17,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from tousu.warehouse import audit
+from tousu.warehouse.app_store import connect_file
 from tousu.warehouse.db import transaction
-from tousu.warehouse.plan_store import connect_file
 
 log = logging.getLogger(__name__)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import sign_in_as
 from tousu.flows.byo.draft import draft
 from tousu.flows.byo.mapping import MappingError, load_mapping
 from tousu.flows.byo.source import BUNDLED, as_source
@@ -284,11 +285,15 @@ def test_the_review_app_renders_every_page_on_a_declared_source(cfpb_loaded, tmp
         "views/complaint.py",
         "views/data_quality.py",
     ):
-        at = AppTest.from_file(app, default_timeout=60)
+        at = sign_in_as(
+            AppTest.from_file(app, default_timeout=60), tmp_path / "improvement_plans.duckdb"
+        )
         at.run()
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
-    at = AppTest.from_file(app, default_timeout=60)
+    at = sign_in_as(
+        AppTest.from_file(app, default_timeout=60), tmp_path / "improvement_plans.duckdb"
+    )
     at.run()
     at.switch_page("views/sla.py").run()
     shown = " ".join(str(df.value) for df in at.dataframe)

@@ -9,6 +9,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.helpers import sign_in_as
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
 PAGES = (
     "views/overview.py",
@@ -32,23 +34,11 @@ def published(published_demo, request):
 
 def app(lang: str = "中文", user: str = "manager") -> AppTest:
     """The app as `user` (a demo user, added to the app's file if missing) sees it, signed in."""
+    from tousu.dashboards.data import plans_path
+
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["lang"] = lang
-    sign_in_as(at, user)
-    return at
-
-
-def sign_in_as(at: AppTest, name: str) -> None:
-    from datetime import datetime
-
-    from tousu.dashboards.data import plans_path
-    from tousu.flows.demo.users import write_demo_users
-    from tousu.warehouse.users import get_user
-
-    path = plans_path()
-    write_demo_users(path, datetime.now().astimezone())
-    at.session_state["user"] = get_user(path, name)
-    at.session_state["last_activity"] = datetime.now().astimezone()
+    return sign_in_as(at, plans_path(), user)
 
 
 def mart(published, sql, *params):

@@ -9,9 +9,9 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.helpers import sign_in_as
 from tousu.flows.demo.users import DEMO_USERS, write_demo_users
 from tousu.warehouse import audit
-from tousu.warehouse.users import get_user
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
 PASSWORDS = {name: password for name, _, _, _, password in DEMO_USERS}
@@ -26,11 +26,7 @@ def store(published_demo, tmp_path, monkeypatch) -> Path:
 
 
 def signed_in(store: Path, name: str, idle: timedelta = timedelta(0)) -> AppTest:
-    write_demo_users(store, datetime.now().astimezone())
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["user"] = get_user(store, name)
-    at.session_state["last_activity"] = datetime.now().astimezone() - idle
-    return at
+    return sign_in_as(AppTest.from_file(APP, default_timeout=60), store, name, idle)
 
 
 def audited(store: Path) -> list[tuple[str, str]]:
