@@ -108,6 +108,18 @@ def available() -> bool:
     return published_path().exists()
 
 
+def keywords(month, category: str) -> pl.DataFrame:
+    """The top keywords of a month's descriptions per category, over the viewer's complaints
+    (computed on first request for a restricted viewer: warehouse/viewer_copy.keywords)."""
+    path = published_path()
+    found = scope()
+    con = _connection(str(path), _stamp(path), found.key)
+    with _open_lock:  # a restricted copy writes the month's keywords once
+        frame = pl.from_arrow(viewer_copy.keywords(con, found, month, category).to_arrow_table())
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
 # The personal data an unmasked view shows (core.complaints columns the copy masks).
 UNMASKED_COLUMNS = tuple(viewer_copy.MASKED["core.complaints"])
 

@@ -53,7 +53,7 @@ AGGREGATES = (
     "mart.open_at_export",
     "mart.category_weekly",
     "mart.complaints_daily",
-    "mart.category_keywords_monthly",  # flows/metrics/keywords.py
+    "mart.category_keywords_monthly",  # flows/metrics/keywords.py, a month when asked (keywords)
 )
 # Tables about complaints without a complaint_id column, and how their rows are chosen.
 ROW_LEVEL = {
@@ -260,8 +260,6 @@ def _aggregate_again(con: duckdb.DuckDBPyConnection) -> None:
     """The aggregate marts over the copy's complaints, by the marts' own files, as a build in
     full computes them (no last build: every day and month counted); then the marts' agreement
     checks (warehouse/checks/marts_agree.sql) on the result."""
-    from tousu.flows.metrics.keywords import update_keywords
-
     as_of, window = _night(con)
     con.execute("SET VARIABLE as_of = ?::TIMESTAMPTZ", [as_of])
     con.execute("SET VARIABLE repeat_window_days = ?", [window])
@@ -281,6 +279,47 @@ def _aggregate_again(con: duckdb.DuckDBPyConnection) -> None:
     for model in (*preparing, *(a.split(".", 1)[1] for a in AGGREGATES)):
         if model in files:
             con.execute(files[model].read_text(encoding="utf-8"))
-    update_keywords(con, everything=True)
+    # keywords: segmenting every description is most of a copy's cost (17 of 23 s for a
+    # supervisor's 110,000 complaints), so a month's are computed when a page asks (keywords)
+    con.execute(
+        "CREATE TABLE mart.category_keywords_monthly AS "
+        "SELECT * FROM pub.mart.category_keywords_monthly LIMIT 0"
+    )
+    con.execute("CREATE TABLE intermediate.keyword_months (month DATE)")
     for path in db.sql_files("checks"):
         con.execute(path.read_text(encoding="utf-8")).fetchall()  # raises when they disagree
+
+
+def keywords(
+    con: duckdb.DuckDBPyConnection, scope: Scope, month, category: str
+) -> duckdb.DuckDBPyRelation:
+    """mart.category_keywords_monthly's rows of a month (one category, or '(all)'), computed
+    over a restricted copy's complaints on first request, by the nightly's own function."""
+    from tousu.flows.metrics.keywords import keywords_by_category_month
+
+    if (
+        scope.restricted
+        and not con.execute(
+            "SELECT 1 FROM intermediate.keyword_months WHERE month = ?", [month]
+        ).fetchall()
+    ):
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE keyword_month AS SELECT DISTINCT category, "
+            "date_trunc('month', received_at AT TIME ZONE stg.reporting_tz())::DATE AS month "
+            "FROM core.complaints WHERE date_trunc('month', received_at AT TIME ZONE "
+            "stg.reporting_tz())::DATE = ?",
+            [month],
+        )
+        fresh = keywords_by_category_month(con, only="keyword_month", workers=1)
+        con.register("fresh_keywords", fresh)
+        try:
+            con.execute("INSERT INTO mart.category_keywords_monthly SELECT * FROM fresh_keywords")
+            con.execute("INSERT INTO intermediate.keyword_months VALUES (?)", [month])
+        finally:
+            con.unregister("fresh_keywords")
+    return con.sql(
+        "SELECT category, rank, keyword, mentions, complaints FROM mart.category_keywords_monthly "
+        "WHERE month = $month AND ($category = '(all)' OR category = $category) "
+        "ORDER BY category, rank",
+        params={"month": month, "category": category},
+    )

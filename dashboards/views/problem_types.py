@@ -4,7 +4,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from tousu.dashboards.data import query
+from tousu.dashboards.data import keywords, query
 from tousu.dashboards.filters import ALL, sidebar_filters
 from tousu.dashboards.i18n import category_label, t
 from tousu.dashboards.provisional import provisional_note
@@ -48,16 +48,8 @@ if pareto.height:
     st.caption("Pareto")
     st.altair_chart(alt.layer(bars, line).resolve_scale(y="independent"), width="stretch")
 
-keywords = query(
-    """
-    SELECT category, rank, keyword, mentions, complaints FROM mart.category_keywords_monthly
-    WHERE month = ? AND (? = '(all)' OR category = ?) ORDER BY category, rank""",
-    f.month,
-    f.category,
-    f.category,
-)
 st.caption(t("keywords"))
-st.dataframe(keywords, hide_index=True, width="stretch")
+st.dataframe(keywords(f.month, f.category), hide_index=True, width="stretch")
 
 weekly = query(
     """

@@ -421,3 +421,26 @@ def test_an_erased_customer_is_nowhere_in_the_warehouse_and_every_figure_stays(
     assert entry.action == "erased" and phone[3:] not in (entry.detail or "")
     again = runner.invoke(app, ["privacy", "erase", "--customer", phone[3:]])
     assert again.exit_code == 2 and "no complaint carries" in again.output
+
+
+def test_a_restricted_copy_computes_a_months_keywords_over_its_complaints_when_asked(copies):
+    _, built = copies
+    agent = built["agent"]
+    scope = viewer_copy.Scope(("any",))  # restricted: computed on request
+    month = one(agent, "SELECT max(date_trunc('month', received_at))::DATE FROM core.complaints")
+    assert one(agent, "SELECT count(*) FROM mart.category_keywords_monthly") == 0
+    rows = viewer_copy.keywords(agent, scope, month, "(all)").fetchall()
+    assert rows
+    per_category = {c: n for c, _, _, _, n in rows}
+    expected = dict(
+        agent.execute(
+            "SELECT category, count(*) FROM core.complaints WHERE description IS NOT NULL AND "
+            "date_trunc('month', received_at AT TIME ZONE stg.reporting_tz())::DATE = ? "
+            "GROUP BY 1",
+            [month],
+        ).fetchall()
+    )
+    assert per_category == {c: n for c, n in expected.items() if c in per_category}
+    again = viewer_copy.keywords(agent, scope, month, "(all)").fetchall()
+    assert again == rows  # computed once
+    assert one(agent, "SELECT count(DISTINCT month) FROM mart.category_keywords_monthly") == 1
