@@ -245,6 +245,14 @@ def dashboard(
     from tousu.flows.settings import data_docs_beside, plans_path_beside
 
     plans = get_settings().plans or plans_path_beside(path)
+    from tousu.warehouse.users import has_administrator
+
+    if not has_administrator(plans):
+        typer.echo(
+            f"tousu dashboard: no administrator in {plans} yet, so the app serves no data: "
+            "create one with `tousu users add NAME --role administrator`",
+            err=True,
+        )
     docs_url = serve_data_docs(data_docs_beside(path), address, port + 1)
     typer.echo(f"GX Data Docs: {docs_url}")
     env = {

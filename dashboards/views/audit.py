@@ -37,8 +37,18 @@ log = pl.DataFrame(
     },
     orient="row",
 )
-people = c2.selectbox(t("audit_user"), ["(all)", *sorted(set(log["user_name"]))], key="audit_user")
-action = c3.selectbox(t("audit_action"), ["(all)", *audit.ACTIONS], key="audit_action")
+
+
+def every(v: str) -> str:
+    return t("all") if v == "(all)" else v
+
+
+people = c2.selectbox(
+    t("audit_user"), ["(all)", *sorted(set(log["user_name"]))], key="audit_user", format_func=every
+)
+action = c3.selectbox(
+    t("audit_action"), ["(all)", *audit.ACTIONS], key="audit_action", format_func=every
+)
 if people != "(all)":
     log = log.filter(pl.col("user_name") == people)
 if action != "(all)":
