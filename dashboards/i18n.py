@@ -209,6 +209,14 @@ TEXT = {
     "audit_action": ("操作", "Action"),
     "audit_user": ("用户", "User"),
     "audit_since": ("起始日期", "Since"),
+    "audit_seq": ("序号", "No."),
+    "audit_time": ("时间", "Time"),
+    "audit_target": ("对象", "Target"),
+    "audit_detail": ("详情", "Detail"),
+    "audit_role": ("角色", "Role"),
+    "audit_group": ("小组", "Group"),
+    "audit_operators": ("坐席工号", "Operator ids"),
+    "audit_disabled": ("停用时间", "Disabled since"),
     "users": ("用户", "Users"),
 }
 

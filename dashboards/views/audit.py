@@ -9,6 +9,7 @@ import streamlit as st
 from tousu.dashboards.data import plans_path, viewer
 from tousu.dashboards.exports import download_csv
 from tousu.dashboards.i18n import role_label, t
+from tousu.flows.settings import current_settings
 from tousu.warehouse import audit
 from tousu.warehouse.users import READ_AUDIT, list_users
 
@@ -16,6 +17,7 @@ if not viewer().may(READ_AUDIT):  # the page is not offered without the right; a
     st.stop()
 
 PATH = plans_path()
+st.subheader(t("audit"))
 broken = audit.verify(PATH)
 if broken is None:
     st.success(t("audit_intact"))
@@ -53,7 +55,21 @@ if people != "(all)":
     log = log.filter(pl.col("user_name") == people)
 if action != "(all)":
     log = log.filter(pl.col("action") == action)
-st.dataframe(log, hide_index=True, width="stretch")
+# times in the company's zone, as every page shows them
+log = log.with_columns(pl.col("at_time").dt.convert_time_zone(current_settings().timezone))
+st.dataframe(
+    log,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "seq": t("audit_seq"),
+        "at_time": st.column_config.DatetimeColumn(t("audit_time"), format="YYYY-MM-DD HH:mm:ss"),
+        "user_name": t("audit_user"),
+        "action": t("audit_action"),
+        "target": t("audit_target"),
+        "detail": t("audit_detail"),
+    },
+)
 download_csv(log, "audit_log", {"since": str(since), "user": people, "action": action})
 
 st.caption(t("users"))
@@ -68,4 +84,11 @@ st.dataframe(
     ),
     hide_index=True,
     width="stretch",
+    column_config={
+        "name": t("user_name"),
+        "role": t("audit_role"),
+        "group": t("audit_group"),
+        "operator_ids": t("audit_operators"),
+        "disabled_at": t("audit_disabled"),
+    },
 )
