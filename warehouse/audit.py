@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -135,8 +136,10 @@ def entries(path: Path, since: datetime | None = None, limit: int = 100_000) -> 
     return [Entry(*r) for r in rows]
 
 
-def verify(path: Path) -> str | None:
-    """None when every row is as written, else what is wrong and from which row on."""
+def verify(path: Path, anchors: Sequence[tuple[int, str]] = ()) -> str | None:
+    """None when every row is as written, else what is wrong and from which row on. `anchors`:
+    (seq, row_hash) of the log's last row as nights found it (ops.audit_anchors): each must still
+    be there, unchanged, or rows were cut from the end or the chain was written again."""
     con = connect_file(path)
     try:
         rows = con.execute("SELECT * FROM access.audit_log ORDER BY seq").fetchall()
@@ -152,4 +155,11 @@ def verify(path: Path) -> str | None:
         ):
             return f"row {e.seq} was changed after it was written"
         prev = e.row_hash
+    hashes = {Entry(*row).seq: Entry(*row).row_hash for row in rows}
+    for seq, row_hash in sorted(anchors):
+        if hashes.get(seq) != row_hash:
+            return (
+                f"row {seq}, as a night recorded it, is gone or different: "
+                "rows were removed from the end or the log was written again"
+            )
     return None

@@ -219,8 +219,13 @@ def copy_into_warehouse(con: duckdb.DuckDBPyConnection, path: Path) -> int:
                 "dq_acknowledgements",
             )
         }
+        last = snapshot.execute(
+            "SELECT seq, row_hash FROM access.audit_log ORDER BY seq DESC LIMIT 1"
+        ).fetchall()
     finally:
         snapshot.close()
+    if last and db_has_anchors(con):  # the audit log's end, where the app cannot rewrite it
+        con.execute("INSERT INTO ops.audit_anchors VALUES (now(), ?, ?)", list(last[0]))
     for table, frame in frames.items():
         con.register("plans_frame", frame)
         try:
@@ -229,6 +234,14 @@ def copy_into_warehouse(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         finally:
             con.unregister("plans_frame")
     return frames["improvement_plans"].num_rows
+
+
+def db_has_anchors(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "SELECT 1 FROM duckdb_tables() WHERE schema_name = 'ops' AND table_name = 'audit_anchors'"
+        ).fetchall()
+    )
 
 
 def _text(value) -> str | None:

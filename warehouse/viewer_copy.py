@@ -75,6 +75,7 @@ SHARED = (
     "mart.dq_pass_rate_nightly",
     "mart.dq_sources",
     "mart.dq_volume_nightly",
+    "ops.audit_anchors",
     "ops.core_builds",
     "ops.core_loads",
     "ops.mart_builds",

@@ -444,3 +444,24 @@ def test_a_restricted_copy_computes_a_months_keywords_over_its_complaints_when_a
     again = viewer_copy.keywords(agent, scope, month, "(all)").fetchall()
     assert again == rows  # computed once
     assert one(agent, "SELECT count(DISTINCT month) FROM mart.category_keywords_monthly") == 1
+
+
+def test_rows_cut_from_the_end_of_the_audit_log_are_found_by_the_nights_anchor(tmp_path):
+    from tousu.warehouse import db
+    from tousu.warehouse.plan_store import copy_into_warehouse
+
+    path = store_with_admin(tmp_path)
+    for i in range(3):
+        audit.record(path, "admin", "export", NOW + timedelta(minutes=i), f"t{i}.csv")
+    warehouse = db.connect(tmp_path / "tousu.duckdb")
+    db.migrate(warehouse)
+    copy_into_warehouse(warehouse, path)  # the nightly's step: anchors row 4
+    anchors = warehouse.execute("SELECT seq, row_hash FROM ops.audit_anchors").fetchall()
+    warehouse.close()
+    assert [seq for seq, _ in anchors] == [4]
+    assert audit.verify(path, anchors) is None
+    con = duckdb.connect(str(path))
+    con.execute("DELETE FROM access.audit_log WHERE seq >= 3")  # the chain alone stays valid
+    con.close()
+    assert audit.verify(path) is None
+    assert "row 4, as a night recorded it, is gone" in audit.verify(path, anchors)
