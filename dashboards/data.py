@@ -86,8 +86,10 @@ def scope() -> viewer_copy.Scope:
 def _query(
     path: str, stamp: tuple[int, int], scope_key: str, sql: str, params: tuple
 ) -> pl.DataFrame:
-    # one cursor per query: Streamlit runs threads
+    # one cursor per query: Streamlit runs threads. A cursor does not inherit the copy's time
+    # zone: a page's date_trunc('month', ...) must count the company's month, as the marts do.
     cursor = _connection(path, stamp, scope_key).cursor()
+    cursor.execute(f"SET timezone = '{current_settings().timezone}'")
     try:
         frame = pl.from_arrow(cursor.sql(sql, params=list(params)).to_arrow_table())
     finally:

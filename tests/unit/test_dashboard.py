@@ -263,3 +263,27 @@ def test_quarantined_records_are_masked_and_downloads_neutralise_formulas(publis
     assert names and all(n in raw for n in names)
     shown_whole = [n for n in names if f'"{n}"' in records]
     assert shown_whole == [], records[:500]  # shown as 张*, never whole
+
+
+def test_the_breach_list_counts_the_companys_month_as_the_compliance_table_does(published):
+    """Pages run date_trunc in the reporting time zone: a clock started at 01:00 on the 1st
+    (Shanghai) is in that month's list, as in the monthly mart."""
+    # a month whose count differs when its clocks are cut at UTC midnight instead
+    [(month, breached)] = mart(
+        published,
+        """
+        SELECT m.month, m.breached FROM mart.sla_compliance_monthly m
+        WHERE clock = '(all)' AND channel = '(all)' AND priority = '(all)'
+          AND department = '(all)' AND category = '(all)'
+          AND m.breached <> (SELECT count(*) FROM mart.sla_breaches b
+                             WHERE date_trunc('month', b.start_at AT TIME ZONE 'UTC')::DATE
+                                   = m.month)
+          AND m.month IN (SELECT month FROM mart.satisfaction_closure_monthly)
+        ORDER BY m.month DESC LIMIT 1""",
+    )
+    at = app().run()
+    at.switch_page("views/sla.py").run()
+    at.selectbox(key="month").select(month).run()
+    assert not at.exception, at.exception
+    [caption] = [c.value for c in at.caption if c.value.startswith("超时清单")]
+    assert caption == f"超时清单 ({breached:,})"
