@@ -4,7 +4,7 @@ The review app (and every export it offers) never queries the published copy dir
 signed-in user's pages run on an in-memory DuckDB database built from it for their scope, so
 what a role may not see cannot reach their browser whatever a page asks:
 
-- **Rows.** A restricted viewer (an agent, a supervisor: `Viewer.operators` set) gets the
+- **Rows.** A restricted viewer (an agent, a supervisor: `Scope.operators` set) gets the
   complaints an operator of theirs handled (core.complaint_events.operator) and, of every table
   about complaints, those complaints' rows (ROW_LEVEL: tables with a complaint_id, the customers
   they belong to). Facts about one complaint keep their meaning (an SLA clock, whether the
@@ -15,7 +15,7 @@ what a role may not see cannot reach their browser whatever a page asks:
 - **Masking.** Names (already 张* in core), phone numbers, e-mails, member / order / account
   numbers, and phone numbers and e-mails inside free text are masked for every role (MASKED);
   quarantined records and their reasons are masked, and withheld from restricted viewers
-  (they cannot be attributed to anyone's complaints). Raw and staging layers are not in the copy at all.
+  (they cannot be attributed to anyone's complaints). Raw and staging are not in the copy.
   `unmasked_complaint` is the one way to a record's personal data, for roles with the right,
   and the caller audits it.
 - **Shared tables** (SHARED: calendars, policies, data-quality results, plans) are the same for
