@@ -8,7 +8,14 @@ from tousu.dashboards.sign_in import sign_out, signed_in_user
 from tousu.warehouse.users import READ_AUDIT
 
 st.set_page_config(page_title="tousu 投诉", layout="wide")
-st.sidebar.segmented_control("语言 / Language", ["中文", "English"], default="中文", key="lang")
+# the language, like the filters, lives in the URL too (?lang=en): a link reproduces the view
+language = st.sidebar.segmented_control(
+    "语言 / Language",
+    ["中文", "English"],
+    default="English" if st.query_params.get("lang") == "en" else "中文",
+    key="lang",
+)
+st.query_params["lang"] = "en" if language == "English" else "zh"
 st.sidebar.title(t("app_title"))
 
 # The pages are declared before signing in (hidden until then), so a link to one of them

@@ -63,22 +63,61 @@ def months() -> list[date]:
     )["month"].to_list()
 
 
+def _kept(name: str, options: list, parse=str):
+    """The value a filter had on the page before (kept in the session), or in the link (the
+    URL's query parameters), if it is one of the options; else None (the widget's default)."""
+    if f"kept_{name}" in st.session_state and st.session_state[f"kept_{name}"] in options:
+        return st.session_state[f"kept_{name}"]
+    given = st.query_params.get(name)
+    if given is not None:
+        try:
+            value = parse(given)
+        except ValueError:
+            return None
+        return value if value in options else None
+    return None
+
+
+def _keep(name: str, value, text: str) -> None:
+    """A filter's value survives a page change (the widget's own state does not: Streamlit
+    forgets a widget its page no longer draws) and goes into the URL, so a link reproduces the
+    view."""
+    st.session_state[f"kept_{name}"] = value
+    st.query_params[name] = text
+
+
+def _month(text: str) -> date:
+    return date.fromisoformat(text + "-01")
+
+
 def sidebar_filters() -> Filters:
     available = months()
+    kept = _kept("month", available, _month)
     month = st.sidebar.selectbox(
-        t("month"), available, format_func=lambda m: m.strftime("%Y-%m"), key="month"
+        t("month"),
+        available,
+        index=available.index(kept) if kept is not None else 0,
+        format_func=lambda m: m.strftime("%Y-%m"),
+        key="month",
     )
+    if month is not None:
+        _keep("month", month, f"{month:%Y-%m}")
     index = available.index(month)
     previous = available[index + 1] if index + 1 < len(available) else None
 
     def pick(label: str, values, fmt=lambda v: v, key: str = "") -> str:
         options = [ALL, *values]
-        return st.sidebar.selectbox(
+        name = key or label
+        kept = _kept(name, options)
+        value = st.sidebar.selectbox(
             t(label),
             options,
-            key=key or label,
+            index=options.index(kept) if kept is not None else 0,
+            key=name,
             format_func=lambda v: t("all") if v == ALL else fmt(v),
         )
+        _keep(name, value, value)
+        return value
 
     return Filters(
         month=month,

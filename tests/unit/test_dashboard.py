@@ -287,3 +287,29 @@ def test_the_breach_list_counts_the_companys_month_as_the_compliance_table_does(
     assert not at.exception, at.exception
     [caption] = [c.value for c in at.caption if c.value.startswith("超时清单")]
     assert caption == f"超时清单 ({breached:,})"
+
+
+def test_filters_survive_a_page_change_and_come_from_the_link(published):
+    at = app().run()
+    months = at.selectbox(key="month").options
+    at.selectbox(key="month").select_index(1)
+    at.selectbox(key="channel").select("phone").run()
+    chosen = at.selectbox(key="month").value
+    at.switch_page("views/sla.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="channel").value == "phone"
+    assert at.selectbox(key="month").value == chosen
+    assert at.query_params["channel"] == "phone"
+    assert at.query_params["month"] == f"{chosen:%Y-%m}"
+
+    from tousu.dashboards.data import plans_path
+
+    linked = sign_in_as(AppTest.from_file(APP, default_timeout=60), plans_path())
+    linked.query_params["channel"] = "email"
+    linked.query_params["month"] = months[2]
+    linked.query_params["lang"] = "en"
+    linked.run()
+    assert not linked.exception, linked.exception
+    assert linked.selectbox(key="channel").value == "email"
+    assert f"{linked.selectbox(key='month').value:%Y-%m}" == months[2]
+    assert any("Complaints" in m.label for m in linked.metric)  # English from the link
