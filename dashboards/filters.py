@@ -109,12 +109,15 @@ def sidebar_filters() -> Filters:
         options = [ALL, *values]
         name = key or label
         kept = _kept(name, options)
+        # labels looked up here, in the script thread: a format function that asks for the
+        # language later (Streamlit, AppTest) may run without the session and fall back to Chinese
+        labels = {v: t("all") if v == ALL else fmt(v) for v in options}
         value = st.sidebar.selectbox(
             t(label),
             options,
             index=options.index(kept) if kept is not None else 0,
             key=name,
-            format_func=lambda v: t("all") if v == ALL else fmt(v),
+            format_func=labels.__getitem__,
         )
         _keep(name, value, value)
         return value

@@ -272,3 +272,19 @@ def role_label(role: str) -> str:
 
 def clock_label(clock: str) -> str:
     return CLOCK_NAMES.get(clock, (clock, clock))[lang()]
+
+
+# Labels of a whole column, looked up in the script thread: a label function called from polars'
+# map_elements runs in polars' worker threads, where Streamlit's session (and so the language)
+# is missing, and fell back to Chinese. Values without a label (a declared source's own clock)
+# stay as they are.
+def clock_labels() -> dict[str, str]:
+    return {c: clock_label(c) for c in CLOCK_NAMES}
+
+
+def channel_labels() -> dict[str, str]:
+    return {c: channel_label(c) for c in CHANNELS}
+
+
+def category_labels() -> dict[str, str]:
+    return {c: category_label(c) for c in CATEGORY_EN}

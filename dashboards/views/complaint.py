@@ -3,7 +3,7 @@
 import streamlit as st
 
 from tousu.dashboards.data import query, unmasked_complaint, viewer
-from tousu.dashboards.i18n import channel_label, clock_label, t
+from tousu.dashboards.i18n import channel_label, clock_labels, t
 from tousu.warehouse.users import UNMASK
 
 chosen = st.query_params.get("complaint") or st.session_state.get("complaint_id", "")
@@ -60,7 +60,7 @@ if complaint_id:
             complaint_id,
         )
         st.dataframe(
-            clocks.with_columns(clocks["clock"].map_elements(clock_label, return_dtype=str)),
+            clocks.with_columns(clocks["clock"].replace(clock_labels())),
             hide_index=True,
             width="stretch",
         )

@@ -6,7 +6,7 @@ import streamlit as st
 
 from tousu.dashboards.data import keywords, query
 from tousu.dashboards.filters import ALL, sidebar_filters
-from tousu.dashboards.i18n import category_label, t
+from tousu.dashboards.i18n import category_labels, t
 from tousu.dashboards.provisional import provisional_note
 
 f = sidebar_filters()
@@ -26,7 +26,7 @@ pareto = query(
 if pareto.height:
     pareto = pareto.with_columns(
         (pl.col("complaints").cum_sum() / pl.col("complaints").sum()).alias("cumulative_share"),
-        pl.col("category").map_elements(category_label, return_dtype=pl.String).alias("label"),
+        pl.col("category").replace(category_labels()).alias("label"),
     )
     order = pareto["label"].to_list()
     bars = (

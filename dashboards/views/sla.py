@@ -5,7 +5,7 @@ import streamlit as st
 
 from tousu.dashboards.data import query
 from tousu.dashboards.filters import ALL, sidebar_filters
-from tousu.dashboards.i18n import channel_label, clock_label, t
+from tousu.dashboards.i18n import channel_labels, clock_labels, t
 from tousu.dashboards.links import complaint_table
 from tousu.dashboards.provisional import provisional_note
 
@@ -27,8 +27,8 @@ by = query(
 st.caption(t("compliance_by"))
 st.dataframe(
     by.with_columns(
-        pl.col("clock").map_elements(clock_label, return_dtype=pl.String),
-        pl.col("channel").map_elements(channel_label, return_dtype=pl.String),
+        pl.col("clock").replace(clock_labels()),
+        pl.col("channel").replace(channel_labels()),
     ),
     hide_index=True,
     width="stretch",
@@ -52,7 +52,7 @@ breaches = query(
 )
 st.caption(f"{t('breaches')} ({breaches.height:,})")
 complaint_table(
-    breaches.with_columns(pl.col("clock").map_elements(clock_label, return_dtype=pl.String)),
+    breaches.with_columns(pl.col("clock").replace(clock_labels())),
     key="sla_breaches",
 )
 
@@ -65,6 +65,6 @@ at_risk = query(
 )
 st.caption(f"{t('at_risk')} ({at_risk.height:,})")
 complaint_table(
-    at_risk.with_columns(pl.col("clock").map_elements(clock_label, return_dtype=pl.String)),
+    at_risk.with_columns(pl.col("clock").replace(clock_labels())),
     key="sla_at_risk",
 )

@@ -313,3 +313,15 @@ def test_filters_survive_a_page_change_and_come_from_the_link(published):
     assert linked.selectbox(key="channel").value == "email"
     assert f"{linked.selectbox(key='month').value:%Y-%m}" == months[2]
     assert any("Complaints" in m.label for m in linked.metric)  # English from the link
+
+
+def test_english_mode_names_clocks_channels_and_categories_in_english(published):
+    """Labels are looked up in the script thread (a label function inside polars' map_elements
+    runs without Streamlit's session and fell back to Chinese)."""
+    at = app("English").run()
+    at.switch_page("views/sla.py").run()
+    assert not at.exception, at.exception
+    [table] = [d.value for d in at.dataframe if {"clock", "channel", "met"} <= set(d.value.columns)]
+    assert "First response" in set(table["clock"]) and "首次响应" not in set(table["clock"])
+    assert {"Phone", "Email"} <= set(table["channel"])
+    assert not {"phone", "email", "电话", "邮件"} & set(table["channel"])
