@@ -183,6 +183,12 @@ TEXT = {
         "您的账户尚未关联任何坐席工号，因此没有可显示的投诉。请联系管理员（tousu users set-operators）。",
         "Your account is not mapped to any operator id yet, so there are no complaints to show. Ask an administrator (tousu users set-operators).",
     ),
+    "waiting_links_note": (
+        "另有 {n:,} 条记录在等待配对（已登记但渠道记录未到，或渠道记录尚未登记），未计入以上任何数字。",
+        "{n:,} more records wait to be linked (registered without their channel record, or a channel record not yet registered) and are in none of the figures above.",
+    ),
+    "waiting_links_list": ("查看待配对记录（数据质量）", "See the records waiting (Data quality)"),
+    "waiting_links": ("待配对记录", "Records waiting to be linked"),
     "export_not_allowed": (
         "您的角色无导出权限。",
         "Your role may not export data.",

@@ -25,6 +25,14 @@ if waiting.height:
     st.caption(f"{t('files_waiting')} ({waiting.height:,})")
     st.dataframe(waiting, hide_index=True, width="stretch")
 render_review()
+pending = query(
+    "SELECT waiting_for, source, key, file, row_number FROM ops.pending_links "
+    "ORDER BY waiting_for, file, row_number"
+)
+if pending.height:
+    st.caption(f"{t('waiting_links')} ({pending.height:,})")
+    st.dataframe(pending, hide_index=True, width="stretch")
+    download_csv(pending, "pending_links")
 runs = query(
     "SELECT run_date, status, rows_read, rows_loaded, rows_quarantined, files_new, "
     "files_failed, started_at, finished_at FROM ops.runs ORDER BY started_at DESC"

@@ -55,6 +55,18 @@ def overdue_open(f: Filters) -> int:
     )["n"][0]
 
 
+# The halves of a complaint that wait for the other (ops.pending_links): in no figure yet.
+WAITING_COMPLAINTS = ("registration without its channel record", "channel record not registered")
+
+
+def waiting_to_be_linked() -> int:
+    return query(
+        "SELECT count(*) AS n FROM ops.pending_links "
+        "WHERE waiting_for IN (SELECT unnest(?::VARCHAR[]))",
+        list(WAITING_COMPLAINTS),
+    )["n"][0]
+
+
 def _pct(v):
     return "—" if v is None else f"{v:.1%}"
 
@@ -84,6 +96,11 @@ def render() -> None:
             if key == "sla_compliance" and now.get("no_target"):
                 col.caption(t("no_target_count").format(n=now["no_target"]))
     cols[5].metric(t("overdue_open"), f"{overdue_open(f):,}")
+    waiting = waiting_to_be_linked()
+    if waiting:
+        # complaints half delivered are in no figure above: say how many, where the figures are
+        st.info(t("waiting_links_note").format(n=waiting), icon=":material/link_off:")
+        st.page_link("views/data_quality.py", label=t("waiting_links_list"))
 
     where, params = f.cube_where()
     trend = query(

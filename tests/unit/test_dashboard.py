@@ -325,3 +325,20 @@ def test_english_mode_names_clocks_channels_and_categories_in_english(published)
     assert "First response" in set(table["clock"]) and "首次响应" not in set(table["clock"])
     assert {"Phone", "Email"} <= set(table["channel"])
     assert not {"phone", "email", "电话", "邮件"} & set(table["channel"])
+
+
+def test_records_waiting_to_be_linked_are_counted_on_the_overview_and_listed(published):
+    [(waiting,)] = mart(
+        published,
+        "SELECT count(*) FROM ops.pending_links WHERE waiting_for IN "
+        "('registration without its channel record', 'channel record not registered')",
+    )
+    [(listed,)] = mart(published, "SELECT count(*) FROM ops.pending_links")
+    assert waiting, "the small demo inbox has halves waiting"
+    at = app().run()
+    assert not at.exception, at.exception
+    assert any(f"另有 {waiting:,} 条记录在等待配对" in i.value for i in at.info)
+    at.switch_page("views/data_quality.py").run()
+    assert not at.exception, at.exception
+    [table] = [d.value for d in at.dataframe if "waiting_for" in d.value.columns]
+    assert len(table) == listed
