@@ -51,10 +51,13 @@ if pareto.height:
 st.caption(t("keywords"))
 st.dataframe(keywords(f.month, f.category), hide_index=True, width="stretch")
 
+# Weeks up to the last one any complaint arrived in: after it the data stopped (deliveries
+# late, or the night ahead of the data), which is not a drop to zero.
 weekly = query(
     """
     SELECT category, week_start, complaints, expected, threshold, projected, complete, alert
     FROM mart.category_weekly WHERE (? = '(all)' OR category = ?)
+      AND week_start <= (SELECT max(week_start) FROM mart.category_weekly WHERE complaints > 0)
     ORDER BY week_start""",
     f.category,
     f.category,

@@ -342,3 +342,36 @@ def test_records_waiting_to_be_linked_are_counted_on_the_overview_and_listed(pub
     assert not at.exception, at.exception
     [table] = [d.value for d in at.dataframe if "waiting_for" in d.value.columns]
     assert len(table) == listed
+
+
+def test_the_weekly_trend_stops_where_the_data_stops(published_demo, tmp_path, monkeypatch):
+    """A night weeks after the last delivered data (the demo's data ends in October, `make demo`
+    runs today): the weeks after the data are not drawn as a drop to zero."""
+    import shutil
+
+    from tousu.flows.metrics.build import build_marts
+    from tousu.flows.settings import night_end
+    from tousu.warehouse import db
+
+    writer = tmp_path / "tousu.duckdb"
+    shutil.copyfile(published_demo.with_name("tousu.duckdb"), writer)
+    con = db.connect(writer)
+    build_marts(con, night_end(date(2026, 11, 26), "Asia/Shanghai"), core_changed=False)
+    [(last_data_week, last_week)] = con.execute(
+        "SELECT max(week_start) FILTER (WHERE complaints > 0), max(week_start) "
+        "FROM mart.category_weekly"
+    ).fetchall()
+    con.close()
+    assert last_week > last_data_week
+    published = db.publish(writer, tmp_path / "tousu.published.duckdb")
+    monkeypatch.setenv("TOUSU_PUBLISHED", str(published))
+    monkeypatch.setenv("TOUSU_PLANS", str(tmp_path / "improvement_plans.duckdb"))
+    at = app().run()
+    at.switch_page("views/problem_types.py").run()
+    assert not at.exception, at.exception
+    import pyarrow as pa
+
+    [chart] = [e for e in at.get("vega_lite_chart") if "week_start" in e.proto.spec]
+    drawn = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all()
+    weeks = {w.date() for w in drawn.column("week_start").to_pylist()}
+    assert max(weeks) == last_data_week and last_week not in weeks
