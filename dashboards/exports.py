@@ -14,12 +14,17 @@ from tousu.dashboards.safe_export import safe_csv
 from tousu.warehouse import audit
 from tousu.warehouse.users import EXPORT
 
-# The sidebar's filters (dashboards/filters.py keys): an export's audit row says what was on screen.
+# The sidebar's filters (dashboards/filters.py keeps each as kept_<name>): an export's audit row
+# says what was on screen.
 FILTER_KEYS = ("month", "channel", "department", "category", "priority")
 
 
 def _audit_export(name: str, rows: int, detail: dict) -> None:
-    on_screen = {k: str(st.session_state[k]) for k in FILTER_KEYS if k in st.session_state}
+    on_screen = {
+        k: str(st.session_state[f"kept_{k}"])
+        for k in FILTER_KEYS
+        if f"kept_{k}" in st.session_state
+    }
     audit.record(
         plans_path(),
         viewer().name,

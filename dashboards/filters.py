@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from tousu.dashboards.data import query
-from tousu.dashboards.i18n import category_label, channel_label, t
+from tousu.dashboards.i18n import category_label, channel_label, lang, t
 from tousu.flows.vocab import CATEGORIES, CHANNELS, DEPARTMENTS, PRIORITY
 
 ALL = "(all)"  # how the monthly marts label a breakdown summed over
@@ -90,6 +90,13 @@ def _month(text: str) -> date:
     return date.fromisoformat(text + "-01")
 
 
+def _key(name: str) -> str:
+    """A filter widget's key, one per language: the browser keeps showing a selectbox's label of
+    the language it was first drawn in ("全部" in English mode), so switching the language draws
+    new widgets, which take the kept value."""
+    return name if lang() == 0 else f"{name}_en"
+
+
 def sidebar_filters() -> Filters:
     available = months()
     kept = _kept("month", available, _month)
@@ -98,7 +105,7 @@ def sidebar_filters() -> Filters:
         available,
         index=available.index(kept) if kept is not None else 0,
         format_func=lambda m: m.strftime("%Y-%m"),
-        key="month",
+        key=_key("month"),
     )
     if month is not None:
         _keep("month", month, f"{month:%Y-%m}")
@@ -116,7 +123,7 @@ def sidebar_filters() -> Filters:
             t(label),
             options,
             index=options.index(kept) if kept is not None else 0,
-            key=name,
+            key=_key(name),
             format_func=labels.__getitem__,
         )
         _keep(name, value, value)

@@ -183,6 +183,11 @@ TEXT = {
         "您的账户尚未关联任何坐席工号，因此没有可显示的投诉。请联系管理员（tousu users set-operators）。",
         "Your account is not mapped to any operator id yet, so there are no complaints to show. Ask an administrator (tousu users set-operators).",
     ),
+    "maturing": ("本月仍在处理中", "month still maturing"),
+    "maturing_help": (
+        "最新月份的投诉仍在处理与回访中，结案率与满意率还会变化；与已结束的上月不可直接比较。",
+        "The latest month's complaints are still being handled and followed up: its closure rate and CSAT will still change, so they do not compare with the finished month before.",
+    ),
     "waiting_links_note": (
         "另有 {n:,} 条记录在等待配对（已登记但渠道记录未到，或渠道记录尚未登记），未计入以上任何数字。",
         "{n:,} more records wait to be linked (registered without their channel record, or a channel record not yet registered) and are in none of the figures above.",

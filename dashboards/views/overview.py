@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from tousu.dashboards.data import query
-from tousu.dashboards.filters import ALL, Filters, sidebar_filters
+from tousu.dashboards.filters import ALL, Filters, months, sidebar_filters
 from tousu.dashboards.i18n import t
 from tousu.dashboards.provisional import data_status, provisional_note
 
@@ -59,6 +59,10 @@ def overdue_open(f: Filters) -> int:
 WAITING_COMPLAINTS = ("registration without its channel record", "channel record not registered")
 
 
+# Rates that still grow while a month's complaints are handled (closed, followed up).
+STILL_MATURING = ("closure_rate", "csat")
+
+
 def waiting_to_be_linked() -> int:
     return query(
         "SELECT count(*) AS n FROM ops.pending_links "
@@ -76,6 +80,7 @@ def render() -> None:
     now, before = month_figures(f, f.month), month_figures(f, f.previous_month)
     st.subheader(f"{t('overview')} · {f.month:%Y-%m}")
     provisional_note([f.month, f.previous_month], f.channel)
+    maturing = f.month == months()[0]  # the latest month: its complaints are still being handled
     cols = st.columns(6)
     for col, key in zip(
         cols, ("volume", "sla_compliance", "repeat_rate", "csat", "closure_rate"), strict=False
@@ -86,13 +91,17 @@ def render() -> None:
             col.metric(t(key), f"{value:,}", delta, help=t("vs_previous"))
         else:
             delta = None if value is None or prev is None else f"{(value - prev) * 100:+.1f} pt"
+            unripe = maturing and key in STILL_MATURING
             col.metric(
                 t(key),
                 _pct(value),
                 delta,
-                help=t("vs_previous"),
-                delta_color="inverse" if key == "repeat_rate" else "normal",
+                help=t("maturing_help") if unripe else t("vs_previous"),
+                # a month still running against a finished one: grey, not an alarm
+                delta_color="off" if unripe else "inverse" if key == "repeat_rate" else "normal",
             )
+            if unripe:
+                col.caption(t("maturing"))
             if key == "sla_compliance" and now.get("no_target"):
                 col.caption(t("no_target_count").format(n=now["no_target"]))
     cols[5].metric(t("overdue_open"), f"{overdue_open(f):,}")

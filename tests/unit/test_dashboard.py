@@ -310,8 +310,10 @@ def test_filters_survive_a_page_change_and_come_from_the_link(published):
     linked.query_params["lang"] = "en"
     linked.run()
     assert not linked.exception, linked.exception
-    assert linked.selectbox(key="channel").value == "email"
-    assert f"{linked.selectbox(key='month').value:%Y-%m}" == months[2]
+    # English draws its own widgets (keys with _en), which take the linked values
+    assert linked.selectbox(key="channel_en").value == "email"
+    assert f"{linked.selectbox(key='month_en').value:%Y-%m}" == months[2]
+    assert linked.selectbox(key="channel_en").options[0] == "All"
     assert any("Complaints" in m.label for m in linked.metric)  # English from the link
 
 
@@ -375,3 +377,11 @@ def test_the_weekly_trend_stops_where_the_data_stops(published_demo, tmp_path, m
     drawn = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all()
     weeks = {w.date() for w in drawn.column("week_start").to_pylist()}
     assert max(weeks) == last_data_week and last_week not in weeks
+
+
+def test_the_latest_month_is_marked_maturing_and_not_shown_as_a_fall(published):
+    at = app().run()
+    assert not at.exception, at.exception
+    assert sum("本月仍在处理中" in c.value for c in at.caption) == 2  # closure rate and CSAT
+    at.selectbox(key="month").select_index(1).run()  # a finished month: compared as usual
+    assert not any("本月仍在处理中" in c.value for c in at.caption)
