@@ -27,7 +27,8 @@ PasswordStdin = Annotated[
 ]
 
 
-def _store(path: Path | None) -> Path:
+def app_file(path: Path | None) -> Path:
+    """The review app's file: the one given, else the configured one."""
     from tousu.flows.settings import get_settings
 
     return path or get_settings().plans_path
@@ -86,7 +87,7 @@ def users_add(
     password = _password(password_stdin)
     try:
         user = add_user(
-            _store(store),
+            app_file(store),
             name,
             role,
             password,
@@ -104,7 +105,7 @@ def _change(name: str, store: Path | None, **changes) -> None:
     from tousu.warehouse.users import UserError, change_user
 
     try:
-        user = change_user(_store(store), name, _now(), by=_by(), **changes)
+        user = change_user(app_file(store), name, _now(), by=_by(), **changes)
     except UserError as exc:
         _fail(str(exc))
     typer.echo(_describe(user))
@@ -156,7 +157,7 @@ def users_list(store: StoreOption = None) -> None:
     """Every user: role, team, operator ids, disabled or not (never a password or its hash)."""
     from tousu.warehouse.users import list_users
 
-    path = _store(store)
+    path = app_file(store)
     users = list_users(path) if path.exists() else []
     if not users:
         typer.echo(
@@ -223,7 +224,7 @@ def privacy_erase(
     except NightAlreadyRunning as exc:
         _fail(str(exc), 4)
     audit.record(
-        _store(store),
+        app_file(store),
         _by(),
         "erased",
         now,

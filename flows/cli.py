@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from tousu.flows.access_cli import StoreOption, app_file
 from tousu.flows.settings import TIMEZONE
 
 app = typer.Typer(
@@ -72,20 +73,12 @@ def demo_plans(
 
 
 @app.command("demo-users")
-def demo_users(
-    store: Annotated[
-        Path | None,
-        typer.Option(
-            help="The app's file (default: TOUSU_PLANS or data/improvement_plans.duckdb)."
-        ),
-    ] = None,
-) -> None:
+def demo_users(store: StoreOption = None) -> None:
     """Add one demo user of each role (agents mapped to demo operators) and print their
     passwords: for the demo only."""
     from tousu.flows.demo.users import write_demo_users
-    from tousu.flows.settings import get_settings
 
-    path = store or get_settings().plans_path
+    path = app_file(store)
     typer.echo(f"demo users of the review app ({path}); sign in with:")
     for name, role, password in write_demo_users(path, datetime.now().astimezone()):
         typer.echo(f"  {name:<8} {password:<14} {role}")

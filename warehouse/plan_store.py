@@ -15,7 +15,7 @@ import duckdb
 
 from tousu.warehouse import audit
 from tousu.warehouse.app_store import PLAN_FILES, connect_file, create_tables
-from tousu.warehouse.db import transaction
+from tousu.warehouse.db import tables_exist, transaction
 
 METRICS = ("complaints_per_day", "csat")
 STATUSES = ("planned", "in_progress", "done", "cancelled")
@@ -224,7 +224,9 @@ def copy_into_warehouse(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         ).fetchall()
     finally:
         snapshot.close()
-    if last and db_has_anchors(con):  # the audit log's end, where the app cannot rewrite it
+    if last and tables_exist(
+        con, "ops.audit_anchors"
+    ):  # the audit log's end, where the app cannot rewrite it
         con.execute("INSERT INTO ops.audit_anchors VALUES (now(), ?, ?)", list(last[0]))
     for table, frame in frames.items():
         con.register("plans_frame", frame)
@@ -234,14 +236,6 @@ def copy_into_warehouse(con: duckdb.DuckDBPyConnection, path: Path) -> int:
         finally:
             con.unregister("plans_frame")
     return frames["improvement_plans"].num_rows
-
-
-def db_has_anchors(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(
-        con.execute(
-            "SELECT 1 FROM duckdb_tables() WHERE schema_name = 'ops' AND table_name = 'audit_anchors'"
-        ).fetchall()
-    )
 
 
 def _text(value) -> str | None:

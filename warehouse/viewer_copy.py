@@ -300,7 +300,7 @@ def keywords(
 ) -> duckdb.DuckDBPyRelation:
     """mart.category_keywords_monthly's rows of a month (one category, or '(all)'), computed
     over a restricted copy's complaints on first request, by the nightly's own function."""
-    from tousu.flows.metrics.keywords import keywords_by_category_month
+    from tousu.flows.metrics.keywords import DESCRIBED, keywords_by_category_month
 
     if (
         scope.restricted
@@ -308,11 +308,10 @@ def keywords(
             "SELECT 1 FROM intermediate.keyword_months WHERE month = ?", [month]
         ).fetchall()
     ):
+        # the month's groups, by the nightly's own notion of a group (its category and month)
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE keyword_month AS SELECT DISTINCT category, "
-            "date_trunc('month', received_at AT TIME ZONE stg.reporting_tz())::DATE AS month "
-            "FROM core.complaints WHERE date_trunc('month', received_at AT TIME ZONE "
-            "stg.reporting_tz())::DATE = ?",
+            "CREATE OR REPLACE TEMP TABLE keyword_month AS SELECT DISTINCT category, month "
+            f"FROM ({DESCRIBED}) WHERE month = ?",
             [month],
         )
         fresh = keywords_by_category_month(con, only="keyword_month", workers=1)
