@@ -4,6 +4,7 @@ import streamlit as st
 
 from tousu.dashboards.data import available, published_path, query
 from tousu.dashboards.i18n import role_label, t
+from tousu.dashboards.pages import PAGES
 from tousu.dashboards.sign_in import sign_out, signed_in_user
 from tousu.warehouse.users import READ_AUDIT
 
@@ -20,19 +21,13 @@ st.sidebar.title(t("app_title"))
 
 # The pages are declared before signing in (hidden until then), so a link to one of them
 # survives the sign-in form; none of them runs before someone has signed in.
-pages = [
-    st.Page("views/overview.py", title=t("overview"), default=True),
-    st.Page("views/sla.py", title=t("sla"), url_path="sla"),
-    st.Page("views/repeats.py", title=t("repeats"), url_path="repeats"),
-    st.Page("views/problem_types.py", title=t("problem_types"), url_path="problem_types"),
-    st.Page("views/departments.py", title=t("departments"), url_path="departments"),
-    st.Page("views/complaint.py", title=t("complaint"), url_path="complaint"),
-    st.Page("views/plans.py", title=t("plans"), url_path="plans"),
-    st.Page("views/data_quality.py", title=t("data_quality"), url_path="data_quality"),
-]
 signed = st.session_state.get("user")
-if signed is None or signed.may(READ_AUDIT):  # the audit page itself refuses other roles
-    pages.append(st.Page("views/audit.py", title=t("audit"), url_path="audit"))
+pages = [
+    st.Page(script, title=t(title), default=not address, url_path=address or None)
+    for script, title, address in PAGES
+    # the audit page itself refuses other roles
+    if script != "views/audit.py" or signed is None or signed.may(READ_AUDIT)
+]
 navigation = st.navigation(pages, position="sidebar" if signed else "hidden")
 
 user = signed_in_user()  # the sign-in form until someone signs in; nothing below runs before
@@ -51,4 +46,9 @@ if user.sees != "all":
     if not st.session_state["scope"].operators:
         st.info(t("no_operators"))  # nothing to show, not an error
         st.stop()
+# the page shown, so a complaint opened from one of its lists can link back to it
+st.session_state["current_page"] = next(
+    ((script, t(title)) for script, title, address in PAGES if address == navigation.url_path),
+    None,
+)
 navigation.run()

@@ -152,3 +152,26 @@ def unmasked_complaint(complaint_id: str) -> dict | None:
     finally:
         con.close()
     return dict(zip(UNMASKED_COLUMNS, rows[0], strict=True)) if rows else None
+
+
+def find_complaints(key: str) -> list[str]:
+    """The complaints the viewer may see whose id is the key or that carry it as a phone number,
+    e-mail address, order, member, social or app user number. Identifiers are matched on the
+    published copy (the viewer's copy holds them masked); only ids the viewer's copy holds come
+    back, so a search reveals nothing outside the viewer's scope."""
+    from tousu.warehouse.db import open_published
+    from tousu.warehouse.lookup import complaints_carrying
+
+    con = open_published(published_path())
+    try:
+        found = complaints_carrying(con, key)
+    finally:
+        con.close()
+    if not found:
+        return []
+    visible = query(
+        "SELECT complaint_id FROM core.complaints "
+        "WHERE complaint_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY complaint_id",
+        found,
+    )
+    return visible["complaint_id"].to_list()

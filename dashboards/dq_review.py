@@ -1,4 +1,5 @@
-"""The Data quality page's review part: last night's failing checks, acknowledgements, Data Docs.
+"""The Data quality page's review part: the failures behind provisional months and the checks
+failing now, acknowledgements, Data Docs.
 
 Acknowledgements are read from and written to the app's own file (warehouse/acknowledgements.py)
 so a person sees theirs at once; the nightly copies them into the warehouse.
@@ -13,21 +14,55 @@ import streamlit as st
 
 from tousu.dashboards.data import plans_path, published_path, query, viewer
 from tousu.dashboards.i18n import t
+from tousu.dashboards.tables import show
 from tousu.flows.settings import current_settings, data_docs_beside
 from tousu.warehouse.acknowledgements import acknowledge, in_force
 from tousu.warehouse.plan_store import PlanError
 from tousu.warehouse.users import ACKNOWLEDGE
 
 
+def open_failures(problems: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
+    """Every failure behind a provisional month (whatever night it happened), and every check
+    failing on the latest night: one row per source and check, with the months it leaves
+    provisional, the rows still missing and the latest night it failed."""
+    behind_months = problems.group_by("source", "check_name").agg(
+        pl.col("month").unique().sort().dt.strftime("%Y-%m").str.join(", ").alias("months"),
+        pl.col("load_id").n_unique().alias("deliveries"),
+        # a delivery's missing rows count once whatever number of months it spans
+        pl.struct("load_id", "rows_missing")
+        .unique()
+        .struct.field("rows_missing")
+        .sum()
+        .alias("rows_missing"),
+        pl.col("run_id").sort_by("run_date").last().alias("run_id"),
+        pl.col("reason").unique().sort().first().alias("reason"),
+    )
+    failing_now = latest.select(
+        "source",
+        "check_name",
+        pl.lit("").alias("months"),
+        pl.col("deliveries").cast(pl.UInt32),
+        pl.col("rows_failed").alias("rows_missing"),
+        "run_id",
+        pl.format("{}: {} failed ({})", "source", "check_name", "observed_value").alias("reason"),
+    ).join(behind_months, on=["source", "check_name"], how="anti")
+    return pl.concat([behind_months, failing_now], how="vertical_relaxed").sort(
+        "source", "check_name"
+    )
+
+
 def failing_checks() -> pl.DataFrame:
-    """Checks that failed on the latest night, with files that did not load as batch checks."""
-    return query(
-        "SELECT run_id, source, suite, check_name, deliveries, rows_failed, rows_checked, "
-        "observed_value FROM mart.dq_failing_checks ORDER BY source, check_name"
+    return open_failures(
+        query("SELECT * FROM mart.provisional_problems"),
+        query(
+            "SELECT run_id, source, check_name, deliveries, rows_failed, observed_value "
+            "FROM mart.dq_failing_checks"
+        ),
     )
 
 
 def with_acknowledgements(failing: pl.DataFrame, today: date) -> pl.DataFrame:
+    """Each failure with its acknowledgement in force, if any; the unacknowledged first."""
     acks = in_force(plans_path(), today)
     frame = pl.DataFrame(
         [(a.source, a.check_name, a.acknowledged_by, a.comment, a.until_date) for a in acks],
@@ -40,7 +75,9 @@ def with_acknowledgements(failing: pl.DataFrame, today: date) -> pl.DataFrame:
         },
         orient="row",
     )
-    return failing.join(frame, on=["source", "check_name"], how="left")
+    return failing.join(frame, on=["source", "check_name"], how="left").sort(
+        pl.col("acknowledged_by").is_not_null(), "source", "check_name"
+    )
 
 
 def data_docs_link() -> None:
@@ -92,7 +129,7 @@ def render_review() -> None:
     failing = with_acknowledgements(failing_checks(), date.today())
     st.caption(t("failing_checks"))
     if failing.height:
-        st.dataframe(failing.drop("run_id"), hide_index=True, width="stretch")
+        show(failing.drop("run_id"))
     else:
         st.success(t("no_failures"))
     acknowledge_form(failing)

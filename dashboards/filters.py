@@ -86,6 +86,18 @@ def _keep(name: str, value, text: str) -> None:
     st.query_params[name] = text
 
 
+def keep_choice(name: str, value) -> None:
+    """Set a filter from elsewhere (a drill-down): the sidebar of the next page draws it."""
+    if name == "month" and isinstance(value, str):
+        value = _month(value[:7])
+    _keep(name, value, f"{value:%Y-%m}" if isinstance(value, date) else str(value))
+
+
+def kept_choice(name: str, options: list):
+    """A kept choice that is not a sidebar filter (the drill-down's list)."""
+    return _kept(name, options)
+
+
 def _month(text: str) -> date:
     return date.fromisoformat(text + "-01")
 

@@ -3,6 +3,8 @@ process's terms), with an English gloss in English mode."""
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from tousu.flows.vocab import CATEGORY_EN, CHANNELS
@@ -62,6 +64,31 @@ TEXT = {
     "followups": ("满意度回访", "Follow-ups"),
     "clocks": ("时效", "Clocks"),
     "not_found": ("未找到该投诉。", "No such complaint."),
+    "complaint_search": (
+        "查找投诉：编号、电话、邮箱、订单号或会员号",
+        "Find a complaint: id, phone, e-mail, order or member number",
+    ),
+    "complaint_search_help": (
+        "按完整号码精确匹配；只显示您有权查看的投诉，个人信息仍为脱敏显示。",
+        "Matched exactly on the whole number; only complaints you may see are shown, personal data stays masked.",
+    ),
+    "found_several": ("找到 {n:,} 条投诉，请选择一条：", "{n:,} complaints found: pick one."),
+    "customer_others": ("该客户的其他投诉", "The customer's other complaints"),
+    "repeat_chain": ("所在重复投诉链", "Its repeat chain"),
+    "back_to": ("返回", "Back to"),
+    "complaints": ("投诉清单", "Complaint list"),
+    "complaint_list": ("清单", "List"),
+    "list_received": ("当月收到的投诉", "Received in the month"),
+    "list_repeat": ("重复投诉", "Repeat complaints"),
+    "list_not_closed": ("未结案", "Not closed"),
+    "list_breached": ("有时效超时", "With a breached clock"),
+    "list_overdue_open": ("超时未结（当前）", "Overdue and open now"),
+    "overdue_open_help": (
+        "当前仍未结、且至少一个时效节点已超过截止时间的投诉（不限月份）。",
+        "Complaints open now with at least one clock past its deadline (any month).",
+    ),
+    "drill_hint": ("点击图形查看对应投诉", "click a mark to list its complaints"),
+    "pareto": ("帕累托图", "Pareto"),
     "open_detail": ("选中一行查看投诉详情", "Select a row to open the complaint"),
     "download": ("下载 CSV", "Download CSV"),
     "heatmap": ("部门 × 类别", "Department × category"),
@@ -87,10 +114,29 @@ TEXT = {
         "not loaded); the figures may be low.",
     ),
     "provisional_reasons": ("暂定原因", "Why provisional"),
-    "provisional_column": ("暂定", "provisional"),
-    "final": ("正式", "final"),
-    "data_status": ("数据状态", "data"),
-    "failing_checks": ("最近一晚未通过的检查", "Checks failing on the latest night"),
+    "data_final": ("正式", "final"),
+    "data_minor": ("暂定（缺口小）", "provisional, small gap"),
+    "data_alarm": ("暂定", "provisional"),
+    "data_acknowledged": ("暂定（已确认）", "provisional, acknowledged"),
+    "gap": ("缺口", "Gap"),
+    "gap_rows": (
+        "{rows:,} 条{unit}中缺 {missing:,} 条（{share}）",
+        "{missing:,} of {rows:,} {unit} missing ({share})",
+    ),
+    "gap_files": ("{n:,} 个文件未加载", "{n:,} files not loaded"),
+    "gap_minor": ("缺口较小的暂定月份", "Provisional with a small gap"),
+    "gap_acknowledged": ("缺口已确认的月份", "Gaps acknowledged"),
+    "unit_records": ("投诉记录", "records"),
+    "unit_events": ("工单事件", "ticket events"),
+    "unit_follow-ups": ("回访记录", "follow-ups"),
+    "unit_core rows": ("核心表记录", "core rows"),
+    "unit_files": ("文件", "files"),
+    "data_status": ("数据状态", "Data status"),
+    "failing_checks": (
+        "导致月份暂定的未通过检查，及最近一晚未通过的检查（未确认的在前）",
+        "Failures behind provisional months and checks failing on the latest night "
+        "(unacknowledged first)",
+    ),
     "acknowledged": ("已确认", "acknowledged"),
     "acknowledge": ("确认为已知问题", "Acknowledge as a known failure"),
     "ack_check": ("检查", "Check"),
@@ -299,3 +345,357 @@ def channel_labels() -> dict[str, str]:
 
 def category_labels() -> dict[str, str]:
     return {c: category_label(c) for c in CATEGORY_EN}
+
+
+# Coded values as people read them (the warehouse keeps the codes).
+CODE_NAMES = {
+    # a complaint's status (flows/vocab.py STATUSES) and lifecycle events (EVENT_TYPES)
+    "registered": ("已登记", "registered"),
+    "assigned": ("已分派", "assigned"),
+    "awaiting_customer": ("等待客户", "awaiting customer"),
+    "customer_responded": ("客户已回复", "customer responded"),
+    "investigating": ("调查中", "investigating"),
+    "investigation_started": ("启动调查", "investigation started"),
+    "first_response": ("首次响应", "first response"),
+    "remedy_agreed": ("方案已确认", "remedy agreed"),
+    "executed": ("已执行", "executed"),
+    "follow_up": ("回访", "follow-up"),
+    "followed_up": ("已回访", "followed up"),
+    "closed": ("已结案", "closed"),
+    "reopened": ("重新打开", "reopened"),
+    # an SLA clock's status
+    "met": ("达标", "met"),
+    "breached": ("超时", "breached"),
+    "open_breached": ("未结且已超时", "open, breached"),
+    "open_within": ("未结且未超时", "open, within target"),
+    # a plan's status
+    "planned": ("计划中", "planned"),
+    "in_progress": ("进行中", "in progress"),
+    "done": ("已完成", "done"),
+    "cancelled": ("已取消", "cancelled"),
+    # a night's and a file's status
+    "succeeded": ("成功", "succeeded"),
+    "succeeded_with_failures": ("已发布，但有文件未加载", "published, some files wait"),
+    "failed": ("失败", "failed"),
+    "abandoned": ("中途中断", "abandoned"),
+    "running": ("运行中", "running"),
+    "loaded": ("已加载", "loaded"),
+    "skipped_duplicate": ("重复，已跳过", "duplicate, skipped"),
+    "held": ("暂缓", "held"),
+    # where a record came from
+    "channel": ("渠道系统", "channel system"),
+    "ticket_system": ("工单系统", "ticket system"),
+    # why a complaint counts as a repeat
+    "same_category": ("同类问题", "same category"),
+    "same_product": ("同一产品", "same product"),
+    # what waits to be linked (ops.pending_links)
+    "registration without its channel record": (
+        "已登记，渠道记录未到",
+        "registration without its channel record",
+    ),
+    "channel record not registered": ("渠道记录未登记", "channel record not registered"),
+    "event of a complaint not in core": ("事件所属投诉未入库", "event of a complaint not in core"),
+    "follow-up of a complaint not in core": (
+        "回访所属投诉未入库",
+        "follow-up of a complaint not in core",
+    ),
+    # the age of open complaints
+    "0-1d": ("1 天内", "under 1 day"),
+    "1-3d": ("1–3 天", "1–3 days"),
+    "3-7d": ("3–7 天", "3–7 days"),
+    "7-30d": ("7–30 天", "7–30 days"),
+    "30d+": ("30 天以上", "over 30 days"),
+    # an improvement plan's metric
+    "complaints_per_day": ("日均投诉量", "complaints per day"),
+    "csat": ("满意率", "CSAT"),
+    "repeat_rate": ("重复投诉率", "repeat rate"),
+    "closure_rate": ("结案率", "closure rate"),
+    "sla_compliance": ("SLA 达标率", "SLA compliance"),
+    # the sources of the built-in exports
+    "ticket_events": ("工单事件", "ticket events"),
+    "satisfaction_followups": ("满意度回访", "satisfaction follow-ups"),
+    # the units a provisional month lacks (warehouse/data_gaps.py)
+    "records": ("投诉记录", "records"),
+    "events": ("工单事件", "ticket events"),
+    "follow-ups": ("回访记录", "follow-ups"),
+    "core rows": ("核心表记录", "core rows"),
+    "files": ("文件", "files"),
+    # audit log actions (warehouse/audit.py ACTIONS)
+    "sign_in": ("登录", "signed in"),
+    "sign_in_failed": ("登录失败", "sign-in failed"),
+    "sign_in_refused": ("拒绝登录", "sign-in refused"),
+    "sign_out": ("退出登录", "signed out"),
+    "session_expired": ("会话超时", "session expired"),
+    "export": ("导出", "export"),
+    "export_refused": ("拒绝导出", "export refused"),
+    "unmasked_view": ("查看完整个人信息", "unmasked view"),
+    "plan_created": ("新建计划", "plan created"),
+    "plan_changed": ("修改计划", "plan changed"),
+    "plan_checkpoint": ("记录计划进展", "plan checkpoint"),
+    "acknowledged": ("确认数据问题", "acknowledged"),
+    "user_added": ("新增用户", "user added"),
+    "user_changed": ("修改用户", "user changed"),
+    "erased": ("删除个人数据", "erased"),
+}
+PRIORITY_EN = {"高": "high", "中": "medium", "低": "low"}
+DEPARTMENT_EN = {
+    "研发生产部": "R&D and production",
+    "客服运营部": "Customer service",
+    "物流部": "Logistics",
+    "售后服务部": "After-sales service",
+    "市场部": "Marketing",
+}
+TARGET = re.compile(r"^(\d+) (minute|hour|working day|calendar day|day)s?$")
+TARGET_ZH = {
+    "minute": "分钟",
+    "hour": "小时",
+    "working day": "个工作日",
+    "calendar day": "天",
+    "day": "天",
+}
+
+
+def code_label(code: str) -> str:
+    return CODE_NAMES.get(code, (code, code))[lang()]
+
+
+def gloss(name: str, english: dict[str, str]) -> str:
+    """A Chinese name of the seed's vocabulary, with its English gloss in English mode."""
+    return f"{name} ({english[name]})" if lang() and name in english else name
+
+
+def target_label(label: str) -> str:
+    """'24 hours' -> '24 小时' in Chinese mode (the policy writes them in English)."""
+    found = TARGET.match(label or "")
+    if not found or lang():
+        return label
+    return f"{found.group(1)} {TARGET_ZH[found.group(2)]}"
+
+
+def value_labels() -> dict[str, dict[str, str]]:
+    """Column name -> {code: label} for the columns whose values are codes, in the page's
+    language (computed here, in the script thread)."""
+    codes = {c: code_label(c) for c in CODE_NAMES}
+    channels = channel_labels()
+    sources = {**codes, **channels}
+    priorities = {p: gloss(p, PRIORITY_EN) for p in PRIORITY_EN}
+    departments = {d: gloss(d, DEPARTMENT_EN) for d in DEPARTMENT_EN}
+    roles = {r: role_label(r) for r in ROLE_NAMES}
+    return {
+        "clock": {**codes, **clock_labels()},
+        "channel": channels,
+        "previous_channel": channels,
+        "source": sources,
+        "category": category_labels(),
+        "priority": priorities,
+        "urgency": priorities,
+        "department": departments,
+        "status": codes,
+        "event": codes,
+        "event_source": codes,
+        "first_response_source": codes,
+        "register": codes,
+        "repeat_reason": codes,
+        "waiting_for": codes,
+        "age_band": codes,
+        "metric": codes,
+        "unit": codes,
+        "role": roles,
+        "action": codes,
+        "target_label": {label: target_label(label) for label in _TARGET_LABELS},
+    }
+
+
+# The target labels a policy can write (warehouse/policies): looked up, not parsed per row.
+_TARGET_LABELS = [
+    f"{n} {unit}{'s' if n != 1 else ''}"
+    for unit in ("minute", "hour", "working day", "calendar day", "day")
+    for n in range(1, 181)
+]
+
+
+# Column headers: every column a page shows (tests/unit/test_dashboard_language.py fails on
+# a header missing here).
+COLUMNS = {
+    "complaint_id": ("投诉编号", "Complaint id"),
+    "previous_complaint_id": ("上一次投诉编号", "Previous complaint id"),
+    "chain_id": ("投诉链", "Chain"),
+    "position": ("链中序号", "Position in chain"),
+    "chain_length": ("链长", "Chain length"),
+    "channels_in_chain": ("链中渠道数", "Channels in chain"),
+    "days_since_previous": ("距上次天数", "Days since previous"),
+    "clock": ("时效节点", "Clock"),
+    "instance": ("序次", "Instance"),
+    "channel": ("渠道", "Channel"),
+    "previous_channel": ("上次渠道", "Previous channel"),
+    "department": ("部门", "Department"),
+    "category": ("类别", "Category"),
+    "priority": ("优先级", "Priority"),
+    "urgency": ("紧急程度", "Urgency"),
+    "product": ("产品", "Product"),
+    "status": ("状态", "Status"),
+    "met": ("达标", "Met"),
+    "breached": ("超时", "Breached"),
+    "open_breached": ("未结已超时", "Open, breached"),
+    "open_within": ("未结未超时", "Open, within target"),
+    "clocks": ("节点数", "Clocks"),
+    "compliance_rate": ("达标率", "Compliance"),
+    "no_target": ("无时限", "Without a target"),
+    "target_label": ("时限", "Target"),
+    "start_at": ("开始时间", "Started"),
+    "deadline_at": ("截止时间", "Deadline"),
+    "stop_at": ("停止时间", "Stopped"),
+    "overrun_hours": ("超时（小时）", "Overrun (hours)"),
+    "elapsed_share": ("已用时限", "Time used"),
+    "paused_seconds": ("暂停（秒）", "Paused (seconds)"),
+    "policy_version": ("时效政策版本", "SLA policy version"),
+    "month": ("月份", "Month"),
+    "months": ("月份", "Months"),
+    "complaints": ("投诉量", "Complaints"),
+    "repeat_complaints": ("重复投诉", "Repeat complaints"),
+    "repeat_rate": ("重复投诉率", "Repeat rate"),
+    "window_passed": ("窗口已满", "Window passed"),
+    "came_back": ("再次投诉", "Came back"),
+    "pending": ("待定", "Pending"),
+    "came_back_rate": ("回头率", "Came-back rate"),
+    "received_at": ("收到时间", "Received"),
+    "repeat_reason": ("重复原因", "Why a repeat"),
+    "reopen_count": ("重开次数", "Times reopened"),
+    "sla_compliance": ("SLA 达标率", "SLA compliance"),
+    "rank": ("排名", "Rank"),
+    "keyword": ("关键词", "Keyword"),
+    "weight": ("权重", "Weight"),
+    "mentions": ("提及次数", "Mentions"),
+    "week_start": ("周（周一）", "Week (Monday)"),
+    "expected": ("预期", "Expected"),
+    "threshold": ("预警阈值", "Warning threshold"),
+    "projected": ("推算", "Projected"),
+    "complete": ("完整周", "Complete week"),
+    "alert": ("预警", "Warning"),
+    "baseline": ("基线", "Baseline"),
+    "source": ("来源", "Source"),
+    "check_name": ("检查", "Check"),
+    "deliveries": ("交付批次", "Deliveries"),
+    "rows_missing": ("缺失行数", "Rows missing"),
+    "rows_failed": ("未通过行数", "Rows failed"),
+    "rows_checked": ("检查行数", "Rows checked"),
+    "observed_value": ("观察值", "Observed"),
+    "reason": ("原因", "Reason"),
+    "acknowledged_by": ("确认人", "Acknowledged by"),
+    "comment": ("说明", "Comment"),
+    "until_date": ("有效至", "In force until"),
+    "run_date": ("夜间日期", "Night"),
+    "rows_read": ("读取行数", "Rows read"),
+    "rows_loaded": ("加载行数", "Rows loaded"),
+    "rows_quarantined": ("隔离行数", "Rows quarantined"),
+    "files_new": ("新文件", "New files"),
+    "files_failed": ("失败文件", "Files failed"),
+    "files_loaded": ("已加载文件", "Files loaded"),
+    "files_skipped": ("跳过文件", "Files skipped"),
+    "started_at": ("开始时间", "Started"),
+    "finished_at": ("结束时间", "Finished"),
+    "last_good_file_at": ("最近成功文件", "Last good file"),
+    "hours_since_last_good_file": ("距最近成功文件（小时）", "Hours since last good file"),
+    "checks_passed": ("通过率", "Checks passed"),
+    "waiting_for": ("等待内容", "Waiting for"),
+    "key": ("配对键", "Key"),
+    "file": ("文件", "File"),
+    "row_number": ("行号", "Row"),
+    "path": ("文件", "File"),
+    "waiting_since": ("等待起始", "Waiting since"),
+    "error": ("错误", "Error"),
+    "record": ("原始记录", "Record"),
+    "quarantined_at": ("隔离时间", "Quarantined"),
+    "resolved_by": ("修正文件", "Resolved by"),
+    "occurred_at": ("发生时间", "Occurred"),
+    "event": ("事件", "Event"),
+    "event_source": ("事件来源", "Event source"),
+    "operator": ("坐席工号", "Operator"),
+    "followed_up_at": ("回访时间", "Followed up"),
+    "method": ("回访方式", "Method"),
+    "result": ("回访结果", "Result"),
+    "field": ("字段", "Field"),
+    "value": ("值", "Value"),
+    "plan_id": ("计划编号", "Plan id"),
+    "title": ("计划名称", "Title"),
+    "scope_kind": ("范围类型", "Scope kind"),
+    "scope_value": ("范围", "Scope"),
+    "metric": ("指标", "Metric"),
+    "target": ("目标", "Target"),
+    "owner": ("负责人", "Owner"),
+    "start_date": ("开始日期", "Start date"),
+    "deadline": ("完成时限", "Deadline"),
+    "done_date": ("完成日期", "Done date"),
+    "progress": ("进度 %", "Progress %"),
+    "note": ("说明", "Note"),
+    "overdue": ("逾期", "Overdue"),
+    "version": ("版本", "Version"),
+    "changed_at": ("修改时间", "Changed"),
+    "changed_by": ("修改人", "Changed by"),
+    "old_value": ("原值", "Old value"),
+    "new_value": ("新值", "New value"),
+    "checked_at": ("记录时间", "Recorded"),
+    "checked_by": ("记录人", "Recorded by"),
+    "open_complaints": ("未结投诉", "Open complaints"),
+    "oldest_age_days": ("最久（天）", "Oldest (days)"),
+    "age_band": ("已开时长", "Open for"),
+    "unit": ("缺失内容", "Missing"),
+    "missing": ("缺失", "Missing"),
+    "rows": ("行数", "Rows"),
+    "share": ("缺失占比", "Share missing"),
+    "problems": ("问题数", "Problems"),
+    "acknowledged": ("已确认", "Acknowledged"),
+    "reasons": ("原因", "Reasons"),
+    "noted_at": ("记录时间", "Noted"),
+    "noted_by": ("记录人", "Noted by"),
+    "scope_category": ("范围：类别", "Scope: category"),
+    "scope_department": ("范围：部门", "Scope: department"),
+    "scope_product": ("范围：产品", "Scope: product"),
+    "seq": ("序号", "No."),
+    "at_time": ("时间", "Time"),
+    "user_name": ("用户", "User"),
+    "action": ("操作", "Action"),
+    "detail": ("详情", "Detail"),
+    "object": ("对象", "Target"),
+    # a complaint's record (core.complaints), shown field by field on the complaint page
+    "register": ("登记系统", "Registered in"),
+    "source_ref": ("来源记录号", "Source record"),
+    "registered_at": ("登记时间", "Registered"),
+    "customer_name_masked": ("客户姓名", "Customer name"),
+    "phone": ("电话", "Phone"),
+    "email": ("邮箱", "E-mail"),
+    "member_no": ("会员号", "Member number"),
+    "social_id": ("社交账号", "Social account"),
+    "app_user_id": ("App 用户号", "App user id"),
+    "source_customer_id": ("来源客户号", "Source customer id"),
+    "export_as_of": ("导出时点", "Exported as of"),
+    "order_no": ("订单号", "Order number"),
+    "description": ("问题描述", "Description"),
+    "demand": ("客户诉求", "Customer's demand"),
+    "first_response_at": ("首次响应时间", "First response"),
+    "first_response_source": ("首次响应来源", "First response from"),
+    "assigned_at": ("分派时间", "Assigned"),
+    "investigation_started_at": ("启动调查时间", "Investigation started"),
+    "remedy_agreed_at": ("方案确认时间", "Remedy agreed"),
+    "executed_at": ("执行时间", "Executed"),
+    "follow_up_at": ("回访时间", "Followed up"),
+    "closed_at": ("结案时间", "Closed"),
+    "last_event_at": ("最近事件时间", "Last event"),
+    "source_file": ("来源文件", "Source file"),
+    "source_row_number": ("来源行号", "Source row"),
+    "name": ("用户名", "User name"),
+    "role": ("角色", "Role"),
+    "group": ("小组", "Group"),
+    "operator_ids": ("坐席工号", "Operator ids"),
+    "disabled_at": ("停用时间", "Disabled since"),
+    "label": ("类别", "Category"),
+    "cumulative_share": ("累计占比", "Cumulative share"),
+    "series": ("指标", "Measure"),
+    "rate": ("比率", "Rate"),
+}
+
+
+def column_label(name: str) -> str:
+    """A column's header in the page's language; a column not in the table shows its name (the
+    language test fails on it)."""
+    return COLUMNS[name][lang()] if name in COLUMNS else name

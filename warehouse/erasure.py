@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from tousu.warehouse import db
+from tousu.warehouse import db, lookup
 
 ERASED = "[已删除 erased]"
 
@@ -128,16 +128,15 @@ def person_complaints(con: duckdb.DuckDBPyConnection, key: str) -> list[str]:
     key = key.strip()
     if not key:
         raise ErasureError("give the person's phone number, e-mail address or member number")
-    phone = db.phone_e164(key) if any(c.isdigit() for c in key) and "@" not in key else None
+    carrying = lookup.complaints_carrying(con, key, lookup.PERSON_KEYS, by_id=False)
     rows = con.execute(
         """
         SELECT DISTINCT l2.complaint_id
-        FROM core.complaints c
-        JOIN core.customer_links l1 USING (complaint_id)
+        FROM core.customer_links l1
         JOIN core.customer_links l2 ON l2.customer_id = l1.customer_id
-        WHERE c.phone = ? OR lower(c.email) = lower(?) OR c.member_no = ?
+        WHERE l1.complaint_id IN (SELECT unnest(?::VARCHAR[]))
         ORDER BY 1""",
-        [phone, key, key],
+        [carrying],
     ).fetchall()
     return [r[0] for r in rows]
 

@@ -71,6 +71,7 @@ SHARED = (
     "mart.declared_sources",
     "mart.sla_policy_rules",
     "mart.provisional_months",
+    "mart.provisional_problems",
     "mart.dq_failing_checks",
     "mart.dq_pass_rate_nightly",
     "mart.dq_sources",

@@ -8,7 +8,8 @@ import streamlit as st
 
 from tousu.dashboards.data import plans_path, query, viewer
 from tousu.dashboards.exports import download_csv
-from tousu.dashboards.i18n import role_label, t
+from tousu.dashboards.i18n import t
+from tousu.dashboards.tables import show
 from tousu.flows.settings import current_settings
 from tousu.warehouse import audit
 from tousu.warehouse.users import READ_AUDIT, list_users
@@ -63,38 +64,17 @@ if action != "(all)":
     log = log.filter(pl.col("action") == action)
 # times in the company's zone, as every page shows them
 log = log.with_columns(pl.col("at_time").dt.convert_time_zone(current_settings().timezone))
-st.dataframe(
-    log,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "seq": t("audit_seq"),
-        "at_time": st.column_config.DatetimeColumn(t("audit_time"), format="YYYY-MM-DD HH:mm:ss"),
-        "user_name": t("audit_user"),
-        "action": t("audit_action"),
-        "target": t("audit_target"),
-        "detail": t("audit_detail"),
-    },
-)
+show(log.rename({"target": "object"}))  # a plan has a target too
 download_csv(log, "audit_log", {"since": str(since), "user": people, "action": action})
 
 st.caption(t("users"))
-st.dataframe(
+show(
     pl.DataFrame(
         [
-            (u.name, role_label(u.role), u.group, ", ".join(u.operator_ids), u.disabled_at)
+            (u.name, u.role, u.group, ", ".join(u.operator_ids), u.disabled_at)
             for u in list_users(PATH)
         ],
         schema=["name", "role", "group", "operator_ids", "disabled_at"],
         orient="row",
-    ),
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "name": t("user_name"),
-        "role": t("audit_role"),
-        "group": t("audit_group"),
-        "operator_ids": t("audit_operators"),
-        "disabled_at": t("audit_disabled"),
-    },
+    )
 )

@@ -1,19 +1,22 @@
 """Departments: where complaints land (department × category) and how each department does."""
 
 import altair as alt
+import polars as pl
 import streamlit as st
 
 from tousu.dashboards.data import query
+from tousu.dashboards.drill import drill_from_chart
 from tousu.dashboards.filters import ALL, sidebar_filters
-from tousu.dashboards.i18n import t
+from tousu.dashboards.i18n import t, value_labels
 from tousu.dashboards.provisional import provisional_note
+from tousu.dashboards.tables import show
 
 f = sidebar_filters()
 st.subheader(f"{t('departments')} · {f.month:%Y-%m}")
 provisional_note([f.month], f.channel)
 
-# every department and category, whatever their filters: the heatmap is of them
-where, params = f.cube_where("department", "category", department=ALL, category=ALL)
+# every department and category the filters let through, one cell each
+where, params = f.cube_where("department", "category")
 cells = query(
     f"""
     SELECT department, category, complaints FROM mart.satisfaction_closure_monthly
@@ -21,18 +24,41 @@ cells = query(
     f.month,
     *params,
 )
-st.caption(t("heatmap"))
-st.altair_chart(
-    alt.Chart(cells.to_pandas())
-    .mark_rect()
-    .encode(
-        x=alt.X("category:N", title=t("category")),
-        y=alt.Y("department:N", title=t("department")),
-        color=alt.Color("complaints:Q", scale=alt.Scale(scheme="orangered")),
-        tooltip=["department", "category", "complaints"],
-    ),
-    width="stretch",
+labels = value_labels()
+cells = cells.with_columns(
+    pl.col("department").replace(labels["department"]).alias("department_label"),
+    pl.col("category").replace(labels["category"]).alias("category_label"),
 )
+st.caption(f"{t('heatmap')} · {t('drill_hint')}")
+heat = alt.Chart(cells.to_pandas()).encode(
+    x=alt.X("category_label:N", title=t("category"), axis=alt.Axis(labelAngle=0, labelLimit=160)),
+    y=alt.Y("department_label:N", title=t("department"), axis=alt.Axis(labelLimit=200)),
+)
+high = (cells["complaints"].max() or 0) * 0.6  # type: ignore[operator]  # dark cells get white figures
+picked = st.altair_chart(
+    alt.layer(
+        heat.mark_rect()
+        .encode(
+            color=alt.Color("complaints:Q", title=t("volume"), scale=alt.Scale(scheme="orangered")),
+            tooltip=[
+                alt.Tooltip("department_label:N", title=t("department")),
+                alt.Tooltip("category_label:N", title=t("category")),
+                alt.Tooltip("complaints:Q", title=t("volume"), format=","),
+            ],
+        )
+        .add_params(alt.selection_point("cell", fields=["department", "category"])),
+        heat.mark_text(fontSize=14).encode(
+            text=alt.Text("complaints:Q", format=","),
+            color=alt.condition(
+                alt.datum.complaints > high, alt.value("white"), alt.value("black")
+            ),
+        ),
+    ).properties(height=60 * max(1, cells["department"].n_unique()) + 60),
+    width="stretch",
+    on_select="rerun",
+    key="heatmap",
+)
+drill_from_chart(picked, "cell", ("department", "category"))
 
 # every department, whatever the department filter, each with its own figures
 sla_where, sla_params = f.cube_where("department", department=ALL, clock=ALL)
@@ -52,12 +78,4 @@ per_department = query(
     f.month,
     *rep_params,
 )
-st.dataframe(
-    per_department,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "sla_compliance": st.column_config.NumberColumn(t("sla_compliance"), format="percent"),
-        "repeat_rate": st.column_config.NumberColumn(t("repeat_rate"), format="percent"),
-    },
-)
+show(per_department)

@@ -1,12 +1,15 @@
 """Overview: the month's headline figures against the month before."""
 
+import altair as alt
 import polars as pl
 import streamlit as st
 
 from tousu.dashboards.data import query
+from tousu.dashboards.drill import drill_from_chart, open_list
 from tousu.dashboards.filters import ALL, Filters, months, sidebar_filters
 from tousu.dashboards.i18n import t
-from tousu.dashboards.provisional import data_status, provisional_note
+from tousu.dashboards.provisional import data_status, provisional_note, status_colour
+from tousu.dashboards.tables import percent, percent_value
 
 
 def month_figures(f: Filters, month) -> dict:
@@ -43,6 +46,42 @@ def month_figures(f: Filters, month) -> dict:
     }
 
 
+def monthly_series(f: Filters) -> pl.DataFrame:
+    """Every month's headline figures under the filters (the tiles' sparklines, up to the month)."""
+    where, params = f.cube_where()
+    sla_where, sla_params = f.cube_where(clock=ALL)
+    return query(
+        f"""
+        SELECT s.month, s.complaints AS volume, s.csat, s.closure_rate, r.repeat_rate,
+               c.compliance_rate AS sla_compliance
+        FROM (SELECT * FROM mart.satisfaction_closure_monthly WHERE {where}) s
+        LEFT JOIN (SELECT * FROM mart.repeat_rate_monthly WHERE {where}) r USING (month)
+        LEFT JOIN (SELECT * FROM mart.sla_compliance_monthly WHERE {sla_where}) c USING (month)
+        WHERE s.month <= ? ORDER BY s.month""",
+        *params,
+        *params,
+        *sla_params,
+        f.month,
+    )
+
+
+# The list of complaints behind each tile (dashboards/drill.py).
+TILE_LISTS = {
+    "volume": "received",
+    "sla_compliance": "breached",
+    "repeat_rate": "repeat",
+    "closure_rate": "not_closed",
+    "overdue_open": "overdue_open",
+}
+
+
+def drill_button(col, key: str) -> None:
+    if key in TILE_LISTS and col.button(
+        t(f"list_{TILE_LISTS[key]}"), key=f"drill_{key}", type="tertiary", icon=":material/list:"
+    ):
+        open_list(TILE_LISTS[key])
+
+
 def overdue_open(f: Filters) -> int:
     where, params = f.rows_where()
     # open today only: an item open in an archive export is not overdue now
@@ -72,7 +111,7 @@ def waiting_to_be_linked() -> int:
 
 
 def _pct(v):
-    return "—" if v is None else f"{v:.1%}"
+    return percent(v) or "—"
 
 
 def render() -> None:
@@ -81,6 +120,7 @@ def render() -> None:
     st.subheader(f"{t('overview')} · {f.month:%Y-%m}")
     provisional_note([f.month, f.previous_month], f.channel)
     maturing = f.month == months()[0]  # the latest month: its complaints are still being handled
+    history = monthly_series(f).tail(12)
     cols = st.columns(6)
     for col, key in zip(
         cols, ("volume", "sla_compliance", "repeat_rate", "csat", "closure_rate"), strict=False
@@ -88,9 +128,20 @@ def render() -> None:
         value, prev = now.get(key), before.get(key)
         if key == "volume":
             delta = None if prev is None else f"{value - prev:+,}"
-            col.metric(t(key), f"{value:,}", delta, help=t("vs_previous"))
+            col.metric(
+                t(key),
+                f"{value:,}",
+                delta,
+                help=t("vs_previous"),
+                chart_data=history[key].fill_null(0).to_list(),
+                chart_type="bar",
+            )
         else:
-            delta = None if value is None or prev is None else f"{(value - prev) * 100:+.1f} pt"
+            delta = (
+                None
+                if value is None or prev is None
+                else f"{(percent_value(value) or 0) - (percent_value(prev) or 0):+.1f} pt"
+            )
             unripe = maturing and key in STILL_MATURING
             col.metric(
                 t(key),
@@ -99,12 +150,15 @@ def render() -> None:
                 help=t("maturing_help") if unripe else t("vs_previous"),
                 # a month still running against a finished one: grey, not an alarm
                 delta_color="off" if unripe else "inverse" if key == "repeat_rate" else "normal",
+                chart_data=history[key].drop_nulls().to_list(),
             )
             if unripe:
                 col.caption(t("maturing"))
             if key == "sla_compliance" and now.get("no_target"):
                 col.caption(t("no_target_count").format(n=now["no_target"]))
-    cols[5].metric(t("overdue_open"), f"{overdue_open(f):,}")
+        drill_button(col, key)
+    cols[5].metric(t("overdue_open"), f"{overdue_open(f):,}", help=t("overdue_open_help"))
+    drill_button(cols[5], "overdue_open")
     waiting = waiting_to_be_linked()
     if waiting:
         # complaints half delivered are in no figure above: say how many, where the figures are
@@ -117,14 +171,31 @@ def render() -> None:
         f"WHERE {where} ORDER BY month",
         *params,
     )
-    st.caption(t("trend"))
-    st.bar_chart(
-        trend.with_columns(data_status("month", f.channel), pl.col("month").dt.strftime("%Y-%m")),
-        x="month",
-        y="complaints",
-        color=t("data_status"),
-        height=260,
+    st.caption(f"{t('trend')} · {t('drill_hint')}")
+    # the bars' colour is each month's data status: the warning above names the same months
+    chart = trend.with_columns(
+        data_status("month", f.channel), pl.col("month").dt.strftime("%Y-%m")
     )
+    picked = st.altair_chart(
+        alt.Chart(chart.to_pandas())
+        .mark_bar()
+        .add_params(alt.selection_point("bar", fields=["month"]))
+        .encode(
+            x=alt.X("month:O", title=t("month"), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("complaints:Q", title=t("volume")),
+            color=status_colour(),
+            tooltip=[
+                alt.Tooltip("month:O", title=t("month")),
+                alt.Tooltip("complaints:Q", title=t("volume"), format=","),
+                alt.Tooltip(f"{t('data_status')}:N", title=t("data_status")),
+            ],
+        )
+        .properties(height=260),
+        width="stretch",
+        on_select="rerun",
+        key="trend",
+    )
+    drill_from_chart(picked, "bar", ("month",))
 
 
 render()

@@ -12,7 +12,8 @@ import streamlit as st
 
 from tousu.dashboards.data import plans_path, query, viewer
 from tousu.dashboards.i18n import category_label, t
-from tousu.dashboards.provisional import data_status, provisional_note
+from tousu.dashboards.provisional import data_status, provisional_note, status_colour
+from tousu.dashboards.tables import show
 from tousu.flows.metrics.verification import monthly_series, verify_plan
 from tousu.flows.vocab import CATEGORIES, DEPARTMENTS
 from tousu.warehouse import plan_store as store
@@ -49,7 +50,7 @@ if plans.height:
             "overdue"
         )
     )
-    st.dataframe(plans.drop("version"), hide_index=True, width="stretch")
+    show(plans.drop("version"))
     st.caption(f"{t('overdue')}: {plans['overdue'].sum()} · {t('as_of')} {as_of}")
 
 
@@ -224,14 +225,12 @@ daily = query(
     FROM mart.complaints_daily WHERE {scope[0]} GROUP BY day ORDER BY day""",
     *scope[1],
 )
-monthly = monthly_series(daily).with_columns(data_status("day").alias("data_status"))
+monthly = monthly_series(daily).with_columns(data_status("day"))
 st.caption(f"{plan.plan_id} · {plan.title} · {t(plan.metric)}")
 line = alt.Chart(monthly.to_pandas()).encode(
     x=alt.X("day:T", title=""), y=alt.Y(f"{plan.metric}:Q", title=t(plan.metric))
 )
-chart = line.mark_line() + line.mark_point(filled=True, size=60).encode(
-    color=alt.Color("data_status:N", title=t("data_status"))
-)
+chart = line.mark_line() + line.mark_point(filled=True, size=60).encode(color=status_colour())
 rule = (
     alt.Chart(pl.DataFrame({"target": [plan.target]}).to_pandas())
     .mark_rule(color="#c0392b", strokeDash=[6, 4])
@@ -257,7 +256,7 @@ if plan.status == "done" and plan.done_date:
     )
 
 st.caption(t("history"))
-st.dataframe(
+show(
     pl.DataFrame(
         store.read(
             PATH,
@@ -268,12 +267,10 @@ st.dataframe(
         ),
         schema=["version", "changed_at", "changed_by", "field", "old_value", "new_value"],
         orient="row",
-    ),
-    hide_index=True,
-    width="stretch",
+    )
 )
 st.caption(t("checkpoints"))
-st.dataframe(
+show(
     pl.DataFrame(
         store.read(
             PATH,
@@ -283,7 +280,5 @@ st.dataframe(
         ),
         schema=["noted_at", "noted_by", "progress", "note"],
         orient="row",
-    ),
-    hide_index=True,
-    width="stretch",
+    )
 )

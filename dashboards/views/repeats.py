@@ -1,13 +1,15 @@
 """Repeat complaints: rates by month (pending windows apart) and chains across channels."""
 
+import altair as alt
 import polars as pl
 import streamlit as st
 
 from tousu.dashboards.data import query
 from tousu.dashboards.filters import sidebar_filters
-from tousu.dashboards.i18n import t
+from tousu.dashboards.i18n import column_label, t
 from tousu.dashboards.links import complaint_table
 from tousu.dashboards.provisional import mark_months, provisional_note
+from tousu.dashboards.tables import show
 
 f = sidebar_filters()
 where, params = f.rows_where()
@@ -22,14 +24,33 @@ rates = query(
     *cube_params,
 )
 st.caption(t("trend"))
-st.line_chart(
-    rates.with_columns(pl.col("month").dt.strftime("%Y-%m")),
-    x="month",
-    y=["repeat_rate", "came_back_rate"],
-    height=240,
+lines = rates.select(pl.col("month").dt.strftime("%Y-%m"), "repeat_rate", "came_back_rate").unpivot(
+    index="month", variable_name="series", value_name="rate"
+)
+st.altair_chart(
+    alt.Chart(
+        lines.with_columns(
+            pl.col("series").replace(
+                {s: column_label(s) for s in ("repeat_rate", "came_back_rate")}
+            )
+        ).to_pandas()
+    )
+    .mark_line(point=True)
+    .encode(
+        x=alt.X("month:O", title=t("month"), axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("rate:Q", title=column_label("rate"), axis=alt.Axis(format="%")),
+        color=alt.Color("series:N", title=""),
+        tooltip=[
+            alt.Tooltip("month:O", title=t("month")),
+            alt.Tooltip("series:N", title=column_label("series")),
+            alt.Tooltip("rate:Q", title=column_label("rate"), format=".1%"),
+        ],
+    )
+    .properties(height=240),
+    width="stretch",
 )
 st.caption(t("pending_note"))
-st.dataframe(mark_months(rates, f.channel), hide_index=True, width="stretch")
+show(mark_months(rates, f.channel))
 
 chains = query(
     f"""

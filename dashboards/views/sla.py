@@ -1,13 +1,13 @@
 """SLA: compliance by clock, channel and priority for the month; breaches and clocks at risk."""
 
-import polars as pl
 import streamlit as st
 
 from tousu.dashboards.data import query
 from tousu.dashboards.filters import ALL, sidebar_filters
-from tousu.dashboards.i18n import channel_labels, clock_labels, t
+from tousu.dashboards.i18n import t
 from tousu.dashboards.links import complaint_table
 from tousu.dashboards.provisional import provisional_note
+from tousu.dashboards.tables import show
 
 f = sidebar_filters()
 where, params = f.rows_where()
@@ -25,16 +25,11 @@ by = query(
     *by_params,
 )
 st.caption(t("compliance_by"))
-st.dataframe(
-    by.with_columns(
-        pl.col("clock").replace(clock_labels()),
-        pl.col("channel").replace(channel_labels()),
-    ),
-    hide_index=True,
-    width="stretch",
+show(
+    by,
     column_config={
         "compliance_rate": st.column_config.ProgressColumn(
-            t("sla_compliance"), format="percent", min_value=0, max_value=1
+            t("sla_compliance"), format="%.1f %%", min_value=0, max_value=100
         ),
         "no_target": st.column_config.NumberColumn(t("no_target"), help=t("no_target_help")),
     },
@@ -51,10 +46,7 @@ breaches = query(
     *params,
 )
 st.caption(f"{t('breaches')} ({breaches.height:,})")
-complaint_table(
-    breaches.with_columns(pl.col("clock").replace(clock_labels())),
-    key="sla_breaches",
-)
+complaint_table(breaches, key="sla_breaches")
 
 at_risk = query(
     f"""
@@ -64,7 +56,4 @@ at_risk = query(
     *params,
 )
 st.caption(f"{t('at_risk')} ({at_risk.height:,})")
-complaint_table(
-    at_risk.with_columns(pl.col("clock").replace(clock_labels())),
-    key="sla_at_risk",
-)
+complaint_table(at_risk, key="sla_at_risk")

@@ -27,10 +27,16 @@ class RowChecks(BaseModel):
         return self.mostly.get(check, self.default_mostly)
 
 
+class Provisional(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    alarm_share: float = Field(0.02, gt=0, le=1)
+
+
 class Thresholds(BaseModel):
     model_config = ConfigDict(extra="forbid")
     volume: Volume = Volume()
     row_checks: RowChecks = RowChecks()
+    provisional: Provisional = Provisional()
 
 
 @lru_cache

@@ -35,18 +35,23 @@ def browser():
 USER, PASSWORD = "manager", "tousu-demo-2"
 
 
-def sign_in(page, url: str, user: str = USER, password: str = PASSWORD) -> None:
+# The sign-in form's labels in each language (?lang=en in the link shows it in English).
+FORM = {"zh": ("用户名", "密码", "登录"), "en": ("User name", "Password", "Sign in")}
+
+
+def sign_in(page, url: str, user: str = USER, password: str = PASSWORD, lang: str = "zh") -> None:
     """Open the app at `url` and sign in on the form it shows first."""
+    name, secret, button = FORM[lang]
     page.goto(url)
-    page.get_by_label("用户名").fill(user)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("textbox", name=name).fill(user)
+    page.get_by_role("textbox", name=secret).fill(password)
+    page.get_by_role("button", name=button).click()
 
 
-def open_page(browser, url: str, expect: str, shot: str) -> str:
+def open_page(browser, url: str, expect: str, shot: str, lang: str = "zh") -> str:
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     try:
-        sign_in(page, url)
+        sign_in(page, url, lang=lang)
         page.get_by_text(expect).first.wait_for(timeout=30_000)
         page.wait_for_timeout(1500)  # let charts and tables finish drawing
         ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -22,16 +22,17 @@ from tousu.flows.demo.users import write_demo_users
 from tousu.warehouse import db
 
 pytestmark = pytest.mark.e2e
-# A text only that page shows (a deep link must survive the sign-in form).
+# A text only that page shows, in each language (a deep link must survive the sign-in form).
 PAGES = {
-    "": "投诉量",
-    "sla": "达标率（按节点、渠道、优先级）",
-    "repeats": "窗口未满的投诉计为待定",
-    "problem_types": "描述高频词",
-    "departments": "部门 × 类别",
-    "complaint": "投诉编号",
-    "plans": "新建计划",
-    "data_quality": "隔离记录",
+    "": ("投诉量", "Complaints"),
+    "complaints": ("当月收到的投诉", "Received in the month"),
+    "sla": ("达标率（按节点、渠道、优先级）", "Compliance by clock, channel and priority"),
+    "repeats": ("窗口未满的投诉计为待定", "Complaints whose window has not passed"),
+    "problem_types": ("描述高频词", "Top keywords in descriptions"),
+    "departments": ("部门 × 类别", "Department × category"),
+    "complaint": ("查找投诉", "Find a complaint"),
+    "plans": ("新建计划", "New plan"),
+    "data_quality": ("隔离记录", "Quarantined"),
 }
 
 
@@ -71,10 +72,14 @@ def served(published_demo, tmp_path_factory):
     proc.wait(timeout=20)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("path", list(PAGES))
-def test_every_page_opens_in_chromium(served, browser, path):
+def test_every_page_opens_in_chromium(served, browser, path, lang):
+    """Every page in both languages, a screenshot of each for a person to look at."""
     base, _ = served
-    text = open_page(browser, f"{base}/{path}", PAGES[path], path or "overview")
+    expect = PAGES[path][0 if lang == "zh" else 1]
+    shot = f"{path or 'overview'}_{lang}"
+    text = open_page(browser, f"{base}/{path}?lang={lang}", expect, shot, lang)
     assert "Page not found" not in text and "Traceback" not in text
 
 
@@ -223,8 +228,8 @@ def test_an_agents_browser_never_receives_a_raw_phone_number_or_email(served, br
         sign_in(page, base, "agent1", "tousu-demo-4")
         page.get_by_text("您看到的是您处理过的投诉").first.wait_for(timeout=30_000)
         page.get_by_role("link", name="投诉详情").click()
-        page.get_by_label("投诉编号").fill(complaint_id)
-        page.get_by_label("投诉编号").press("Enter")
+        page.get_by_role("textbox", name="查找投诉").fill(complaint_id)
+        page.get_by_role("textbox", name="查找投诉").press("Enter")
         page.get_by_role("heading", name=complaint_id).first.wait_for(timeout=30_000)
         page.wait_for_timeout(1500)
         page.screenshot(path=str(ARTIFACTS / "complaint_agent.png"), full_page=True)
@@ -289,3 +294,137 @@ def test_an_administrator_browses_the_audit_log_a_manager_cannot(served, browser
         page.close()
     text = open_page(browser, base, "投诉量", "overview_manager")
     assert "审计日志" not in text  # not offered to a quality manager
+
+
+def pick(page, label: str, option: str) -> None:
+    """Choose an option of a Streamlit selectbox by its label and shown text."""
+    page.get_by_role("combobox", name=label).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.wait_for_timeout(1500)
+
+
+def shown_choice(page, label: str) -> str:
+    """The value a Streamlit selectbox shows (its combobox input's value)."""
+    return page.get_by_role("combobox", name=label).first.input_value()
+
+
+def test_a_filter_survives_a_page_change_and_a_reload_through_the_link(served, browser):
+    base, _ = served
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    try:
+        sign_in(page, base)
+        page.get_by_text("投诉量").first.wait_for(timeout=30_000)
+        pick(page, "渠道", "电话")
+        page.get_by_role("link", name="时效 SLA").click()
+        page.get_by_text("达标率（按节点、渠道、优先级）").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        assert shown_choice(page, "渠道") == "电话"
+        link = page.url
+        assert "channel=phone" in link and "/sla" in link
+        page.screenshot(path=str(ARTIFACTS / "filter_kept_sla.png"), full_page=True)
+    finally:
+        page.close()
+    # the link in another browser tab (a new session): the same page with the same filters
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    try:
+        sign_in(page, link)
+        page.get_by_text("达标率（按节点、渠道、优先级）").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        assert shown_choice(page, "渠道") == "电话"
+    finally:
+        page.close()
+
+
+def test_a_kpi_tile_opens_the_list_behind_it_and_back(served, browser):
+    base, _ = served
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    try:
+        sign_in(page, base)
+        tile = page.locator('[data-testid="stMetric"]', has_text="投诉量").first
+        tile.wait_for(timeout=30_000)
+        volume = int(tile.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+        page.get_by_role("button", name="当月收到的投诉").click()
+        heading = page.get_by_role("heading", name="当月收到的投诉").first
+        heading.wait_for(timeout=30_000)
+        assert heading.inner_text().endswith(f"({volume:,})")
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "drill_list.png"), full_page=True)
+        # a row opens the complaint; the link back returns to the same list
+        grid = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+        page.mouse.click(grid["x"] + 18, grid["y"] + 53)  # the first row's selection box
+        back = page.get_by_role("link", name="返回 投诉清单")
+        back.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "drill_complaint.png"), full_page=True)
+        back.click()
+        page.get_by_role("heading", name="当月收到的投诉").first.wait_for(timeout=30_000)
+        assert (
+            page.get_by_role("heading", name="当月收到的投诉")
+            .first.inner_text()
+            .endswith(f"({volume:,})")
+        )
+    finally:
+        page.close()
+
+
+def test_a_complaint_is_found_by_phone_number(served, browser):
+    base, published = served
+    con = db.open_published(published)
+    try:
+        [(complaint_id, phone)] = con.execute(
+            "SELECT min(complaint_id), phone FROM core.complaints WHERE phone IS NOT NULL "
+            "GROUP BY phone HAVING count(*) = 1 ORDER BY phone LIMIT 1"
+        ).fetchall()
+    finally:
+        con.close()
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    try:
+        sign_in(page, f"{base}/complaint")
+        search = page.get_by_role("textbox", name="查找投诉")
+        search.wait_for(timeout=30_000)
+        search.fill(phone.removeprefix("+86"))  # as a person types it
+        search.press("Enter")
+        page.get_by_role("heading", name=complaint_id).first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "complaint_by_phone.png"), full_page=True)
+        assert phone not in page.content()  # found by it, still shown masked
+    finally:
+        page.close()
+
+
+def test_an_earlier_nights_failure_is_acknowledged_in_the_browser(
+    served, browser, published_demo, tmp_path
+):
+    """A later night failed nothing; the Data quality page still lists the first night's
+    failures behind the provisional months, and an acknowledgement is saved and shown."""
+    base, published = served
+    writer = tmp_path / "later-night.duckdb"
+    shutil.copyfile(published, writer)
+    con = db.connect(writer)
+    con.execute(
+        "INSERT INTO ops.runs (run_id, run_date, inbox, started_at, status) "
+        "VALUES ('later-night', DATE '2026-11-03', 'x', now(), 'succeeded')"
+    )
+    [(source, check)] = con.execute(
+        "SELECT source, check_name FROM mart.provisional_problems WHERE source = 'webform' "
+        "ORDER BY check_name LIMIT 1"
+    ).fetchall()
+    con.close()
+    db.publish(writer, published)
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    try:
+        sign_in(page, f"{base}/data_quality")
+        page.get_by_text("导致月份暂定的未通过检查").first.wait_for(timeout=30_000)
+        pick(page, "检查", f"{source} · {check}")
+        page.get_by_label("说明（原因与处理）").fill("网页表单校验规则上线前的旧数据，已通知 IT")
+        page.get_by_role("button", name="确认为已知问题").click()
+        page.get_by_text(f"已保存确认: {source} · {check}").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(ARTIFACTS / "acknowledged.png"), full_page=True)
+    finally:
+        page.close()
+    from tousu.warehouse.acknowledgements import in_force
+
+    acks = in_force(published.with_name("improvement_plans.duckdb"), datetime.now().date())
+    assert [(a.source, a.check_name, a.acknowledged_by) for a in acks] == [
+        (source, check, "manager")
+    ]

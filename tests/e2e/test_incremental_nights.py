@@ -38,6 +38,7 @@ OF_THE_NIGHTS = {
     "mart.dq_pass_rate_nightly",
     "mart.dq_volume_nightly",
     "mart.provisional_months",
+    "mart.provisional_problems",
 }
 
 

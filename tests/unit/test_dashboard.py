@@ -10,26 +10,28 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import sign_in_as
+from tousu.dashboards.i18n import COLUMNS
+from tousu.dashboards.pages import SCRIPTS
+
+
+def zh(column: str) -> str:
+    """A column's header on a Chinese page."""
+    return COLUMNS[column][0]
+
+
+def en(column: str) -> str:
+    return COLUMNS[column][1]
+
+
+def pct(rate: float) -> str:
+    """A stored rate as the app shows it: one rounding, half up, of its decimal digits."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)} %"
+
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "app.py")
-PAGES = (
-    "views/overview.py",
-    "views/sla.py",
-    "views/repeats.py",
-    "views/problem_types.py",
-    "views/departments.py",
-    "views/complaint.py",
-    "views/plans.py",
-    "views/data_quality.py",
-)
-
-
-@pytest.fixture(scope="module")
-def published(published_demo, request):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("TOUSU_PUBLISHED", str(published_demo))
-    request.addfinalizer(mp.undo)
-    return published_demo
+PAGES = tuple(s for s in SCRIPTS if s != "views/audit.py")  # as a quality manager
 
 
 def app(lang: str = "中文", user: str = "manager") -> AppTest:
@@ -68,7 +70,7 @@ def test_overview_shows_the_marts_figures_for_the_latest_month(published):
     )[0]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["投诉量"] == f"{volume:,}"
-    assert metrics["满意率"] == f"{csat:.1%}"
+    assert metrics["满意率"] == pct(csat)
     assert at.selectbox(key="month").value == month
 
 
@@ -110,7 +112,7 @@ def test_complaint_detail_shows_the_timeline(published):
     at.switch_page("views/complaint.py").run()
     at.text_input(key="complaint_input").input(complaint_id).run()
     assert not at.exception
-    timeline = at.dataframe[1].value
+    [timeline] = [d.value for d in at.dataframe if zh("event") in d.value.columns]
     assert len(timeline) == events
     assert complaint_id in at.subheader[0].value
     # the customer's words are plain text, never Markdown (links, remote images, bold)
@@ -157,72 +159,179 @@ def test_plan_round_trip_create_edit_verify(published, tmp_path, monkeypatch):
     assert history == [("created",), ("done_date",), ("status",)]
 
 
-def test_data_quality_page_lists_last_nights_failing_checks_and_keeps_an_acknowledgement(
-    published, tmp_path, monkeypatch
+@pytest.fixture(scope="module")
+def second_night(published_demo, small_inbox, tmp_path_factory):
+    """The demo warehouse after a second night that brought nothing: every failure is on the
+    first night ('r1'), none on the latest ('r2'), and the months stay provisional."""
+    import shutil
+
+    from tousu.flows.night import Night
+    from tousu.flows.nightly import run_night
+    from tousu.flows.runs import NightSummary
+
+    folder = tmp_path_factory.mktemp("second_night")
+    shutil.copyfile(published_demo.with_name("tousu.duckdb"), folder / "tousu.duckdb")
+    night = Night.resolve(small_inbox[0], folder / "tousu.duckdb", date(2026, 11, 2), run_id="r2")
+    run_night(night, NightSummary(night.run_id, night.run_date, []))
+    return night.published
+
+
+def test_earlier_nights_failures_are_listed_and_acknowledged_from_the_data_quality_page(
+    second_night, tmp_path, monkeypatch
 ):
+    """The latest night failed nothing, yet the months are provisional: the page lists the
+    first night's failures behind them, an acknowledgement is saved and shown there and on
+    the metric pages (issue 15 item 1)."""
     from tousu.warehouse.acknowledgements import in_force
 
     path = tmp_path / "improvement_plans.duckdb"
     monkeypatch.setenv("TOUSU_PLANS", str(path))
-    failing = mart(
-        published,
+    monkeypatch.setenv("TOUSU_PUBLISHED", str(second_night))
+    assert mart(
+        second_night, "SELECT count(*) FROM ops.dq_results WHERE run_id = 'r2' AND NOT success"
+    ) == [(0,)]
+    behind = mart(
+        second_night,
         """
-        SELECT source, check_name, sum(rows_failed) FROM ops.dq_results
-        WHERE NOT success AND run_id = 'r1' GROUP BY ALL ORDER BY ALL""",
+        SELECT DISTINCT d.source, d.check_name FROM ops.dq_results d
+        WHERE NOT d.success AND d.run_id = 'r1' AND d.suite LIKE 'source_%' ORDER BY ALL""",
     )
-    assert failing, "the small demo inbox plants defects beyond the tolerances"
+    assert behind, "the small demo inbox plants defects beyond the tolerances"
     at = app()
     at.run()
     at.switch_page("views/data_quality.py").run()
     assert not at.exception, at.exception
     table = at.dataframe[0].value
-    assert sorted(zip(table["source"], table["check_name"], table["rows_failed"], strict=True)) == [
-        tuple(r) for r in failing
-    ]
-    source, check, _ = failing[0]
+    listed = set(zip(table[zh("source")], table[zh("check_name")], strict=True))
+    # sources shown by name (电话), checks by their id
+    assert len(listed) == len(behind)
+    assert {c for _, c in listed} == {c for _, c in behind}
+    assert ("电话", behind[0][1]) in listed or behind[0][0] != "phone"
 
-    at.selectbox(key="ack_check").select(f"{source} · {check}")
+    # the phone channel's month with the largest gap: acknowledge every check behind it
+    phone = [c for s, c in behind if s == "phone"]
+    [(month,)] = mart(
+        second_night,
+        """
+        SELECT month FROM mart.provisional_problems WHERE channel = 'phone'
+        GROUP BY month ORDER BY count(DISTINCT check_name), month DESC LIMIT 1""",
+    )
+    checks = [
+        c
+        for (c,) in mart(
+            second_night,
+            "SELECT DISTINCT check_name FROM mart.provisional_problems "
+            "WHERE channel IN ('phone', '(all)') AND month = ? ORDER BY 1",
+            month,
+        )
+    ]
+    assert set(checks) <= set(phone)
+    options = at.selectbox(key="ack_check").options
+    at.selectbox(key="ack_check").select(options[0])
     at.text_area(key="ack_comment").input("ok")  # too short to say anything: refused
     at.button[0].click().run()
     assert at.error and "comment is required" in at.error[0].value
     assert in_force(path, date.today()) == []
 
-    at.selectbox(key="ack_check").select(f"{source} · {check}")
-    at.text_area(key="ack_comment").input("门店系统升级导致，已通知 IT 修复")
-    at.button[0].click().run()
-    assert not at.exception, at.exception
-    [ack] = in_force(path, date.today())
-    assert (ack.source, ack.check_name, ack.run_id) == (source, check, "r1")
+    for check in checks:
+        at.selectbox(key="ack_check").select(f"phone · {check}")
+        at.text_area(key="ack_comment").input("呼叫中心系统升级导致，已通知 IT 修复")
+        at.button[0].click().run()
+        assert not at.exception, at.exception
+    acks = in_force(path, date.today())
+    assert {(a.source, a.check_name, a.run_id) for a in acks} == {
+        ("phone", c, "r1") for c in checks
+    }
     table = at.dataframe[0].value
-    row = table[(table["source"] == source) & (table["check_name"] == check)]
-    assert row["comment"].tolist() == ["门店系统升级导致，已通知 IT 修复"]
-    assert row["acknowledged_by"].tolist() == ["manager"]  # the signed-in user
+    mine = table[(table[zh("source")] == "电话") & table[zh("check_name")].isin(checks)]
+    assert mine[zh("comment")].tolist() == ["呼叫中心系统升级导致，已通知 IT 修复"] * len(checks)
+    assert mine[zh("acknowledged_by")].tolist() == ["manager"] * len(checks)  # signed in
+    assert table[zh("acknowledged_by")].iloc[0] == ""  # the unacknowledged come first
 
-
-def test_a_provisional_month_is_marked_with_its_reasons(published):
-    [(month,)] = mart(
-        published,
-        """
-        SELECT month FROM mart.provisional_months
-        WHERE month IN (SELECT month FROM mart.satisfaction_closure_monthly)
-        ORDER BY month DESC LIMIT 1""",
+    # the metric pages show the month as acknowledged, with its gap
+    at.switch_page("views/overview.py").run()
+    at.selectbox(key="channel").select("phone").run()
+    at.selectbox(key="month").select(month).run()
+    assert not at.exception, at.exception
+    assert not any(f"{month:%Y-%m}" in w.value for w in at.warning)
+    assert any(
+        c.value.startswith("缺口已确认的月份") and f"{month:%Y-%m}" in c.value for c in at.caption
     )
+
+
+def month_gap(published, month, channel: str | None) -> tuple[int, int]:
+    """Rows missing and rows of a month, recomputed from ops tables: unresolved quarantined
+    rows of the failing deliveries with records of that month, and the month's complaints."""
+    channel_filter = "" if channel is None else f"AND c.channel = '{channel}'"
+    [(missing,)] = mart(
+        published,
+        f"""
+        SELECT count(*) FROM (
+            SELECT DISTINCT q.load_id, q.row_number FROM ops.quarantine q
+            WHERE q.resolved_at IS NULL AND q.load_id IN (
+                SELECT f.load_id FROM core.complaints c
+                JOIN ops.file_loads f ON f.path = c.source_file AND f.status = 'loaded'
+                WHERE date_trunc('month', c.received_at AT TIME ZONE 'Asia/Shanghai') = ?
+                  {channel_filter}
+                  AND f.load_id IN (SELECT load_id FROM ops.dq_results
+                                    WHERE NOT success AND suite LIKE 'source_%')))""",
+        month,
+    )
+    [(rows,)] = mart(
+        published,
+        f"""
+        SELECT count(*) FROM core.complaints c
+        WHERE date_trunc('month', c.received_at AT TIME ZONE 'Asia/Shanghai') = ? {channel_filter}""",
+        month,
+    )
+    return missing, rows
+
+
+def test_a_provisional_month_says_how_much_is_missing_and_alarms_past_the_threshold(published):
+    """Issue 15 item 2: the gap's size is stated; only a gap of 2 % or more is an alarm, and
+    the warning and the trend's colours agree."""
+    import pyarrow as pa
+
+    months = [
+        m
+        for (m,) in mart(
+            published,
+            "SELECT DISTINCT month FROM mart.provisional_problems "
+            "WHERE channel = 'phone' AND unit = 'records' ORDER BY 1",
+        )
+    ]
+    gaps = {m: month_gap(published, m, "phone") for m in months}
+    share = {m: missing / (rows + missing) for m, (missing, rows) in gaps.items()}
+    alarm = [m for m in months if share[m] >= 0.02]
+    quiet = [m for m in months if share[m] < 0.02]
+    assert alarm, "the small demo inbox has a phone month missing 2 % or more"
     at = app()
     at.run()
-    at.selectbox(key="month").select(month)
-    at.run()
+    at.selectbox(key="channel").select("phone").run()
+    month = alarm[-1]
+    at.selectbox(key="month").select(month).run()
     assert not at.exception, at.exception
-    assert any(f"{month:%Y-%m}" in w.value and "暂定" in w.value for w in at.warning)
-    shown = at.expander[0].dataframe[0].value
-    rows = {
-        (f"{m:%Y-%m}", c, r)
-        for m, c, r in mart(
-            published, "SELECT month, channel, reasons FROM mart.provisional_months"
-        )
-    }
-    shown_rows = set(zip(shown["month"], shown["channel"], shown["reasons"], strict=True))
-    assert f"{month:%Y-%m}" in {m for m, _, _ in shown_rows}
-    assert shown_rows and shown_rows <= rows
+    missing, rows = gaps[month]
+    said = f"{rows + missing:,} 条投诉记录中缺 {missing:,} 条（{pct(share[month])}）"
+    assert any(f"{month:%Y-%m}: {said}" in w.value for w in at.warning), [
+        w.value for w in at.warning
+    ]
+    # the trend's colours: every alarm month orange, no other
+    [chart] = [e for e in at.get("vega_lite_chart") if '"month"' in e.proto.spec]
+    drawn = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_all().to_pylist()
+    status = {r["month"]: r["数据状态"] for r in drawn}
+    assert {m for m, s in status.items() if s == "暂定"} == {f"{m:%Y-%m}" for m in alarm}
+    assert all(status[f"{m:%Y-%m}"] == "暂定（缺口小）" for m in quiet if f"{m:%Y-%m}" in status)
+
+    # every channel together: the same month's gap is measured against all its complaints
+    at.selectbox(key="channel").select("(all)").run()
+    missing_all, rows_all = month_gap(published, month, None)
+    share_all = missing_all / (rows_all + missing_all)
+    shown = " ".join([w.value for w in at.warning] + [c.value for c in at.caption])
+    assert f"{rows_all + missing_all:,} 条投诉记录中缺 {missing_all:,} 条" in shown
+    assert (share_all >= 0.02) == any(f"{month:%Y-%m}" in w.value for w in at.warning)
+    reasons = at.expander[0].dataframe[0].value
+    assert f"{month:%Y-%m}" in set(reasons[zh("month")])
 
 
 def test_quarantine_filters_by_check_and_exports_the_rows(published):
@@ -239,15 +348,15 @@ def test_quarantine_filters_by_check_and_exports_the_rows(published):
     at.selectbox(key="dq_check").select(check).run()
     assert not at.exception, at.exception
     shown = at.dataframe[-1].value
-    assert len(shown) == n and all(check in c for c in shown["check_name"])
+    assert len(shown) == n and all(check in c for c in shown[zh("check_name")])
 
 
 def test_quarantined_records_are_masked_and_downloads_neutralise_formulas(published):
     at = app().run()
     at.switch_page("views/data_quality.py").run()
     assert not at.exception
-    [table] = [d for d in at.dataframe if "record" in d.value.columns]
-    records = " ".join(v for v in table.value["record"] if v)
+    [table] = [d for d in at.dataframe if zh("record") in d.value.columns]
+    records = " ".join(v for v in table.value[zh("record")] if v)
     raw = " ".join(r for (r,) in mart(published, "SELECT record FROM ops.quarantine") if r)
     names = [
         n
@@ -323,10 +432,12 @@ def test_english_mode_names_clocks_channels_and_categories_in_english(published)
     at = app("English").run()
     at.switch_page("views/sla.py").run()
     assert not at.exception, at.exception
-    [table] = [d.value for d in at.dataframe if {"clock", "channel", "met"} <= set(d.value.columns)]
-    assert "First response" in set(table["clock"]) and "首次响应" not in set(table["clock"])
-    assert {"Phone", "Email"} <= set(table["channel"])
-    assert not {"phone", "email", "电话", "邮件"} & set(table["channel"])
+    headers = {en("clock"), en("channel"), en("met")}
+    [table] = [d.value for d in at.dataframe if headers <= set(d.value.columns)]
+    clocks, channels = set(table[en("clock")]), set(table[en("channel")])
+    assert "First response" in clocks and "首次响应" not in clocks
+    assert {"Phone", "Email"} <= channels
+    assert not {"phone", "email", "电话", "邮件"} & channels
 
 
 def test_records_waiting_to_be_linked_are_counted_on_the_overview_and_listed(published):
@@ -342,7 +453,7 @@ def test_records_waiting_to_be_linked_are_counted_on_the_overview_and_listed(pub
     assert any(f"另有 {waiting:,} 条记录在等待配对" in i.value for i in at.info)
     at.switch_page("views/data_quality.py").run()
     assert not at.exception, at.exception
-    [table] = [d.value for d in at.dataframe if "waiting_for" in d.value.columns]
+    [table] = [d.value for d in at.dataframe if zh("waiting_for") in d.value.columns]
     assert len(table) == listed
 
 

@@ -1,0 +1,29 @@
+"""The complaints behind a figure (a KPI tile, a Pareto bar, a heat-map cell, a chart's month),
+with the sidebar's filters applied; a row opens the complaint."""
+
+import streamlit as st
+
+from tousu.dashboards.data import query
+from tousu.dashboards.drill import LISTS, list_sql
+from tousu.dashboards.filters import keep_choice, kept_choice, sidebar_filters
+from tousu.dashboards.i18n import lang, t
+from tousu.dashboards.links import complaint_table
+
+f = sidebar_filters()
+kinds = list(LISTS)
+kept = kept_choice("list", kinds)
+names = {k: t(f"list_{k}") for k in kinds}  # looked up here, in the script thread
+kind = st.segmented_control(
+    t("complaint_list"),
+    kinds,
+    default=kept or "received",
+    format_func=names.__getitem__,
+    key=f"complaint_list_{lang()}",
+)
+kind = kind or "received"
+keep_choice("list", kind)
+sql, params = list_sql(kind, f)
+complaints = query(sql, *params)
+of_month = f" · {f.month:%Y-%m}" if LISTS[kind][1] else ""
+st.subheader(f"{t(f'list_{kind}')}{of_month} ({complaints.height:,})")
+complaint_table(complaints, key="drill_list")
