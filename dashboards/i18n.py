@@ -89,6 +89,19 @@ TEXT = {
     ),
     "drill_hint": ("点击图形查看对应投诉", "click a mark to list its complaints"),
     "pareto": ("帕累托图", "Pareto"),
+    "alerts_now": ("需要关注", "Needs attention"),
+    "alert_early_warning": (
+        "预警：{category} {week} 起的一周（{kind}）{n:,.0f} 件，超过预警阈值 {threshold:,.1f}",
+        "Early warning: {category}, week of {week} ({kind}): {n:,.0f} complaints, above the warning threshold {threshold:,.1f}",
+    ),
+    "alert_at_risk": (
+        "时效风险：{n:,} 个「{clock}」节点已用去一半以上时限，尚未完成",
+        "SLA at risk: {n:,} open '{clock}' clocks have used half their time or more",
+    ),
+    "alert_plan_overdue": (
+        "改进计划逾期：{plan} {title}（负责人 {owner}，完成时限 {deadline}）",
+        "Improvement plan overdue: {plan} {title} (owner {owner}, deadline {deadline})",
+    ),
     "open_detail": ("选中一行查看投诉详情", "Select a row to open the complaint"),
     "download": ("下载 CSV", "Download CSV"),
     "heatmap": ("部门 × 类别", "Department × category"),

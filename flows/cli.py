@@ -207,6 +207,12 @@ def summary(
         "SELECT waiting_for, count(*) FROM ops.pending_links GROUP BY 1 ORDER BY 1"
     ).fetchall():
         typer.echo(f"waiting (ops.pending_links): {what}: {n:,}")
+    from tousu.flows.runs import night_alerts
+
+    found = night_alerts(con)
+    typer.echo("alerts:" if found else "alerts: none")
+    for line in found.lines():
+        typer.echo(f"  {line}")
     con.close()
 
 

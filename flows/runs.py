@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from tousu.flows.loading import FileOutcome
-from tousu.warehouse import db
+from tousu.warehouse import alerts, db
 
 
 @dataclass
@@ -364,4 +364,21 @@ def data_quality_markdown(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
             "Unresolved quarantined rows (all nights): "
             + ", ".join(f"{s} {n:,}" for s, n in unresolved),
         ]
+    found = night_alerts(con, run_id)
+    if found:
+        lines += ["", "## Alerts", ""] + [f"- {line}" for line in found.lines()]
     return "\n".join(lines)
+
+
+def night_alerts(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> alerts.Alerts:
+    """Early warnings, clocks at risk and overdue plans as of a night (the latest if None)."""
+    [(run_date,)] = con.execute(
+        "SELECT run_date FROM ops.runs WHERE run_id = ? OR (? IS NULL AND run_id = "
+        "(SELECT run_id FROM ops.runs ORDER BY started_at DESC LIMIT 1))",
+        [run_id, run_id],
+    ).fetchall()
+    if not db.tables_exist(
+        con, "mart.category_weekly", "mart.sla_at_risk", "plans.improvement_plans"
+    ):
+        return alerts.Alerts([], [], [])
+    return alerts.find(alerts.reader(con), run_date)

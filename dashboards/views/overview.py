@@ -1,5 +1,7 @@
 """Overview: the month's headline figures against the month before."""
 
+from datetime import date
+
 import altair as alt
 import polars as pl
 import streamlit as st
@@ -7,9 +9,10 @@ import streamlit as st
 from tousu.dashboards.data import query
 from tousu.dashboards.drill import drill_from_chart, open_list
 from tousu.dashboards.filters import ALL, Filters, months, sidebar_filters
-from tousu.dashboards.i18n import t
+from tousu.dashboards.i18n import t, value_labels
 from tousu.dashboards.provisional import data_status, provisional_note, status_colour
 from tousu.dashboards.tables import percent, percent_value
+from tousu.warehouse import alerts
 
 
 def month_figures(f: Filters, month) -> dict:
@@ -102,6 +105,59 @@ WAITING_COMPLAINTS = ("registration without its channel record", "channel record
 STILL_MATURING = ("closure_rate", "csat")
 
 
+def show_alerts() -> None:
+    """Early warnings that fired, clocks at risk, overdue plans: each with the page to act on."""
+    found = alerts.find(
+        lambda sql, *params: query(sql, *params).to_dicts(), published_night() or date.today()
+    )
+    if not found:
+        return
+    names = value_labels()
+    with st.container(border=True):
+        st.markdown(f"**{t('alerts_now')}**")
+        for w in found.early_warnings:
+            st.warning(
+                t("alert_early_warning").format(
+                    category=names["category"].get(w["category"], w["category"]),
+                    week=f"{w['week_start']:%Y-%m-%d}",
+                    n=w["complaints"] if w["complete"] else w["projected"],
+                    threshold=w["threshold"],
+                    kind=t("complete_week") if w["complete"] else t("projected_week"),
+                ),
+                icon=":material/trending_up:",
+            )
+        if found.early_warnings:
+            st.page_link(
+                "views/problem_types.py", label=t("problem_types"), icon=":material/arrow_forward:"
+            )
+        for r in found.at_risk:
+            st.warning(
+                t("alert_at_risk").format(
+                    n=r["clocks"], clock=names["clock"].get(r["clock"], r["clock"])
+                ),
+                icon=":material/timer:",
+            )
+        if found.at_risk:
+            st.page_link("views/sla.py", label=t("sla"), icon=":material/arrow_forward:")
+        for p in found.overdue_plans:
+            st.error(
+                t("alert_plan_overdue").format(
+                    plan=p["plan_id"],
+                    title=p["title"],
+                    owner=p["owner"],
+                    deadline=f"{p['deadline']:%Y-%m-%d}",
+                ),
+                icon=":material/event_busy:",
+            )
+        if found.overdue_plans:
+            st.page_link("views/plans.py", label=t("plans"), icon=":material/arrow_forward:")
+
+
+def published_night():
+    night = query("SELECT max(run_date) AS d FROM ops.published_nights")["d"]
+    return night[0] if night.len() else None
+
+
 def waiting_to_be_linked() -> int:
     return query(
         "SELECT count(*) AS n FROM ops.pending_links "
@@ -159,6 +215,7 @@ def render() -> None:
         drill_button(col, key)
     cols[5].metric(t("overdue_open"), f"{overdue_open(f):,}", help=t("overdue_open_help"))
     drill_button(cols[5], "overdue_open")
+    show_alerts()
     waiting = waiting_to_be_linked()
     if waiting:
         # complaints half delivered are in no figure above: say how many, where the figures are

@@ -496,3 +496,43 @@ def test_the_latest_month_is_marked_maturing_and_not_shown_as_a_fall(published):
     assert sum("本月仍在处理中" in c.value for c in at.caption) == 2  # closure rate and CSAT
     at.selectbox(key="month").select_index(1).run()  # a finished month: compared as usual
     assert not any("本月仍在处理中" in c.value for c in at.caption)
+
+
+def test_alerts_are_on_the_overview_and_in_the_nights_summary(published):
+    """Issue 15 item 15: clocks at risk, early warnings of the latest weeks and overdue plans,
+    the same on the Overview and in the night's Markdown summary."""
+    from tousu.flows.runs import data_quality_markdown
+    from tousu.warehouse import db
+
+    at_risk = mart(
+        published, "SELECT clock, count(*) FROM mart.sla_at_risk GROUP BY 1 ORDER BY 2 DESC"
+    )
+    warnings = mart(
+        published,
+        """
+        SELECT category FROM mart.category_weekly WHERE alert AND week_start >=
+            (SELECT max(week_start) - 7 FROM mart.category_weekly WHERE complaints > 0)""",
+    )
+    assert at_risk or warnings, "the small demo has something to alert on"
+    at = app().run()
+    assert not at.exception, at.exception
+    shown = [w.value for w in at.warning]
+    for clock, n in at_risk:
+        assert any(f"{n:,} 个「{clock_name(clock)}」节点" in s for s in shown), shown
+    for (category,) in warnings:
+        assert any(s.startswith(f"预警：{category}") for s in shown), shown
+    con = db.open_published(published)
+    try:
+        text = data_quality_markdown(con, "r1")
+    finally:
+        con.close()
+    listed = text.split("## Alerts")[1] if "## Alerts" in text else ""
+    for clock, n in at_risk:
+        assert f"SLA at risk: {n:,} open {clock} clocks" in listed
+    assert listed.count("early warning:") == len(warnings)
+
+
+def clock_name(clock: str) -> str:
+    from tousu.dashboards.i18n import CLOCK_NAMES
+
+    return CLOCK_NAMES[clock][0]
