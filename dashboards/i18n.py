@@ -90,6 +90,10 @@ TEXT = {
     "drill_hint": ("点击图形查看对应投诉", "click a mark to list its complaints"),
     "pareto": ("帕累托图", "Pareto"),
     "alerts_now": ("需要关注", "Needs attention"),
+    "plans_for_categories": (
+        "针对这些类别的改进计划（点击打开）",
+        "Improvement plans aimed at these categories (click to open)",
+    ),
     "alert_early_warning": (
         "预警：{category} {week} 起的一周（{kind}）{n:,.0f} 件，超过预警阈值 {threshold:,.1f}",
         "Early warning: {category}, week of {week} ({kind}): {n:,.0f} complaints, above the warning threshold {threshold:,.1f}",

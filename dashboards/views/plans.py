@@ -11,6 +11,7 @@ import polars as pl
 import streamlit as st
 
 from tousu.dashboards.data import plans_path, query, viewer
+from tousu.dashboards.filters import keep_choice, kept_choice
 from tousu.dashboards.i18n import category_label, t
 from tousu.dashboards.provisional import data_status, provisional_note, status_colour
 from tousu.dashboards.tables import show
@@ -30,27 +31,57 @@ as_of = (
 )
 
 st.subheader(t("plans"))
+if saved := st.session_state.pop("plan_saved", None):
+    st.success(saved)  # kept across the rerun that clears the form
 rows = store.read(
     PATH,
     """
-    SELECT plan_id, title, scope_category, scope_department, scope_product, metric, baseline,
-           target, owner,
-           department, start_date, deadline, status, done_date, version
-    FROM plans.improvement_plans ORDER BY plan_id""",
+    SELECT p.plan_id, p.title, p.status, p.owner, p.deadline, c.progress, p.metric, p.target,
+           p.scope_category, p.scope_department, p.scope_product, p.start_date, p.done_date
+    FROM plans.improvement_plans p
+    LEFT JOIN (SELECT plan_id, progress FROM plans.plan_checkpoints
+               QUALIFY row_number() OVER (PARTITION BY plan_id ORDER BY noted_at DESC) = 1) c
+      USING (plan_id)
+    ORDER BY p.plan_id""",
 )
-columns = ["plan_id", *store.EDITABLE, "version"]
-plans = (
-    pl.DataFrame(rows, schema=columns, orient="row")
-    if rows
-    else pl.DataFrame(schema={c: pl.String for c in columns})
-)
+columns = [
+    "plan_id",
+    "title",
+    "status",
+    "owner",
+    "deadline",
+    "progress",
+    "metric",
+    "target",
+    "scope_category",
+    "scope_department",
+    "scope_product",
+    "start_date",
+    "done_date",
+]
+plans = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
 if plans.height:
+    # overdue first, then by deadline: what needs chasing is on top
     plans = plans.with_columns(
         ((pl.col("deadline") < as_of) & ~pl.col("status").is_in(["done", "cancelled"])).alias(
             "overdue"
         )
+    ).sort("overdue", "deadline", descending=[True, False])
+    # what a meeting reads, without scrolling sideways; the rest is in the plan below
+    show(
+        plans.select(
+            "overdue",
+            "plan_id",
+            "title",
+            "status",
+            "owner",
+            "deadline",
+            "progress",
+            "metric",
+            "target",
+        ),
+        column_config={"overdue": st.column_config.CheckboxColumn(width="small")},
     )
-    show(plans.drop("version"))
     st.caption(f"{t('overdue')}: {plans['overdue'].sum()} · {t('as_of')} {as_of}")
 
 
@@ -163,33 +194,45 @@ if not may_edit:
     st.info(t("plans_read_only"))
     if plans.height == 0:
         st.stop()
-    st.selectbox(t("plan"), plans["plan_id"].to_list(), key="plan_select")
+if plans.height:
+    # the plan edited and shown below: kept across pages and in the link (?plan=IP-...), so a
+    # category's page or a chart can open it
+    ids = plans["plan_id"].to_list()
+    titles = dict(zip(ids, plans["title"], strict=True))
+    kept = kept_choice("plan", ids)
+    plan_id = st.selectbox(
+        t("plan"),
+        ids,
+        index=ids.index(kept) if kept is not None else 0,
+        format_func=lambda i: f"{i} · {titles[i]}",
+        key="plan_select",
+    )
+    keep_choice("plan", plan_id)
 new_tab, edit_tab = st.tabs([t("new_plan"), t("edit_plan")]) if may_edit else (None, None)
 if new_tab is not None:
     with new_tab:
-        created = plan_form("new_plan", None)
+        # a new form (new keys) after each plan saved: the fields start empty again
+        form_no = st.session_state.setdefault("new_plan_form", 0)
+        created = plan_form(f"new_plan_{form_no}", None)
         if created is not None:
             plan_id = store.create(PATH, created, by, datetime.now().astimezone())
-            st.session_state["plan_id"] = plan_id
-            st.success(f"{t('saved')}: {plan_id}")
+            keep_choice("plan", plan_id)
+            st.session_state["plan_saved"] = f"{t('saved')}: {plan_id}"
+            st.session_state["new_plan_form"] = form_no + 1
             st.rerun()
 
 if plans.height == 0:
     st.stop()
 
+
 if edit_tab is not None:
     with edit_tab:
-        ids = plans["plan_id"].to_list()
-        chosen = st.session_state.get("plan_id")
-        plan_id = st.selectbox(
-            t("plan"), ids, index=ids.index(chosen) if chosen in ids else 0, key="plan_select"
-        )
         plan = store.get(PATH, plan_id)
         edited = plan_form(f"edit_{plan_id}_{plan.version}", plan)
         if edited is not None:
             try:
                 changed = store.update(PATH, edited, by, datetime.now().astimezone())
-                st.success(f"{t('saved')}: {', '.join(changed) or '—'}")
+                st.session_state["plan_saved"] = f"{t('saved')}: {', '.join(changed) or '—'}"
                 st.rerun()
             except store.PlanError as exc:
                 st.error(str(exc))
@@ -206,7 +249,7 @@ if edit_tab is not None:
                     st.error(str(exc))
 
 # The chosen plan: its metric over time against the target, history and verification.
-plan = store.get(PATH, st.session_state.get("plan_select") or plans["plan_id"][0])
+plan = store.get(PATH, plan_id)
 scope = (
     "(? IS NULL OR category = ?) AND (? IS NULL OR department = ?) AND (? IS NULL OR product = ?)",
     [
@@ -236,7 +279,16 @@ rule = (
     .mark_rule(color="#c0392b", strokeDash=[6, 4])
     .encode(y="target:Q")
 )
-st.altair_chart(chart + rule, width="stretch")
+marks = [(plan.start_date, t("start_date"))]
+if plan.done_date:
+    marks.append((plan.done_date, t("done_date")))
+when = alt.Chart(
+    pl.DataFrame({"day": [d for d, _ in marks], "label": [x for _, x in marks]}).to_pandas()
+)
+dates = when.mark_rule(color="#555", strokeDash=[2, 3]).encode(x="day:T") + when.mark_text(
+    align="left", dx=4, dy=-6, color="#555"
+).encode(x="day:T", y=alt.value(10), text="label:N")
+st.altair_chart(chart + rule + dates, width="stretch")
 
 if plan.status == "done" and plan.done_date:
     check = verify_plan(plan.metric, plan.target, plan.start_date, plan.done_date, daily, as_of)

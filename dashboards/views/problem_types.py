@@ -4,12 +4,13 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from tousu.dashboards.data import keywords, query
+from tousu.dashboards.data import keywords, plans_path, query
 from tousu.dashboards.drill import drill_from_chart
-from tousu.dashboards.filters import ALL, sidebar_filters
+from tousu.dashboards.filters import ALL, keep_choice, sidebar_filters
 from tousu.dashboards.i18n import category_labels, column_label, lang, t
 from tousu.dashboards.provisional import provisional_note
 from tousu.dashboards.tables import show
+from tousu.warehouse import plan_store
 
 f = sidebar_filters()
 st.subheader(f"{t('problem_types')} · {f.month:%Y-%m}")
@@ -62,6 +63,35 @@ if pareto.height:
         key="pareto",
     )
     drill_from_chart(picked, "bar", ("category",))
+
+# the improvement plans aimed at these categories, each opening on the Plans page
+aimed = (
+    [
+        (plan_id, title, category)
+        for plan_id, title, category in plan_store.read(
+            plans_path(),
+            "SELECT plan_id, title, scope_category FROM plans.improvement_plans "
+            "WHERE scope_category IS NOT NULL AND status <> 'cancelled' "
+            "AND (? = '(all)' OR scope_category = ?) ORDER BY scope_category, plan_id",
+            f.category,
+            f.category,
+        )
+    ]
+    if plans_path().exists()
+    else []
+)
+if aimed:
+    st.caption(t("plans_for_categories"))
+    names = category_labels()
+    for plan_id, title, category in aimed:
+        if st.button(
+            f"{names.get(category, category)} · {plan_id} {title}",
+            key=f"open_plan_{plan_id}",
+            type="tertiary",
+            icon=":material/flag:",
+        ):
+            keep_choice("plan", plan_id)
+            st.switch_page("views/plans.py")
 
 st.caption(t("keywords"))
 show(keywords(f.month, f.category))

@@ -132,18 +132,22 @@ def test_plan_round_trip_create_edit_verify(published, tmp_path, monkeypatch):
     at.run()
     at.switch_page("views/plans.py").run()
     assert not at.exception, at.exception
-    at.text_input(key="new_plan_title").input("降低物流破损投诉")
-    at.selectbox(key="new_plan_cat").select("物流配送类")
-    at.number_input(key="new_plan_target").set_value(0.5)
-    at.text_input(key="new_plan_owner").input("张经理")
-    at.date_input(key="new_plan_start").set_value(date(2026, 3, 1))
-    at.date_input(key="new_plan_deadline").set_value(date(2026, 5, 31))
+    at.text_input(key="new_plan_0_title").input("降低物流破损投诉")
+    at.selectbox(key="new_plan_0_cat").select("物流配送类")
+    at.number_input(key="new_plan_0_target").set_value(0.5)
+    at.text_input(key="new_plan_0_owner").input("张经理")
+    at.date_input(key="new_plan_0_start").set_value(date(2026, 3, 1))
+    at.date_input(key="new_plan_0_deadline").set_value(date(2026, 5, 31))
     at.button[0].click().run()
     assert not at.exception, at.exception
     [(plan_id, title, status)] = store.read(
         path, "SELECT plan_id, title, status FROM plans.improvement_plans"
     )
     assert (plan_id, title, status) == ("IP-202603-001", "降低物流破损投诉", "planned")
+    # the saved message stays after the rerun, and the new form starts empty
+    assert any(f"已保存: {plan_id}" in m.value for m in at.success)
+    assert at.text_input(key="new_plan_1_title").value == ""
+    assert at.dataframe[0].value[zh("plan_id")].tolist() == [plan_id]
 
     # mark it done: the page verifies the effect against the marts
     at.selectbox(key=f"edit_{plan_id}_1_status").select("done")
@@ -152,11 +156,24 @@ def test_plan_round_trip_create_edit_verify(published, tmp_path, monkeypatch):
         b for b in at.button if b.key and b.key.startswith(f"FormSubmitter:edit_{plan_id}")
     ).click().run()
     assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
     assert store.get(path, plan_id).status == "done"
     verdict = {m.label: m.value for m in at.metric}["效果验证"]
     assert verdict in ("有效", "尚待观察", "未见效")
     history = store.read(path, "SELECT field FROM plans.plan_changes ORDER BY version, field")
     assert history == [("created",), ("done_date",), ("status",)]
+    # the plan's chart marks its start and done dates
+    import pyarrow as pa
+
+    [chart] = [c for c in at.get("vega_lite_chart") if "strokeDash" in c.proto.spec]
+    drawn = [pa.ipc.open_stream(d.data.data).read_all().to_pylist() for d in chart.proto.datasets]
+    labels = {r.get("label") for rows in drawn for r in rows}
+    assert {"开始日期", "完成日期"} <= labels
+    # the page of the category it targets opens it
+    at.switch_page("views/problem_types.py").run()
+    at.button(key=f"open_plan_{plan_id}").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="plan_select").value == plan_id
 
 
 @pytest.fixture(scope="module")

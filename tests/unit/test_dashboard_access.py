@@ -120,11 +120,11 @@ def test_plan_history_carries_the_signed_in_user(store):
 
     at = signed_in(store, "lead").run()
     at.switch_page("views/plans.py").run()
-    at.text_input(key="new_plan_title").input("缩短首次响应")
-    at.number_input(key="new_plan_target").set_value(0.5)
-    at.text_input(key="new_plan_owner").input("客服主管")
-    at.date_input(key="new_plan_start").set_value(date(2026, 3, 1))
-    at.date_input(key="new_plan_deadline").set_value(date(2026, 5, 31))
+    at.text_input(key="new_plan_0_title").input("缩短首次响应")
+    at.number_input(key="new_plan_0_target").set_value(0.5)
+    at.text_input(key="new_plan_0_owner").input("客服主管")
+    at.date_input(key="new_plan_0_start").set_value(date(2026, 3, 1))
+    at.date_input(key="new_plan_0_deadline").set_value(date(2026, 5, 31))
     at.button[0].click().run()
     assert not at.exception, at.exception
     [(by,)] = plan_store.read(store, "SELECT changed_by FROM plans.plan_changes")
