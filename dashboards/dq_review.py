@@ -7,6 +7,7 @@ so a person sees theirs at once; the nightly copies them into the warehouse.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 import polars as pl
@@ -15,6 +16,7 @@ import streamlit as st
 from tousu.dashboards.data import plans_path, published_path, query, viewer
 from tousu.dashboards.i18n import t
 from tousu.dashboards.tables import show
+from tousu.flows.quality.gx import SITE_MANIFEST
 from tousu.flows.settings import current_settings, data_docs_beside
 from tousu.warehouse.acknowledgements import acknowledge, in_force
 from tousu.warehouse.plan_store import PlanError
@@ -80,12 +82,39 @@ def with_acknowledgements(failing: pl.DataFrame, today: date) -> pl.DataFrame:
     )
 
 
-def data_docs_link() -> None:
+def docs_site() -> dict:
+    """The Data Docs site's manifest (flows/quality/gx.py), {} when no site was built."""
+    manifest = data_docs_beside(published_path()) / SITE_MANIFEST
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def docs_pages(failing: pl.DataFrame, site: dict) -> pl.DataFrame:
+    """Each failure's validation page: its night's site (the latest, or one kept under
+    nights/<run_id>/), None when the site of that night was not kept."""
     url = current_settings().data_docs_url
-    if url:
+    base = url.rsplit("/", 1)[0] if url else data_docs_beside(published_path()).as_uri()
+    pages = {r: f"{base}/nights/{r}/index.html" for r in site.get("nights_kept", [])}
+    if site:
+        pages[site["run_id"]] = f"{base}/index.html"  # the latest night: the site itself
+    return failing.with_columns(
+        pl.col("run_id").replace_strict(pages, default=None, return_dtype=pl.String).alias("docs")
+    )
+
+
+def data_docs_link(site: dict) -> None:
+    url = current_settings().data_docs_url
+    if not site:
+        st.warning(t("docs_missing"), icon=":material/description:")
+    elif url:
         st.link_button(t("data_docs"), url, icon=":material/description:")
     else:
         st.caption(f"{t('data_docs_local')} {data_docs_beside(published_path()) / 'index.html'}")
+    if site and not site.get("offline_assets"):
+        # GX's pages load their scripts from public CDNs: blocked, they show an empty page
+        st.warning(t("docs_cdn"), icon=":material/cloud_off:")
 
 
 def acknowledge_form(failing: pl.DataFrame) -> None:
@@ -125,11 +154,19 @@ def acknowledge_form(failing: pl.DataFrame) -> None:
 def render_review() -> None:
     if saved := st.session_state.pop("ack_saved", None):
         st.success(f"{t('ack_saved')}: {saved}")
-    data_docs_link()
-    failing = with_acknowledgements(failing_checks(), date.today())
+    site = docs_site()
+    data_docs_link(site)
+    failing = docs_pages(with_acknowledgements(failing_checks(), date.today()), site)
     st.caption(t("failing_checks"))
     if failing.height:
-        show(failing.drop("run_id"))
+        show(
+            failing.drop("run_id"),
+            column_config={"docs": st.column_config.LinkColumn(display_text=t("open_docs"))},
+        )
+        missing = failing.filter(pl.col("docs").is_null()).height
+        if missing:
+            # the site keeps the nights with open failures since this version; older ones lack it
+            st.caption(t("docs_incomplete").format(n=missing))
     else:
         st.success(t("no_failures"))
     acknowledge_form(failing)

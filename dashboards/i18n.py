@@ -163,6 +163,19 @@ TEXT = {
     "ack_saved": ("已保存确认", "Acknowledgement saved"),
     "data_docs": ("GX 数据文档（Data Docs）", "GX Data Docs"),
     "data_docs_local": ("GX 数据文档位于", "GX Data Docs are at"),
+    "docs_missing": (
+        "尚未生成 GX 数据文档（夜间流程校验数据后生成）。",
+        "No GX Data Docs yet (the nightly builds them when it validates data).",
+    ),
+    "docs_cdn": (
+        "本安装的 GX 数据文档从公共 CDN 加载脚本；在无法访问外网的环境中页面会是空白、无样式。请在服务器上运行 python -m tousu.flows.quality.docs_assets（make install 会运行），下一次夜间流程即改用本地副本。",
+        "These GX Data Docs load their scripts from public CDNs: where those are blocked, the pages are empty and unstyled. Run python -m tousu.flows.quality.docs_assets on the server (make install does); the next night uses the local copies.",
+    ),
+    "docs_incomplete": (
+        "其中 {n:,} 项的校验页面不在数据文档中（该晚的文档未保留）。",
+        "{n:,} of these have no validation page in the Data Docs (that night's site was not kept).",
+    ),
+    "open_docs": ("打开", "open"),
     "no_failures": ("最近一晚所有检查均通过", "Every check passed on the latest night"),
     "volume_per_night": ("每晚加载行数（按来源）", "Rows loaded per night, by source"),
     "plans": ("改进计划", "Improvement plans"),
@@ -663,6 +676,7 @@ COLUMNS = {
     "problems": ("问题数", "Problems"),
     "acknowledged": ("已确认", "Acknowledged"),
     "reasons": ("原因", "Reasons"),
+    "docs": ("GX 数据文档", "GX Data Docs"),
     "noted_at": ("记录时间", "Noted"),
     "noted_by": ("记录人", "Noted by"),
     "scope_category": ("范围：类别", "Scope: category"),

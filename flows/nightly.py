@@ -178,8 +178,19 @@ def build_data_docs(night: Night) -> str | None:
     if gx.results_kept() == 0 and index.exists():
         log().info("GX Data Docs: nothing validated tonight, the last night's site stays")
         return str(index)
+    with night.connect() as con:
+        # the nights whose failures the Data quality page lists: their sites are kept
+        keep = tuple(
+            r
+            for (r,) in con.execute(
+                "SELECT DISTINCT run_id FROM mart.provisional_problems UNION "
+                "SELECT DISTINCT run_id FROM ops.dq_results WHERE run_id = ? AND NOT success "
+                "ORDER BY 1",
+                [night.run_id],
+            ).fetchall()
+        )
     try:
-        index = gx.build_data_docs(night.data_docs)
+        index = gx.build_data_docs(night.data_docs, night.run_id, keep)
     except Exception as exc:  # GX raises many types; the cause is in the message
         log().error(
             "GX Data Docs not written: %s",

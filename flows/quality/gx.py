@@ -152,12 +152,22 @@ def results_kept() -> int:
     return len(_context()[0].validation_results_store.list_keys())
 
 
-def build_data_docs(target: Path) -> Path:
+# The site's own description, read by the review app: which night it shows, whether its
+# scripts are local, which earlier nights' sites it keeps (nights/<run_id>/).
+SITE_MANIFEST = "tousu_site.json"
+
+
+def build_data_docs(target: Path, run_id: str = "", keep_nights: tuple[str, ...] = ()) -> Path:
     """Build GX Data Docs (static HTML) of the results kept since forget_results into target.
 
-    The new site replaces the old one by renames, so a reader never sees half a site.
+    The site shows one night's validations (GX keeps them in this process only). The sites of
+    the nights in `keep_nights` (those whose failures still leave a month provisional) are kept
+    under nights/<run_id>/, tonight's among them when it is one of those nights, so every
+    failure the app lists has its validation page. The new site replaces the old one by
+    renames, so a reader never sees half a site.
     """
     import shutil
+    from datetime import datetime
 
     from tousu.flows.quality import docs_assets
 
@@ -173,11 +183,34 @@ def build_data_docs(target: Path) -> Path:
     fresh, old = target.with_name(target.name + ".new"), target.with_name(target.name + ".old")
     shutil.rmtree(fresh, ignore_errors=True)
     shutil.copytree(site, fresh)
-    if not docs_assets.make_offline(fresh):
+    offline = docs_assets.make_offline(fresh)
+    if not offline:
         logging.getLogger(__name__).warning(
             "Data Docs load their scripts from public CDNs: the npm copies are not installed "
             "(python -m tousu.flows.quality.docs_assets)"
         )
+    kept = []
+    for night in keep_nights:
+        earlier = target / "nights" / night
+        if night == run_id:
+            shutil.copytree(site, fresh / "nights" / night)
+            docs_assets.make_offline(fresh / "nights" / night)
+        elif earlier.is_dir():
+            shutil.copytree(earlier, fresh / "nights" / night)
+        else:
+            continue
+        kept.append(night)
+    (fresh / SITE_MANIFEST).write_text(
+        json.dumps(
+            {
+                "run_id": run_id,
+                "built_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+                "offline_assets": offline,
+                "nights_kept": sorted(kept),
+            }
+        ),
+        encoding="utf-8",
+    )
     shutil.rmtree(old, ignore_errors=True)
     if target.exists():
         target.rename(old)

@@ -553,3 +553,43 @@ def clock_name(clock: str) -> str:
     from tousu.dashboards.i18n import CLOCK_NAMES
 
     return CLOCK_NAMES[clock][0]
+
+
+def test_each_failure_links_its_nights_data_docs_and_the_app_says_what_is_missing(
+    published, tmp_path, monkeypatch
+):
+    """Issue 15 item 7: the site keeps the pages of the nights whose failures are listed; the
+    app links each failure to them, and says when the site's scripts come from public CDNs."""
+    import json
+    import shutil
+
+    docs = published.with_name("data_docs")
+    site = json.loads((docs / "tousu_site.json").read_text(encoding="utf-8"))
+    assert site["run_id"] == "r1" and site["nights_kept"] == ["r1"]  # r1 had failures
+    assert (docs / "nights" / "r1" / "index.html").exists()
+
+    # a copy whose site lost its local scripts, and whose earlier night's pages were not kept
+    copy = tmp_path / "tousu.published.duckdb"
+    shutil.copyfile(published, copy)
+    shutil.copytree(docs, tmp_path / "data_docs")
+    (tmp_path / "data_docs" / "tousu_site.json").write_text(
+        json.dumps({**site, "run_id": "r0", "offline_assets": False, "nights_kept": []}),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("TOUSU_PUBLISHED", str(copy))
+    monkeypatch.setenv("TOUSU_DATA_DOCS_URL", "http://127.0.0.1:9/index.html")
+    at = app().run()
+    at.switch_page("views/data_quality.py").run()
+    assert not at.exception, at.exception
+    assert any("公共 CDN" in w.value for w in at.warning)
+    table = at.dataframe[0].value
+    assert (table[zh("docs")] == "").all()
+    assert any("校验页面不在数据文档中" in c.value for c in at.caption)
+
+    # the published site as built: every failure of r1 links to its night's pages
+    monkeypatch.setenv("TOUSU_PUBLISHED", str(published))
+    at = app().run()
+    at.switch_page("views/data_quality.py").run()
+    table = at.dataframe[0].value
+    assert set(table[zh("docs")]) == {"http://127.0.0.1:9/index.html"}  # r1 is the latest site
+    assert not any("公共 CDN" in w.value for w in at.warning) or not site["offline_assets"]
