@@ -40,8 +40,8 @@ def list_sql(kind: str, f: Filters) -> tuple[str, list]:
     where, params = f.rows_where()
     terms = [condition, where]
     if of_month:
-        terms.append("date_trunc('month', c.received_at) = ?")
-        params = [*params, f.month]
+        terms.append("list_contains(?::DATE[], date_trunc('month', c.received_at)::DATE)")
+        params = [*params, f.months]
     sql = (
         "SELECT c.complaint_id, c.received_at, c.channel, c.department, c.category, "
         "c.priority, c.status FROM core.complaints c "

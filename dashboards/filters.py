@@ -10,18 +10,33 @@ import streamlit as st
 from tousu.dashboards.data import query
 from tousu.dashboards.i18n import category_label, channel_label, lang, t
 from tousu.flows.vocab import CATEGORIES, CHANNELS, DEPARTMENTS, PRIORITY
+from tousu.warehouse.periods import KINDS, Period
 
 ALL = "(all)"  # how the monthly marts label a breakdown summed over
 
 
 @dataclass(frozen=True)
 class Filters:
-    month: date
+    month: date  # the period's last month (a page of one month shows this one)
     previous_month: date | None
     channel: str = ALL
     department: str = ALL
     category: str = ALL
     priority: str = ALL
+    period: Period | None = None  # None: the month alone
+
+    @property
+    def months(self) -> list[date]:
+        """The months of the period the figures cover."""
+        return self.period.months if self.period else [self.month]
+
+    @property
+    def label(self) -> str:
+        return self.period.label() if self.period else f"{self.month:%Y-%m}"
+
+    def months_where(self, column: str = "month") -> tuple[str, list]:
+        """Condition and parameter: a month column within the period."""
+        return f"list_contains(?::DATE[], {column})", [self.months]
 
     def cube_where(self, *by: str, **fixed: str) -> tuple[str, list]:
         """Condition and parameters selecting rows of a mart with '(all)' rows (the period
@@ -111,9 +126,20 @@ def _key(name: str) -> str:
 
 def sidebar_filters() -> Filters:
     available = months()
+    kinds = list(KINDS)
+    kind_names = {k: t(f"period_{k}") for k in kinds}  # looked up here, in the script thread
+    kept_kind = _kept("period", kinds)
+    kind = st.sidebar.selectbox(
+        t("period"),
+        kinds,
+        index=kinds.index(kept_kind) if kept_kind is not None else 0,
+        format_func=kind_names.__getitem__,
+        key=_key("period"),
+    )
+    _keep("period", kind, kind)
     kept = _kept("month", available, _month)
     month = st.sidebar.selectbox(
-        t("month"),
+        t("month") if kind == "month" else t("period_end"),
         available,
         index=available.index(kept) if kept is not None else 0,
         format_func=lambda m: m.strftime("%Y-%m"),
@@ -123,6 +149,19 @@ def sidebar_filters() -> Filters:
         _keep("month", month, f"{month:%Y-%m}")
     index = available.index(month)
     previous = available[index + 1] if index + 1 < len(available) else None
+    start = None
+    if kind == "custom":
+        earlier = [m for m in available if m <= month]
+        kept_start = _kept("from", earlier, _month)
+        start = st.sidebar.selectbox(
+            t("period_start"),
+            earlier,
+            index=earlier.index(kept_start) if kept_start is not None else min(2, len(earlier) - 1),
+            format_func=lambda m: m.strftime("%Y-%m"),
+            key=_key("from"),
+        )
+        _keep("from", start, f"{start:%Y-%m}")
+    period = Period.of(kind, month, start)
 
     def pick(label: str, values, fmt=lambda v: v, key: str = "") -> str:
         options = [ALL, *values]
@@ -144,6 +183,7 @@ def sidebar_filters() -> Filters:
     return Filters(
         month=month,
         previous_month=previous,
+        period=period,
         channel=pick("channel", list(CHANNELS), channel_label),
         department=pick("department", DEPARTMENTS),
         category=pick("category", list(CATEGORIES), category_label),

@@ -24,6 +24,6 @@ kind = kind or "received"
 keep_choice("list", kind)
 sql, params = list_sql(kind, f)
 complaints = query(sql, *params)
-of_month = f" · {f.month:%Y-%m}" if LISTS[kind][1] else ""
+of_month = f" · {f.label}" if LISTS[kind][1] else ""
 st.subheader(f"{t(f'list_{kind}')}{of_month} ({complaints.height:,})")
 complaint_table(complaints, key="drill_list")

@@ -12,16 +12,17 @@ from tousu.dashboards.provisional import provisional_note
 from tousu.dashboards.tables import show
 
 f = sidebar_filters()
-st.subheader(f"{t('departments')} · {f.month:%Y-%m}")
-provisional_note([f.month], f.channel)
+st.subheader(f"{t('departments')} · {f.label}")
+provisional_note(f.months, f.channel)
 
 # every department and category the filters let through, one cell each
 where, params = f.cube_where("department", "category")
 cells = query(
     f"""
-    SELECT department, category, complaints FROM mart.satisfaction_closure_monthly
-    WHERE month = ? AND {where}""",
-    f.month,
+    SELECT department, category, sum(complaints)::BIGINT AS complaints
+    FROM mart.satisfaction_closure_monthly
+    WHERE list_contains(?::DATE[], month) AND {where} GROUP BY ALL""",
+    f.months,
     *params,
 )
 labels = value_labels()
@@ -66,16 +67,19 @@ rep_where, rep_params = f.cube_where("department", department=ALL)
 per_department = query(
     f"""
     WITH sla AS (
-        SELECT department, compliance_rate AS sla
-        FROM mart.sla_compliance_monthly WHERE month = ? AND {sla_where}),
+        SELECT department, round(stg.compliance_rate(sum(met), sum(breached)), 4) AS sla
+        FROM mart.sla_compliance_monthly
+        WHERE list_contains(?::DATE[], month) AND {sla_where} GROUP BY department),
     rep AS (
-        SELECT department, complaints, repeat_rate FROM mart.repeat_rate_monthly
-        WHERE month = ? AND {rep_where})
+        SELECT department, sum(complaints)::BIGINT AS complaints,
+               round(sum(repeat_complaints) / nullif(sum(complaints), 0), 4) AS repeat_rate
+        FROM mart.repeat_rate_monthly
+        WHERE list_contains(?::DATE[], month) AND {rep_where} GROUP BY department)
     SELECT rep.department, rep.complaints, sla.sla AS sla_compliance, rep.repeat_rate
     FROM rep LEFT JOIN sla USING (department) ORDER BY rep.complaints DESC""",
-    f.month,
+    f.months,
     *sla_params,
-    f.month,
+    f.months,
     *rep_params,
 )
 show(per_department)

@@ -1,4 +1,5 @@
-"""Overview: the month's headline figures against the month before."""
+"""Overview: a period's headline figures against the period before and the same period a
+year earlier."""
 
 from datetime import date
 
@@ -12,41 +13,25 @@ from tousu.dashboards.filters import ALL, Filters, months, sidebar_filters
 from tousu.dashboards.i18n import t, value_labels
 from tousu.dashboards.provisional import data_status, provisional_note, status_colour
 from tousu.dashboards.tables import percent, percent_value
-from tousu.warehouse import alerts
+from tousu.warehouse import alerts, figures
+from tousu.warehouse.periods import Period
 
 
-def month_figures(f: Filters, month) -> dict:
-    """Volume, SLA compliance, repeat rate, CSAT and closure rate of one month."""
-    if month is None:
+def period_figures(f: Filters, period: Period | None) -> dict:
+    """Volume, SLA compliance, repeat rate, CSAT and closure rate of a period (warehouse/figures:
+    the marts' counts summed, each rate by its mart's formula)."""
+    if period is None:
         return {}
     where, params = f.cube_where()
-    sat = query(
-        "SELECT complaints, csat, closure_rate FROM mart.satisfaction_closure_monthly "
-        f"WHERE month = ? AND {where}",
-        month,
-        *params,
+    sla_where, sla_params = f.cube_where(clock=ALL)  # every clock pooled
+    return figures.headline(
+        lambda sql, *p: query(sql, *p).to_dicts(),
+        period.months,
+        where,
+        params,
+        sla_where,
+        sla_params,
     )
-    rep = query(
-        f"SELECT repeat_rate FROM mart.repeat_rate_monthly WHERE month = ? AND {where}",
-        month,
-        *params,
-    )
-    where, params = f.cube_where(clock=ALL)  # every clock pooled
-    sla = query(
-        "SELECT compliance_rate AS rate, no_target "
-        f"FROM mart.sla_compliance_monthly WHERE month = ? AND {where}",
-        month,
-        *params,
-    )
-    row = sat.row(0, named=True) if sat.height else {}
-    return {
-        "volume": row.get("complaints", 0),
-        "csat": row.get("csat"),
-        "closure_rate": row.get("closure_rate"),
-        "repeat_rate": rep["repeat_rate"][0] if rep.height else None,
-        "sla_compliance": sla["rate"][0] if sla.height else None,
-        "no_target": (sla["no_target"][0] or 0) if sla.height else 0,
-    }
 
 
 def monthly_series(f: Filters) -> pl.DataFrame:
@@ -170,44 +155,62 @@ def _pct(v):
     return percent(v) or "—"
 
 
+def delta_pt(value, prev) -> str | None:
+    """A rate's change in points, from the rates as shown (each rounded once)."""
+    if value is None or prev is None:
+        return None
+    return f"{(percent_value(value) or 0) - (percent_value(prev) or 0):+.1f} pt"
+
+
 def render() -> None:
     f = sidebar_filters()
-    now, before = month_figures(f, f.month), month_figures(f, f.previous_month)
-    st.subheader(f"{t('overview')} · {f.month:%Y-%m}")
-    provisional_note([f.month, f.previous_month], f.channel)
-    maturing = f.month == months()[0]  # the latest month: its complaints are still being handled
+    period = f.period or Period.of("month", f.month)
+    compared = period.previous()
+    now, before = period_figures(f, period), period_figures(f, compared)
+    last_year = period_figures(f, period.last_year())
+    st.subheader(f"{t('overview')} · {period.label()}")
+    st.caption(
+        f"{t('vs_previous_period')}: {compared.label()}"
+        + ("" if before.get("volume") else f" ({t('no_data_then')})")
+        + f" · {t('vs_last_year')}: {period.last_year().label()}"
+        + ("" if last_year.get("volume") else f" ({t('no_data_then')})")
+    )
+    provisional_note(period.months + compared.months, f.channel)
+    # the latest month is in the period: its complaints are still being handled
+    maturing = months()[0] in period.months
     history = monthly_series(f).tail(12)
     cols = st.columns(6)
     for col, key in zip(
         cols, ("volume", "sla_compliance", "repeat_rate", "csat", "closure_rate"), strict=False
     ):
-        value, prev = now.get(key), before.get(key)
+        value, prev, year_ago = now.get(key), before.get(key), last_year.get(key)
         if key == "volume":
-            delta = None if prev is None else f"{value - prev:+,}"
+            delta = None if not prev else f"{value - prev:+,}"
             col.metric(
                 t(key),
                 f"{value:,}",
                 delta,
-                help=t("vs_previous"),
+                help=t("vs_previous_period"),
                 chart_data=history[key].fill_null(0).to_list(),
                 chart_type="bar",
             )
+            if year_ago:
+                col.caption(f"{t('vs_last_year')}: {year_ago:,} ({value - year_ago:+,})")
         else:
-            delta = (
-                None
-                if value is None or prev is None
-                else f"{(percent_value(value) or 0) - (percent_value(prev) or 0):+.1f} pt"
-            )
             unripe = maturing and key in STILL_MATURING
             col.metric(
                 t(key),
                 _pct(value),
-                delta,
-                help=t("maturing_help") if unripe else t("vs_previous"),
+                delta_pt(value, prev),
+                help=t("maturing_help") if unripe else t("vs_previous_period"),
                 # a month still running against a finished one: grey, not an alarm
                 delta_color="off" if unripe else "inverse" if key == "repeat_rate" else "normal",
                 chart_data=history[key].drop_nulls().to_list(),
             )
+            if year_ago is not None:
+                col.caption(
+                    f"{t('vs_last_year')}: {_pct(year_ago)} ({delta_pt(value, year_ago) or '—'})"
+                )
             if unripe:
                 col.caption(t("maturing"))
             if key == "sla_compliance" and now.get("no_target"):

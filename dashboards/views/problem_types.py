@@ -13,17 +13,18 @@ from tousu.dashboards.tables import show
 from tousu.warehouse import plan_store
 
 f = sidebar_filters()
-st.subheader(f"{t('problem_types')} · {f.month:%Y-%m}")
-provisional_note([f.month], f.channel)
+st.subheader(f"{t('problem_types')} · {f.label}")
+provisional_note(f.months, f.channel)
 
 # every category, whatever the category filter: the Pareto is of categories
 where, params = f.cube_where("category", category=ALL)
 pareto = query(
     f"""
-    SELECT category, complaints FROM mart.satisfaction_closure_monthly
-    WHERE month = ? AND {where}
-    ORDER BY complaints DESC""",
-    f.month,
+    SELECT category, sum(complaints)::BIGINT AS complaints
+    FROM mart.satisfaction_closure_monthly
+    WHERE list_contains(?::DATE[], month) AND {where}
+    GROUP BY category ORDER BY complaints DESC, category""",
+    f.months,
     *params,
 )
 if pareto.height:
@@ -94,6 +95,8 @@ if aimed:
             st.switch_page("views/plans.py")
 
 st.caption(t("keywords"))
+if len(f.months) > 1:  # keywords are counted per month
+    st.caption(t("keywords_of_month").format(month=f"{f.month:%Y-%m}"))
 show(keywords(f.month, f.category))
 
 # Weeks up to the last one any complaint arrived in: after it the data stopped (deliveries

@@ -13,8 +13,8 @@ from tousu.dashboards.tables import show
 
 f = sidebar_filters()
 where, params = f.rows_where()
-st.subheader(f"{t('repeats')} · {f.month:%Y-%m}")
-provisional_note([f.month], f.channel)
+st.subheader(f"{t('repeats')} · {f.label}")
+provisional_note(f.months, f.channel)
 
 cube, cube_params = f.cube_where()
 rates = query(
@@ -58,11 +58,13 @@ chains = query(
            ch.received_at, ch.days_since_previous, ch.chain_length, ch.channels_in_chain
     FROM mart.repeat_chains ch
     JOIN (SELECT DISTINCT chain_id FROM mart.repeat_chains
-          WHERE position = 0 AND date_trunc('month', received_at) = ?) m USING (chain_id)
+          WHERE position = 0
+            AND list_contains(?::DATE[], date_trunc('month', received_at)::DATE)) m
+      USING (chain_id)
     JOIN (SELECT complaint_id, priority FROM core.complaints) c USING (complaint_id)
     WHERE {where}
     ORDER BY ch.chain_length DESC, ch.chain_id, ch.position LIMIT 5000""",
-    f.month,
+    f.months,
     *params,
 )
 st.caption(f"{t('chains')} ({chains['chain_id'].n_unique():,})")

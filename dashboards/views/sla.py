@@ -11,17 +11,21 @@ from tousu.dashboards.tables import show
 
 f = sidebar_filters()
 where, params = f.rows_where()
-st.subheader(f"{t('sla')} · {f.month:%Y-%m}")
-provisional_note([f.month], f.channel)
+st.subheader(f"{t('sla')} · {f.label}")
+provisional_note(f.months, f.channel)
 
 # by clock, channel and priority: every value of each unless the sidebar picks one
 by_where, by_params = f.cube_where("clock", "channel", "priority", clock=ALL)
 by = query(
     f"""
-    SELECT clock, channel, priority, met, breached, open_within, compliance_rate, no_target
-    FROM mart.sla_compliance_monthly WHERE month = ? AND {by_where}
-    ORDER BY clock, channel, priority""",
-    f.month,
+    SELECT clock, channel, priority, sum(met)::BIGINT AS met, sum(breached)::BIGINT AS breached,
+           sum(open_within)::BIGINT AS open_within,
+           round(stg.compliance_rate(sum(met), sum(breached)), 4) AS compliance_rate,
+           sum(no_target)::BIGINT AS no_target
+    FROM mart.sla_compliance_monthly
+    WHERE list_contains(?::DATE[], month) AND {by_where}
+    GROUP BY ALL ORDER BY clock, channel, priority""",
+    f.months,
     *by_params,
 )
 st.caption(t("compliance_by"))
@@ -40,9 +44,9 @@ breaches = query(
     SELECT complaint_id, clock, channel, department, category, priority, target_label,
            start_at, deadline_at, stop_at, status, overrun_hours
     FROM mart.sla_breaches
-    WHERE date_trunc('month', start_at) = ? AND {where}
+    WHERE list_contains(?::DATE[], date_trunc('month', start_at)::DATE) AND {where}
     ORDER BY overrun_hours DESC LIMIT 5000""",
-    f.month,
+    f.months,
     *params,
 )
 st.caption(f"{t('breaches')} ({breaches.height:,})")

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 # A text only that page shows, in each language (a deep link must survive the sign-in form).
 PAGES = {
     "": ("投诉量", "Complaints"),
-    "complaints": ("当月收到的投诉", "Received in the month"),
+    "complaints": ("期间内收到的投诉", "Received in the period"),
     "sla": ("达标率（按节点、渠道、优先级）", "Compliance by clock, channel and priority"),
     "repeats": ("窗口未满的投诉计为待定", "Complaints whose window has not passed"),
     "problem_types": ("描述高频词", "Top keywords in descriptions"),
@@ -343,8 +343,8 @@ def test_a_kpi_tile_opens_the_list_behind_it_and_back(served, browser):
         tile = page.locator('[data-testid="stMetric"]', has_text="投诉量").first
         tile.wait_for(timeout=30_000)
         volume = int(tile.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
-        page.get_by_role("button", name="当月收到的投诉").click()
-        heading = page.get_by_role("heading", name="当月收到的投诉").first
+        page.get_by_role("button", name="期间内收到的投诉").click()
+        heading = page.get_by_role("heading", name="期间内收到的投诉").first
         heading.wait_for(timeout=30_000)
         assert heading.inner_text().endswith(f"({volume:,})")
         page.wait_for_timeout(1500)
@@ -356,9 +356,9 @@ def test_a_kpi_tile_opens_the_list_behind_it_and_back(served, browser):
         back.wait_for(timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "drill_complaint.png"), full_page=True)
         back.click()
-        page.get_by_role("heading", name="当月收到的投诉").first.wait_for(timeout=30_000)
+        page.get_by_role("heading", name="期间内收到的投诉").first.wait_for(timeout=30_000)
         assert (
-            page.get_by_role("heading", name="当月收到的投诉")
+            page.get_by_role("heading", name="期间内收到的投诉")
             .first.inner_text()
             .endswith(f"({volume:,})")
         )
