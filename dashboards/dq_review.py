@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from tousu.dashboards.data import plans_path, published_path, query, viewer
-from tousu.dashboards.i18n import t
+from tousu.dashboards.i18n import error_text, t
 from tousu.dashboards.tables import show
 from tousu.flows.quality.gx import SITE_MANIFEST
 from tousu.flows.settings import current_settings, data_docs_beside
@@ -145,7 +145,7 @@ def acknowledge_form(failing: pl.DataFrame) -> None:
                     int(days),
                 )
             except PlanError as exc:
-                st.error(str(exc))
+                st.error(error_text(str(exc)))
             else:
                 st.session_state["ack_saved"] = choice
                 st.rerun()  # the table above shows the acknowledgement

@@ -105,6 +105,11 @@ TEXT = {
     "vs_previous_period": ("较上一期间", "vs the period before"),
     "vs_last_year": ("去年同期", "Same period last year"),
     "no_data_then": ("无数据", "no data"),
+    "target_csat": ("目标 {target}（改进计划 {plan}）", "Target {target} (plan {plan})"),
+    "target_volume": (
+        "目标：日均 {target} 件（改进计划 {plan}）",
+        "Target: {target} a day (plan {plan})",
+    ),
     "plans_for_categories": (
         "针对这些类别的改进计划（点击打开）",
         "Improvement plans aimed at these categories (click to open)",
@@ -745,3 +750,45 @@ def column_label(name: str) -> str:
     """A column's header in the page's language; a column not in the table shows its name (the
     language test fails on it)."""
     return COLUMNS[name][lang()] if name in COLUMNS else name
+
+
+# The messages a refused plan, checkpoint or acknowledgement gives (warehouse/plan_store.py,
+# warehouse/acknowledgements.py), in Chinese; patterns for those that name a plan.
+ERRORS_ZH = {
+    "title is empty": "计划名称不能为空",
+    "owner is empty": "负责人不能为空",
+    "the deadline is before the start date": "完成时限早于开始日期",
+    "a CSAT target is a share between 0 and 1 (e.g. 0.8)": "满意率目标是 0 到 1 之间的比例（如 0.8）",
+    "the target cannot be negative": "目标不能为负数",
+    "a plan marked done needs its done date": "标记为已完成的计划需要填写完成日期",
+    "the done date is before the start date": "完成日期早于开始日期",
+    "progress is a percentage from 0 to 100": "进度是 0 到 100 之间的百分数",
+    "a checkpoint needs a note": "进展记录需要填写说明",
+    "say who acknowledges the failure": "请注明确认人",
+    "a comment is required: why the failure is known and what is done": (
+        "需要填写说明：为何这是已知问题、正在如何处理"
+    ),
+    "an acknowledgement lasts 1 to 366 days": "确认的有效期为 1 到 366 天",
+}
+ERROR_PATTERNS_ZH = (
+    (re.compile(r"^no plan (\S+)$"), "没有计划 {0}"),
+    (
+        re.compile(r"^(\S+) was changed by someone else meanwhile \(version (\S+)\)"),
+        "计划 {0} 已被他人修改（版本 {1}）：请重新打开后再编辑",
+    ),
+    (re.compile(r"^metric must be one of (.+)$"), "指标须为以下之一：{0}"),
+    (re.compile(r"^status must be one of (.+)$"), "状态须为以下之一：{0}"),
+)
+
+
+def error_text(message: str) -> str:
+    """A refusal's message in the page's language (the warehouse writes it in English)."""
+    if lang():
+        return message
+    if message in ERRORS_ZH:
+        return ERRORS_ZH[message]
+    for pattern, text in ERROR_PATTERNS_ZH:
+        found = pattern.match(message)
+        if found:
+            return text.format(*found.groups())
+    return message

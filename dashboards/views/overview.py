@@ -63,6 +63,30 @@ TILE_LISTS = {
 }
 
 
+# The tiles an improvement plan's metric sets a target for (warehouse/plan_store.METRICS).
+PLAN_TARGETS = {"csat": "csat", "volume": "complaints_per_day"}
+
+
+def plan_targets(f: Filters) -> dict[str, tuple[str, float]]:
+    """Tile -> (plan id, target) of the open plan whose scope is the view's (its category and
+    department the filters', no product), the latest deadline first."""
+    rows = query(
+        """
+        SELECT plan_id, metric, target FROM plans.improvement_plans
+        WHERE status NOT IN ('done', 'cancelled') AND scope_product IS NULL
+          AND coalesce(scope_category, '(all)') = ? AND coalesce(scope_department, '(all)') = ?
+        ORDER BY deadline DESC""",
+        f.category,
+        f.department,
+    ).to_dicts()
+    found: dict[str, tuple[str, float]] = {}
+    for tile, metric in PLAN_TARGETS.items():
+        for row in rows:
+            if row["metric"] == metric:
+                found.setdefault(tile, (row["plan_id"], row["target"]))
+    return found
+
+
 def drill_button(col, key: str) -> None:
     if key in TILE_LISTS and col.button(
         t(f"list_{TILE_LISTS[key]}"), key=f"drill_{key}", type="tertiary", icon=":material/list:"
@@ -179,6 +203,7 @@ def render() -> None:
     # the latest month is in the period: its complaints are still being handled
     maturing = months()[0] in period.months
     history = monthly_series(f).tail(12)
+    targets = plan_targets(f)
     cols = st.columns(6)
     for col, key in zip(
         cols, ("volume", "sla_compliance", "repeat_rate", "csat", "closure_rate"), strict=False
@@ -215,6 +240,10 @@ def render() -> None:
                 col.caption(t("maturing"))
             if key == "sla_compliance" and now.get("no_target"):
                 col.caption(t("no_target_count").format(n=now["no_target"]))
+        if key in targets:
+            plan_id, target = targets[key]
+            shown = _pct(target) if key == "csat" else f"{target:,.1f}"
+            col.caption(t(f"target_{key}").format(target=shown, plan=plan_id))
         drill_button(col, key)
     cols[5].metric(t("overdue_open"), f"{overdue_open(f):,}", help=t("overdue_open_help"))
     drill_button(cols[5], "overdue_open")

@@ -12,7 +12,7 @@ import streamlit as st
 
 from tousu.dashboards.data import plans_path, query, viewer
 from tousu.dashboards.filters import keep_choice, kept_choice
-from tousu.dashboards.i18n import category_label, t
+from tousu.dashboards.i18n import category_label, error_text, t
 from tousu.dashboards.provisional import data_status, provisional_note, status_colour
 from tousu.dashboards.tables import show
 from tousu.flows.metrics.verification import monthly_series, verify_plan
@@ -182,7 +182,7 @@ def plan_form(key: str, plan: store.Plan | None) -> store.Plan | None:
     try:
         edited.check()
     except store.PlanError as exc:
-        st.error(str(exc))
+        st.error(error_text(str(exc)))
         return None
     return edited
 
@@ -235,7 +235,7 @@ if edit_tab is not None:
                 st.session_state["plan_saved"] = f"{t('saved')}: {', '.join(changed) or '—'}"
                 st.rerun()
             except store.PlanError as exc:
-                st.error(str(exc))
+                st.error(error_text(str(exc)))
         with st.form(f"checkpoint_{plan_id}"):
             progress = st.slider(t("progress"), 0, 100, 50, key="checkpoint_progress")
             note = st.text_area(t("note"), key="checkpoint_note")
@@ -246,7 +246,7 @@ if edit_tab is not None:
                     )
                     st.rerun()
                 except store.PlanError as exc:
-                    st.error(str(exc))
+                    st.error(error_text(str(exc)))
 
 # The chosen plan: its metric over time against the target, history and verification.
 plan = store.get(PATH, plan_id)

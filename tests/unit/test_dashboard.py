@@ -247,7 +247,7 @@ def test_earlier_nights_failures_are_listed_and_acknowledged_from_the_data_quali
     at.selectbox(key="ack_check").select(options[0])
     at.text_area(key="ack_comment").input("ok")  # too short to say anything: refused
     at.button[0].click().run()
-    assert at.error and "comment is required" in at.error[0].value
+    assert at.error and "需要填写说明" in at.error[0].value  # the refusal in the page language
     assert in_force(path, date.today()) == []
 
     for check in checks:
@@ -593,3 +593,28 @@ def test_each_failure_links_its_nights_data_docs_and_the_app_says_what_is_missin
     table = at.dataframe[0].value
     assert set(table[zh("docs")]) == {"http://127.0.0.1:9/index.html"}  # r1 is the latest site
     assert not any("公共 CDN" in w.value for w in at.warning) or not site["offline_assets"]
+
+
+def test_a_plans_target_is_on_the_tile_of_its_metric_and_scope(published, tmp_path, monkeypatch):
+    """Issue 15 item 13: an open CSAT plan for a category puts its target on the CSAT tile when
+    the Overview shows that category, and only then."""
+    import shutil
+
+    from tousu.warehouse import db
+
+    writer = tmp_path / "tousu.duckdb"
+    shutil.copyfile(published, writer)
+    con = db.connect(writer)
+    con.execute(
+        "INSERT INTO plans.improvement_plans VALUES ('IP-202609-007', '提升服务满意度', "
+        "'服务态度类', NULL, NULL, 'csat', 0.7, 0.85, '客服经理', '客服运营部', "
+        "DATE '2026-09-01', DATE '2027-03-31', 'in_progress', NULL, 1, now(), now())"
+    )
+    con.close()
+    monkeypatch.setenv("TOUSU_PUBLISHED", str(db.publish(writer, tmp_path / "p.duckdb")))
+    monkeypatch.setenv("TOUSU_PLANS", str(tmp_path / "improvement_plans.duckdb"))
+    at = app().run()
+    assert not any("IP-202609-007" in c.value for c in at.caption)
+    at.selectbox(key="category").select("服务态度类").run()
+    assert not at.exception, at.exception
+    assert any(c.value == "目标 85.0 %（改进计划 IP-202609-007）" for c in at.caption)

@@ -129,3 +129,32 @@ def test_every_page_speaks_one_language(published, language):
     problems = [p for found, _ in walked for p in found]
     assert not problems, "\n".join(problems)
     assert sum(n for _, n in walked) >= 20  # the charts' titles were read
+
+
+def test_every_refusal_the_warehouse_gives_has_its_chinese():
+    """Plan, checkpoint and acknowledgement refusals are written in English by the warehouse;
+    a Chinese page shows each in Chinese."""
+    import ast
+
+    from tousu.dashboards.i18n import error_text
+
+    root = Path(__file__).resolve().parents[2] / "warehouse"
+    messages = []
+    for path in (root / "plan_store.py", root / "acknowledgements.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Raise)
+                and isinstance(node.exc, ast.Call)
+                and getattr(node.exc.func, "id", "") == "PlanError"
+            ):
+                arg = node.exc.args[0]
+                # f-strings: their text with a sample value where a value goes
+                messages.append(
+                    "".join(
+                        p.value if isinstance(p, ast.Constant) else "IP-202601-001"
+                        for p in (arg.values if isinstance(arg, ast.JoinedStr) else [arg])
+                    )
+                )
+    assert len(messages) >= 15
+    untranslated = [m for m in messages if not CJK.search(error_text(m))]
+    assert untranslated == []
