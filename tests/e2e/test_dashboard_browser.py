@@ -227,14 +227,14 @@ def test_an_agents_browser_never_receives_a_raw_phone_number_or_email(served, br
     try:
         sign_in(page, base, "agent1", "tousu-demo-4")
         page.get_by_text("您看到的是您处理过的投诉").first.wait_for(timeout=30_000)
-        page.get_by_role("link", name="投诉详情").click()
+        nav(page, "投诉详情")
         page.get_by_role("textbox", name="查找投诉").fill(complaint_id)
         page.get_by_role("textbox", name="查找投诉").press("Enter")
         page.get_by_role("heading", name=complaint_id).first.wait_for(timeout=30_000)
         page.wait_for_timeout(1500)
         page.screenshot(path=str(ARTIFACTS / "complaint_agent.png"), full_page=True)
         html = page.content()
-        page.get_by_role("link", name="数据质量").click()
+        nav(page, "数据质量")
         page.get_by_text("您的角色无导出权限").first.wait_for(timeout=30_000)
         page.wait_for_timeout(1500)
         html += page.content()
@@ -296,6 +296,11 @@ def test_an_administrator_browses_the_audit_log_a_manager_cannot(served, browser
     assert "审计日志" not in text  # not offered to a quality manager
 
 
+def nav(page, title: str) -> None:
+    """Open a page from the sidebar's navigation (pages link to each other too)."""
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
+
+
 def pick(page, label: str, option: str) -> None:
     """Choose an option of a Streamlit selectbox by its label and shown text."""
     page.get_by_role("combobox", name=label).first.click()
@@ -315,7 +320,7 @@ def test_a_filter_survives_a_page_change_and_a_reload_through_the_link(served, b
         sign_in(page, base)
         page.get_by_text("投诉量").first.wait_for(timeout=30_000)
         pick(page, "渠道", "电话")
-        page.get_by_role("link", name="时效 SLA").click()
+        nav(page, "时效 SLA")
         page.get_by_text("达标率（按节点、渠道、优先级）").first.wait_for(timeout=30_000)
         page.wait_for_timeout(1500)
         assert shown_choice(page, "渠道") == "电话"
