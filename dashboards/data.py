@@ -106,6 +106,19 @@ def query(sql: str, *params) -> pl.DataFrame:
     return _query(str(path), _stamp(path), scope().key, sql, tuple(params))
 
 
+def has_table(name: str) -> bool:
+    """Whether the viewer's copy has `schema.table` (a table or a view)."""
+    schema, table = name.split(".")
+    return bool(
+        query(
+            "SELECT count(*) AS n FROM information_schema.tables "
+            "WHERE table_schema = ? AND table_name = ?",
+            schema,
+            table,
+        )["n"][0]
+    )
+
+
 def available() -> bool:
     return published_path().exists()
 

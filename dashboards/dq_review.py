@@ -16,8 +16,7 @@ import streamlit as st
 from tousu.dashboards.data import plans_path, published_path, query, viewer
 from tousu.dashboards.i18n import error_text, t
 from tousu.dashboards.tables import show
-from tousu.flows.quality.gx import SITE_MANIFEST
-from tousu.flows.settings import current_settings, data_docs_beside
+from tousu.flows.settings import DATA_DOCS_MANIFEST, current_settings, data_docs_beside
 from tousu.warehouse.acknowledgements import acknowledge, in_force
 from tousu.warehouse.plan_store import PlanError
 from tousu.warehouse.users import ACKNOWLEDGE
@@ -84,7 +83,7 @@ def with_acknowledgements(failing: pl.DataFrame, today: date) -> pl.DataFrame:
 
 def docs_site() -> dict:
     """The Data Docs site's manifest (flows/quality/gx.py), {} when no site was built."""
-    manifest = data_docs_beside(published_path()) / SITE_MANIFEST
+    manifest = data_docs_beside(published_path()) / DATA_DOCS_MANIFEST
     try:
         return json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):

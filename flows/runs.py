@@ -372,13 +372,13 @@ def data_quality_markdown(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
 
 def night_alerts(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> alerts.Alerts:
     """Early warnings, clocks at risk and overdue plans as of a night (the latest if None)."""
-    [(run_date,)] = con.execute(
+    found = con.execute(
         "SELECT run_date FROM ops.runs WHERE run_id = ? OR (? IS NULL AND run_id = "
         "(SELECT run_id FROM ops.runs ORDER BY started_at DESC LIMIT 1))",
         [run_id, run_id],
     ).fetchall()
-    if not db.tables_exist(
+    if not found or not db.tables_exist(
         con, "mart.category_weekly", "mart.sla_at_risk", "plans.improvement_plans"
     ):
         return alerts.Alerts([], [], [])
-    return alerts.find(alerts.reader(con), run_date)
+    return alerts.find(alerts.reader(con), found[0][0])

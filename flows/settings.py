@@ -89,6 +89,11 @@ def plans_path_beside(warehouse_or_published: Path) -> Path:
     return warehouse_or_published.with_name("improvement_plans.duckdb")
 
 
+# The Data Docs site's own description (flows/quality/gx.py writes it, the review app reads it):
+# which night it shows, whether its scripts are local, which earlier nights' sites it keeps.
+DATA_DOCS_MANIFEST = "tousu_site.json"
+
+
 def data_docs_beside(warehouse_or_published: Path) -> Path:
     """The folder of the GX Data Docs site built each night: in the same folder."""
     return warehouse_or_published.with_name("data_docs")

@@ -68,8 +68,10 @@ class Alerts:
         return out
 
 
-def find(read: Read, as_of: date) -> Alerts:
-    return Alerts(read(EARLY_WARNINGS), read(AT_RISK), read(OVERDUE_PLANS, as_of))
+def find(read: Read, as_of: date, plans: bool = True) -> Alerts:
+    """The alerts as of a night; `plans` False where no plan was ever written (no plans table)."""
+    overdue = read(OVERDUE_PLANS, as_of) if plans else []
+    return Alerts(read(EARLY_WARNINGS), read(AT_RISK), overdue)
 
 
 def reader(con: duckdb.DuckDBPyConnection) -> Read:

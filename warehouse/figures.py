@@ -45,3 +45,40 @@ def headline(
         *sla_params,
     )
     return {**sat, **rep, **sla}
+
+
+def sla_by(months: list[date], where: str, params: list) -> tuple[str, list]:
+    """SLA compliance of the months together per clock, channel and priority (the rows `where`
+    selects of mart.sla_compliance_monthly): query and parameters."""
+    return (
+        f"""
+        SELECT clock, channel, priority, sum(met)::BIGINT AS met,
+               sum(breached)::BIGINT AS breached, sum(open_within)::BIGINT AS open_within,
+               round(stg.compliance_rate(sum(met), sum(breached)), 4) AS compliance_rate,
+               sum(no_target)::BIGINT AS no_target
+        FROM mart.sla_compliance_monthly
+        WHERE list_contains(?::DATE[], month) AND {where}
+        GROUP BY ALL ORDER BY clock, channel, priority""",
+        [months, *params],
+    )
+
+
+def per_department(
+    months: list[date], sla_where: str, sla_params: list, where: str, params: list
+) -> tuple[str, list]:
+    """Complaints, SLA compliance and repeat rate of the months together per department."""
+    return (
+        f"""
+        WITH sla AS (
+            SELECT department, round(stg.compliance_rate(sum(met), sum(breached)), 4) AS sla
+            FROM mart.sla_compliance_monthly
+            WHERE list_contains(?::DATE[], month) AND {sla_where} GROUP BY department),
+        rep AS (
+            SELECT department, sum(complaints)::BIGINT AS complaints,
+                   round(sum(repeat_complaints) / nullif(sum(complaints), 0), 4) AS repeat_rate
+            FROM mart.repeat_rate_monthly
+            WHERE list_contains(?::DATE[], month) AND {where} GROUP BY department)
+        SELECT rep.department, rep.complaints, sla.sla AS sla_compliance, rep.repeat_rate
+        FROM rep LEFT JOIN sla USING (department) ORDER BY rep.complaints DESC""",
+        [months, *sla_params, months, *params],
+    )

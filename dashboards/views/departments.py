@@ -10,6 +10,7 @@ from tousu.dashboards.filters import ALL, sidebar_filters
 from tousu.dashboards.i18n import t, value_labels
 from tousu.dashboards.provisional import provisional_note
 from tousu.dashboards.tables import show
+from tousu.warehouse import figures
 
 f = sidebar_filters()
 st.subheader(f"{t('departments')} · {f.label}")
@@ -64,22 +65,6 @@ drill_from_chart(picked, "cell", ("department", "category"))
 # every department, whatever the department filter, each with its own figures
 sla_where, sla_params = f.cube_where("department", department=ALL, clock=ALL)
 rep_where, rep_params = f.cube_where("department", department=ALL)
-per_department = query(
-    f"""
-    WITH sla AS (
-        SELECT department, round(stg.compliance_rate(sum(met), sum(breached)), 4) AS sla
-        FROM mart.sla_compliance_monthly
-        WHERE list_contains(?::DATE[], month) AND {sla_where} GROUP BY department),
-    rep AS (
-        SELECT department, sum(complaints)::BIGINT AS complaints,
-               round(sum(repeat_complaints) / nullif(sum(complaints), 0), 4) AS repeat_rate
-        FROM mart.repeat_rate_monthly
-        WHERE list_contains(?::DATE[], month) AND {rep_where} GROUP BY department)
-    SELECT rep.department, rep.complaints, sla.sla AS sla_compliance, rep.repeat_rate
-    FROM rep LEFT JOIN sla USING (department) ORDER BY rep.complaints DESC""",
-    f.months,
-    *sla_params,
-    f.months,
-    *rep_params,
-)
+sql, sql_params = figures.per_department(f.months, sla_where, sla_params, rep_where, rep_params)
+per_department = query(sql, *sql_params)
 show(per_department)

@@ -7,7 +7,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from tousu.dashboards.data import query
+from tousu.dashboards.data import has_table, query
 from tousu.dashboards.drill import drill_from_chart, open_list
 from tousu.dashboards.filters import ALL, Filters, months, sidebar_filters
 from tousu.dashboards.i18n import t, value_labels
@@ -70,6 +70,8 @@ PLAN_TARGETS = {"csat": "csat", "volume": "complaints_per_day"}
 def plan_targets(f: Filters) -> dict[str, tuple[str, float]]:
     """Tile -> (plan id, target) of the open plan whose scope is the view's (its category and
     department the filters', no product), the latest deadline first."""
+    if not has_table("plans.improvement_plans"):
+        return {}
     rows = query(
         """
         SELECT plan_id, metric, target FROM plans.improvement_plans
@@ -117,7 +119,9 @@ STILL_MATURING = ("closure_rate", "csat")
 def show_alerts() -> None:
     """Early warnings that fired, clocks at risk, overdue plans: each with the page to act on."""
     found = alerts.find(
-        lambda sql, *params: query(sql, *params).to_dicts(), published_night() or date.today()
+        lambda sql, *params: query(sql, *params).to_dicts(),
+        published_night() or date.today(),
+        plans=has_table("plans.improvement_plans"),
     )
     if not found:
         return

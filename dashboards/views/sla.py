@@ -8,6 +8,7 @@ from tousu.dashboards.i18n import t
 from tousu.dashboards.links import complaint_table
 from tousu.dashboards.provisional import provisional_note
 from tousu.dashboards.tables import show
+from tousu.warehouse import figures
 
 f = sidebar_filters()
 where, params = f.rows_where()
@@ -16,18 +17,8 @@ provisional_note(f.months, f.channel)
 
 # by clock, channel and priority: every value of each unless the sidebar picks one
 by_where, by_params = f.cube_where("clock", "channel", "priority", clock=ALL)
-by = query(
-    f"""
-    SELECT clock, channel, priority, sum(met)::BIGINT AS met, sum(breached)::BIGINT AS breached,
-           sum(open_within)::BIGINT AS open_within,
-           round(stg.compliance_rate(sum(met), sum(breached)), 4) AS compliance_rate,
-           sum(no_target)::BIGINT AS no_target
-    FROM mart.sla_compliance_monthly
-    WHERE list_contains(?::DATE[], month) AND {by_where}
-    GROUP BY ALL ORDER BY clock, channel, priority""",
-    f.months,
-    *by_params,
-)
+sql, sql_params = figures.sla_by(f.months, by_where, by_params)
+by = query(sql, *sql_params)
 st.caption(t("compliance_by"))
 show(
     by,

@@ -152,11 +152,6 @@ def results_kept() -> int:
     return len(_context()[0].validation_results_store.list_keys())
 
 
-# The site's own description, read by the review app: which night it shows, whether its
-# scripts are local, which earlier nights' sites it keeps (nights/<run_id>/).
-SITE_MANIFEST = "tousu_site.json"
-
-
 def build_data_docs(target: Path, run_id: str = "", keep_nights: tuple[str, ...] = ()) -> Path:
     """Build GX Data Docs (static HTML) of the results kept since forget_results into target.
 
@@ -170,6 +165,7 @@ def build_data_docs(target: Path, run_id: str = "", keep_nights: tuple[str, ...]
     from datetime import datetime
 
     from tousu.flows.quality import docs_assets
+    from tousu.flows.settings import DATA_DOCS_MANIFEST
 
     context = _context()[0]
     site = Path(
@@ -200,7 +196,7 @@ def build_data_docs(target: Path, run_id: str = "", keep_nights: tuple[str, ...]
         else:
             continue
         kept.append(night)
-    (fresh / SITE_MANIFEST).write_text(
+    (fresh / DATA_DOCS_MANIFEST).write_text(
         json.dumps(
             {
                 "run_id": run_id,
