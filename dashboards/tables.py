@@ -76,9 +76,14 @@ def show(frame: pl.DataFrame, key: str | None = None, **options):
     Returns Streamlit's selection event when `on_select` is given."""
     shown, config = readable(frame)
     config.update(options.pop("column_config", {}))
-    labels = {name: column_label(name) for name in frame.columns}
+    labels: dict[str, str] = {}
+    for name in frame.columns:  # two columns with one header: the second says which it is
+        label = column_label(name)
+        labels[name] = f"{label} ({name})" if label in labels.values() else label
     settings = {}
     for name, setting in config.items():
+        if name not in labels:  # a setting for a column this frame does not have
+            continue
         setting = dict(setting)
         setting["label"] = setting.get("label") or labels[name]
         settings[labels[name]] = setting
