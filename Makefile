@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml constraints.txt flows/quality/docs_assets.py
 install: $(STAMP)
 
 # Fresh demo inbox, the nightly flow over it, then the review app on what it published.
-demo: install
+demo: install browser
 	$(BIN)/tousu demo-data --out $(DATA)/demo-inbox --complaints $(DEMO_COMPLAINTS) --seed 1
 	$(BIN)/tousu demo-plans
 	$(BIN)/tousu demo-users
@@ -41,11 +41,13 @@ lint: install
 	for d in flows warehouse dashboards expectations; do ln -sfn "$(CURDIR)/$$d" build/typecheck/tousu/$$d; done
 	MYPYPATH=build/typecheck $(BIN)/mypy -p tousu.flows -p tousu.warehouse -p tousu.dashboards
 
-# The browser test drives Debian's Chromium (CJK fonts for the Chinese pages).
+# Debian's Chromium prints the monthly report's PDF and drives the browser tests (CJK fonts for
+# the Chinese pages); poppler-utils read the PDF back in the tests.
 browser:
-	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . || { \
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . \
+	  && command -v pdftotext >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-noto-cjk >/dev/null; }
+	    chromium fonts-noto-cjk poppler-utils >/dev/null; }
 
 # Unit tests, then the end-to-end tests (marked e2e) against one Prefect test server.
 test: lint browser

@@ -4,6 +4,8 @@ process's terms), with an English gloss in English mode."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import streamlit as st
 
@@ -90,6 +92,22 @@ TEXT = {
     "drill_hint": ("点击图形查看对应投诉", "click a mark to list its complaints"),
     "pareto": ("帕累托图", "Pareto"),
     "alerts_now": ("需要关注", "Needs attention"),
+    # the monthly review pack (flows/report)
+    "report_title": ("投诉数据月度复盘报告 · {month}", "Monthly complaint review · {month}"),
+    "report_period": ("报告期间", "Period"),
+    "report_filters": ("筛选条件", "Filters"),
+    "report_night": ("数据来源：已发布的夜间数据", "Built from the published night of"),
+    "report_built": ("生成时间", "Generated"),
+    "report_contents": ("目录", "Contents"),
+    "report_kpis": ("核心指标", "Headline figures"),
+    "report_maturity": (
+        "本月仍有 {open:,} 件未结案、{pending:,} 件回访未到期。",
+        "{open:,} of the month's complaints are still open and {pending:,} follow-ups are not yet due.",
+    ),
+    "report_worst_breaches": ("本月最严重的超时（前 20）", "The month's worst breaches (top 20)"),
+    "report_warnings": ("本月预警周数：{n}", "Early-warning weeks this month: {n}"),
+    "report_quality_none": ("本月数据全部通过校验。", "Every check passed for this month's data."),
+    "report_definitions": ("指标定义", "Definitions"),
     "period": ("期间", "Period"),
     "period_month": ("月", "Month"),
     "period_quarter": ("季度（截至所选月）", "Quarter (to the month chosen)"),
@@ -354,8 +372,25 @@ CHANNEL_EN = {
 }
 
 
+# A report's language (flows/report), set around its writing: outside the app there is no
+# session to ask.
+_FORCED: list[int] = []
+
+
+@contextmanager
+def in_language(index: int) -> Iterator[None]:
+    """Labels in this language (0 Chinese, 1 English) inside the block, whatever the session."""
+    _FORCED.append(index)
+    try:
+        yield
+    finally:
+        _FORCED.pop()
+
+
 def lang() -> int:
     """0 for Chinese, 1 for English."""
+    if _FORCED:
+        return _FORCED[-1]
     return 1 if st.session_state.get("lang") == "English" else 0
 
 
@@ -743,6 +778,12 @@ COLUMNS = {
     "cumulative_share": ("累计占比", "Cumulative share"),
     "series": ("指标", "Measure"),
     "rate": ("比率", "Rate"),
+    "this_month": ("本月", "This month"),
+    "previous_month": ("上月", "Previous month"),
+    "same_month_last_year": ("去年同月", "Same month last year"),
+    "closed": ("已结案", "Closed"),
+    "followups_answered": ("回访成功", "Follow-ups answered"),
+    "satisfied": ("满意", "Satisfied"),
 }
 
 

@@ -217,6 +217,37 @@ def summary(
 
 
 @app.command()
+def report(
+    month: Annotated[str, typer.Option(help="The month to report, YYYY-MM.")],
+    lang: Annotated[str, typer.Option(help="zh, en or both.")] = "both",
+    out: Annotated[Path, typer.Option(help="Folder to write the files into.")] = Path("reports"),
+    warehouse: Annotated[Path | None, typer.Option(help="Published copy to read.")] = None,
+) -> None:
+    """Write the month's review pack: report-YYYY-MM-<lang>.pdf and .xlsx (audited exports)."""
+    from datetime import date
+
+    from tousu.flows.report import LANGS, build
+    from tousu.flows.settings import get_settings, plans_path_beside
+
+    try:
+        first = date.fromisoformat(f"{month}-01")
+    except ValueError:
+        typer.echo(f"--month {month!r}: give a month as YYYY-MM, e.g. 2026-10", err=True)
+        raise typer.Exit(2) from None
+    langs = LANGS if lang == "both" else (lang,)
+    if any(x not in LANGS for x in langs):
+        typer.echo(f"--lang {lang!r}: zh, en or both", err=True)
+        raise typer.Exit(2)
+    path = warehouse or get_settings().published_path
+    if not path.exists():
+        typer.echo(f"no published warehouse at {path}: run `tousu nightly` first", err=True)
+        raise typer.Exit(2)
+    plans = get_settings().plans or plans_path_beside(path)
+    for written in build(path, first, langs, out, plans):
+        typer.echo(f"written: {written}")
+
+
+@app.command()
 def dashboard(
     warehouse: Annotated[
         Path | None,

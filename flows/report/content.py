@@ -1,0 +1,293 @@
+"""What the monthly review pack says: sections of tables (and charts) for one month, read from a
+copy of the published warehouse by the same functions the review app's pages use.
+
+The copy is the viewer's copy for every complaint (warehouse/viewer_copy, EVERYTHING): personal
+data masked as on the app's pages. Figures come from warehouse/figures.py (the Overview's tiles,
+the SLA table, the departments), warehouse/data_gaps.py (how much a provisional month lacks),
+warehouse/alerts.py and the marts the pages read; labels from the app's translation table, in
+the report's language. Both writers (xlsx.py, pdf.py) draw the same sections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from tousu.dashboards.filters import ALL, Filters
+from tousu.dashboards.i18n import column_label, in_language, t, value_labels
+from tousu.warehouse import alerts, data_gaps, figures
+from tousu.warehouse.acknowledgements import in_force
+from tousu.warehouse.periods import Period
+
+HEADLINE = ("volume", "sla_compliance", "repeat_rate", "csat", "closure_rate")
+METRICS_DOC = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
+
+
+@dataclass
+class Section:
+    key: str  # the sheet's name and the PDF's anchor
+    title: str
+    frame: pl.DataFrame
+    note: str = ""
+    chart: dict | None = None  # a Vega-Lite spec (the PDF draws it)
+    rate_rows: frozenset[int] = frozenset()  # rows whose numbers are rates (the headline)
+
+
+@dataclass
+class Report:
+    month: date
+    lang: str
+    night: date | None
+    built_at: datetime
+    filters: str
+    sections: list[Section] = field(default_factory=list)
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, *params) -> pl.DataFrame:
+    frame = pl.from_arrow(con.sql(sql, params=list(params)).to_arrow_table())
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def _rows(con: duckdb.DuckDBPyConnection):
+    return alerts.reader(con)
+
+
+def collect(
+    con: duckdb.DuckDBPyConnection, month: date, lang: str, plans_file: Path | None = None
+) -> Report:
+    """The month's report from a viewer's copy `con`; acknowledgements from the app's file."""
+    with in_language(0 if lang == "zh" else 1):
+        return _collect(con, month.replace(day=1), lang, plans_file)
+
+
+def _collect(
+    con: duckdb.DuckDBPyConnection, month: date, lang: str, plans_file: Path | None
+) -> Report:
+    read = _rows(con)
+    [(night,)] = con.execute("SELECT max(run_date) FROM ops.published_nights").fetchall()
+    f = Filters(month=month, previous_month=None, period=Period.of("month", month))
+    report = Report(month, lang, night, datetime.now().astimezone(), t("all"))
+    where, params = f.cube_where()
+    sla_where, sla_params = f.cube_where(clock=ALL)
+    period = Period.of("month", month)
+
+    def headline(p: Period) -> dict:
+        return figures.headline(read, p.months, where, params, sla_where, sla_params)
+
+    now, before, year_ago = (
+        headline(period),
+        headline(period.previous()),
+        headline(period.last_year()),
+    )
+    [(overdue,)] = con.execute(
+        "SELECT count(DISTINCT complaint_id) FROM mart.sla_clocks WHERE status = 'open_breached' "
+        "AND complaint_id IN (SELECT complaint_id FROM mart.complaint_as_of WHERE current)"
+    ).fetchall()
+    [(open_now, pending)] = con.execute(
+        "SELECT sum(complaints - closed)::BIGINT, sum(followup_pending)::BIGINT "
+        f"FROM mart.satisfaction_closure_monthly WHERE month = ? AND {where}",
+        [month, *params],
+    ).fetchall()
+    kpis = pl.DataFrame(
+        {
+            "metric": [t(k) for k in HEADLINE] + [t("overdue_open")],
+            "this_month": [now.get(k) for k in HEADLINE] + [overdue],
+            "previous_month": [before.get(k) for k in HEADLINE] + [None],
+            "same_month_last_year": [year_ago.get(k) for k in HEADLINE] + [None],
+        },
+        schema={
+            "metric": pl.String,
+            "this_month": pl.Float64,
+            "previous_month": pl.Float64,
+            "same_month_last_year": pl.Float64,
+        },
+    )
+    latest = con.execute("SELECT max(month) FROM mart.satisfaction_closure_monthly").fetchall()[0][
+        0
+    ]
+    maturity = t("report_maturity").format(open=open_now or 0, pending=pending or 0)
+    report.sections.append(
+        Section(
+            "kpi",
+            t("report_kpis"),
+            kpis,
+            maturity + (f" {t('maturing_help')}" if month == latest else ""),
+            rate_rows=frozenset({1, 2, 3, 4}),  # every headline figure but volume and overdue
+        )
+    )
+
+    by_where, by_params = f.cube_where("clock", "channel", "priority", clock=ALL)
+    sql, sql_params = figures.sla_by([month], by_where, by_params)
+    report.sections.append(Section("sla", t("compliance_by"), _frame(con, sql, *sql_params)))
+
+    breaches = _frame(
+        con,
+        """
+        SELECT complaint_id, clock, channel, department, category, priority, target_label,
+               start_at, deadline_at, overrun_hours
+        FROM mart.sla_breaches WHERE date_trunc('month', start_at)::DATE = ?
+        ORDER BY overrun_hours DESC, complaint_id LIMIT 20""",
+        month,
+    )
+    report.sections.append(Section("breaches", t("report_worst_breaches"), breaches))
+
+    pareto_where, pareto_params = f.cube_where("category", category=ALL)
+    pareto = _frame(
+        con,
+        f"""
+        SELECT category, complaints,
+               round(sum(complaints) OVER (ORDER BY complaints DESC, category)
+                     / sum(complaints) OVER (), 4) AS cumulative_share
+        FROM mart.satisfaction_closure_monthly WHERE month = ? AND {pareto_where}
+        ORDER BY complaints DESC, category""",
+        month,
+        *pareto_params,
+    )
+    names = value_labels()
+    chart = {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": 480,
+        "height": 220,
+        "data": {
+            "values": [
+                {"category": names["category"].get(c, c), "complaints": n}
+                for c, n in zip(pareto["category"], pareto["complaints"], strict=True)
+            ]
+        },
+        "mark": "bar",
+        "encoding": {
+            "x": {
+                "field": "category",
+                "type": "nominal",
+                "sort": "-y",
+                "title": column_label("category"),
+                "axis": {"labelAngle": 0},
+            },
+            "y": {"field": "complaints", "type": "quantitative", "title": t("volume")},
+        },
+    }
+    warnings = _frame(
+        con,
+        "SELECT category, week_start, complaints, threshold, alert FROM mart.category_weekly "
+        "WHERE alert AND date_trunc('month', week_start)::DATE = ? ORDER BY week_start, category",
+        month,
+    )
+    report.sections.append(
+        Section(
+            "pareto",
+            t("pareto"),
+            pareto,
+            t("report_warnings").format(n=warnings.height),
+            chart,
+        )
+    )
+
+    cells_where, cells_params = f.cube_where("department", "category")
+    report.sections.append(
+        Section(
+            "departments",
+            t("heatmap"),
+            _frame(
+                con,
+                f"""
+                SELECT department, category, complaints FROM mart.satisfaction_closure_monthly
+                WHERE month = ? AND {cells_where} ORDER BY department, category""",
+                month,
+                *cells_params,
+            ),
+        )
+    )
+
+    report.sections.append(
+        Section(
+            "repeats",
+            t("repeats"),
+            _frame(
+                con,
+                f"""
+                SELECT month, complaints, repeat_complaints, repeat_rate, came_back_rate
+                FROM mart.repeat_rate_monthly WHERE month <= ? AND {where}
+                ORDER BY month DESC LIMIT 12""",
+                month,
+                *params,
+            ),
+        )
+    )
+    report.sections.append(
+        Section(
+            "satisfaction",
+            t("followups"),
+            _frame(
+                con,
+                f"""
+                SELECT month, complaints, closed, closure_rate, followups_answered, satisfied,
+                       csat
+                FROM mart.satisfaction_closure_monthly WHERE month <= ? AND {where}
+                ORDER BY month DESC LIMIT 12""",
+                month,
+                *params,
+            ),
+        )
+    )
+
+    has_plans = bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'plans' AND table_name = 'improvement_plans'"
+        ).fetchall()[0][0]
+    )
+    if has_plans:
+        plans = _frame(
+            con,
+            """
+            SELECT p.plan_id, p.title, p.owner, p.deadline, p.status, c.progress, p.metric,
+                   p.baseline, p.target
+            FROM plans.improvement_plans p
+            LEFT JOIN (SELECT plan_id, progress FROM plans.plan_checkpoints
+                       QUALIFY row_number() OVER (PARTITION BY plan_id
+                                                  ORDER BY noted_at DESC) = 1) c
+              USING (plan_id)
+            ORDER BY p.deadline, p.plan_id""",
+        )
+        report.sections.append(Section("plans", t("plans"), plans))
+
+    problems = _frame(con, "SELECT * FROM mart.provisional_problems")
+    acknowledged = (
+        [(a.source, a.check_name) for a in in_force(plans_file, date.today())] if plans_file else []
+    )
+    gaps = data_gaps.month_status(problems, acknowledged, ALL, [month])
+    quality = gaps.select("month", "status", "unit", "missing", "rows", "share", "reasons")
+    found = alerts.find(read, night or date.today(), plans=has_plans)
+    note = " ".join(found.lines()) if lang == "en" else ""
+    report.sections.append(
+        Section(
+            "data_quality",
+            t("data_quality"),
+            quality.with_columns(
+                pl.col("status").replace({s: t(f"data_{s}") for s in data_gaps.STATUSES})
+            ),
+            t("report_quality_none") if not quality.height else note,
+        )
+    )
+    report.sections.append(Section("definitions", t("report_definitions"), definitions()))
+    return report
+
+
+def definitions() -> pl.DataFrame:
+    """Each model's definition, the first paragraph of its section in docs/metrics.md."""
+    if not METRICS_DOC.exists():
+        return pl.DataFrame(schema={"field": pl.String, "value": pl.String})
+    names, texts = [], []
+    for block in METRICS_DOC.read_text(encoding="utf-8").split("\n#### ")[1:]:
+        heading, _, body = block.partition("\n")
+        paragraph = " ".join(body.strip().split("\n\n")[0].split())
+        names.append(heading.strip("` "))
+        texts.append(paragraph)
+    return pl.DataFrame(
+        {"field": names, "value": texts}, schema={"field": pl.String, "value": pl.String}
+    )

@@ -1,0 +1,147 @@
+"""The monthly review pack read back with real readers: poppler (pdftotext, pdffonts, pdftoppm)
+for the PDF, openpyxl for the workbook; its figures against the marts (issue 16)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.e2e
+MONTH = date(2026, 10, 1)
+EVERY = "channel = '(all)' AND department = '(all)' AND category = '(all)' AND priority = '(all)'"
+
+
+def pct(rate: float) -> str:
+    return f"{(Decimal(str(rate)) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)} %"
+
+
+@pytest.fixture(scope="module")
+def written(published_demo, tmp_path_factory):
+    from tousu.flows.report import build
+
+    out = tmp_path_factory.mktemp("reports")
+    plans = out / "app.duckdb"
+    files = build(published_demo, MONTH, ("zh", "en"), out, plans)
+    return {p.name: p for p in files}, plans
+
+
+@pytest.fixture(scope="module")
+def marts(published_demo):
+    con = duckdb.connect(str(published_demo), read_only=True)
+    try:
+        [(volume, csat, closure)] = con.execute(
+            f"SELECT complaints, csat, closure_rate FROM mart.satisfaction_closure_monthly "
+            f"WHERE month = ? AND {EVERY}",
+            [MONTH],
+        ).fetchall()
+        [(repeat,)] = con.execute(
+            f"SELECT repeat_rate FROM mart.repeat_rate_monthly WHERE month = ? AND {EVERY}",
+            [MONTH],
+        ).fetchall()
+        [(sla,)] = con.execute(
+            f"SELECT compliance_rate FROM mart.sla_compliance_monthly WHERE month = ? "
+            f"AND {EVERY} AND clock = '(all)'",
+            [MONTH],
+        ).fetchall()
+    finally:
+        con.close()
+    return {
+        "volume": volume,
+        "csat": csat,
+        "closure_rate": closure,
+        "repeat_rate": repeat,
+        "sla_compliance": sla,
+    }
+
+
+def test_the_pdf_has_the_chinese_headings_the_marts_figures_and_embedded_fonts(written, marts):
+    files, _ = written
+    pdf = files["report-2026-10-zh.pdf"]
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for heading in ("投诉数据月度复盘报告", "目录", "核心指标", "帕累托图", "数据质量", "指标定义"):
+        assert heading in text, heading
+    assert f"{marts['volume']:,}" in text
+    for key in ("csat", "closure_rate", "repeat_rate", "sla_compliance"):
+        assert pct(marts[key]) in text, key
+    assert "1 / " in text  # page numbers
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts  # emb
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "2",
+            "-l",
+            "2",
+            "-singlefile",
+            str(pdf),
+            str(ARTIFACTS / "report_zh_page2"),
+        ],
+        check=True,
+    )
+    assert (ARTIFACTS / "report_zh_page2.png").stat().st_size > 10_000
+    english = subprocess.run(
+        ["pdftotext", str(files["report-2026-10-en.pdf"]), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Headline figures" in english and "核心指标" not in english
+
+
+def test_the_workbook_holds_numbers_with_formats(written, marts):
+    import openpyxl
+
+    files, _ = written
+    book = openpyxl.load_workbook(files["report-2026-10-zh.xlsx"])
+    assert book.sheetnames[:3] == [
+        "核心指标",
+        "达标率（按节点、渠道、优先级）",
+        "本月最严重的超时（前 20）",
+    ]
+    assert "指标定义" in book.sheetnames
+    kpi = book["核心指标"]
+    rows = {r[0].value: r[1] for r in kpi.iter_rows(min_row=2) if r[0].value}
+    assert rows["投诉量"].value == marts["volume"] and rows["投诉量"].number_format == "#,##0"
+    assert rows["满意率"].value == pytest.approx(marts["csat"])
+    assert rows["满意率"].number_format == "0.0%"
+    assert kpi.freeze_panes == "A2" and kpi.auto_filter.ref
+    assert kpi["A1"].font.b
+    breaches = book["本月最严重的超时（前 20）"]
+    started = [c.value for c in breaches["H"][1:] if c.value is not None]
+    assert started and all(hasattr(v, "year") for v in started)  # dates, not text
+
+
+def test_each_file_is_an_audited_export(written):
+    from tousu.warehouse import audit
+
+    files, plans = written
+    exports = [e for e in audit.entries(plans) if e.action == "export"]
+    assert sorted(e.target for e in exports) == sorted(files)
+    assert all(e.user_name.startswith("cli:") for e in exports)
+
+
+def test_tousu_report_refuses_a_month_it_cannot_read(tmp_path):
+    tousu = shutil.which("tousu") or str(Path(__file__).resolve().parents[2] / ".venv/bin/tousu")
+    done = subprocess.run(
+        [tousu, "report", "--month", "2026-13", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "YYYY-MM" in done.stderr
