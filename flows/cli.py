@@ -143,10 +143,28 @@ def serve(
     cron: Annotated[str, typer.Option(help="Schedule, cron syntax.")] = "30 2 * * *",
     timezone: Annotated[str, typer.Option(help="Time zone of the schedule.")] = TIMEZONE,
 ) -> None:
-    """Serve the nightly flow as a Prefect deployment on a schedule (runs until stopped)."""
+    """Serve the nightly flow and the monthly review pack as Prefect deployments on their
+    schedules (runs until stopped)."""
     from prefect import serve as prefect_serve
 
-    prefect_serve(nightly_deployment(inbox, cron, timezone))
+    prefect_serve(nightly_deployment(inbox, cron, timezone), monthly_report_deployment(timezone))
+
+
+# The monthly review pack: the 1st of each month at 06:00, after the night, for the month before.
+MONTHLY_REPORT_CRON = "0 6 1 * *"
+
+
+def monthly_report_deployment(timezone: str = TIMEZONE):
+    """The monthly report flow as a scheduled Prefect deployment."""
+    from prefect.schedules import Cron
+
+    from tousu.flows.report.flow import monthly_report
+
+    return monthly_report.to_deployment(
+        name="tousu-monthly-report",
+        schedule=Cron(MONTHLY_REPORT_CRON, timezone=timezone),
+        description="Write the month before's review pack (PDF and Excel, zh and en).",
+    )
 
 
 def nightly_deployment(inbox: Path, cron: str, timezone: str):

@@ -145,3 +145,55 @@ def test_tousu_report_refuses_a_month_it_cannot_read(tmp_path):
         text=True,
     )
     assert done.returncode == 2 and "YYYY-MM" in done.stderr
+
+
+def test_the_monthly_deployment_runs_on_the_first_for_the_month_before():
+    from tousu.flows.cli import monthly_report_deployment
+    from tousu.flows.report.flow import month_before
+
+    deployment = monthly_report_deployment("Asia/Shanghai")
+    [schedule] = deployment.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 6 1 * *", "Asia/Shanghai")
+    assert month_before(date(2026, 1, 1)) == date(2025, 12, 1)
+    assert month_before(date(2026, 11, 30)) == date(2026, 10, 1)
+
+
+def test_the_monthly_flow_writes_both_languages_and_records_them(
+    prefect_server, published_demo, tmp_path
+):
+    """The flow end to end on a copy of the demo warehouse: four files, four history rows with
+    their checksums and the published night, carried into the next published copy."""
+    import hashlib
+
+    from tousu.flows.report.flow import monthly_report
+    from tousu.warehouse import db
+
+    writer, published = tmp_path / "tousu.duckdb", tmp_path / "tousu.published.duckdb"
+    shutil.copyfile(published_demo.with_name("tousu.duckdb"), writer)
+    shutil.copyfile(published_demo, published)
+    files = monthly_report(
+        month="2026-10", out=tmp_path / "reports", published=published, warehouse=writer
+    )
+    assert sorted(Path(f).name for f in files) == [
+        "report-2026-10-en.pdf",
+        "report-2026-10-en.xlsx",
+        "report-2026-10-zh.pdf",
+        "report-2026-10-zh.xlsx",
+    ]
+    con = db.connect(writer, read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT month, lang, file, sha256, published_night FROM ops.report_history "
+            "ORDER BY file"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [(m, lang) for m, lang, *_ in rows] == [
+        (MONTH, "en"),
+        (MONTH, "en"),
+        (MONTH, "zh"),
+        (MONTH, "zh"),
+    ]
+    for _, _, file, sha, night in rows:
+        assert hashlib.sha256(Path(file).read_bytes()).hexdigest() == sha
+        assert night == date(2026, 11, 1)  # the demo fixture's night

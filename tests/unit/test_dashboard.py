@@ -618,3 +618,26 @@ def test_a_plans_target_is_on_the_tile_of_its_metric_and_scope(published, tmp_pa
     at.selectbox(key="category").select("服务态度类").run()
     assert not at.exception, at.exception
     assert any(c.value == "目标 85.0 %（改进计划 IP-202609-007）" for c in at.caption)
+
+
+def test_the_report_and_the_overview_show_the_same_headline_figures(published):
+    """Issue 16: one source of numbers. The report's headline table and the Overview's tiles for
+    the same month, every figure as shown."""
+    from tousu.flows.report import content
+    from tousu.warehouse import viewer_copy
+
+    at = app().run()
+    at.selectbox(key="month").select_index(1).run()  # a finished month
+    month = at.selectbox(key="month").value
+    tiles = {m.label: m.value for m in at.metric}
+    con = viewer_copy.build(published, viewer_copy.EVERYTHING)
+    try:
+        report = content.collect(con, month, "zh")
+    finally:
+        con.close()
+    kpi = report.sections[0]
+    for i, row in enumerate(kpi.frame.iter_rows(named=True)):
+        value = row["this_month"]
+        shown = pct(value) if i in kpi.rate_rows else f"{int(value):,}"
+        assert tiles[row["metric"]] == shown, row["metric"]
+    assert len(tiles) >= len(kpi.frame) == 6
