@@ -123,6 +123,15 @@ def available() -> bool:
     return published_path().exists()
 
 
+def viewer_cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor on the signed-in user's copy, in the company's time zone (the monthly report
+    the app offers reads it, so it follows the user's scope and masking); the caller closes it."""
+    path = published_path()
+    cursor = _connection(str(path), _stamp(path), scope().key).cursor()
+    cursor.execute(f"SET timezone = '{current_settings().timezone}'")
+    return cursor
+
+
 def keywords(month, category: str) -> pl.DataFrame:
     """The top keywords of a month's descriptions per category, over the viewer's complaints
     (computed on first request for a restricted viewer: warehouse/viewer_copy.keywords)."""

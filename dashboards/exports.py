@@ -3,12 +3,13 @@ copy), formulas neutralised, and each one written to the audit log with what it 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import polars as pl
 import streamlit as st
 
 from tousu.dashboards.data import plans_path, viewer
+from tousu.dashboards.i18n import lang as lang_index
 from tousu.dashboards.i18n import t
 from tousu.dashboards.safe_export import safe_csv
 from tousu.warehouse import audit
@@ -32,6 +33,65 @@ def _audit_export(name: str, rows: int, detail: dict) -> None:
         datetime.now().astimezone(),
         f"{name}.csv",
         {"rows": rows, "filters": on_screen, **detail},
+    )
+
+
+def report_files(month: date, lang: str) -> dict[str, bytes]:
+    """The month's review pack (PDF and Excel) in the page's language, from the user's own
+    copy (their scope, masked): file name -> contents."""
+    import tempfile
+    from pathlib import Path
+
+    from tousu.dashboards.data import viewer_cursor
+    from tousu.dashboards.report import content, pdf, xlsx
+
+    cursor = viewer_cursor()
+    try:
+        report = content.collect(cursor, month, lang, plans_path())
+    finally:
+        cursor.close()
+    with tempfile.TemporaryDirectory() as folder:
+        stem = Path(folder) / f"report-{month:%Y-%m}-{lang}"
+        written = [
+            xlsx.write(report, stem.with_suffix(".xlsx")),
+            pdf.write(report, stem.with_suffix(".pdf")),
+        ]
+        return {p.name: p.read_bytes() for p in written}
+
+
+def report_downloads(month: date) -> None:
+    """The review pack of the month on screen, for a role that may export; each download is
+    an audited export."""
+    if not viewer().may(EXPORT):
+        return
+    lang = "en" if lang_index() else "zh"
+    wanted = (month, lang)
+    if st.button(t("report_prepare"), key="report_prepare", icon=":material/description:"):
+        with st.spinner(t("report_preparing")):
+            st.session_state["report_files"] = (wanted, report_files(month, lang))
+    prepared = st.session_state.get("report_files")
+    if prepared and prepared[0] == wanted:
+        for name, data in prepared[1].items():
+            st.download_button(
+                name,
+                data,
+                file_name=name,
+                key=f"download_{name}",
+                on_click=_audit_file,
+                args=(name, data),
+            )
+
+
+def _audit_file(name: str, data: bytes) -> None:
+    import hashlib
+
+    audit.record(
+        plans_path(),
+        viewer().name,
+        "export",
+        datetime.now().astimezone(),
+        name,
+        {"sha256": hashlib.sha256(data).hexdigest()},
     )
 
 

@@ -92,7 +92,7 @@ TEXT = {
     "drill_hint": ("点击图形查看对应投诉", "click a mark to list its complaints"),
     "pareto": ("帕累托图", "Pareto"),
     "alerts_now": ("需要关注", "Needs attention"),
-    # the monthly review pack (flows/report)
+    # the monthly review pack (dashboards/report)
     "report_title": ("投诉数据月度复盘报告 · {month}", "Monthly complaint review · {month}"),
     "report_period": ("报告期间", "Period"),
     "report_filters": ("筛选条件", "Filters"),
@@ -108,6 +108,11 @@ TEXT = {
     "report_warnings": ("本月预警周数：{n}", "Early-warning weeks this month: {n}"),
     "report_quality_none": ("本月数据全部通过校验。", "Every check passed for this month's data."),
     "report_definitions": ("指标定义", "Definitions"),
+    "report_prepare": (
+        "生成本月复盘报告（PDF 与 Excel）",
+        "Prepare this month's review pack (PDF and Excel)",
+    ),
+    "report_preparing": ("正在生成报告…", "Preparing the report…"),
     "period": ("期间", "Period"),
     "period_month": ("月", "Month"),
     "period_quarter": ("季度（截至所选月）", "Quarter (to the month chosen)"),
@@ -372,7 +377,7 @@ CHANNEL_EN = {
 }
 
 
-# A report's language (flows/report), set around its writing: outside the app there is no
+# A report's language (dashboards/report), set around its writing: outside the app there is no
 # session to ask.
 _FORCED: list[int] = []
 

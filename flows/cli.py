@@ -244,7 +244,7 @@ def report(
     """Write the month's review pack: report-YYYY-MM-<lang>.pdf and .xlsx (audited exports)."""
     from datetime import date
 
-    from tousu.flows.report import LANGS, build
+    from tousu.dashboards.report import LANGS, build
     from tousu.flows.settings import get_settings, plans_path_beside
 
     try:

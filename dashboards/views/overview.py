@@ -9,6 +9,7 @@ import streamlit as st
 
 from tousu.dashboards.data import has_table, query
 from tousu.dashboards.drill import drill_from_chart, open_list
+from tousu.dashboards.exports import report_downloads
 from tousu.dashboards.filters import ALL, Filters, months, sidebar_filters
 from tousu.dashboards.i18n import t, value_labels
 from tousu.dashboards.provisional import data_status, provisional_note, status_colour
@@ -289,6 +290,8 @@ def render() -> None:
         key="trend",
     )
     drill_from_chart(picked, "bar", ("month",))
+    # the monthly review pack of the month on screen (the period's last), as the user sees it
+    report_downloads(f.month)
 
 
 render()

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from prefect import flow
 
+from tousu.dashboards.report import LANGS, build
 from tousu.flows.night_lock import night_lock
-from tousu.flows.report import LANGS, build
 from tousu.flows.settings import current_settings, plans_path_beside
 from tousu.warehouse import db
 from tousu.warehouse.periods import shift

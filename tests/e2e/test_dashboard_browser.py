@@ -265,7 +265,9 @@ def test_an_export_is_audited_and_five_wrong_passwords_lock_the_name(served, bro
         page.wait_for_timeout(1000)
     finally:
         page.close()
-    [export] = [e for e in audit.entries(store) if e.action == "export"]
+    [export] = [
+        e for e in audit.entries(store) if e.action == "export" and e.target.endswith(".csv")
+    ]
     assert (export.user_name, export.target) == ("manager", downloaded)
 
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
@@ -432,4 +434,28 @@ def test_an_earlier_nights_failure_is_acknowledged_in_the_browser(
     acks = in_force(published.with_name("improvement_plans.duckdb"), datetime.now().date())
     assert [(a.source, a.check_name, a.acknowledged_by) for a in acks] == [
         (source, check, "manager")
+    ]
+
+
+def test_the_overview_offers_the_months_review_pack_as_an_audited_export(served, browser):
+    from tousu.warehouse import audit
+
+    base, published = served
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, accept_downloads=True)
+    try:
+        sign_in(page, f"{base}/?month=2026-09")
+        page.get_by_role("button", name="生成本月复盘报告（PDF 与 Excel）").click()
+        button = page.get_by_role("button", name="report-2026-09-zh.pdf")
+        button.wait_for(timeout=90_000)
+        with page.expect_download() as download:
+            button.click()
+        saved = ARTIFACTS / "report_from_app.pdf"
+        download.value.save_as(saved)
+        page.wait_for_timeout(1000)
+    finally:
+        page.close()
+    assert saved.read_bytes()[:5] == b"%PDF-"
+    store = published.with_name("improvement_plans.duckdb")
+    assert "report-2026-09-zh.pdf" in [
+        e.target for e in audit.entries(store) if e.action == "export" and e.user_name == "manager"
     ]

@@ -25,7 +25,7 @@ def pct(rate: float) -> str:
 
 @pytest.fixture(scope="module")
 def written(published_demo, tmp_path_factory):
-    from tousu.flows.report import build
+    from tousu.dashboards.report import build
 
     out = tmp_path_factory.mktemp("reports")
     plans = out / "app.duckdb"

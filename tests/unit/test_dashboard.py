@@ -623,7 +623,7 @@ def test_a_plans_target_is_on_the_tile_of_its_metric_and_scope(published, tmp_pa
 def test_the_report_and_the_overview_show_the_same_headline_figures(published):
     """Issue 16: one source of numbers. The report's headline table and the Overview's tiles for
     the same month, every figure as shown."""
-    from tousu.flows.report import content
+    from tousu.dashboards.report import content
     from tousu.warehouse import viewer_copy
 
     at = app().run()

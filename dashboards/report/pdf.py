@@ -17,8 +17,8 @@ from pathlib import Path
 import polars as pl
 
 from tousu.dashboards.i18n import column_label, in_language, t, value_labels
+from tousu.dashboards.report.content import Report
 from tousu.dashboards.tables import MONTH, RATE, percent
-from tousu.flows.report.content import Report
 
 CHROMIUM = "/usr/bin/chromium"
 CSS = """

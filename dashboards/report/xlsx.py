@@ -16,9 +16,9 @@ import polars as pl
 import xlsxwriter
 
 from tousu.dashboards.i18n import column_label, in_language, value_labels
+from tousu.dashboards.report.content import Report
 from tousu.dashboards.safe_export import neutralise
 from tousu.dashboards.tables import MONTH, RATE
-from tousu.flows.report.content import Report
 
 
 def width(text: str) -> int:

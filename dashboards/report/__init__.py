@@ -1,0 +1,44 @@
+"""The monthly review pack: `tousu report --month YYYY-MM` writes the month's report as PDF and
+Excel from the published copy (content.py collects it, pdf.py and xlsx.py draw it)."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+
+from tousu.dashboards.report import content, pdf, xlsx
+from tousu.flows.settings import current_settings
+from tousu.warehouse import audit, viewer_copy
+
+LANGS = ("zh", "en")
+
+
+def build(
+    published: Path, month: date, langs: tuple[str, ...], out: Path, plans_file: Path
+) -> list[Path]:
+    """Write report-YYYY-MM-<lang>.pdf and .xlsx for each language; every file written is an
+    export in the audit log (the operator's name, the file and its checksum)."""
+    out.mkdir(parents=True, exist_ok=True)
+    # every complaint, personal data masked: the copy the quality manager's pages read
+    con = viewer_copy.build(published, viewer_copy.EVERYTHING, current_settings().timezone)
+    written = []
+    try:
+        for lang in langs:
+            report = content.collect(con, month, lang, plans_file)
+            stem = out / f"report-{month:%Y-%m}-{lang}"
+            written.append(xlsx.write(report, stem.with_suffix(".xlsx")))
+            written.append(pdf.write(report, stem.with_suffix(".pdf")))
+    finally:
+        con.close()
+    for path in written:
+        audit.record(
+            plans_file,
+            f"cli:{getpass.getuser()}",
+            "export",
+            datetime.now().astimezone(),
+            path.name,
+            {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "month": f"{month:%Y-%m}"},
+        )
+    return written
