@@ -42,12 +42,14 @@ lint: install
 	MYPYPATH=build/typecheck $(BIN)/mypy -p tousu.flows -p tousu.warehouse -p tousu.dashboards
 
 # Debian's Chromium prints the monthly report's PDF and drives the browser tests (CJK fonts for
-# the Chinese pages); poppler-utils read the PDF back in the tests.
+# the Chinese pages); the tests read the PDF back with poppler-utils and open the workbook with
+# LibreOffice (headless).
 browser:
 	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . \
-	  && command -v pdftotext >/dev/null 2>&1 || { \
+	  && command -v pdftotext >/dev/null 2>&1 && command -v soffice >/dev/null 2>&1 || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-noto-cjk poppler-utils >/dev/null; }
+	    --no-install-recommends chromium fonts-noto-cjk poppler-utils \
+	    libreoffice-calc-nogui >/dev/null; }
 
 # Unit tests, then the end-to-end tests (marked e2e) against one Prefect test server.
 test: lint browser

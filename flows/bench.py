@@ -144,6 +144,25 @@ def view_seconds(published: Path) -> dict[str, tuple[float, float]]:
     return out
 
 
+def report_seconds(published: Path, work: Path) -> tuple[date, float, dict[str, int]]:
+    """Seconds to write the review pack (PDF and Excel, zh and en) of the last complete month
+    (`tousu report`, the copy's build included), and the files' sizes."""
+    from tousu.dashboards.report import LANGS, build
+
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        [(month,)] = con.execute(
+            "SELECT max(month) FROM mart.satisfaction_closure_monthly "
+            "WHERE month < (SELECT max(month) FROM mart.satisfaction_closure_monthly)"
+        ).fetchall()
+    finally:
+        con.close()
+    started = time.perf_counter()
+    files = build(published, month, LANGS, work / "reports", work / "bench-report-app.duckdb")
+    seconds = time.perf_counter() - started
+    return month, seconds, {p.name: p.stat().st_size for p in files}
+
+
 def viewer_copy_seconds(published: Path) -> dict[str, tuple[int, float]]:
     """Complaints and seconds to build a viewer's copy of the published warehouse (the first
     page a user opens after each night waits for it): every complaint masked (a quality
@@ -438,6 +457,7 @@ def main(argv: list[str] | None = None) -> None:
     in_gx = {"seconds": timed_gx.seconds, "rows": timed_gx.rows}
     alone = duckdb_alone(inbox)
     views = view_seconds(Path(summary.published))
+    report = report_seconds(Path(summary.published), work)
     copies = viewer_copy_seconds(Path(summary.published))
     million = gx_million_rows(Path(summary.published))
     declared = declared_source_load(work)
@@ -526,6 +546,12 @@ def main(argv: list[str] | None = None) -> None:
     print("review pages, seconds to render (first / cached):")
     for view, (cold, warm) in views.items():
         print(f"  {Path(view).stem:<15}{cold:>7.2f}{warm:>7.2f}")
+    month, seconds, sizes = report
+    print(
+        f"monthly review pack of {month:%Y-%m}, PDF and Excel in zh and en: {seconds:.1f} s ("
+        + ", ".join(f"{name} {size / 1024:,.0f} KiB" for name, size in sizes.items())
+        + ")"
+    )
 
 
 if __name__ == "__main__":

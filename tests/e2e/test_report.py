@@ -197,3 +197,33 @@ def test_the_monthly_flow_writes_both_languages_and_records_them(
     for _, _, file, sha, night in rows:
         assert hashlib.sha256(Path(file).read_bytes()).hexdigest() == sha
         assert night == date(2026, 11, 1)  # the demo fixture's night
+
+
+def test_libreoffice_opens_the_workbook_and_reads_every_sheet(written, marts, tmp_path):
+    """The workbook converted headless by LibreOffice: one CSV per sheet, the figures in them."""
+    files, _ = written
+    book = files["report-2026-10-zh.xlsx"]
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+            str(tmp_path / "csv"),
+            str(book),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr
+    import openpyxl
+
+    sheets = openpyxl.load_workbook(book).sheetnames
+    written_csv = sorted(p.name for p in (tmp_path / "csv").glob("*.csv"))
+    assert written_csv == sorted(f"{book.stem}-{s}.csv" for s in sheets)
+    kpi = (tmp_path / "csv" / f"{book.stem}-核心指标.csv").read_text(encoding="utf-8")
+    assert f"投诉量,{marts['volume']}," in kpi
