@@ -108,6 +108,7 @@ TEXT = {
     "report_warnings": ("本月预警周数：{n}", "Early-warning weeks this month: {n}"),
     "report_quality_none": ("本月数据全部通过校验。", "Every check passed for this month's data."),
     "report_definitions": ("指标定义", "Definitions"),
+    "report_weekly_warnings": ("本月的预警周", "Early-warning weeks of the month"),
     "report_prepare": (
         "生成本月复盘报告（PDF 与 Excel）",
         "Prepare this month's review pack (PDF and Excel)",
@@ -786,6 +787,8 @@ COLUMNS = {
     "this_month": ("本月", "This month"),
     "previous_month": ("上月", "Previous month"),
     "same_month_last_year": ("去年同月", "Same month last year"),
+    "verdict": ("效果验证", "Verification"),
+    "target_met": ("达到目标", "Target met"),
     "closed": ("已结案", "Closed"),
     "followups_answered": ("回访成功", "Follow-ups answered"),
     "satisfied": ("满意", "Satisfied"),

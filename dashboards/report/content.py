@@ -19,6 +19,7 @@ import polars as pl
 
 from tousu.dashboards.filters import ALL, Filters
 from tousu.dashboards.i18n import column_label, in_language, t, value_labels
+from tousu.flows.metrics.verification import plan_daily_query, verify_plan
 from tousu.warehouse import alerts, data_gaps, figures
 from tousu.warehouse.acknowledgements import in_force
 from tousu.warehouse.periods import Period
@@ -186,6 +187,9 @@ def _collect(
             chart,
         )
     )
+    report.sections.append(
+        Section("warnings", t("report_weekly_warnings"), warnings, t("unfinished_note"))
+    )
 
     cells_where, cells_params = f.cube_where("department", "category")
     report.sections.append(
@@ -218,6 +222,19 @@ def _collect(
             ),
         )
     )
+    chains = _frame(
+        con,
+        """
+        SELECT chain_id, position, complaint_id, channel, category, received_at,
+               days_since_previous, chain_length
+        FROM mart.repeat_chains
+        WHERE chain_id IN (SELECT chain_id FROM mart.repeat_chains
+                           WHERE position = 0 AND date_trunc('month', received_at)::DATE = ?
+                           ORDER BY chain_length DESC, chain_id LIMIT 10)
+        ORDER BY chain_length DESC, chain_id, position""",
+        month,
+    )
+    report.sections.append(Section("chains", t("chains"), chains))
     report.sections.append(
         Section(
             "satisfaction",
@@ -253,6 +270,32 @@ def _collect(
                                                   ORDER BY noted_at DESC) = 1) c
               USING (plan_id)
             ORDER BY p.deadline, p.plan_id""",
+        )
+        verdicts: list[str | None] = []
+        met: list[str | None] = []
+        for row in plans.iter_rows(named=True):
+            if row["status"] != "done":
+                verdicts.append(None)
+                met.append(None)
+                continue
+            [(category, department, product, start, done)] = con.execute(
+                "SELECT scope_category, scope_department, scope_product, start_date, done_date "
+                "FROM plans.improvement_plans WHERE plan_id = ?",
+                [row["plan_id"]],
+            ).fetchall()
+            sql, sql_params = plan_daily_query(category, department, product)
+            check = verify_plan(
+                row["metric"],
+                row["target"],
+                start,
+                done or start,
+                _frame(con, sql, *sql_params),
+                night or date.today(),
+            ).verification
+            verdicts.append(t(check.verdict))
+            met.append(t("yes") if check.target_met else t("no"))
+        plans = plans.with_columns(
+            pl.Series("verdict", verdicts, pl.String), pl.Series("target_met", met, pl.String)
         )
         report.sections.append(Section("plans", t("plans"), plans))
 

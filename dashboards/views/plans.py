@@ -15,7 +15,7 @@ from tousu.dashboards.filters import keep_choice, kept_choice
 from tousu.dashboards.i18n import category_label, error_text, t
 from tousu.dashboards.provisional import data_status, provisional_note, status_colour
 from tousu.dashboards.tables import show
-from tousu.flows.metrics.verification import monthly_series, verify_plan
+from tousu.flows.metrics.verification import monthly_series, plan_daily_query, verify_plan
 from tousu.flows.vocab import CATEGORIES, DEPARTMENTS
 from tousu.warehouse import plan_store as store
 from tousu.warehouse.users import EDIT_PLANS
@@ -250,24 +250,8 @@ if edit_tab is not None:
 
 # The chosen plan: its metric over time against the target, history and verification.
 plan = store.get(PATH, plan_id)
-scope = (
-    "(? IS NULL OR category = ?) AND (? IS NULL OR department = ?) AND (? IS NULL OR product = ?)",
-    [
-        plan.scope_category,
-        plan.scope_category,
-        plan.scope_department,
-        plan.scope_department,
-        plan.scope_product,
-        plan.scope_product,
-    ],
-)
-daily = query(
-    f"""
-    SELECT day, sum(complaints)::BIGINT AS complaints,
-           sum(followups_answered)::BIGINT AS answered, sum(satisfied)::BIGINT AS satisfied
-    FROM mart.complaints_daily WHERE {scope[0]} GROUP BY day ORDER BY day""",
-    *scope[1],
-)
+sql, sql_params = plan_daily_query(plan.scope_category, plan.scope_department, plan.scope_product)
+daily = query(sql, *sql_params)
 monthly = monthly_series(daily).with_columns(data_status("day"))
 st.caption(f"{plan.plan_id} · {plan.title} · {t(plan.metric)}")
 line = alt.Chart(monthly.to_pandas()).encode(

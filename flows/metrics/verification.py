@@ -158,6 +158,23 @@ class PlanCheck:
         return sorted({d.replace(day=1) for d in (*self.before_days, *self.after_days)})
 
 
+def plan_daily_query(
+    category: str | None, department: str | None, product: str | None
+) -> tuple[str, list]:
+    """The daily series a plan is verified on (mart.complaints_daily in its scope; a scope left
+    empty is every value): query and parameters, for the Plans page and the monthly report."""
+    return (
+        """
+        SELECT day, sum(complaints)::BIGINT AS complaints,
+               sum(followups_answered)::BIGINT AS answered, sum(satisfied)::BIGINT AS satisfied
+        FROM mart.complaints_daily
+        WHERE (? IS NULL OR category = ?) AND (? IS NULL OR department = ?)
+          AND (? IS NULL OR product = ?)
+        GROUP BY day ORDER BY day""",
+        [category, category, department, department, product, product],
+    )
+
+
 def verify_plan(
     metric: str,
     target: float,
