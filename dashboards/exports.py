@@ -36,25 +36,25 @@ def _audit_export(name: str, rows: int, detail: dict) -> None:
     )
 
 
-def report_files(month: date, lang: str) -> dict[str, bytes]:
-    """The month's review pack (PDF and Excel) in the page's language, from the user's own
-    copy (their scope, masked): file name -> contents."""
+def report_files(month: date, lang: str, breakdown: dict[str, str]) -> dict[str, bytes]:
+    """The month's review pack (PDF and Excel) in the page's language under the sidebar's
+    filters, from the user's own copy (their scope, masked): file name -> contents."""
     import tempfile
     from pathlib import Path
 
     from tousu.dashboards.data import viewer_cursor
-    from tousu.dashboards.report import content, pdf, xlsx
+    from tousu.dashboards.report import content, pdf, stem, xlsx
 
     cursor = viewer_cursor()
     try:
-        report = content.collect(cursor, month, lang, plans_path())
+        report = content.collect(cursor, month, lang, plans_path(), breakdown)
     finally:
         cursor.close()
     with tempfile.TemporaryDirectory() as folder:
-        stem = Path(folder) / f"report-{month:%Y-%m}-{lang}"
+        base = Path(folder) / stem(month, lang, breakdown)
         written = [
-            xlsx.write(report, stem.with_suffix(".xlsx")),
-            pdf.write(report, stem.with_suffix(".pdf")),
+            xlsx.write(report, base.with_name(base.name + ".xlsx")),
+            pdf.write(report, base.with_name(base.name + ".pdf")),
         ]
         return {p.name: p.read_bytes() for p in written}
 
@@ -65,10 +65,15 @@ def report_downloads(month: date) -> None:
     if not viewer().may(EXPORT):
         return
     lang = "en" if lang_index() else "zh"
-    wanted = (month, lang)
+    breakdown = {
+        k: str(st.session_state[f"kept_{k}"])
+        for k in ("channel", "department", "category", "priority")
+        if f"kept_{k}" in st.session_state
+    }
+    wanted = (month, lang, tuple(breakdown.items()))
     if st.button(t("report_prepare"), key="report_prepare", icon=":material/description:"):
         with st.spinner(t("report_preparing")):
-            st.session_state["report_files"] = (wanted, report_files(month, lang))
+            st.session_state["report_files"] = (wanted, report_files(month, lang, breakdown))
     prepared = st.session_state.get("report_files")
     if prepared and prepared[0] == wanted:
         for name, data in prepared[1].items():

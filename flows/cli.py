@@ -240,8 +240,13 @@ def report(
     lang: Annotated[str, typer.Option(help="zh, en or both.")] = "both",
     out: Annotated[Path, typer.Option(help="Folder to write the files into.")] = Path("reports"),
     warehouse: Annotated[Path | None, typer.Option(help="Published copy to read.")] = None,
+    channel: Annotated[str, typer.Option(help="Only this channel (e.g. phone).")] = "(all)",
+    department: Annotated[str, typer.Option(help="Only this department.")] = "(all)",
+    category: Annotated[str, typer.Option(help="Only this category (e.g. 物流配送类).")] = "(all)",
+    priority: Annotated[str, typer.Option(help="Only this priority (高, 中, 低).")] = "(all)",
 ) -> None:
-    """Write the month's review pack: report-YYYY-MM-<lang>.pdf and .xlsx (audited exports)."""
+    """Write the month's review pack: report-YYYY-MM-<lang>.pdf and .xlsx (audited exports);
+    with a filter, of that part only (report-YYYY-MM-<lang>-<value>...)."""
     from datetime import date
 
     from tousu.dashboards.report import LANGS, build
@@ -261,7 +266,13 @@ def report(
         typer.echo(f"no published warehouse at {path}: run `tousu nightly` first", err=True)
         raise typer.Exit(2)
     plans = get_settings().plans or plans_path_beside(path)
-    for written in build(path, first, langs, out, plans):
+    breakdown = {
+        "channel": channel,
+        "department": department,
+        "category": category,
+        "priority": priority,
+    }
+    for written in build(path, first, langs, out, plans, breakdown):
         typer.echo(f"written: {written}")
 
 

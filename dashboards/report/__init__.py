@@ -15,21 +15,34 @@ from tousu.warehouse import audit, viewer_copy
 LANGS = ("zh", "en")
 
 
+def stem(month: date, lang: str, breakdown: dict[str, str] | None = None) -> str:
+    """report-2026-10-zh, with the filters' values when the report is of a part
+    (report-2026-10-zh-phone)."""
+    chosen = [v for v in (breakdown or {}).values() if v != "(all)"]
+    return "-".join([f"report-{month:%Y-%m}-{lang}", *chosen])
+
+
 def build(
-    published: Path, month: date, langs: tuple[str, ...], out: Path, plans_file: Path
+    published: Path,
+    month: date,
+    langs: tuple[str, ...],
+    out: Path,
+    plans_file: Path,
+    breakdown: dict[str, str] | None = None,
 ) -> list[Path]:
-    """Write report-YYYY-MM-<lang>.pdf and .xlsx for each language; every file written is an
-    export in the audit log (the operator's name, the file and its checksum)."""
+    """Write report-YYYY-MM-<lang>.pdf and .xlsx for each language (under the breakdown
+    filters, if given); every file written is an export in the audit log (the operator's
+    name, the file and its checksum)."""
     out.mkdir(parents=True, exist_ok=True)
     # every complaint, personal data masked: the copy the quality manager's pages read
     con = viewer_copy.build(published, viewer_copy.EVERYTHING, current_settings().timezone)
     written = []
     try:
         for lang in langs:
-            report = content.collect(con, month, lang, plans_file)
-            stem = out / f"report-{month:%Y-%m}-{lang}"
-            written.append(xlsx.write(report, stem.with_suffix(".xlsx")))
-            written.append(pdf.write(report, stem.with_suffix(".pdf")))
+            report = content.collect(con, month, lang, plans_file, breakdown)
+            base = out / stem(month, lang, breakdown)
+            written.append(xlsx.write(report, base.with_name(base.name + ".xlsx")))
+            written.append(pdf.write(report, base.with_name(base.name + ".pdf")))
     finally:
         con.close()
     for path in written:

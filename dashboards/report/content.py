@@ -59,20 +59,42 @@ def _rows(con: duckdb.DuckDBPyConnection):
 
 
 def collect(
-    con: duckdb.DuckDBPyConnection, month: date, lang: str, plans_file: Path | None = None
+    con: duckdb.DuckDBPyConnection,
+    month: date,
+    lang: str,
+    plans_file: Path | None = None,
+    breakdown: dict[str, str] | None = None,
 ) -> Report:
-    """The month's report from a viewer's copy `con`; acknowledgements from the app's file."""
+    """The month's report from a viewer's copy `con`, under the breakdown filters (channel,
+    department, category, priority; every value when not given), as the app's sidebar filters
+    its pages; acknowledgements from the app's file."""
     with in_language(0 if lang == "zh" else 1):
-        return _collect(con, month.replace(day=1), lang, plans_file)
+        return _collect(con, month.replace(day=1), lang, plans_file, breakdown or {})
+
+
+def described(breakdown: dict[str, str]) -> str:
+    """The filters in words, for the cover: '全部' when none."""
+    labels = value_labels()
+    chosen = [
+        f"{column_label(k)}: {labels.get(k, {}).get(v, v)}"
+        for k, v in breakdown.items()
+        if v != ALL
+    ]
+    return " · ".join(chosen) or t("all")
 
 
 def _collect(
-    con: duckdb.DuckDBPyConnection, month: date, lang: str, plans_file: Path | None
+    con: duckdb.DuckDBPyConnection,
+    month: date,
+    lang: str,
+    plans_file: Path | None,
+    breakdown: dict[str, str],
 ) -> Report:
     read = _rows(con)
     [(night,)] = con.execute("SELECT max(run_date) FROM ops.published_nights").fetchall()
-    f = Filters(month=month, previous_month=None, period=Period.of("month", month))
-    report = Report(month, lang, night, datetime.now().astimezone(), t("all"))
+    f = Filters(month=month, previous_month=None, period=Period.of("month", month), **breakdown)
+    rows_where, rows_params = f.rows_where()
+    report = Report(month, lang, night, datetime.now().astimezone(), described(f.breakdowns))
     where, params = f.cube_where()
     sla_where, sla_params = f.cube_where(clock=ALL)
     period = Period.of("month", month)
@@ -87,7 +109,9 @@ def _collect(
     )
     [(overdue,)] = con.execute(
         "SELECT count(DISTINCT complaint_id) FROM mart.sla_clocks WHERE status = 'open_breached' "
-        "AND complaint_id IN (SELECT complaint_id FROM mart.complaint_as_of WHERE current)"
+        "AND complaint_id IN (SELECT complaint_id FROM mart.complaint_as_of WHERE current) "
+        f"AND {rows_where}",
+        rows_params,
     ).fetchall()
     [(open_now, pending)] = con.execute(
         "SELECT sum(complaints - closed)::BIGINT, sum(followup_pending)::BIGINT "
@@ -128,12 +152,13 @@ def _collect(
 
     breaches = _frame(
         con,
-        """
+        f"""
         SELECT complaint_id, clock, channel, department, category, priority, target_label,
                start_at, deadline_at, overrun_hours
-        FROM mart.sla_breaches WHERE date_trunc('month', start_at)::DATE = ?
+        FROM mart.sla_breaches WHERE date_trunc('month', start_at)::DATE = ? AND {rows_where}
         ORDER BY overrun_hours DESC, complaint_id LIMIT 20""",
         month,
+        *rows_params,
     )
     report.sections.append(Section("breaches", t("report_worst_breaches"), breaches))
 
@@ -175,8 +200,11 @@ def _collect(
     warnings = _frame(
         con,
         "SELECT category, week_start, complaints, threshold, alert FROM mart.category_weekly "
-        "WHERE alert AND date_trunc('month', week_start)::DATE = ? ORDER BY week_start, category",
+        "WHERE alert AND date_trunc('month', week_start)::DATE = ? "
+        "AND (? = '(all)' OR category = ?) ORDER BY week_start, category",
         month,
+        f.category,
+        f.category,
     )
     report.sections.append(
         Section(
@@ -224,15 +252,19 @@ def _collect(
     )
     chains = _frame(
         con,
-        """
+        f"""
         SELECT chain_id, position, complaint_id, channel, category, received_at,
                days_since_previous, chain_length
         FROM mart.repeat_chains
-        WHERE chain_id IN (SELECT chain_id FROM mart.repeat_chains
-                           WHERE position = 0 AND date_trunc('month', received_at)::DATE = ?
-                           ORDER BY chain_length DESC, chain_id LIMIT 10)
+        WHERE chain_id IN (
+            SELECT ch.chain_id FROM mart.repeat_chains ch
+            JOIN (SELECT complaint_id, priority FROM core.complaints) c USING (complaint_id)
+            WHERE ch.position = 0 AND date_trunc('month', ch.received_at)::DATE = ?
+              AND {rows_where}
+            ORDER BY ch.chain_length DESC, ch.chain_id LIMIT 10)
         ORDER BY chain_length DESC, chain_id, position""",
         month,
+        *rows_params,
     )
     report.sections.append(Section("chains", t("chains"), chains))
     report.sections.append(
@@ -303,7 +335,7 @@ def _collect(
     acknowledged = (
         [(a.source, a.check_name) for a in in_force(plans_file, date.today())] if plans_file else []
     )
-    gaps = data_gaps.month_status(problems, acknowledged, ALL, [month])
+    gaps = data_gaps.month_status(problems, acknowledged, f.channel, [month])
     quality = gaps.select("month", "status", "unit", "missing", "rows", "share", "reasons")
     found = alerts.find(read, night or date.today(), plans=has_plans)
     note = " ".join(found.lines()) if lang == "en" else ""

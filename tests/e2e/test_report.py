@@ -227,3 +227,33 @@ def test_libreoffice_opens_the_workbook_and_reads_every_sheet(written, marts, tm
     assert written_csv == sorted(f"{book.stem}-{s}.csv" for s in sheets)
     kpi = (tmp_path / "csv" / f"{book.stem}-核心指标.csv").read_text(encoding="utf-8")
     assert f"投诉量,{marts['volume']}," in kpi
+
+
+def test_a_report_of_one_channel_counts_that_channel(published_demo, tmp_path):
+    from tousu.dashboards.report import build
+
+    [pdf] = [
+        p
+        for p in build(
+            published_demo, MONTH, ("zh",), tmp_path, tmp_path / "app.duckdb", {"channel": "phone"}
+        )
+        if p.suffix == ".pdf"
+    ]
+    assert pdf.name == "report-2026-10-zh-phone.pdf"
+    con = duckdb.connect(str(published_demo), read_only=True)
+    try:
+        [(volume,)] = con.execute(
+            "SELECT complaints FROM mart.satisfaction_closure_monthly WHERE month = ? "
+            "AND channel = 'phone' AND department = '(all)' AND category = '(all)' "
+            "AND priority = '(all)'",
+            [MONTH],
+        ).fetchall()
+    finally:
+        con.close()
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "筛选条件: 渠道: 电话" in text
+    kpi = text.split("核心指标")[2].split("达标率（按节点")[0]  # the section, not the contents
+    line = next(x for x in kpi.splitlines() if x.strip().startswith("投诉量"))
+    assert line.split()[1] == f"{volume:,}"
