@@ -175,28 +175,27 @@ def _collect(
         *pareto_params,
     )
     names = value_labels()
-    chart = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "width": 480,
-        "height": 220,
-        "data": {
-            "values": [
-                {"category": names["category"].get(c, c), "complaints": n}
-                for c, n in zip(pareto["category"], pareto["complaints"], strict=True)
-            ]
-        },
-        "mark": "bar",
-        "encoding": {
-            "x": {
-                "field": "category",
-                "type": "nominal",
-                "sort": "-y",
-                "title": column_label("category"),
-                "axis": {"labelAngle": 0},
+    chart = chart_spec(
+        {
+            "data": {
+                "values": [
+                    {"category": names["category"].get(c, c), "complaints": n}
+                    for c, n in zip(pareto["category"], pareto["complaints"], strict=True)
+                ]
             },
-            "y": {"field": "complaints", "type": "quantitative", "title": t("volume")},
-        },
-    }
+            "mark": "bar",
+            "encoding": {
+                "x": {
+                    "field": "category",
+                    "type": "nominal",
+                    "sort": "-y",
+                    "title": column_label("category"),
+                    "axis": {"labelAngle": 0},
+                },
+                "y": {"field": "complaints", "type": "quantitative", "title": t("volume")},
+            },
+        }
+    )
     warnings = _frame(
         con,
         "SELECT category, week_start, complaints, threshold, alert FROM mart.category_weekly "
@@ -220,34 +219,69 @@ def _collect(
     )
 
     cells_where, cells_params = f.cube_where("department", "category")
-    report.sections.append(
-        Section(
-            "departments",
-            t("heatmap"),
-            _frame(
-                con,
-                f"""
-                SELECT department, category, complaints FROM mart.satisfaction_closure_monthly
-                WHERE month = ? AND {cells_where} ORDER BY department, category""",
-                month,
-                *cells_params,
-            ),
-        )
+    cells = _frame(
+        con,
+        f"""
+        SELECT department, category, complaints FROM mart.satisfaction_closure_monthly
+        WHERE month = ? AND {cells_where} ORDER BY department, category""",
+        month,
+        *cells_params,
     )
+    heat = {
+        "data": {
+            "values": [
+                {
+                    "department": names["department"].get(d, d),
+                    "category": names["category"].get(c, c),
+                    "complaints": n,
+                }
+                for d, c, n in cells.iter_rows()
+            ]
+        },
+        "encoding": {
+            "x": {
+                "field": "category",
+                "type": "nominal",
+                "title": column_label("category"),
+                "axis": {"labelAngle": 0},
+            },
+            "y": {"field": "department", "type": "nominal", "title": column_label("department")},
+        },
+        "layer": [
+            {
+                "mark": "rect",
+                "encoding": {
+                    "color": {
+                        "field": "complaints",
+                        "type": "quantitative",
+                        "title": t("volume"),
+                        "scale": {"scheme": "orangered"},
+                    }
+                },
+            },
+            {
+                "mark": {"type": "text", "fontSize": 12},
+                "encoding": {"text": {"field": "complaints", "type": "quantitative"}},
+            },
+        ],
+    }
+    report.sections.append(Section("departments", t("heatmap"), cells, chart=chart_spec(heat)))
 
+    repeats = _frame(
+        con,
+        f"""
+        SELECT month, complaints, repeat_complaints, repeat_rate, came_back_rate
+        FROM mart.repeat_rate_monthly WHERE month <= ? AND {where}
+        ORDER BY month DESC LIMIT 12""",
+        month,
+        *params,
+    )
     report.sections.append(
         Section(
             "repeats",
             t("repeats"),
-            _frame(
-                con,
-                f"""
-                SELECT month, complaints, repeat_complaints, repeat_rate, came_back_rate
-                FROM mart.repeat_rate_monthly WHERE month <= ? AND {where}
-                ORDER BY month DESC LIMIT 12""",
-                month,
-                *params,
-            ),
+            repeats,
+            chart=trend_chart(repeats, ("repeat_rate", "came_back_rate")),
         )
     )
     chains = _frame(
@@ -267,20 +301,21 @@ def _collect(
         *rows_params,
     )
     report.sections.append(Section("chains", t("chains"), chains))
+    satisfaction = _frame(
+        con,
+        f"""
+        SELECT month, complaints, closed, closure_rate, followups_answered, satisfied, csat
+        FROM mart.satisfaction_closure_monthly WHERE month <= ? AND {where}
+        ORDER BY month DESC LIMIT 12""",
+        month,
+        *params,
+    )
     report.sections.append(
         Section(
             "satisfaction",
             t("followups"),
-            _frame(
-                con,
-                f"""
-                SELECT month, complaints, closed, closure_rate, followups_answered, satisfied,
-                       csat
-                FROM mart.satisfaction_closure_monthly WHERE month <= ? AND {where}
-                ORDER BY month DESC LIMIT 12""",
-                month,
-                *params,
-            ),
+            satisfaction,
+            chart=trend_chart(satisfaction, ("csat", "closure_rate")),
         )
     )
 
@@ -351,6 +386,48 @@ def _collect(
     )
     report.sections.append(Section("definitions", t("report_definitions"), definitions()))
     return report
+
+
+def chart_spec(spec: dict) -> dict:
+    """A Vega-Lite chart of the report's size."""
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": 480,
+        "height": 220,
+        **spec,
+    }
+
+
+def trend_chart(frame: pl.DataFrame, rates: tuple[str, ...]) -> dict:
+    """Rates month by month, one line each, named in the report's language."""
+    values = [
+        {"month": f"{row['month']:%Y-%m}", "series": column_label(r), "rate": row[r]}
+        for row in frame.iter_rows(named=True)
+        for r in rates
+        if row[r] is not None
+    ]
+    return chart_spec(
+        {
+            "data": {"values": values},
+            "mark": {"type": "line", "point": True},
+            "encoding": {
+                "x": {
+                    "field": "month",
+                    "type": "ordinal",
+                    "sort": "ascending",
+                    "title": column_label("month"),
+                    "axis": {"labelAngle": 0},
+                },
+                "y": {
+                    "field": "rate",
+                    "type": "quantitative",
+                    "axis": {"format": "%"},
+                    "title": column_label("rate"),
+                },
+                "color": {"field": "series", "type": "nominal", "title": ""},
+            },
+        }
+    )
 
 
 def definitions() -> pl.DataFrame:
