@@ -20,10 +20,11 @@ $(STAMP): pyproject.toml constraints.txt flows/quality/docs_assets.py
 	$(BIN)/python -m tousu.flows.quality.docs_assets || echo "warning: GX Data Docs will use public CDNs"
 	touch $(STAMP)
 
-install: $(STAMP)
+# The monthly report prints its PDF with Debian's Chromium: part of the install (make browser).
+install: $(STAMP) browser
 
 # Fresh demo inbox, the nightly flow over it, then the review app on what it published.
-demo: install browser
+demo: install
 	$(BIN)/tousu demo-data --out $(DATA)/demo-inbox --complaints $(DEMO_COMPLAINTS) --seed 1
 	$(BIN)/tousu demo-plans
 	$(BIN)/tousu demo-users
