@@ -107,6 +107,9 @@ def _collect(
         headline(period.previous()),
         headline(period.last_year()),
     )
+    # a period without data (before the history starts) is empty, not zero complaints
+    before = before if before.get("volume") else {}
+    year_ago = year_ago if year_ago.get("volume") else {}
     [(overdue,)] = con.execute(
         "SELECT count(DISTINCT complaint_id) FROM mart.sla_clocks WHERE status = 'open_breached' "
         "AND complaint_id IN (SELECT complaint_id FROM mart.complaint_as_of WHERE current) "
