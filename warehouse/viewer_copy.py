@@ -87,6 +87,7 @@ SHARED = (
     "ops.quarantine",  # masked; records and reasons withheld from restricted viewers
     "ops.recomputes",
     "ops.redeliveries",
+    "ops.report_history",  # file names and checksums of the monthly packs
     "ops.runs",
     "ops.runs_published",
     "ops.files_waiting",
