@@ -234,6 +234,67 @@ def summary(
     con.close()
 
 
+# A published copy older than this means a night is missing (nights run daily).
+STALE_HOURS = 36
+
+
+@app.command()
+def status(
+    warehouse: Annotated[Path | None, typer.Option(help="Published copy to read.")] = None,
+) -> None:
+    """Health for an operator or a monitor: the last night and its state, sources late, files
+    waiting, the published copy's age, disk free beside it, the working-day calendar's end.
+    Exit 0 healthy, 3 published but something needs attention, 1 no usable night."""
+    import shutil
+    from datetime import datetime
+
+    from tousu.flows.metrics.calendar import calendar_warning
+    from tousu.flows.metrics.policy import load_policy
+    from tousu.flows.runs import silent_sources, waiting_files
+    from tousu.flows.settings import get_settings
+    from tousu.warehouse import db
+
+    path = warehouse or get_settings().published_path
+    if not path.exists():
+        typer.echo(f"status: no published warehouse at {path}: no night has been published")
+        raise typer.Exit(1)
+    age_hours = (datetime.now().timestamp() - path.stat().st_mtime) / 3600
+    con = db.open_published(path)
+    try:
+        [(run_id, run_date, state, note)] = con.execute(
+            "SELECT run_id, run_date, status, note FROM ops.runs ORDER BY started_at DESC LIMIT 1"
+        ).fetchall()
+        late = silent_sources(con, datetime.now().date())
+        waiting = waiting_files(con)
+    finally:
+        con.close()
+    free = shutil.disk_usage(path.parent)
+    policy, _ = load_policy()
+    calendar = calendar_warning(
+        policy.calendar.country, policy.calendar.years, datetime.now().date()
+    )
+    typer.echo(f"last night: {run_date} (run {run_id}): {state}" + (f" ({note})" if note else ""))
+    typer.echo(f"published copy: {path}, {age_hours:,.1f} hours old")
+    typer.echo(
+        f"disk free beside it: {free.free / 2**30:,.1f} GiB of {free.total / 2**30:,.1f} GiB"
+    )
+    typer.echo(f"files waiting: {len(waiting)}")
+    for source, file, file_status, error, since in waiting:
+        typer.echo(f"  {file} ({source}, {file_status} since {since}): {error}")
+    typer.echo(f"sources late: {len(late)}")
+    for line in late:
+        typer.echo(f"  {line}")
+    if calendar:
+        typer.echo(f"calendar: {calendar}")
+    if state == "failed" or age_hours > STALE_HOURS:
+        typer.echo(f"status: FAILING (the last night {state}, the copy {age_hours:,.0f} h old)")
+        raise typer.Exit(1)
+    if waiting or late or calendar or state != "succeeded" or free.free < free.total * 0.05:
+        typer.echo("status: needs attention")
+        raise typer.Exit(3)
+    typer.echo("status: healthy")
+
+
 @app.command()
 def report(
     month: Annotated[str, typer.Option(help="The month to report, YYYY-MM.")],

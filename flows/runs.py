@@ -227,10 +227,15 @@ def silent_sources(con: duckdb.DuckDBPyConnection, run_date: date) -> list[str]:
 
 def night_warnings(con: duckdb.DuckDBPyConnection, summary: NightSummary) -> list[str]:
     """What the night's summary, artifact and data-quality page warn of."""
+    from tousu.flows.metrics.calendar import calendar_warning
+    from tousu.flows.metrics.policy import load_policy
+
     warnings = []
     if summary.totals().files_new == 0:
         warnings.append("no new file in any source tonight: the figures are last night's")
-    return warnings + silent_sources(con, summary.run_date)
+    policy, _ = load_policy()
+    ending = calendar_warning(policy.calendar.country, policy.calendar.years, summary.run_date)
+    return warnings + ([ending] if ending else []) + silent_sources(con, summary.run_date)
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, summary: NightSummary) -> None:

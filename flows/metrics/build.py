@@ -82,7 +82,13 @@ def build_marts(
     policy, sha256 = load_policy(policy_path)
     first = con.execute("SELECT min(received_at) FROM core.complaints").fetchall()[0][0]
     start = (first.date() if first else as_of.date()) - timedelta(days=7)
-    days = calendar_days(policy.calendar.country, start, as_of.date() + timedelta(days=30))
+    days = calendar_days(
+        policy.calendar.country,
+        start,
+        as_of.date() + timedelta(days=30),
+        policy.calendar.years,
+        policy.version,
+    )
     calendar = pl.DataFrame(
         {
             "day": [d.day for d in days],

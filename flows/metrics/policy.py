@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -88,9 +89,47 @@ class Clock(BaseModel):
         return self
 
 
+def _days(spec: str) -> list[date]:
+    """'2027-02-06' or a range '2027-02-06..2027-02-13' (both ends included)."""
+    first, _, last = spec.partition("..")
+    start, end = date.fromisoformat(first.strip()), date.fromisoformat((last or first).strip())
+    if end < start:
+        raise ValueError(f"{spec}: the range ends before it starts")
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+class DeclaredYear(BaseModel):
+    """A year's public holidays and make-up workdays (调休) as published (the State Council
+    each November): days off and weekend days worked, each a date or a range a..b."""
+
+    model_config = ConfigDict(extra="forbid")
+    days_off: list[str] = []
+    workdays: list[str] = []
+
+    def off(self) -> set[date]:
+        return {d for spec in self.days_off for d in _days(spec)}
+
+    def worked(self) -> set[date]:
+        return {d for spec in self.workdays for d in _days(spec)}
+
+
 class Calendar(BaseModel):
     model_config = ConfigDict(extra="forbid")
     country: str = "CN"
+    # years the installed calendar package does not know yet, used before its data
+    years: dict[int, DeclaredYear] = {}
+
+    @model_validator(mode="after")
+    def dates_in_their_year(self) -> Calendar:
+        for year, declared in self.years.items():
+            off, worked = declared.off(), declared.worked()
+            strays = sorted(d for d in off | worked if d.year != year)
+            if strays:
+                raise ValueError(f"years.{year}: {strays[0]} is not in {year}")
+            both = sorted(off & worked)
+            if both:
+                raise ValueError(f"years.{year}: {both[0]} is both a day off and a workday")
+        return self
 
 
 class Repeat(BaseModel):
