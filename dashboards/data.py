@@ -108,15 +108,13 @@ def query(sql: str, *params) -> pl.DataFrame:
 
 def has_table(name: str) -> bool:
     """Whether the viewer's copy has `schema.table` (a table or a view)."""
-    schema, table = name.split(".")
-    return bool(
-        query(
-            "SELECT count(*) AS n FROM information_schema.tables "
-            "WHERE table_schema = ? AND table_name = ?",
-            schema,
-            table,
-        )["n"][0]
-    )
+    from tousu.warehouse.db import tables_exist
+
+    cursor = viewer_cursor()
+    try:
+        return tables_exist(cursor, name, views=True)
+    finally:
+        cursor.close()
 
 
 def available() -> bool:

@@ -67,8 +67,8 @@ def report_downloads(month: date) -> None:
     lang = "en" if lang_index() else "zh"
     breakdown = {
         k: str(st.session_state[f"kept_{k}"])
-        for k in ("channel", "department", "category", "priority")
-        if f"kept_{k}" in st.session_state
+        for k in FILTER_KEYS
+        if k != "month" and f"kept_{k}" in st.session_state
     }
     wanted = (month, lang, tuple(breakdown.items()))
     if st.button(t("report_prepare"), key="report_prepare", icon=":material/description:"):
@@ -88,7 +88,7 @@ def report_downloads(month: date) -> None:
 
 
 def _audit_file(name: str, data: bytes) -> None:
-    import hashlib
+    from tousu.dashboards.report import checksum
 
     audit.record(
         plans_path(),
@@ -96,7 +96,7 @@ def _audit_file(name: str, data: bytes) -> None:
         "export",
         datetime.now().astimezone(),
         name,
-        {"sha256": hashlib.sha256(data).hexdigest()},
+        {"sha256": checksum(data)},
     )
 
 

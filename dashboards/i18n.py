@@ -187,11 +187,6 @@ TEXT = {
     "gap_files": ("{n:,} 个文件未加载", "{n:,} files not loaded"),
     "gap_minor": ("缺口较小的暂定月份", "Provisional with a small gap"),
     "gap_acknowledged": ("缺口已确认的月份", "Gaps acknowledged"),
-    "unit_records": ("投诉记录", "records"),
-    "unit_events": ("工单事件", "ticket events"),
-    "unit_follow-ups": ("回访记录", "follow-ups"),
-    "unit_core rows": ("核心表记录", "core rows"),
-    "unit_files": ("文件", "files"),
     "data_status": ("数据状态", "Data status"),
     "failing_checks": (
         "导致月份暂定的未通过检查，及最近一晚未通过的检查（未确认的在前）",
@@ -499,9 +494,6 @@ CODE_NAMES = {
     # an improvement plan's metric
     "complaints_per_day": ("日均投诉量", "complaints per day"),
     "csat": ("满意率", "CSAT"),
-    "repeat_rate": ("重复投诉率", "repeat rate"),
-    "closure_rate": ("结案率", "closure rate"),
-    "sla_compliance": ("SLA 达标率", "SLA compliance"),
     # the sources of the built-in exports
     "ticket_events": ("工单事件", "ticket events"),
     "satisfaction_followups": ("满意度回访", "satisfaction follow-ups"),

@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from tousu.dashboards.data import plans_path, query
-from tousu.dashboards.i18n import t
+from tousu.dashboards.i18n import code_label, t
 from tousu.dashboards.tables import percent
 from tousu.warehouse import data_gaps
 from tousu.warehouse.acknowledgements import in_force
@@ -51,7 +51,7 @@ def gap_text(row: dict) -> str:
             t("gap_rows").format(
                 missing=row["missing"],
                 rows=row["rows"] + row["missing"],
-                unit=t(f"unit_{row['unit']}"),
+                unit=code_label(row["unit"]),
                 share=percent(row["share"] or 0),
             )
         )

@@ -14,6 +14,8 @@ from datetime import date
 
 import duckdb
 
+from tousu.warehouse.plan_store import FINISHED
+
 Read = Callable[..., list[dict]]
 
 # An early warning of the latest two weeks with data: the week now running (projected) and
@@ -32,7 +34,7 @@ AT_RISK = """
 OVERDUE_PLANS = """
     SELECT plan_id, title, owner, deadline, status
     FROM plans.improvement_plans
-    WHERE deadline < ? AND status NOT IN ('done', 'cancelled')
+    WHERE deadline < ? AND NOT list_contains(?::VARCHAR[], status)
     ORDER BY deadline, plan_id"""
 
 
@@ -70,7 +72,7 @@ class Alerts:
 
 def find(read: Read, as_of: date, plans: bool = True) -> Alerts:
     """The alerts as of a night; `plans` False where no plan was ever written (no plans table)."""
-    overdue = read(OVERDUE_PLANS, as_of) if plans else []
+    overdue = read(OVERDUE_PLANS, as_of, list(FINISHED)) if plans else []
     return Alerts(read(EARLY_WARNINGS), read(AT_RISK), overdue)
 
 

@@ -25,7 +25,6 @@ from tousu.flows.intake.thresholds import load_thresholds
 
 ALL = "(all)"
 STATUSES = ("final", "minor", "alarm", "acknowledged")
-UNITS = ("records", "events", "follow-ups", "core rows", "files")
 
 
 def alarm_share() -> float:

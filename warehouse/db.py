@@ -363,12 +363,13 @@ def core_inputs_key(con: duckdb.DuckDBPyConnection, settings: str) -> str:
     return digest.hexdigest()
 
 
-def tables_exist(con: duckdb.DuckDBPyConnection, *tables: str) -> bool:
-    """Whether every `schema.table` named exists in the connected database."""
-    found = {
-        f"{s}.{t}"
-        for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
-    }
+def tables_exist(con: duckdb.DuckDBPyConnection, *tables: str, views: bool = False) -> bool:
+    """Whether every `schema.table` named exists in the connected database (as a table, or
+    also as a view with `views`: a viewer's copy reads shared tables through views)."""
+    sql = "SELECT schema_name, table_name FROM duckdb_tables()"
+    if views:
+        sql += " UNION ALL SELECT schema_name, view_name FROM duckdb_views()"
+    found = {f"{s}.{t}" for s, t in con.execute(sql).fetchall()}
     return set(tables) <= found
 
 

@@ -19,6 +19,34 @@ from tousu.warehouse.db import tables_exist, transaction
 
 METRICS = ("complaints_per_day", "csat")
 STATUSES = ("planned", "in_progress", "done", "cancelled")
+# A plan in one of these is not overdue whatever its deadline (Plans page, alerts, tile targets).
+FINISHED = ("done", "cancelled")
+# Every plan with its latest checkpoint's progress: the Plans page's list and the monthly report
+# (on the app's file or on a copy of the warehouse; both hold the plans schema).
+PLANS_WITH_PROGRESS = """
+    SELECT p.plan_id, p.title, p.status, p.owner, p.deadline, c.progress, p.metric, p.baseline,
+           p.target, p.scope_category, p.scope_department, p.scope_product, p.start_date,
+           p.done_date
+    FROM plans.improvement_plans p
+    LEFT JOIN (SELECT plan_id, progress FROM plans.plan_checkpoints
+               QUALIFY row_number() OVER (PARTITION BY plan_id ORDER BY noted_at DESC) = 1) c
+      USING (plan_id)"""
+PLANS_WITH_PROGRESS_COLUMNS = [
+    "plan_id",
+    "title",
+    "status",
+    "owner",
+    "deadline",
+    "progress",
+    "metric",
+    "baseline",
+    "target",
+    "scope_category",
+    "scope_department",
+    "scope_product",
+    "start_date",
+    "done_date",
+]
 EDITABLE = (
     "title",
     "scope_category",

@@ -15,6 +15,11 @@ from tousu.warehouse import audit, viewer_copy
 LANGS = ("zh", "en")
 
 
+def checksum(data: bytes) -> str:
+    """A written file's SHA-256 (the audit log, the report history)."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def stem(month: date, lang: str, breakdown: dict[str, str] | None = None) -> str:
     """report-2026-10-zh, with the filters' values when the report is of a part
     (report-2026-10-zh-phone)."""
@@ -52,6 +57,6 @@ def build(
             "export",
             datetime.now().astimezone(),
             path.name,
-            {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "month": f"{month:%Y-%m}"},
+            {"sha256": checksum(path.read_bytes()), "month": f"{month:%Y-%m}"},
         )
     return written

@@ -22,7 +22,9 @@ from tousu.dashboards.i18n import column_label, in_language, t, value_labels
 from tousu.flows.metrics.verification import plan_daily_query, verify_plan
 from tousu.warehouse import alerts, data_gaps, figures
 from tousu.warehouse.acknowledgements import in_force
+from tousu.warehouse.db import tables_exist
 from tousu.warehouse.periods import Period
+from tousu.warehouse.plan_store import PLANS_WITH_PROGRESS
 
 HEADLINE = ("volume", "sla_compliance", "repeat_rate", "csat", "closure_rate")
 METRICS_DOC = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
@@ -52,10 +54,6 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, *params) -> pl.DataFrame:
     frame = pl.from_arrow(con.sql(sql, params=list(params)).to_arrow_table())
     assert isinstance(frame, pl.DataFrame)
     return frame
-
-
-def _rows(con: duckdb.DuckDBPyConnection):
-    return alerts.reader(con)
 
 
 def collect(
@@ -90,7 +88,7 @@ def _collect(
     plans_file: Path | None,
     breakdown: dict[str, str],
 ) -> Report:
-    read = _rows(con)
+    read = alerts.reader(con)
     [(night,)] = con.execute("SELECT max(run_date) FROM ops.published_nights").fetchall()
     f = Filters(month=month, previous_month=None, period=Period.of("month", month), **breakdown)
     rows_where, rows_params = f.rows_where()
@@ -270,21 +268,17 @@ def _collect(
     }
     report.sections.append(Section("departments", t("heatmap"), cells, chart=chart_spec(heat)))
 
-    repeats = _frame(
-        con,
-        f"""
-        SELECT month, complaints, repeat_complaints, repeat_rate, came_back_rate
-        FROM mart.repeat_rate_monthly WHERE month <= ? AND {where}
-        ORDER BY month DESC LIMIT 12""",
-        month,
-        *params,
-    )
     report.sections.append(
-        Section(
+        trend_section(
+            con,
             "repeats",
             t("repeats"),
-            repeats,
-            chart=trend_chart(repeats, ("repeat_rate", "came_back_rate")),
+            "mart.repeat_rate_monthly",
+            ("complaints", "repeat_complaints", "repeat_rate", "came_back_rate"),
+            ("repeat_rate", "came_back_rate"),
+            month,
+            where,
+            params,
         )
     )
     chains = _frame(
@@ -304,67 +298,55 @@ def _collect(
         *rows_params,
     )
     report.sections.append(Section("chains", t("chains"), chains))
-    satisfaction = _frame(
-        con,
-        f"""
-        SELECT month, complaints, closed, closure_rate, followups_answered, satisfied, csat
-        FROM mart.satisfaction_closure_monthly WHERE month <= ? AND {where}
-        ORDER BY month DESC LIMIT 12""",
-        month,
-        *params,
-    )
     report.sections.append(
-        Section(
+        trend_section(
+            con,
             "satisfaction",
             t("followups"),
-            satisfaction,
-            chart=trend_chart(satisfaction, ("csat", "closure_rate")),
+            "mart.satisfaction_closure_monthly",
+            ("complaints", "closed", "closure_rate", "followups_answered", "satisfied", "csat"),
+            ("csat", "closure_rate"),
+            month,
+            where,
+            params,
         )
     )
 
-    has_plans = bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = 'plans' AND table_name = 'improvement_plans'"
-        ).fetchall()[0][0]
-    )
+    has_plans = tables_exist(con, "plans.improvement_plans", views=True)
     if has_plans:
-        plans = _frame(
-            con,
-            """
-            SELECT p.plan_id, p.title, p.owner, p.deadline, p.status, c.progress, p.metric,
-                   p.baseline, p.target
-            FROM plans.improvement_plans p
-            LEFT JOIN (SELECT plan_id, progress FROM plans.plan_checkpoints
-                       QUALIFY row_number() OVER (PARTITION BY plan_id
-                                                  ORDER BY noted_at DESC) = 1) c
-              USING (plan_id)
-            ORDER BY p.deadline, p.plan_id""",
-        )
+        plans = _frame(con, f"{PLANS_WITH_PROGRESS} ORDER BY p.deadline, p.plan_id")
         verdicts: list[str | None] = []
         met: list[str | None] = []
         for row in plans.iter_rows(named=True):
-            if row["status"] != "done":
+            if row["status"] != "done" or row["done_date"] is None:
                 verdicts.append(None)
                 met.append(None)
                 continue
-            [(category, department, product, start, done)] = con.execute(
-                "SELECT scope_category, scope_department, scope_product, start_date, done_date "
-                "FROM plans.improvement_plans WHERE plan_id = ?",
-                [row["plan_id"]],
-            ).fetchall()
-            sql, sql_params = plan_daily_query(category, department, product)
+            sql, sql_params = plan_daily_query(
+                row["scope_category"], row["scope_department"], row["scope_product"]
+            )
             check = verify_plan(
                 row["metric"],
                 row["target"],
-                start,
-                done or start,
+                row["start_date"],
+                row["done_date"],
                 _frame(con, sql, *sql_params),
                 night or date.today(),
             ).verification
             verdicts.append(t(check.verdict))
             met.append(t("yes") if check.target_met else t("no"))
-        plans = plans.with_columns(
+        shown = (
+            "plan_id",
+            "title",
+            "owner",
+            "deadline",
+            "status",
+            "progress",
+            "metric",
+            "baseline",
+            "target",
+        )
+        plans = plans.select(*shown).with_columns(
             pl.Series("verdict", verdicts, pl.String), pl.Series("target_met", met, pl.String)
         )
         report.sections.append(Section("plans", t("plans"), plans))
@@ -389,6 +371,29 @@ def _collect(
     )
     report.sections.append(Section("definitions", t("report_definitions"), definitions()))
     return report
+
+
+def trend_section(
+    con: duckdb.DuckDBPyConnection,
+    key: str,
+    title: str,
+    mart: str,
+    columns: tuple[str, ...],
+    rates: tuple[str, ...],
+    month: date,
+    where: str,
+    params: list,
+) -> Section:
+    """The 12 months up to `month` of a monthly cube mart's row under the filters, with its
+    rates drawn as lines."""
+    frame = _frame(
+        con,
+        f"SELECT month, {', '.join(columns)} FROM {mart} WHERE month <= ? AND {where} "
+        "ORDER BY month DESC LIMIT 12",
+        month,
+        *params,
+    )
+    return Section(key, title, frame, chart=trend_chart(frame, rates))
 
 
 def chart_spec(spec: dict) -> dict:

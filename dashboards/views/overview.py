@@ -14,7 +14,7 @@ from tousu.dashboards.filters import ALL, Filters, months, sidebar_filters
 from tousu.dashboards.i18n import t, value_labels
 from tousu.dashboards.provisional import data_status, provisional_note, status_colour
 from tousu.dashboards.tables import percent, percent_value
-from tousu.warehouse import alerts, figures
+from tousu.warehouse import alerts, figures, plan_store
 from tousu.warehouse.periods import Period
 
 
@@ -76,9 +76,10 @@ def plan_targets(f: Filters) -> dict[str, tuple[str, float]]:
     rows = query(
         """
         SELECT plan_id, metric, target FROM plans.improvement_plans
-        WHERE status NOT IN ('done', 'cancelled') AND scope_product IS NULL
+        WHERE NOT list_contains(?::VARCHAR[], status) AND scope_product IS NULL
           AND coalesce(scope_category, '(all)') = ? AND coalesce(scope_department, '(all)') = ?
         ORDER BY deadline DESC""",
+        list(plan_store.FINISHED),
         f.category,
         f.department,
     ).to_dicts()

@@ -33,39 +33,16 @@ as_of = (
 st.subheader(t("plans"))
 if saved := st.session_state.pop("plan_saved", None):
     st.success(saved)  # kept across the rerun that clears the form
-rows = store.read(
-    PATH,
-    """
-    SELECT p.plan_id, p.title, p.status, p.owner, p.deadline, c.progress, p.metric, p.target,
-           p.scope_category, p.scope_department, p.scope_product, p.start_date, p.done_date
-    FROM plans.improvement_plans p
-    LEFT JOIN (SELECT plan_id, progress FROM plans.plan_checkpoints
-               QUALIFY row_number() OVER (PARTITION BY plan_id ORDER BY noted_at DESC) = 1) c
-      USING (plan_id)
-    ORDER BY p.plan_id""",
+plans = pl.DataFrame(
+    store.read(PATH, f"{store.PLANS_WITH_PROGRESS} ORDER BY p.plan_id"),
+    schema=store.PLANS_WITH_PROGRESS_COLUMNS,
+    orient="row",
+    infer_schema_length=None,
 )
-columns = [
-    "plan_id",
-    "title",
-    "status",
-    "owner",
-    "deadline",
-    "progress",
-    "metric",
-    "target",
-    "scope_category",
-    "scope_department",
-    "scope_product",
-    "start_date",
-    "done_date",
-]
-plans = pl.DataFrame(rows, schema=columns, orient="row", infer_schema_length=None)
 if plans.height:
     # overdue first, then by deadline: what needs chasing is on top
     plans = plans.with_columns(
-        ((pl.col("deadline") < as_of) & ~pl.col("status").is_in(["done", "cancelled"])).alias(
-            "overdue"
-        )
+        ((pl.col("deadline") < as_of) & ~pl.col("status").is_in(store.FINISHED)).alias("overdue")
     ).sort("overdue", "deadline", descending=[True, False])
     # what a meeting reads, without scrolling sideways; the rest is in the plan below
     show(

@@ -4,14 +4,13 @@ recorded in the warehouse's report history (ops.report_history)."""
 from __future__ import annotations
 
 import getpass
-import hashlib
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from prefect import flow
 
-from tousu.dashboards.report import LANGS, build
+from tousu.dashboards.report import LANGS, build, checksum
 from tousu.flows.night_lock import night_lock
 from tousu.flows.settings import current_settings, plans_path_beside
 from tousu.warehouse import db
@@ -36,7 +35,7 @@ def record_history(warehouse: Path, month: date, files: list[Path], night: date 
                         month,
                         path.stem.rsplit("-", 1)[-1],
                         str(path),
-                        hashlib.sha256(path.read_bytes()).hexdigest(),
+                        checksum(path.read_bytes()),
                         night,
                         now,
                         getpass.getuser(),
