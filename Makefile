@@ -10,7 +10,7 @@ BENCH_COMPLAINTS ?= 200000
 BENCH_HISTORY_COPIES ?= 0
 PORT ?= 8501
 
-.PHONY: install demo test test-fast lint browser bench lock clean
+.PHONY: install demo test test-fast lint browser services bench lock clean
 
 # The Data Docs assets list is part of the install: a changed list fetches again.
 $(STAMP): pyproject.toml constraints.txt flows/quality/docs_assets.py
@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml constraints.txt flows/quality/docs_assets.py
 	$(BIN)/python -m tousu.flows.quality.docs_assets || echo "warning: GX Data Docs will use public CDNs"
 	touch $(STAMP)
 
-# The monthly report prints its PDF with Debian's Chromium: part of the install (make browser).
-install: $(STAMP) browser
+# The monthly report prints its PDF with Debian's Chromium: part of the install (make browser);
+# PostgreSQL for a Prefect server beyond one machine (make services).
+install: $(STAMP) browser services
 
 # Fresh demo inbox, the nightly flow over it, then the review app on what it published.
 demo: install
@@ -52,8 +53,18 @@ browser:
 	    --no-install-recommends chromium fonts-noto-cjk poppler-utils \
 	    libreoffice-calc-nogui >/dev/null; }
 
+# Debian's PostgreSQL: the database of a Prefect server shared by several workers
+# (docs/operations.md). The operations test starts a cluster of its own, on a loopback port, and
+# stops it; the package's default cluster is not created (no server is left running).
+services:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  mkdir -p /etc/postgresql-common \
+	  && echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    -o Dpkg::Options::=--force-confold --no-install-recommends postgresql >/dev/null; }
+
 # Unit tests, then the end-to-end tests (marked e2e) against one Prefect test server.
-test: lint browser
+test: lint browser services
 	$(BIN)/pytest
 
 test-fast: install

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from tousu.flows.access_cli import StoreOption, app_file
-from tousu.flows.settings import TIMEZONE
+from tousu.flows.settings import NIGHTLY_CRON, TIMEZONE
 
 app = typer.Typer(
     help="tousu: complaint intake and step-7 review data.",
@@ -106,79 +106,151 @@ def nightly(
             help="If a night is already running on the warehouse, wait for it instead of exiting."
         ),
     ] = False,
+    from_date: Annotated[
+        str | None,
+        typer.Option("--from", help="Backfill: the first missed night, YYYY-MM-DD (with --to)."),
+    ] = None,
+    to_date: Annotated[
+        str | None,
+        typer.Option("--to", help="Backfill: the last missed night, YYYY-MM-DD (with --from)."),
+    ] = None,
 ) -> None:
-    """Run the nightly flow once.
+    """Run the nightly flow once, or replay missed nights (--from/--to).
+
+    A backfill replays each night from --from to --to in order, each as of its own date and with
+    only the files that had arrived by its end (their modification time); files that arrived
+    later wait for their own night. It stops at the first night that fails or is refused and
+    prints one line per night.
 
     Exit codes: 0 every file loaded or accounted for, published; 3 published, but some files
     (or a source) wait and their months show as provisional; 1 the night failed, nothing
     published (the summary says why); 2 refused: a run date before the last published night
-    without --rerun; 4 another night is running on the warehouse (without --wait).
+    without --rerun; 4 another night is running on the warehouse (without --wait). A backfill
+    exits with its worst night's code.
     """
+    if (from_date is None) != (to_date is None):
+        raise typer.BadParameter("a backfill needs both --from and --to")
+    if from_date is not None and run_date is not None:
+        raise typer.BadParameter("give either --run-date or --from/--to, not both")
+    if from_date is None:
+        raise typer.Exit(_one_night(inbox, warehouse, _date(run_date), rerun, wait, False))
+    first, last = _date(from_date), _date(to_date)
+    assert first is not None and last is not None
+    if last < first:
+        raise typer.BadParameter(f"--to {last} is before --from {first}")
+    nights = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    typer.echo(f"backfill: {len(nights)} nights, {first} to {last}")
+    worst = 0
+    for night in nights:
+        code = _one_night(inbox, warehouse, night, rerun, wait, True)
+        typer.echo(f"backfill: night {night}: {NIGHT_OUTCOMES.get(code, code)}")
+        worst = max(worst, code, key=lambda c: BACKFILL_SEVERITY.get(c, 9))
+        if code not in (0, 3):
+            left = len(nights) - nights.index(night) - 1
+            typer.echo(f"backfill: stopped at {night}; {left} later night(s) not run", err=True)
+            break
+    raise typer.Exit(worst)
+
+
+NIGHT_OUTCOMES = {
+    0: "published",
+    3: "published, some files wait",
+    1: "FAILED, nothing published",
+    2: "refused (before the last published night; --rerun to re-run it)",
+    4: "another night is running",
+}
+# A backfill's exit code is its worst night's: failed over refused over busy over waiting.
+BACKFILL_SEVERITY = {0: 0, 3: 1, 4: 2, 2: 3, 1: 4}
+
+
+def _one_night(
+    inbox: Path,
+    warehouse: Path | None,
+    night: date | None,
+    rerun: bool,
+    wait: bool,
+    replay: bool,
+) -> int:
+    """One night through the nightly flow; its exit code (tousu nightly's docstring)."""
     from tousu.flows.night_lock import NightAlreadyRunning
     from tousu.flows.nightly import nightly as nightly_flow
     from tousu.flows.runs import NightRefused
 
-    night = _date(run_date)
     try:
         summary = nightly_flow(
-            inbox=inbox, warehouse=warehouse, run_date=night, rerun=rerun, wait=wait
+            inbox=inbox,
+            warehouse=warehouse,
+            run_date=night,
+            rerun=rerun,
+            wait=wait,
+            replay=replay,
         )
     except NightRefused as exc:
         typer.echo(f"tousu nightly: refused: {exc}", err=True)
-        raise typer.Exit(2) from None
+        return 2
     except NightAlreadyRunning as exc:
         typer.echo(f"tousu nightly: {exc}", err=True)
-        raise typer.Exit(4) from None
+        return 4
     except Exception as exc:  # the flow printed its summary; say the cause last, plainly
         from tousu.flows.faults import describe
 
         typer.echo(f"tousu nightly: the night failed, nothing published: {describe(exc)}", err=True)
-        raise typer.Exit(1) from None
-    raise typer.Exit(summary.exit_code)
+        return 1
+    return summary.exit_code
+
+
+InboxOption = Annotated[
+    Path | None,
+    typer.Option(help="Inbox folder the nightly reads (default: TOUSU_INBOX)."),
+]
+CronOption = Annotated[str, typer.Option(help="The nightly's schedule, cron syntax.")]
+TimezoneOption = Annotated[str, typer.Option(help="Time zone of the schedules.")]
 
 
 @app.command()
 def serve(
-    inbox: Annotated[Path, typer.Option(help="Inbox folder the nightly run reads.")],
-    cron: Annotated[str, typer.Option(help="Schedule, cron syntax.")] = "30 2 * * *",
-    timezone: Annotated[str, typer.Option(help="Time zone of the schedule.")] = TIMEZONE,
+    inbox: InboxOption = None,
+    cron: CronOption = NIGHTLY_CRON,
+    timezone: TimezoneOption = TIMEZONE,
 ) -> None:
     """Serve the nightly flow and the monthly review pack as Prefect deployments on their
-    schedules (runs until stopped)."""
+    schedules, in this one process (runs until stopped)."""
     from prefect import serve as prefect_serve
 
-    prefect_serve(nightly_deployment(inbox, cron, timezone), monthly_report_deployment(timezone))
+    from tousu.flows.deployments import deployments
+
+    prefect_serve(*deployments(_scheduled_inbox(inbox), cron, timezone))
 
 
-# The monthly review pack: the 1st of each month at 06:00, after the night, for the month before.
-MONTHLY_REPORT_CRON = "0 6 1 * *"
+@app.command()
+def deploy(
+    pool: Annotated[str, typer.Option(help="Work pool (type process; created if missing).")],
+    inbox: InboxOption = None,
+    cron: CronOption = NIGHTLY_CRON,
+    timezone: TimezoneOption = TIMEZONE,
+) -> None:
+    """Register the nightly and the monthly review pack on the Prefect server (PREFECT_API_URL)
+    for the workers of a work pool: `prefect worker start --pool POOL` runs them."""
+    from tousu.flows.deployments import deploy as register
 
-
-def monthly_report_deployment(timezone: str = TIMEZONE):
-    """The monthly report flow as a scheduled Prefect deployment."""
-    from prefect.schedules import Cron
-
-    from tousu.flows.report.flow import monthly_report
-
-    return monthly_report.to_deployment(
-        name="tousu-monthly-report",
-        schedule=Cron(MONTHLY_REPORT_CRON, timezone=timezone),
-        description="Write the month before's review pack (PDF and Excel, zh and en).",
+    ids = register(pool, _scheduled_inbox(inbox), cron, timezone)
+    typer.echo(
+        f"registered {len(ids)} deployments for work pool {pool}: tousu-nightly/"
+        f"tousu-nightly ({cron}, {timezone}), tousu-monthly-report/tousu-monthly-report"
     )
+    typer.echo(f"start a worker: prefect worker start --pool {pool}")
 
 
-def nightly_deployment(inbox: Path, cron: str, timezone: str):
-    """The nightly flow as a scheduled Prefect deployment."""
-    from prefect.schedules import Cron
+def _scheduled_inbox(inbox: Path | None) -> Path:
+    from tousu.flows.deployments import NoInbox, scheduled_inbox
 
-    from tousu.flows.nightly import nightly as nightly_flow
-
-    return nightly_flow.to_deployment(
-        name="tousu-nightly",
-        parameters={"inbox": str(inbox.resolve())},
-        schedule=Cron(cron, timezone=timezone),
-        description="Load every channel's new exports into the warehouse and publish it.",
-    )
+    try:
+        found = scheduled_inbox(inbox)
+    except NoInbox as exc:
+        raise typer.BadParameter(str(exc)) from None
+    if not found.is_dir():
+        raise typer.BadParameter(f"the inbox {found} is not a folder")
+    return found
 
 
 @app.command()

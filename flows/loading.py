@@ -79,14 +79,21 @@ def sha256_of(path: Path) -> str:
 
 
 def new_files(
-    con: duckdb.DuckDBPyConnection, inbox: Path, source: Source
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    source: Source,
+    arrived_by: datetime | None = None,
 ) -> tuple[list[InboxFile], list[tuple[InboxFile, FileOutcome]]]:
     """The source's files not yet recorded with the same path and content, and a failed outcome
     for each path that leads outside the inbox (a symlink: it is never opened).
 
     A file recorded with the same path, size and modification time is not read again to hash
     it (as rsync decides): a night with nothing new costs a directory listing, not a read of
-    the whole history. A changed export gets a new size or time and is hashed."""
+    the whole history. A changed export gets a new size or time and is hashed.
+
+    `arrived_by` (a replayed night): files modified after it had not arrived yet that night;
+    they are left for the night they arrived in."""
+    arrived_ns = None if arrived_by is None else int(arrived_by.timestamp() * 1e9)
     recorded = con.execute(
         "SELECT path, sha256, size_bytes, modified_ns FROM ops.file_loads WHERE source = ? "
         "AND status NOT IN ('failed', 'held')",
@@ -125,6 +132,8 @@ def new_files(
             status = os.stat(name)
         if (rel, status.st_size, status.st_mtime_ns) in unchanged:
             continue
+        if arrived_ns is not None and status.st_mtime_ns > arrived_ns:
+            continue
         path = inbox / rel
         digest = sha256_of(path)
         if (rel, digest) not in seen:
@@ -148,6 +157,7 @@ def load_source(
     timezone: str = TIMEZONE,
     phone_region: str = PHONE_REGION,
     scratch: Path | None = None,
+    arrived_by: datetime | None = None,
 ) -> list[FileOutcome]:
     """Load every new file of one source; return what happened to each.
 
@@ -159,7 +169,7 @@ def load_source(
     """
     if source.setup_sql:
         con.execute(source.setup_sql)
-    files, outside = new_files(con, inbox, source)
+    files, outside = new_files(con, inbox, source, arrived_by)
     if outside:
         _record(con, run_id, uuid.uuid4().hex, [f for f, _ in outside], [o for _, o in outside])
     outside_outcomes = [o for _, o in outside]

@@ -46,6 +46,10 @@ class Night:
     refused: tuple[tuple[str, MappingError], ...]  # mappings that cannot be used, by name
     memory_limit: str | None  # DuckDB's, for the night's connection (None: DuckDB's default)
     rerun: bool = False
+    alert_urls: str | None = None  # where the night's alerts go (flows/alerting.py)
+    # A replayed night takes only the files that had arrived by its end (their modification
+    # time); None: every file in the inbox (a night run on its own day).
+    arrived_by: datetime | None = None
 
     @property
     def as_of(self) -> datetime:
@@ -90,6 +94,7 @@ class Night:
         rerun: bool = False,
         settings: Settings | None = None,
         run_id: str | None = None,
+        replay: bool = False,
     ) -> Night:
         s = settings or current_settings()
         writer = Path(warehouse or s.warehouse_path).resolve()
@@ -112,4 +117,6 @@ class Night:
             refused=tuple((n, m) for n, m in mappings.items() if isinstance(m, MappingError)),
             memory_limit=s.memory_limit,
             rerun=rerun,
+            alert_urls=s.alert_urls,
+            arrived_by=night_end(run_date, s.timezone) if replay else None,
         )

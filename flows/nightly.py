@@ -23,15 +23,17 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from tousu.flows.alerting import announce_failure, announce_night
 from tousu.flows.faults import describe
 from tousu.flows.loading import load_source
 from tousu.flows.metrics.build import MartsBuilt, build_marts
 from tousu.flows.night import Night
-from tousu.flows.night_lock import night_lock
+from tousu.flows.night_lock import NightAlreadyRunning, night_lock
 from tousu.flows.quality import gx
 from tousu.flows.quality.core_suites import carry_over_results, record_results, validate_core
 from tousu.flows.runs import (
     ChannelSummary,
+    NightRefused,
     NightSummary,
     abandon_unfinished,
     core_counts,
@@ -83,6 +85,7 @@ def load_channel(night: Night, source: str) -> ChannelSummary:
             night.timezone,
             night.phone_region,
             scratch=night.incoming,
+            arrived_by=night.arrived_by,
         )
     for o in outcomes:
         if o.status == "failed":
@@ -210,6 +213,17 @@ def publish_copy(night: Night) -> str:
         ) from exc
 
 
+def announce(night: Night, summary: NightSummary) -> int:
+    """Send the night's new alerts (flows/alerting.py) to the configured channels; returns how
+    many. A channel that does not take them is said in the summary, never fails the night: the
+    night is published, and the alerts go again with the next one."""
+    with night.connect() as con:
+        sent, delivery = announce_night(con, night.run_id, night.run_date, night.alert_urls)
+    summary.alerts = [a.line() for a in sent]
+    summary.alert_errors = delivery.errors
+    return len(sent)
+
+
 def plain(step: Callable, *args):
     """Run a step as a plain call (the test fixtures)."""
     return step(*args)
@@ -233,6 +247,7 @@ STEPS: dict[Callable, tuple[str, dict]] = {
     close_night: ("data_docs", {}),
     build_data_docs: ("data_docs", {}),
     publish_copy: ("publish", {"retries": 2, "retry_delay_seconds": 5}),
+    announce: ("publish", {}),
 }
 TASKS = {fn: task(fn, cache_policy=NO_CACHE, **options) for fn, (_, options) in STEPS.items()}
 
@@ -263,6 +278,7 @@ def run_night(
     timed(build_data_docs, night)  # with failures too: that is when they matter most
     # Files that wait do not hold the others back: their months show as provisional.
     summary.published = timed(publish_copy, night)
+    timed(announce, night, summary)
     return quality
 
 
@@ -291,29 +307,37 @@ def nightly(
     plans: Path | None = None,
     rerun: bool = False,
     wait: bool = False,
+    replay: bool = False,
 ) -> NightSummary:
     """One night. `rerun` allows a run date before the last published night; `wait` waits for a
-    night already running on the warehouse instead of refusing to start."""
-    night = Night.resolve(inbox, warehouse, run_date, published, plans, rerun)
+    night already running on the warehouse instead of refusing to start; `replay` replays a
+    missed night: only the files that had arrived by its end (a backfill)."""
+    night = Night.resolve(inbox, warehouse, run_date, published, plans, rerun, replay=replay)
     summary = NightSummary(night.run_id, night.run_date, [])
     started = time.perf_counter()
     # One night at a time, and the writer's file held from the first step to the publish.
-    with (
-        night_lock(night.warehouse, wait=wait),
-        db.held_open(
-            night.warehouse,
-            timezone=night.timezone,
-            phone_region=night.phone_region,
-            memory_limit=night.memory_limit,
-        ),
-    ):
-        try:
+    try:
+        with (
+            night_lock(night.warehouse, wait=wait),
+            db.held_open(
+                night.warehouse,
+                timezone=night.timezone,
+                phone_region=night.phone_region,
+                memory_limit=night.memory_limit,
+            ),
+        ):
             quality = run_night(night, summary, as_task, str(runtime.flow_run.id or "") or None)
-        except Exception as exc:
-            summary.failure = describe(exc, "running the night", night.warehouse)
-            fail_run(night.warehouse, summary)
-            print(summary.text())
-            raise
+    except (NightAlreadyRunning, NightRefused):
+        raise  # refused, not failed: the caller is told why (tousu nightly exits 4 or 2)
+    except Exception as exc:
+        summary.failure = describe(exc, "running the night", night.warehouse)
+        fail_run(night.warehouse, summary)
+        delivery = announce_failure(
+            night.warehouse, night.run_id, night.run_date, summary.failure, night.alert_urls
+        )
+        summary.alert_errors = delivery.errors
+        print(summary.text())
+        raise
     # waiting for the lock, and the flow's own bookkeeping, count as the load's
     summary.stage_seconds["load"] += (
         time.perf_counter() - started - sum(summary.stage_seconds.values())

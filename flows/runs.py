@@ -82,6 +82,9 @@ class NightSummary:
     # What an operator should know even when the night succeeded (a silent source, ...).
     warnings: list[str] = field(default_factory=list)
     failure: str | None = None  # set when the night could not finish or publish
+    # The alerts raised tonight (flows/alerting.py), and the channels that did not take them.
+    alerts: list[str] = field(default_factory=list)
+    alert_errors: list[str] = field(default_factory=list)
 
     @property
     def succeeded(self) -> bool:
@@ -150,6 +153,8 @@ class NightSummary:
         lines += [f"  warning: {w}" for w in self.warnings]
         if self.failure:
             lines.append(f"  NIGHT FAILED: {self.failure}")
+        lines += [f"  alert: {a}" for a in self.alerts]
+        lines += [f"  ALERT NOT DELIVERED: {e}" for e in self.alert_errors]
         if self.published:
             lines.append(f"  readers' copy published: {self.published}")
         elif not self.failure:
@@ -200,9 +205,12 @@ def refuse_earlier_night(con: duckdb.DuckDBPyConnection, run_date: date, rerun: 
         )
 
 
-def silent_sources(con: duckdb.DuckDBPyConnection, run_date: date) -> list[str]:
+def silent_source_rows(
+    con: duckdb.DuckDBPyConnection, run_date: date
+) -> list[tuple[str, date, int, str]]:
     """Sources that delivered nothing for longer than their usual longest gap (needs three
-    nights with deliveries to know what is usual)."""
+    nights with deliveries to know what is usual): source, last delivery night, longest gap in
+    days, and the sentence that says so."""
     rows = con.execute(
         """
         WITH nights AS (
@@ -219,10 +227,20 @@ def silent_sources(con: duckdb.DuckDBPyConnection, run_date: date) -> list[str]:
         {"night": run_date},
     ).fetchall()
     return [
-        f"{source}: nothing delivered for {(run_date - last).days} days (last files on "
-        f"{last}; its longest gap so far was {longest} days): is the export running?"
+        (
+            source,
+            last,
+            longest,
+            f"{source}: nothing delivered for {(run_date - last).days} days (last files on "
+            f"{last}; its longest gap so far was {longest} days): is the export running?",
+        )
         for source, last, longest, _ in rows
     ]
+
+
+def silent_sources(con: duckdb.DuckDBPyConnection, run_date: date) -> list[str]:
+    """The sentences of silent_source_rows."""
+    return [text for *_, text in silent_source_rows(con, run_date)]
 
 
 def night_warnings(con: duckdb.DuckDBPyConnection, summary: NightSummary) -> list[str]:

@@ -14,6 +14,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # month are this zone's), and the region of phone numbers written without a country code.
 TIMEZONE = "Asia/Shanghai"
 PHONE_REGION = "CN"
+# The schedules, in TIMEZONE (flows/deployments.py): the night at 02:00, when the channels'
+# exports of the day before have arrived; the monthly review pack on the 1st at 06:00, after the
+# night, for the month before.
+NIGHTLY_CRON = "0 2 * * *"
+MONTHLY_REPORT_CRON = "0 6 1 * *"
 
 
 def default_data_dir() -> Path:
@@ -48,6 +53,12 @@ class Settings(BaseSettings):
     memory_limit: str | None = None
     # Where the GX Data Docs site is served (set by `tousu dashboard` for the app it starts).
     data_docs_url: str | None = None
+    # The inbox the scheduled nightly reads (`tousu serve` / `tousu deploy` without --inbox).
+    inbox: Path | None = None
+    # Where alerts go: Apprise URLs separated by spaces or commas, e.g.
+    # "mailtos://user:pass@smtp.example.com?to=ops@example.com wecombot://KEY". Unset: the
+    # alerts are logged and kept in ops.alerts_sent, nobody is messaged.
+    alert_urls: str | None = None
 
     @property
     def warehouse_path(self) -> Path:

@@ -49,25 +49,34 @@ class Alerts:
 
     def lines(self) -> list[str]:
         """One line per alert, in English (logs, the night's Markdown summary)."""
-        out = []
-        for w in self.early_warnings:
-            shown = w["complaints"] if w["complete"] else w["projected"]
-            kind = "week" if w["complete"] else "week so far, projected"
-            out.append(
-                f"early warning: {w['category']} {shown:,.0f} complaints in the {kind} of "
-                f"{w['week_start']:%Y-%m-%d} (threshold {w['threshold']:,.1f})"
-            )
-        for r in self.at_risk:
-            out.append(
-                f"SLA at risk: {r['clocks']:,} open {r['clock']} clocks have used half their "
-                f"time or more (up to {r['most_used']:.0%})"
-            )
-        for p in self.overdue_plans:
-            out.append(
-                f"plan overdue: {p['plan_id']} {p['title']} (owner {p['owner']}, deadline "
-                f"{p['deadline']:%Y-%m-%d}, {p['status']})"
-            )
-        return out
+        return (
+            [early_warning_line(w) for w in self.early_warnings]
+            + [at_risk_line(r) for r in self.at_risk]
+            + [overdue_line(p) for p in self.overdue_plans]
+        )
+
+
+def early_warning_line(w: dict) -> str:
+    shown = w["complaints"] if w["complete"] else w["projected"]
+    kind = "week" if w["complete"] else "week so far, projected"
+    return (
+        f"early warning: {w['category']} {shown:,.0f} complaints in the {kind} of "
+        f"{w['week_start']:%Y-%m-%d} (threshold {w['threshold']:,.1f})"
+    )
+
+
+def at_risk_line(r: dict) -> str:
+    return (
+        f"SLA at risk: {r['clocks']:,} open {r['clock']} clocks have used half their "
+        f"time or more (up to {r['most_used']:.0%})"
+    )
+
+
+def overdue_line(p: dict) -> str:
+    return (
+        f"plan overdue: {p['plan_id']} {p['title']} (owner {p['owner']}, deadline "
+        f"{p['deadline']:%Y-%m-%d}, {p['status']})"
+    )
 
 
 def find(read: Read, as_of: date, plans: bool = True) -> Alerts:

@@ -76,6 +76,7 @@ SHARED = (
     "mart.dq_pass_rate_nightly",
     "mart.dq_sources",
     "mart.dq_volume_nightly",
+    "ops.alerts_sent",  # alert texts: categories, sources, checks, plan owners; no customer
     "ops.audit_anchors",
     "ops.core_builds",
     "ops.core_loads",

@@ -123,7 +123,7 @@ def test_nightly_refuses_a_bad_run_date(tmp_path):
 
 
 def test_scheduled_deployment_runs_nightly_on_a_cron(tmp_path):
-    from tousu.flows.cli import nightly_deployment
+    from tousu.flows.deployments import nightly_deployment
 
     deployment = nightly_deployment(tmp_path, "30 2 * * *", "Asia/Shanghai")
     assert deployment.name == "tousu-nightly"

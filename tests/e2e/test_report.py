@@ -148,7 +148,7 @@ def test_tousu_report_refuses_a_month_it_cannot_read(tmp_path):
 
 
 def test_the_monthly_deployment_runs_on_the_first_for_the_month_before():
-    from tousu.flows.cli import monthly_report_deployment
+    from tousu.flows.deployments import monthly_report_deployment
     from tousu.flows.report.flow import month_before
 
     deployment = monthly_report_deployment("Asia/Shanghai")
