@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from typer.testing import CliRunner
@@ -122,15 +124,79 @@ def test_nightly_refuses_a_bad_run_date(tmp_path):
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
 
 
-def test_scheduled_deployment_runs_nightly_on_a_cron(tmp_path):
-    from tousu.flows.deployments import nightly_deployment
+def test_the_deployments_are_declared_once_with_their_schedules_and_one_night_at_a_time(
+    tmp_path, monkeypatch
+):
+    from prefect.client.schemas.objects import ConcurrencyLimitStrategy
+    from prefect.deployments.runner import EntrypointType
 
-    deployment = nightly_deployment(tmp_path, "30 2 * * *", "Asia/Shanghai")
-    assert deployment.name == "tousu-nightly"
-    [schedule] = deployment.schedules
-    assert schedule.schedule.cron == "30 2 * * *"
-    assert schedule.schedule.timezone == "Asia/Shanghai"
-    assert deployment.parameters == {"inbox": str(tmp_path.resolve())}
+    from tousu.flows.deployments import deployments, scheduled_inbox
+
+    monkeypatch.setenv("TOUSU_INBOX", str(tmp_path))
+    nightly, monthly = deployments(
+        scheduled_inbox(None), entrypoint_type=EntrypointType.MODULE_PATH
+    )
+    assert (nightly.name, monthly.name) == ("tousu-nightly", "tousu-monthly-report")
+    [schedule] = nightly.schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("0 2 * * *", "Asia/Shanghai")
+    assert nightly.parameters == {"inbox": str(tmp_path.resolve())}
+    # a worker imports the flows from the installed package
+    assert nightly.entrypoint == "tousu.flows.nightly.nightly"
+    assert monthly.entrypoint == "tousu.flows.report.flow.monthly_report"
+    for d in (nightly, monthly):
+        assert d.concurrency_limit == 1
+        assert d.concurrency_options.collision_strategy == ConcurrencyLimitStrategy.CANCEL_NEW
+    monkeypatch.delenv("TOUSU_INBOX")
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 2 and "TOUSU_INBOX" in result.output
+
+
+def test_a_backfill_replays_missed_nights_in_order_each_with_the_files_it_had(
+    prefect_server, tmp_path
+):
+    """Three nights missed: each replayed night loads only the files that had arrived by its
+    end (their modification time), is as of its own date, and says how it went."""
+    inbox, warehouse = tmp_path / "inbox", tmp_path / "wh" / "tousu.duckdb"
+    for day in (1, 2, 3):
+        path = write_phone(
+            inbox,
+            f"callcenter_2025110{day}.csv",
+            [GOOD.replace("CALL1", f"CALL{day}").replace("2025/11/01", f"2025/11/0{day}")],
+        )
+        arrived = datetime(2025, 11, day, 23, 0, tzinfo=ZoneInfo("Asia/Shanghai")).timestamp()
+        os.utime(path, (arrived, arrived))
+    args = ["nightly", "--inbox", str(inbox), "--warehouse", str(warehouse)]
+    done = tousu(*args, "--from", "2025-11-01", "--to", "2025-11-03")
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "backfill: 3 nights, 2025-11-01 to 2025-11-03" in done.stdout
+    for day in (1, 2, 3):
+        assert f"backfill: night 2025-11-0{day}: published" in done.stdout
+    nights = _rows(
+        warehouse,
+        "SELECT r.run_date, r.status, list(f.path), sum(f.rows_loaded), "
+        "sum(f.rows_quarantined) FROM ops.runs r JOIN ops.file_loads f USING (run_id) "
+        "GROUP BY ALL ORDER BY r.run_date",
+    )
+    # each record loaded on its own night: none refused as "in the future"
+    assert nights == [
+        (date(2025, 11, day), "succeeded", [f"phone/callcenter_2025110{day}.csv"], 1, 0)
+        for day in (1, 2, 3)
+    ]
+
+    # a range before the last published night is refused whole, unless asked to re-run
+    earlier = tousu(*args, "--from", "2025-11-02", "--to", "2025-11-04")
+    assert earlier.returncode == 2 and "before the last published night 2025-11-03" in (
+        earlier.stderr
+    )
+    assert "backfill: stopped at 2025-11-02; 2 later night(s) not run" in earlier.stderr
+    assert _rows(warehouse, "SELECT count(*) FROM ops.runs") == [(3,)]
+    again = tousu(*args, "--from", "2025-11-02", "--to", "2025-11-03", "--rerun")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert _rows(warehouse, "SELECT count(*), max(run_date) FROM ops.runs") == [
+        (5, date(2025, 11, 3))
+    ]
+    bad = runner.invoke(app, [*args, "--from", "2025-11-03"])
+    assert bad.exit_code == 2 and "both --from and --to" in bad.output
 
 
 def _rows(path: Path, sql: str) -> list[tuple]:
