@@ -46,6 +46,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "early_warning": ("早期预警", "early warning"),
     "plan_overdue": ("改进计划逾期", "improvement plan overdue"),
     "calendar_ending": ("工作日历即将到期", "working-day calendar ends soon"),
+    "report_failed": ("月度报告生成失败", "monthly review pack failed"),
 }
 
 
@@ -253,3 +254,21 @@ def announce_failure(
         finally:
             con.close()
     return delivery
+
+
+def report_failed(flow, flow_run, state) -> None:
+    """Prefect on_failure hook of the monthly report flow: one message, at once (the writer's
+    file may be held by a night: not recorded)."""
+    from tousu.flows.settings import current_settings
+
+    month = (flow_run.parameters or {}).get("month") or "the month before"
+    alert = Alert(
+        f"report-failed:{flow_run.id}",
+        "report_failed",
+        f"the review pack of {month} was not written (flow run {flow_run.name}): {state.message}",
+    )
+    log.error("alert: %s", alert.line())
+    title = f"tousu: {KINDS['report_failed'][0]} / {KINDS['report_failed'][1]}"
+    delivery = send(title, alert.line(), current_settings().alert_urls)
+    for error in delivery.errors:
+        log.error("alert not delivered: %s", error)

@@ -217,8 +217,13 @@ def announce(night: Night, summary: NightSummary) -> int:
     """Send the night's new alerts (flows/alerting.py) to the configured channels; returns how
     many. A channel that does not take them is said in the summary, never fails the night: the
     night is published, and the alerts go again with the next one."""
-    with night.connect() as con:
-        sent, delivery = announce_night(con, night.run_id, night.run_date, night.alert_urls)
+    try:
+        with night.connect() as con:
+            sent, delivery = announce_night(con, night.run_id, night.run_date, night.alert_urls)
+    except Exception as exc:  # the night is published: an alert's fault must not undo that
+        summary.alert_errors = [describe(exc, "raising the night's alerts")]
+        log().error("alerts not raised: %s", summary.alert_errors[0])
+        return 0
     summary.alerts = [a.line() for a in sent]
     summary.alert_errors = delivery.errors
     return len(sent)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from prefect import flow
 
 from tousu.dashboards.report import LANGS, build, checksum
+from tousu.flows.alerting import report_failed
 from tousu.flows.night_lock import night_lock
 from tousu.flows.settings import current_settings, plans_path_beside
 from tousu.warehouse import db
@@ -47,7 +48,7 @@ def record_history(warehouse: Path, month: date, files: list[Path], night: date 
             con.close()
 
 
-@flow(name="tousu-monthly-report", log_prints=True)
+@flow(name="tousu-monthly-report", log_prints=True, on_failure=[report_failed])
 def monthly_report(
     month: str | None = None,
     out: Path | None = None,

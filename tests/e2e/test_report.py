@@ -257,3 +257,23 @@ def test_a_report_of_one_channel_counts_that_channel(published_demo, tmp_path):
     kpi = text.split("核心指标")[2].split("达标率（按节点")[0]  # the section, not the contents
     line = next(x for x in kpi.splitlines() if x.strip().startswith("投诉量"))
     assert line.split()[1] == f"{volume:,}"
+
+
+def test_a_monthly_pack_that_fails_sends_one_alert(prefect_server, tmp_path, monkeypatch):
+    """No published copy to read: the flow fails, and the operator gets one message."""
+    from tests.receivers import http_receiver
+    from tousu.flows.report.flow import monthly_report
+
+    with http_receiver() as receiver:
+        monkeypatch.setenv("TOUSU_ALERT_URLS", receiver.url)
+        state = monthly_report(
+            month="2026-10",
+            out=tmp_path / "reports",
+            published=tmp_path / "missing.published.duckdb",
+            warehouse=tmp_path / "tousu.duckdb",
+            return_state=True,
+        )
+        assert state.is_failed()
+        [message] = receiver.messages
+    assert "[月度报告生成失败 / monthly review pack failed]" in message["message"]
+    assert "2026-10" in message["message"] and "missing.published.duckdb" in message["message"]
