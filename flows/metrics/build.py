@@ -185,21 +185,23 @@ def marts_settings_key(
 
 
 def _sla_clock_views(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
-    """intermediate.sla_clocks_final and intermediate.sla_clocks_open: views of the clocks
-    already final (met or breached when stopped), which the night does not compute again, and
-    of the others (open, without a target, or breached without a stop), which it does
-    (warehouse/marts/15_sla_scope.sql, 16_sla_kept.sql); empty on a first night or a
-    recompute. Written here because mart.sla_clocks does not exist before the first night's
-    marts."""
+    """intermediate.sla_clocks_final, intermediate.sla_clocks_open and
+    intermediate.sla_clocks_refreshed: views of the clocks already final, which the night does
+    not compute again, of the others (open, without a target), which it does
+    (warehouse/marts/15_sla_scope.sql, 16_sla_kept.sql), and of the final ones still measured up
+    to the night, whose elapsed share and overrun the night moves on (23_sla_refreshed.sql);
+    empty on a first night or a recompute. Written here because mart.sla_clocks does not exist
+    before the first night's marts."""
     con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
-    for name in ("sla_clocks_final", "sla_clocks_open"):
+    names = ("sla_clocks_final", "sla_clocks_open", "sla_clocks_refreshed")
+    for name in names:
         if db.tables_exist(con, f"intermediate.{name}"):
             con.execute(f"DROP TABLE intermediate.{name}")  # a table before 2026-11-26
     kept = keep and db.tables_exist(con, "mart.sla_clocks")
     if not kept:
         # a recompute builds mart.sla_clocks again from tonight's model (21_sla_clocks.sql)
-        con.execute("DROP VIEW IF EXISTS intermediate.sla_clocks_final")
-        con.execute("DROP VIEW IF EXISTS intermediate.sla_clocks_open")
+        for name in names:
+            con.execute(f"DROP VIEW IF EXISTS intermediate.{name}")
         con.execute("DROP TABLE IF EXISTS mart.sla_clocks")
     columns = {
         "complaint_id": "VARCHAR",
@@ -207,17 +209,34 @@ def _sla_clock_views(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
         "instance": "BIGINT",
         "start_at": "TIMESTAMPTZ",
         "stop_at": "TIMESTAMPTZ",
+        "deadline_at": "TIMESTAMPTZ",
         "status": "VARCHAR",
         **{c: "VARCHAR" for c in ("channel", "urgency", "priority", "category", "department")},
+        "paused_seconds": "DOUBLE",
+        "overrun_seconds": "DOUBLE",
+        "computed_as_of": "TIMESTAMPTZ",
     }
     none = ", ".join(f"NULL::{t} AS {c}" for c, t in columns.items())
     clocks = f"SELECT {', '.join(columns)} FROM " + (
         "mart.sla_clocks" if kept else f"(SELECT {none} LIMIT 0)"
     )
-    # a clock breached without a stop (its complaint closed without the step) is measured up to
-    # the night: computed again every night like an open one
-    final = "status IN ('met', 'breached') AND stop_at IS NOT NULL"
-    for name, where in (("sla_clocks_final", final), ("sla_clocks_open", f"NOT ({final})")):
+    # A clock breached without a stop (its complaint closed without the step) is measured up to
+    # the night, so its elapsed share and overrun grow every night; nothing else of it can
+    # change while its complaint does not, if no wait paused it (an unanswered wait moves its
+    # deadline) and it was measured up to the night itself (not a declared source's complaint
+    # known as of its export). Such a clock is final: the night moves its two measures on by a
+    # column update (23_sla_refreshed.sql) instead of computing it again, the cost that grew
+    # with the history (docs/benchmark.md, the 9,000,000-complaint history).
+    refreshed = (
+        "coalesce(status = 'breached' AND stop_at IS NULL AND paused_seconds = 0 "
+        "AND overrun_seconds = epoch(computed_as_of) - epoch(deadline_at), FALSE)"
+    )
+    final = f"(status IN ('met', 'breached') AND stop_at IS NOT NULL) OR ({refreshed})"
+    for name, where in (
+        ("sla_clocks_final", final),
+        ("sla_clocks_open", f"NOT ({final})"),
+        ("sla_clocks_refreshed", refreshed),
+    ):
         con.execute(f"CREATE OR REPLACE VIEW intermediate.{name} AS {clocks} WHERE {where}")
 
 

@@ -102,5 +102,18 @@ def test_nights_in_turn_give_the_figures_of_one_full_night(small_inbox, tmp_path
         ("no-new-file", False),
     ]
     assert checks[0][1] == checks[1][1] > 10  # the core checks carried over, all of them
+    # clocks breached without a stop were brought up to the night without computing them again
+    # (warehouse/marts/23_sla_refreshed.sql), and still equal the full night's below
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        refreshed, in_scope = con.execute(
+            "SELECT count(*) FILTER (WHERE complaint_id NOT IN "
+            "(SELECT complaint_id FROM intermediate.sla_scope)), count(*) FILTER (WHERE "
+            "complaint_id IN (SELECT complaint_id FROM intermediate.sla_scope)) "
+            "FROM mart.sla_clocks WHERE status = 'breached' AND stop_at IS NULL"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    assert refreshed > 10, (refreshed, in_scope)
     expected, got = figures(full), figures(published)
     assert {t for t in expected if expected[t] != got.get(t)} == set()

@@ -95,13 +95,12 @@ SELECT
          WHEN known_as_of > deadline_at THEN 'open_breached'
          ELSE 'open_within' END                                        AS status,
     -- a case closed on the source's verdict has no stop time: how long it ran is unknown
-    CASE WHEN NOT (verdict IS NOT NULL AND stop_at IS NULL AND complaint_closed) THEN
-    round((epoch(coalesce(stop_at, known_as_of)) - epoch(start_at))
-          / nullif(epoch(deadline_at) - epoch(start_at), 0), 4) END      AS elapsed_share,
-    CASE WHEN verdict IS NOT NULL AND stop_at IS NULL AND complaint_closed THEN NULL
-         WHEN coalesce(stop_at, known_as_of) > deadline_at
-         THEN epoch(coalesce(stop_at, known_as_of)) - epoch(deadline_at) END
-                                                                        AS overrun_seconds,
+    CASE WHEN NOT (verdict IS NOT NULL AND stop_at IS NULL AND complaint_closed)
+         THEN stg.sla_elapsed_share(start_at, deadline_at, coalesce(stop_at, known_as_of))
+    END                                                                AS elapsed_share,
+    CASE WHEN NOT (verdict IS NOT NULL AND stop_at IS NULL AND complaint_closed)
+         THEN stg.sla_overrun_seconds(deadline_at, coalesce(stop_at, known_as_of))
+    END                                                                AS overrun_seconds,
     policy_version, rule_no, calendar_source,
     (SELECT as_of FROM as_of)                                          AS computed_as_of
 FROM deadlines;

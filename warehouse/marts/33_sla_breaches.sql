@@ -1,19 +1,29 @@
 -- mart.sla_breaches: one row per clock breached (stopped late, or open past its deadline).
 -- Kept across nights: only the clocks of the complaints in scope tonight (intermediate.sla_scope:
--- the only clocks 21_sla_clocks.sql may have changed) are listed again.
-CREATE OR REPLACE TEMP VIEW changed_sla_breaches AS
+-- the only clocks 21_sla_clocks.sql may have changed) are listed again, and the clocks breached
+-- without a stop that 23_sla_refreshed.sql brought up to the night (sla_refreshed).
+CREATE OR REPLACE TEMP VIEW sla_breach_rows AS
 SELECT complaint_id, clock, instance, channel, department, category, priority, target_label,
        start_at, deadline_at, stop_at, status, overrun_seconds,
        round(overrun_seconds / 3600, 2) AS overrun_hours, paused_seconds, policy_version
 FROM mart.sla_clocks
-SEMI JOIN intermediate.sla_scope USING (complaint_id)
 WHERE status IN ('breached', 'open_breached');
 
 CREATE TABLE IF NOT EXISTS mart.sla_breaches AS
-SELECT * FROM changed_sla_breaches LIMIT 0;  -- noqa: AM09
+SELECT * FROM sla_breach_rows LIMIT 0;  -- noqa: AM09
 
 DELETE FROM mart.sla_breaches
 WHERE complaint_id IN (SELECT complaint_id FROM intermediate.sla_scope);
 
 INSERT INTO mart.sla_breaches BY NAME
-SELECT * FROM changed_sla_breaches ORDER BY overrun_seconds DESC;
+SELECT * FROM sla_breach_rows
+SEMI JOIN intermediate.sla_scope USING (complaint_id)
+ORDER BY overrun_seconds DESC;
+
+DELETE FROM mart.sla_breaches b
+USING sla_refreshed r
+WHERE b.complaint_id = r.complaint_id AND b.clock = r.clock AND b.instance = r.instance;
+
+INSERT INTO mart.sla_breaches BY NAME
+SELECT * FROM sla_breach_rows
+SEMI JOIN sla_refreshed USING (complaint_id, clock, instance);

@@ -10,6 +10,14 @@ CREATE OR REPLACE MACRO stg.reporting_tz() AS
 -- breached); NULL when none is decided. The one formula every mart, page and dry run uses
 -- (docs/metrics.md, "Compliance rate").
 CREATE OR REPLACE MACRO stg.compliance_rate(met, breached) AS met / nullif(met + breached, 0);
+-- An SLA clock measured up to `until` (its stop, else the instant its complaint is known as of):
+-- the share of its time used, and how far past its deadline (docs/metrics.md). Used where a
+-- clock is computed (20_sla_clocks_candidate.sql) and where a clock breached without a stop is
+-- brought up to the night (23_sla_refreshed.sql).
+CREATE OR REPLACE MACRO stg.sla_elapsed_share(start_at, deadline_at, until) AS
+    round((epoch(until) - epoch(start_at)) / nullif(epoch(deadline_at) - epoch(start_at), 0), 4);
+CREATE OR REPLACE MACRO stg.sla_overrun_seconds(deadline_at, until) AS
+    CASE WHEN until > deadline_at THEN epoch(until) - epoch(deadline_at) END;
 CREATE OR REPLACE MACRO stg.blank_to_null(v) AS nullif(trim(v), '');
 CREATE OR REPLACE MACRO stg.local_time(v, fmt) AS
     try_strptime(trim(v), fmt) AT TIME ZONE stg.reporting_tz();
