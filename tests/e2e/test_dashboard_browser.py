@@ -303,9 +303,14 @@ def nav(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True).click()
 
 
-def pick(page, label: str, option: str) -> None:
-    """Choose an option of a Streamlit selectbox by its label and shown text."""
-    page.get_by_role("combobox", name=label).first.click()
+def pick(page, label: str, option: str, within: str | None = None) -> None:
+    """Choose an option of a Streamlit selectbox by its label and shown text (`within`: a CSS
+    selector of the part of the page it is in, where two share a label)."""
+    scope = page.locator(within).first if within else page
+    box = scope.get_by_role("combobox", name=label).first
+    box.click()
+    # typed, the list narrows to it: a long list only draws the options in view
+    box.press_sequentially(option)
     page.get_by_role("option", name=option, exact=True).click()
     page.wait_for_timeout(1500)
 
@@ -421,7 +426,8 @@ def test_an_earlier_nights_failure_is_acknowledged_in_the_browser(
     try:
         sign_in(page, f"{base}/data_quality")
         page.get_by_text("导致月份暂定的未通过检查").first.wait_for(timeout=30_000)
-        pick(page, "检查", f"{source} · {check}")
+        # the acknowledgement form's "检查", not the quarantine filter's of the same name
+        pick(page, "检查", f"{source} · {check}", within='[data-testid="stForm"]')
         page.get_by_label("说明（原因与处理）").fill("网页表单校验规则上线前的旧数据，已通知 IT")
         page.get_by_role("button", name="确认为已知问题").click()
         page.get_by_text(f"已保存确认: {source} · {check}").first.wait_for(timeout=30_000)
