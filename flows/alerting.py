@@ -241,10 +241,7 @@ def announce_failure(
         f"night {run_date} (run {run_id}) failed, nothing published; the readers keep the last "
         f"published night. Cause: {reason}",
     )
-    log.error("alert: %s", alert.line())
-    delivery = send(*message(run_date, run_id, [alert]), urls)
-    for error in delivery.errors:
-        log.error("alert not delivered: %s", error)
+    delivery = send_at_once(alert, message(run_date, run_id, [alert]), urls)
     if not delivery.taken:
         return delivery
     with suppress(Exception):
@@ -267,8 +264,14 @@ def report_failed(flow, flow_run, state) -> None:
         "report_failed",
         f"the review pack of {month} was not written (flow run {flow_run.name}): {state.message}",
     )
-    log.error("alert: %s", alert.line())
     title = f"tousu: {KINDS['report_failed'][0]} / {KINDS['report_failed'][1]}"
-    delivery = send(title, alert.line(), current_settings().alert_urls)
+    send_at_once(alert, (title, alert.line()), current_settings().alert_urls)
+
+
+def send_at_once(alert: Alert, title_body: tuple[str, str], urls: str | None) -> Delivery:
+    """A failure's alert: logged and sent now, not kept for the night's message."""
+    log.error("alert: %s", alert.line())
+    delivery = send(*title_body, urls)
     for error in delivery.errors:
         log.error("alert not delivered: %s", error)
+    return delivery
