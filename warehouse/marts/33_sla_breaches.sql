@@ -1,7 +1,7 @@
 -- mart.sla_breaches: one row per clock breached (stopped late, or open past its deadline).
 -- Kept across nights: only the clocks of the complaints in scope tonight (intermediate.sla_scope:
 -- the only clocks 21_sla_clocks.sql may have changed) are listed again, and the clocks breached
--- without a stop that 23_sla_refreshed.sql brought up to the night (sla_refreshed).
+-- without a stop that 23_sla_refreshed.sql brought up to the night (intermediate.sla_refreshed).
 CREATE OR REPLACE TEMP VIEW sla_breach_rows AS
 SELECT complaint_id, clock, instance, channel, department, category, priority, target_label,
        start_at, deadline_at, stop_at, status, overrun_seconds,
@@ -21,9 +21,9 @@ SEMI JOIN intermediate.sla_scope USING (complaint_id)
 ORDER BY overrun_seconds DESC;
 
 DELETE FROM mart.sla_breaches b
-USING sla_refreshed r
+USING intermediate.sla_refreshed r
 WHERE b.complaint_id = r.complaint_id AND b.clock = r.clock AND b.instance = r.instance;
 
 INSERT INTO mart.sla_breaches BY NAME
 SELECT * FROM sla_breach_rows
-SEMI JOIN sla_refreshed USING (complaint_id, clock, instance);
+SEMI JOIN intermediate.sla_refreshed USING (complaint_id, clock, instance);
