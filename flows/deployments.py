@@ -21,7 +21,7 @@ from typing import cast
 
 from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
-from prefect.schedules import Cron
+from prefect.schedules import Cron, Schedule
 
 from tousu.flows.settings import (
     MONTHLY_REPORT_CRON,
@@ -59,18 +59,13 @@ def nightly_deployment(
     the process that runs the flow reads them from its settings (TOUSU_*)."""
     from tousu.flows.nightly import nightly
 
-    # to_deployment and deploy are sync here (called outside an event loop)
-    return cast(
-        RunnerDeployment,
-        nightly.to_deployment(
-            name=NIGHTLY,
-            parameters={"inbox": str(inbox)},
-            schedule=Cron(cron, timezone=timezone),
-            concurrency_limit=ONE_AT_A_TIME,
-            entrypoint_type=entrypoint_type,
-            description="Load every channel's new exports into the warehouse and publish it.",
-            tags=["tousu"],
-        ),
+    return _scheduled(
+        nightly,
+        NIGHTLY,
+        Cron(cron, timezone=timezone),
+        entrypoint_type,
+        "Load every channel's new exports into the warehouse and publish it.",
+        {"inbox": str(inbox)},
     )
 
 
@@ -80,14 +75,34 @@ def monthly_report_deployment(
     """The monthly review pack on its schedule (the month before, every language)."""
     from tousu.flows.report.flow import monthly_report
 
+    return _scheduled(
+        monthly_report,
+        MONTHLY_REPORT,
+        Cron(MONTHLY_REPORT_CRON, timezone=timezone),
+        entrypoint_type,
+        "Write the month before's review pack (PDF and Excel, zh and en).",
+    )
+
+
+def _scheduled(
+    flow,
+    name: str,
+    schedule: Schedule,
+    entrypoint_type: EntrypointType,
+    description: str,
+    parameters: dict | None = None,
+) -> RunnerDeployment:
+    """A flow as a tousu deployment: on its schedule, one run at a time."""
+    # to_deployment is sync here (called outside an event loop)
     return cast(
         RunnerDeployment,
-        monthly_report.to_deployment(
-            name=MONTHLY_REPORT,
-            schedule=Cron(MONTHLY_REPORT_CRON, timezone=timezone),
+        flow.to_deployment(
+            name=name,
+            parameters=parameters,
+            schedule=schedule,
             concurrency_limit=ONE_AT_A_TIME,
             entrypoint_type=entrypoint_type,
-            description="Write the month before's review pack (PDF and Excel, zh and en).",
+            description=description,
             tags=["tousu"],
         ),
     )
