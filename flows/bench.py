@@ -306,6 +306,7 @@ def one_night(inbox: Path, warehouse: Path, run_date: date, out: Path) -> None:
     from tousu.flows.night import Night
     from tousu.flows.nightly import STEPS, run_night
     from tousu.flows.runs import NightSummary
+    from tousu.warehouse import db
 
     night = Night.resolve(inbox, warehouse, run_date)
     summary = NightSummary(night.run_id, night.run_date, [])
@@ -316,7 +317,17 @@ def one_night(inbox: Path, warehouse: Path, run_date: date, out: Path) -> None:
         return fn(*args)
 
     started = time.perf_counter()
-    with memory:
+    # the warehouse held open from the first step to the publish, as the flow holds it: one
+    # DuckDB instance for the night, whose memory is what the nightly really uses
+    with (
+        memory,
+        db.held_open(
+            night.warehouse,
+            timezone=night.timezone,
+            phone_region=night.phone_region,
+            memory_limit=night.memory_limit,
+        ),
+    ):
         run_night(night, summary, step=step)
     out.write_text(
         json.dumps(
