@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -72,3 +73,10 @@ def sign_in_as(at, store: Path, name: str = "manager", idle: timedelta = timedel
     at.session_state["user"] = get_user(store, name)
     at.session_state["last_activity"] = datetime.now().astimezone() - idle
     return at
+
+
+def free_port() -> int:
+    """A TCP port free on loopback now, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from tests.receivers import free_port
+from tests.helpers import free_port
 
 # Debian installs the server's programs here, not on PATH (make install: apt postgresql).
 PG_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))

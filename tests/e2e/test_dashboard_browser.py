@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS, open_page, sign_in
+from tests.helpers import free_port
 from tousu.flows.demo.users import write_demo_users
 from tousu.warehouse import db
 
@@ -34,12 +34,6 @@ PAGES = {
     "plans": ("新建计划", "New plan"),
     "data_quality": ("隔离记录", "Quarantined"),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ editable install (its .pth hook only runs in a real site directory).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import sysconfig
@@ -21,6 +20,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import open_page
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,9 +122,7 @@ def test_the_installed_package_runs_a_night_and_serves_the_app_away_from_the_che
     users = tousu("demo-users")  # the app serves nothing before an administrator exists
     assert "manager" in users.stdout and (data / "improvement_plans.duckdb").exists()
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     app = subprocess.Popen(
         [str(installed / "tousu"), "dashboard", "--port", str(port)],
         cwd=tmp_path,
