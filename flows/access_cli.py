@@ -213,7 +213,7 @@ def privacy_erase(
                     "SELECT max(run_date) FROM ops.published_nights"
                 ).fetchall()
                 if night is not None:
-                    build_marts(con, night_end(night, s.timezone), core_changed=True)
+                    build_marts(con, night_end(night, s.timezone))
             finally:
                 con.close()
             rewrite(path)

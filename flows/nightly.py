@@ -151,7 +151,6 @@ def rebuild_marts(night: Night) -> MartsBuilt:
             con,
             night.as_of,
             mappings=list(night.mappings),
-            core_changed=db.core_rebuilt_by(con, night.run_id),
         )
     log().info(
         "marts rebuilt with policy %s: %s customers, %s SLA clocks",

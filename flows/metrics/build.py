@@ -72,7 +72,6 @@ def build_marts(
     recompute: bool = False,
     reason: str = "explicit recompute",
     mappings: list | None = None,
-    core_changed: bool = True,
 ) -> MartsBuilt:
     """Rebuild every mart as of `as_of` (the night's end), in one transaction. `mappings`:
     the declared sources' mappings, if not the mapping folder's (a dry run). With core
@@ -125,7 +124,12 @@ def build_marts(
         write_frame(con, "mart.sla_policy_rules", rules)
         write_frame(con, "mart.declared_clocks", declared_clocks)
         write_frame(con, "mart.declared_sources", declared_sources)
-        update_customer_links(con, everything=recompute, core_changed=core_changed)
+        # compared with core every build, not only after tonight's core: a night that failed
+        # after its core leaves changes the next one must link; updated marts compare only the
+        # complaints core wrote since the last build
+        update_customer_links(
+            con, everything=recompute, within=db.MARTS_PENDING if last_as_of is not None else None
+        )
         update_keywords(con, everything=recompute)
         _sla_clock_views(con, keep=not recompute)
         db.apply_layers(con, ("marts",))

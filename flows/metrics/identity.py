@@ -8,6 +8,8 @@ exact-key linkage; names are not used (they are masked and often nicknames).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import duckdb
 import polars as pl
 
@@ -24,7 +26,18 @@ def link_customers(complaints: pl.DataFrame) -> pl.DataFrame:
     its earliest complaint. Positions and edges are integers (polars finds each value's first
     holder), so a million complaints take tens of megabytes, not a dictionary of every value."""
     ordered = complaints.sort("received_at", "complaint_id").with_row_index("i")
-    parent = list(range(ordered.height))
+    holders = (ordered.select("i", value=pl.col(kind)).drop_nulls("value") for kind in IDENTIFIERS)
+    roots = _earliest_roots(ordered.height, holders)
+    ids = ordered["complaint_id"].to_list()
+    return pl.DataFrame({"complaint_id": ids, "customer_id": ["CUST-" + ids[r] for r in roots]})
+
+
+def _earliest_roots(nodes: int, holders: Iterable[pl.DataFrame]) -> list[int]:
+    """The root of each of `nodes` positions (0 .. nodes-1, in time order) when every two
+    positions holding the same value of one identifier (`holders`: a frame of columns i, value
+    per identifier, taken one at a time) are one customer: the earliest position of its
+    component."""
+    parent = list(range(nodes))
 
     def find(x: int) -> int:
         root = x
@@ -34,22 +47,15 @@ def link_customers(complaints: pl.DataFrame) -> pl.DataFrame:
             parent[x], x = root, parent[x]
         return root
 
-    for kind in IDENTIFIERS:
-        held = ordered.select("i", kind).drop_nulls(kind)
-        edges = held.with_columns(first=pl.col("i").min().over(kind)).filter(
+    for held in holders:
+        edges = held.with_columns(first=pl.col("i").min().over("value")).filter(
             pl.col("i") != pl.col("first")
         )
         for i, first in zip(edges["i"].to_list(), edges["first"].to_list(), strict=True):
             a, b = find(first), find(i)
             if a != b:
                 parent[max(a, b)] = min(a, b)  # the earlier complaint stays the root
-    ids = ordered["complaint_id"].to_list()
-    return pl.DataFrame(
-        {
-            "complaint_id": ids,
-            "customer_id": ["CUST-" + ids[find(i)] for i in range(len(ids))],
-        }
-    )
+    return [find(i) for i in range(nodes)]
 
 
 INPUTS = "intermediate.customer_link_inputs"  # what core.customer_links was linked from
@@ -64,7 +70,9 @@ CHANGED = "intermediate.customers_changed"
 
 
 def update_customer_links(
-    con: duckdb.DuckDBPyConnection, everything: bool = False, core_changed: bool = True
+    con: duckdb.DuckDBPyConnection,
+    everything: bool = False,
+    within: str | None = None,
 ) -> int:
     """Bring core.customer_links up to date with core.complaints; return how many complaints
     were linked again. (core.customers is built from the links by
@@ -76,8 +84,12 @@ def update_customer_links(
     that set shares an identifier with one inside it (it would have been linked to it before,
     or it holds a changed complaint's identifier), so linking the set alone gives the links a
     whole relink gives: a new key joins its customer, a complaint sharing the keys of two
-    customers merges them, a corrected identifier can split one. `everything`: link all
-    (and build every customer again); `core_changed` False: nothing to link.
+    customers merges them, a corrected identifier can split one. When every changed complaint
+    is new, the customers they reach are not linked again but joined whole
+    (_link_new_complaints). `everything`: link all (and build every customer again);
+    `within`: a table of the complaint ids core wrote since the links were last updated
+    (intermediate.marts_pending), the only ones that can have changed, so the comparison with
+    INPUTS reads those alone, not the whole history.
 
     CHANGED names the customers to build again: those of the complaints linked again, under
     their old and their new ids (a customer merged away is deleted)."""
@@ -97,19 +109,25 @@ def update_customer_links(
         )
         return links.height
     con.execute(f"CREATE OR REPLACE TABLE {CHANGED} (customer_id VARCHAR)")
-    if not core_changed:
-        return 0
+    only = f" SEMI JOIN {within} USING (complaint_id)" if within else ""
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE changed_complaints AS
         SELECT DISTINCT complaint_id FROM (
-            ({current} EXCEPT SELECT {columns} FROM {INPUTS})
+            ({current}{only} EXCEPT SELECT {columns} FROM {INPUTS}{only})
             UNION ALL
-            (SELECT {columns} FROM {INPUTS} EXCEPT {current}))
+            (SELECT {columns} FROM {INPUTS}{only} EXCEPT {current}{only}))
         """
     )
     if con.execute("SELECT count(*) FROM changed_complaints").fetchall()[0][0] == 0:
         return 0
+    altered = con.execute(
+        f"SELECT count(*) FROM changed_complaints SEMI JOIN {INPUTS} USING (complaint_id)"
+    ).fetchall()[0][0]
+    if not altered:
+        joined = _link_new_complaints(con)
+        if joined is not None:
+            return joined
     # one equi-join per identifier (an OR of them would compare every pair of complaints)
     sharing = "\n            UNION\n".join(
         f"""            SELECT l.customer_id FROM core.complaints c
@@ -151,6 +169,84 @@ def update_customer_links(
         f"INSERT INTO {INPUTS} {current} WHERE complaint_id IN (SELECT * FROM changed_complaints)"
     )
     return scope.height
+
+
+def _link_new_complaints(con: duckdb.DuckDBPyConnection) -> int | None:
+    """Link tonight's changed complaints when every one is new (none was linked before, none
+    changed or went): earlier customers then stay whole, so each is one node, ordered by its
+    earliest complaint (the one its id names), beside the new complaints; a new complaint joins
+    the customers holding one of its identifiers, and one holding those of two customers merges
+    them under the earlier root. A whole relink gives the same links: the links of earlier
+    complaints only ever change here by their customer joining another. Reads the new
+    complaints, the earlier complaints sharing one of their identifiers and those customers'
+    earliest complaints, not the customers' every complaint (a ten-year customer reached by one
+    new complaint). Returns how many complaints got a link or a new customer id; None when a
+    customer's earliest complaint is missing (links not as the rule builds them): the caller
+    links the reached customers again."""
+    columns = ", ".join(INPUT_COLUMNS)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE new_complaints AS SELECT {columns} FROM core.complaints "
+        "SEMI JOIN changed_complaints USING (complaint_id)"
+    )
+    # one equi-join per identifier, as in the general case
+    reached_values = "\n        UNION ALL\n".join(
+        f"""        SELECT DISTINCT '{k}' AS kind, c.{k} AS value, l.customer_id AS node
+        FROM core.complaints c JOIN core.customer_links l USING (complaint_id)
+        WHERE c.{k} IN (SELECT {k} FROM new_complaints)"""
+        for k in IDENTIFIERS
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE reached_values AS\n{reached_values}")
+    nodes = con.sql(
+        """
+        SELECT complaint_id AS node, received_at, complaint_id, true AS is_new
+        FROM new_complaints
+        UNION ALL
+        SELECT r.node, c.received_at, c.complaint_id, false
+        FROM (SELECT DISTINCT node FROM reached_values) r
+        LEFT JOIN core.complaints c ON c.complaint_id = substr(r.node, 6)
+        """
+    ).pl()
+    if nodes["received_at"].null_count() > nodes.filter("is_new")["received_at"].null_count():
+        return None
+    ordered = nodes.sort("received_at", "complaint_id").with_row_index("i")
+    index = ordered.select("node", "i")
+    new_values = "\nUNION ALL\n".join(
+        f"SELECT '{k}' AS kind, {k} AS value, complaint_id AS node FROM new_complaints "
+        f"WHERE {k} IS NOT NULL"
+        for k in IDENTIFIERS
+    )
+    values = con.sql(f"{new_values}\nUNION ALL\nSELECT * FROM reached_values").pl()
+    values = values.join(index, on="node")
+    roots = _earliest_roots(
+        ordered.height,
+        (values.filter(pl.col("kind") == k).select("i", "value") for k in IDENTIFIERS),
+    )
+    root_ids = ordered["complaint_id"].to_list()
+    linked = ordered.select("node", "is_new").with_columns(
+        customer_id=pl.Series(["CUST-" + root_ids[r] for r in roots])
+    )
+    links = linked.filter("is_new").select(complaint_id="node", customer_id="customer_id")
+    renamed = linked.filter(~pl.col("is_new") & (pl.col("node") != pl.col("customer_id")))
+    con.register("customers_renamed", renamed.select(old="node", new="customer_id"))
+    try:
+        [(moved,)] = con.execute(
+            "UPDATE core.customer_links SET customer_id = r.new FROM customers_renamed r "
+            "WHERE core.customer_links.customer_id = r.old"
+        ).fetchall()
+    finally:
+        con.unregister("customers_renamed")
+    _replace_links(con, links, "false")  # the new complaints had none
+    # the customers reached (under their old ids) and every customer tonight's complaints joined
+    con.register("customers_now", linked)
+    try:
+        con.execute(
+            f"INSERT INTO {CHANGED} SELECT node FROM customers_now WHERE NOT is_new "
+            "UNION SELECT customer_id FROM customers_now"
+        )
+    finally:
+        con.unregister("customers_now")
+    con.execute(f"INSERT INTO {INPUTS} SELECT * FROM new_complaints")
+    return links.height + int(moved)
 
 
 def _inputs_as_now(con: duckdb.DuckDBPyConnection) -> bool:

@@ -486,7 +486,7 @@ def test_the_weekly_trend_stops_where_the_data_stops(published_demo, tmp_path, m
     writer = tmp_path / "tousu.duckdb"
     shutil.copyfile(published_demo.with_name("tousu.duckdb"), writer)
     con = db.connect(writer)
-    build_marts(con, night_end(date(2026, 11, 26), "Asia/Shanghai"), core_changed=False)
+    build_marts(con, night_end(date(2026, 11, 26), "Asia/Shanghai"))
     [(last_data_week, last_week)] = con.execute(
         "SELECT max(week_start) FILTER (WHERE complaints > 0), max(week_start) "
         "FROM mart.category_weekly"
