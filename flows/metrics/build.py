@@ -124,13 +124,12 @@ def build_marts(
         write_frame(con, "mart.sla_policy_rules", rules)
         write_frame(con, "mart.declared_clocks", declared_clocks)
         write_frame(con, "mart.declared_sources", declared_sources)
-        # compared with core every build, not only after tonight's core: a night that failed
-        # after its core leaves changes the next one must link; updated marts compare only the
-        # complaints core wrote since the last build
-        update_customer_links(
-            con, everything=recompute, within=db.MARTS_PENDING if last_as_of is not None else None
-        )
-        update_keywords(con, everything=recompute)
+        # links and keywords are compared with core every build, not only after tonight's core
+        # (a night that failed after its core leaves changes the next one must take in);
+        # updated marts compare only the complaints core wrote since the last build
+        within = db.MARTS_PENDING if last_as_of is not None else None
+        update_customer_links(con, everything=recompute, within=within)
+        update_keywords(con, everything=recompute, within=within)
         _sla_clock_views(con, keep=not recompute)
         db.apply_layers(con, ("marts",))
         changed = db.record_marts_build(con, as_of, key, in_full=last_as_of is None)

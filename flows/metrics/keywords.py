@@ -97,16 +97,45 @@ def keywords_by_category_month(
     return pl.DataFrame(rows, schema=SCHEMA, orient="row")
 
 
-def update_keywords(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
+def update_keywords(
+    con: duckdb.DuckDBPyConnection, everything: bool = False, within: str | None = None
+) -> int:
     """Write mart.category_keywords_monthly, segmenting again only the groups whose descriptions
     changed since the last night (a digest per group, kept in
     intermediate.category_keywords_digests); `everything`: every group. A group's keywords
     depend on its descriptions alone, so the kept ones are what a full run would give. Returns
-    how many groups were segmented."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE keyword_groups AS {DIGESTS_SQL}")
+    how many groups were segmented.
+
+    `within`: a table of the complaint ids core wrote since the last build
+    (intermediate.marts_pending): only the months they were received in, as the marts last
+    counted them (intermediate.complaint_received_days) and as they are now, can have changed,
+    so only those months' digests are computed, not the whole history's descriptions."""
     previous = not everything and db.tables_exist(
         con, "intermediate.category_keywords_digests", "mart.category_keywords_monthly"
     )
+    months = (
+        previous
+        and within is not None
+        and db.tables_exist(con, "intermediate.complaint_received_days")
+    )
+    if months:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE keyword_months AS
+            SELECT DISTINCT date_trunc('month', received_day)::DATE AS month
+            FROM intermediate.complaint_received_days SEMI JOIN {within} USING (complaint_id)
+            UNION
+            SELECT date_trunc('month', received_at AT TIME ZONE stg.reporting_tz())::DATE
+            FROM core.complaints SEMI JOIN {within} USING (complaint_id)
+            """
+        )
+        only_months = " SEMI JOIN keyword_months USING (month)"
+    else:
+        only_months = ""
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE keyword_groups AS SELECT * FROM ({DIGESTS_SQL}){only_months}"
+    )
+    # the groups to segment again: new or changed digests
     con.execute(
         "CREATE OR REPLACE TEMP TABLE keyword_groups_changed AS SELECT category, month "
         "FROM keyword_groups"
@@ -122,24 +151,42 @@ def update_keywords(con: duckdb.DuckDBPyConnection, everything: bool = False) ->
         if changed
         else pl.DataFrame(schema=SCHEMA)  # jieba not even loaded
     )
+    con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
     con.register("keywords_fresh", fresh)
     try:
-        kept = (
-            "SELECT * FROM mart.category_keywords_monthly "
-            "SEMI JOIN keyword_groups USING (category, month) "
-            "ANTI JOIN keyword_groups_changed USING (category, month) UNION ALL BY NAME "
-            if previous
-            else ""
+        if not previous:
+            con.execute(
+                "CREATE OR REPLACE TABLE mart.category_keywords_monthly AS "
+                "SELECT * FROM keywords_fresh ORDER BY month, category, rank"
+            )
+            con.execute(
+                "CREATE OR REPLACE TABLE intermediate.category_keywords_digests AS "
+                "SELECT category, month, digest FROM keyword_groups"
+            )
+            return changed
+        # the groups looked at (every group, or those of the months that can have changed)
+        # whose digest is gone or changed lose their keywords
+        looked_at = "SEMI JOIN keyword_months USING (month)" if months else ""
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE keyword_groups_dropped AS
+            SELECT category, month FROM intermediate.category_keywords_digests {looked_at}
+            ANTI JOIN keyword_groups USING (category, month, digest)
+            """
+        )
+        for table in ("mart.category_keywords_monthly", "intermediate.category_keywords_digests"):
+            con.execute(
+                f"DELETE FROM {table} WHERE (category, month) IN "
+                "(SELECT (category, month) FROM keyword_groups_dropped)"
+            )
+        con.execute(
+            "INSERT INTO mart.category_keywords_monthly "
+            "SELECT * FROM keywords_fresh ORDER BY month, category, rank"
         )
         con.execute(
-            "CREATE OR REPLACE TABLE mart.category_keywords_monthly AS "
-            f"{kept}SELECT * FROM keywords_fresh ORDER BY month, category, rank"
+            "INSERT INTO intermediate.category_keywords_digests SELECT category, month, digest "
+            "FROM keyword_groups SEMI JOIN keyword_groups_changed USING (category, month)"
         )
     finally:
         con.unregister("keywords_fresh")
-    con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
-    con.execute(
-        "CREATE OR REPLACE TABLE intermediate.category_keywords_digests AS "
-        "SELECT category, month, digest FROM keyword_groups"
-    )
     return changed

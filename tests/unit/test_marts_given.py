@@ -349,3 +349,60 @@ def test_keywords_are_extracted_again_only_for_the_groups_whose_descriptions_cha
     con.execute("DELETE FROM core.complaints WHERE category = '售后服务类'")
     assert update_keywords(con) == 0 and mart() == full()  # a group with no complaints goes
     assert update_keywords(con, everything=True) == 2 and mart() == full()
+
+
+def test_keywords_within_the_changed_complaints_look_at_their_months_before_and_now(warehouse):
+    """Updated marts digest only the months the complaints core wrote were received in, as the
+    marts last counted them and as they are now: a complaint moved to another month or gone
+    changes the month it left too."""
+    from tousu.flows.metrics.keywords import keywords_by_category_month, update_keywords
+
+    _, con = warehouse
+    con.execute(
+        "CREATE TABLE core.complaints (complaint_id VARCHAR, category VARCHAR, "
+        "received_at TIMESTAMPTZ, description VARCHAR)"
+    )
+    con.execute("CREATE TABLE pending (complaint_id VARCHAR)")
+    add = "INSERT INTO core.complaints VALUES (?, ?, ?, ?)"
+    con.executemany(
+        add,
+        [
+            ("a", "物流配送类", datetime(2025, 11, 3, 10, tzinfo=SH), "快递延误三天，包裹破损"),
+            ("b", "物流配送类", datetime(2025, 11, 9, 10, tzinfo=SH), "快递一直没有送到"),
+            ("c", "售后服务类", datetime(2025, 12, 9, 11, tzinfo=SH), "退款一直没有到账"),
+            ("d", "物流配送类", datetime(2025, 12, 1, 0, 30, tzinfo=SH), "包裹丢失，快递员态度差"),
+        ],
+    )
+
+    def night(*changed: str) -> int:
+        """The marts' update for the complaints core wrote (`changed`), then their days kept
+        as warehouse/marts/02_complaint_received_days.sql keeps them."""
+        con.execute("DELETE FROM pending")
+        con.execute("INSERT INTO pending SELECT unnest(?::VARCHAR[])", [list(changed)])
+        segmented = update_keywords(con, within="pending")
+        con.execute(
+            "CREATE OR REPLACE TABLE intermediate.complaint_received_days AS "
+            "SELECT complaint_id, (received_at AT TIME ZONE 'Asia/Shanghai')::DATE AS received_day "
+            "FROM core.complaints"
+        )
+        return segmented
+
+    def mart():
+        return con.execute(
+            "SELECT * FROM mart.category_keywords_monthly ORDER BY month, category, rank"
+        ).fetchall()
+
+    def full():
+        return sorted(keywords_by_category_month(con).iter_rows(), key=lambda r: r[:3])
+
+    assert night("a", "b", "c", "d") == 3 and mart() == full()  # the first night: every group
+    # received a day earlier: November's logistics group gains it, December's (it alone) goes
+    con.execute(
+        "UPDATE core.complaints SET received_at = received_at - INTERVAL 1 DAY WHERE complaint_id = 'd'"
+    )
+    assert night("d") == 1 and mart() == full()
+    con.execute("UPDATE core.complaints SET category = '物流配送类' WHERE complaint_id = 'c'")
+    assert night("c") == 1 and mart() == full()  # December's after-sales group goes
+    con.execute("DELETE FROM core.complaints WHERE complaint_id = 'a'")
+    assert night("a") == 1 and mart() == full()  # gone: the month it was in changes
+    assert night() == 0 and mart() == full()
