@@ -312,8 +312,23 @@ def test_keywords_segmented_on_several_cores_are_those_of_one(warehouse, monkeyp
     assert pooled == [2]
 
 
+def keyword_views(con):
+    """The keyword mart as written, and as a full extraction over core gives it."""
+    from tousu.flows.metrics.keywords import keywords_by_category_month
+
+    def mart():
+        return con.execute(
+            "SELECT * FROM mart.category_keywords_monthly ORDER BY month, category, rank"
+        ).fetchall()
+
+    def full():
+        return sorted(keywords_by_category_month(con).iter_rows(), key=lambda r: r[:3])
+
+    return mart, full
+
+
 def test_keywords_are_extracted_again_only_for_the_groups_whose_descriptions_changed(warehouse):
-    from tousu.flows.metrics.keywords import keywords_by_category_month, update_keywords
+    from tousu.flows.metrics.keywords import update_keywords
 
     _, con = warehouse
     con.execute(
@@ -330,13 +345,7 @@ def test_keywords_are_extracted_again_only_for_the_groups_whose_descriptions_cha
         ],
     )
 
-    def mart():
-        return con.execute(
-            "SELECT * FROM mart.category_keywords_monthly ORDER BY month, category, rank"
-        ).fetchall()
-
-    def full():
-        return sorted(keywords_by_category_month(con).iter_rows(), key=lambda r: r[:3])
+    mart, full = keyword_views(con)
 
     assert update_keywords(con) == 3  # the first night: every group
     first = mart()
@@ -355,7 +364,7 @@ def test_keywords_within_the_changed_complaints_look_at_their_months_before_and_
     """Updated marts digest only the months the complaints core wrote were received in, as the
     marts last counted them and as they are now: a complaint moved to another month or gone
     changes the month it left too."""
-    from tousu.flows.metrics.keywords import keywords_by_category_month, update_keywords
+    from tousu.flows.metrics.keywords import update_keywords
 
     _, con = warehouse
     con.execute(
@@ -387,13 +396,7 @@ def test_keywords_within_the_changed_complaints_look_at_their_months_before_and_
         )
         return segmented
 
-    def mart():
-        return con.execute(
-            "SELECT * FROM mart.category_keywords_monthly ORDER BY month, category, rank"
-        ).fetchall()
-
-    def full():
-        return sorted(keywords_by_category_month(con).iter_rows(), key=lambda r: r[:3])
+    mart, full = keyword_views(con)
 
     assert night("a", "b", "c", "d") == 3 and mart() == full()  # the first night: every group
     # received a day earlier: November's logistics group gains it, December's (it alone) goes
