@@ -1,10 +1,15 @@
 """Repeat complaints across channels: identity, the 30-day edge, chains, pending windows."""
 
+import random
 from collections import namedtuple
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
 
 from tests.helpers import event, write_events, write_phone, write_webform
 from tests.unit.test_sla import build, register
+from tousu.warehouse import db
 
 LOGISTICS, QUALITY = "物流配送类", "产品质量类"
 Rates = namedtuple(
@@ -112,3 +117,91 @@ def test_repeats_are_found_across_channels_at_the_window_edge(warehouse, tmp_pat
         4,
         None,
     )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_repeat_is_the_latest_earlier_complaint_it_matches_within_the_window(warehouse, seed):
+    """warehouse/marts/40_repeat_complaints.sql against the rule written out pair by pair: a
+    complaint repeats the latest earlier complaint (received time, then id) of its customer with
+    the same category, or the same order or product when it has one, at most
+    repeat_window_days local days before it; else, reopened, it repeats none."""
+    _, con = warehouse
+    rng = random.Random(seed)
+    start = datetime(2025, 10, 1, tzinfo=UTC)
+    rows = []
+    for n in range(160):
+        at = start + timedelta(hours=rng.randrange(24 * 80))
+        if rows and rng.random() < 0.1:
+            at = rows[-1][6]  # received at the same instant as another
+        rows.append(
+            (
+                f"C{n:03d}",
+                f"CUST-{rng.randrange(6)}",
+                rng.choice(["phone", "webform"]),
+                rng.choice([LOGISTICS, QUALITY, "服务态度类", None]),
+                rng.choice([f"O{rng.randrange(4)}", None, None]),
+                rng.choice([f"P{rng.randrange(3)}", None]),
+                at,
+                rng.choice([0, 0, 0, 1]),
+            )
+        )
+    con.execute(
+        "CREATE TABLE core.complaints (complaint_id VARCHAR, channel VARCHAR, category VARCHAR, "
+        "department VARCHAR, order_no VARCHAR, product VARCHAR, received_at TIMESTAMPTZ, "
+        "reopen_count INTEGER)"
+    )
+    con.execute("CREATE TABLE core.customer_links (complaint_id VARCHAR, customer_id VARCHAR)")
+    con.executemany(
+        "INSERT INTO core.complaints VALUES (?, ?, ?, 'D', ?, ?, ?, ?)",
+        [
+            (i, ch, cat, order, product, at, reopen)
+            for i, _, ch, cat, order, product, at, reopen in rows
+        ],
+    )
+    con.executemany("INSERT INTO core.customer_links VALUES (?, ?)", [r[:2] for r in rows])
+    con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
+    con.execute(
+        "CREATE TABLE intermediate.repeat_customers AS "
+        "SELECT DISTINCT customer_id FROM core.customer_links"
+    )
+    con.execute("SET VARIABLE repeat_window_days = 30")
+    model = (db.SQL_DIR / "marts" / "40_repeat_complaints.sql").read_text(encoding="utf-8")
+    con.execute(model[: model.index("CREATE TABLE IF NOT EXISTS")])
+    found = con.execute(
+        "SELECT complaint_id, previous_complaint_id, days_since_previous, repeat_reason "
+        "FROM changed_repeat_complaints ORDER BY 1"
+    ).fetchall()
+
+    local = ZoneInfo("Asia/Shanghai")
+
+    def day(at: datetime) -> date:
+        return at.astimezone(local).date()
+
+    expected = []
+    for i, customer, _, cat, order, product, at, reopen in rows:
+        matches = [
+            o
+            for o in rows
+            if o[1] == customer
+            and (o[6], o[0]) < (at, i)
+            and (
+                (cat is not None and o[3] == cat)
+                or (order and o[4] == order)
+                or (product and o[5] == product)
+            )
+            and (day(at) - day(o[6])).days <= 30
+        ]
+        if matches:
+            o = max(matches, key=lambda o: (o[6], o[0]))
+            reason = (
+                "same_order"
+                if order and o[4] == order
+                else "same_category"
+                if cat is not None and o[3] == cat
+                else "same_product"
+            )
+            expected.append((i, o[0], (day(at) - day(o[6])).days, reason))
+        elif reopen:
+            expected.append((i, None, None, "reopened"))
+    assert found == expected
+    assert len(expected) > 20  # the rule is exercised, not vacuous

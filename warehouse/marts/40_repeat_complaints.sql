@@ -15,19 +15,31 @@ c AS (
     FROM core.complaints c JOIN core.customer_links l USING (complaint_id)
     SEMI JOIN intermediate.repeat_customers r ON r.customer_id = l.customer_id
 ),
+-- the latest earlier complaint of the same customer with the same category, order and product:
+-- each the one before it in its own time order (a window, not a join of every two complaints of
+-- a customer, which grows with the square of a long-lived customer's complaints)
+latest AS (
+    SELECT complaint_id,
+           unnest([
+               CASE WHEN category IS NOT NULL THEN lag(complaint_id) OVER (
+                   PARTITION BY customer_id, category ORDER BY received_at, complaint_id) END,
+               CASE WHEN order_no IS NOT NULL THEN lag(complaint_id) OVER (
+                   PARTITION BY customer_id, order_no ORDER BY received_at, complaint_id) END,
+               CASE WHEN product IS NOT NULL THEN lag(complaint_id) OVER (
+                   PARTITION BY customer_id, product ORDER BY received_at, complaint_id) END
+           ]) AS previous_complaint_id
+    FROM c
+),
 earlier AS (
     SELECT n.complaint_id, o.complaint_id AS previous_complaint_id,
            o.channel AS previous_channel, n.received_day - o.received_day AS days_since_previous,
            CASE WHEN n.order_no IS NOT NULL AND n.order_no = o.order_no THEN 'same_order'
                 WHEN o.category = n.category THEN 'same_category'
                 ELSE 'same_product' END AS matched_on
-    FROM c n
-    JOIN c o
-      ON o.customer_id = n.customer_id
-     AND (o.received_at, o.complaint_id) < (n.received_at, n.complaint_id)
-     AND (o.category = n.category OR (n.order_no IS NOT NULL AND o.order_no = n.order_no)
-          OR (n.product IS NOT NULL AND o.product = n.product))
-     AND n.received_day - o.received_day <= getvariable('repeat_window_days')
+    FROM latest p
+    JOIN c n ON n.complaint_id = p.complaint_id
+    JOIN c o ON o.complaint_id = p.previous_complaint_id
+    WHERE n.received_day - o.received_day <= getvariable('repeat_window_days')
     QUALIFY row_number() OVER (PARTITION BY n.complaint_id
                                ORDER BY o.received_at DESC, o.complaint_id DESC) = 1
 )
