@@ -44,7 +44,9 @@ class Night:
     sources: tuple[Source, ...]  # in loading order: channels, declared sources, the register
     mappings: tuple[Mapping, ...]  # the declared sources' usable mappings (their clocks)
     refused: tuple[tuple[str, MappingError], ...]  # mappings that cannot be used, by name
-    memory_limit: str | None  # DuckDB's, for the night's connection (None: DuckDB's default)
+    memory_limit: (
+        str | None
+    )  # DuckDB's, for the night's connection (None or empty: DuckDB's default)
     rerun: bool = False
     alert_urls: str | None = None  # where the night's alerts go (flows/alerting.py)
     # A replayed night takes only the files that had arrived by its end (their modification

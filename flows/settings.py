@@ -48,9 +48,11 @@ class Settings(BaseSettings):
     # warehouse/sources/).
     sources_dir: Path | None = None
     # DuckDB's memory for a night, e.g. "4GB" (what does not fit spills to disk beside the
-    # warehouse). Unset: DuckDB's own default, 80 % of the machine's memory. "1GB" runs every
-    # night of a 1,000,000-complaint history (docs/benchmark.md).
-    memory_limit: str | None = None
+    # warehouse). 1GB by default: every night of a 1,000,000-complaint history and the delta
+    # night of a 9,000,000-complaint one run in it, the whole process within about 2 GiB
+    # (docs/benchmark.md), so a growing history does not take the machine. Set empty
+    # (TOUSU_MEMORY_LIMIT=) for DuckDB's own default, 80 % of the machine's memory.
+    memory_limit: str | None = "1GB"
     # Where the GX Data Docs site is served (set by `tousu dashboard` for the app it starts).
     data_docs_url: str | None = None
     # The inbox the scheduled nightly reads (`tousu serve` / `tousu deploy` without --inbox).
