@@ -56,12 +56,17 @@ browser:
 # Debian's PostgreSQL: the database of a Prefect server shared by several workers
 # (docs/operations.md). The operations test starts a cluster of its own, on a loopback port, and
 # stops it; the package's default cluster is not created (no server is left running).
+# xfsprogs: the publish test makes a small XFS file system (loop-mounted, then unmounted) to
+# check that the readers' copy is a clone where the file system makes them.
 services:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 	  mkdir -p /etc/postgresql-common \
 	  && echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf \
 	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 	    -o Dpkg::Options::=--force-confold --no-install-recommends postgresql >/dev/null; }
+	@command -v mkfs.xfs >/dev/null 2>&1 || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends xfsprogs >/dev/null; }
 
 # Unit tests, then the end-to-end tests (marked e2e) against one Prefect test server.
 test: lint browser services
