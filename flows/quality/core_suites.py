@@ -190,9 +190,7 @@ def _in_batches(
     for batch in reader:
         frame = batch.to_pandas()
         label = f"{spec['table']}: {run_label}, rows {start + 1}-{start + len(frame)}"
-        outcome = gx.run(
-            definition, frame[gx.columns_read(spec)], result_format="COMPLETE", name=label
-        )
+        outcome = gx.run(definition, gx.narrowed(frame, spec), result_format="COMPLETE", name=label)
         for expectation, result in gx.paired(spec, outcome):
             ids = frame["complaint_id"]
             for index in result.result.get("unexpected_index_list") or []:

@@ -127,8 +127,7 @@ def run(
 
 def columns_read(spec: dict) -> list[str]:
     """The columns a suite's expectations read (their own and their row conditions'), in the
-    order first named: GX copies every column of a frame for each conditioned expectation, so a
-    frame narrowed to these validates faster and gives the same results."""
+    order first named."""
     found: dict[str, None] = {}
 
     def walk(value) -> None:
@@ -149,6 +148,14 @@ def columns_read(spec: dict) -> list[str]:
     for expectation in spec["expectations"]:
         walk(expectation["kwargs"])
     return list(found)
+
+
+def narrowed(frame: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    """The frame with only the columns the suite reads (the same index): GX copies every
+    column of a frame for each expectation with a row condition, so a narrow frame validates
+    faster with the same results. A column the suite names that the frame lacks is left for
+    GX to report."""
+    return frame[[c for c in columns_read(spec) if c in frame.columns]]
 
 
 def paired(spec: dict, outcome) -> list[tuple[dict, object]]:

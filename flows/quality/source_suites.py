@@ -149,7 +149,7 @@ def _problems_in(
 ) -> list[tuple]:
     outcome = gx.run(
         _definition(suite),
-        frame[gx.columns_read(suite.spec)],  # the same index: rows are found in `frame`
+        gx.narrowed(frame, suite.spec),  # the same index: rows are found in `frame`
         {"run_end": pd.Timestamp(run_end)},
         result_format="COMPLETE",
         name=name,

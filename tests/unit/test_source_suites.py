@@ -150,3 +150,32 @@ def test_a_follow_up_off_the_scale_is_quarantined_and_the_history_has_every_chec
     assert history == {
         name: (2 if name == "result_on_scale" else 0) for name in source_suite("satisfaction").names
     }
+
+
+def test_gx_sees_only_the_columns_its_suite_reads_and_finds_the_same_rows():
+    """gx.narrowed: the columns of the expectations and of their row conditions (nested
+    conditions too), no others; a column the frame lacks is left for GX to report."""
+    import pandas as pd
+
+    spec = gx.read_suite(gx.SUITES_DIR / "source_ticket_events.json")
+    read = gx.columns_read(spec)
+    assert {"event_id", "complaint_id", "event", "category", "source_ref"} <= set(read)
+    assert "note" not in read and "operator" not in read  # no expectation reads them
+    nested = {
+        "expectations": [
+            {
+                "kwargs": {
+                    "column_A": "closed_at",
+                    "column_B": "received_at",
+                    "row_condition": {
+                        "type": "and",
+                        "conditions": [{"type": "nullity", "column": {"name": "status"}}],
+                    },
+                }
+            }
+        ]
+    }
+    assert gx.columns_read(nested) == ["closed_at", "received_at", "status"]
+    frame = pd.DataFrame({"received_at": [1], "status": ["x"], "other": [2]}, index=[7])
+    assert list(gx.narrowed(frame, nested).columns) == ["received_at", "status"]
+    assert list(gx.narrowed(frame, nested).index) == [7]
