@@ -103,9 +103,9 @@ def new_files(
     unchanged = {(path, size, ns) for path, _, size, ns in recorded if ns is not None}
     files, outside = [], []
     boundary = InboxBoundary(inbox)
-    root = os.fspath(inbox)
+    prefix = os.path.join(os.fspath(inbox), "")
     for rel, status in source.listed_files(inbox):
-        name = os.path.join(root, rel)
+        name = prefix + rel
         is_link = stat.S_ISLNK(status.st_mode)
         if not boundary.contains(name, is_link):
             path = inbox / rel
