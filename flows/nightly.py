@@ -277,7 +277,9 @@ def run_night(
     summary.complaints, summary.pending_links = timed(rebuild_core, night)
     timed(validate_core_tables, night)
     timed(copy_plans, night)
-    timed(rebuild_marts, night)
+    built = timed(rebuild_marts, night)
+    if built.memory_note:
+        summary.warnings.append(built.memory_note)
     quality = timed(close_night, night, summary)
     timed(build_data_docs, night)  # with failures too: that is when they matter most
     # Files that wait do not hold the others back: their months show as provisional.

@@ -29,6 +29,8 @@ class MartsBuilt:
     customers: int
     clocks: int
     kept_with_older_policy: dict[str, int]  # version -> final clocks that keep it
+    # said when the build ran out of the night's memory limit and ran again without it
+    memory_note: str | None = None
 
 
 def record_policy(
@@ -64,7 +66,33 @@ def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
         con.unregister("frame_to_write")
 
 
-def build_marts(
+def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, **options) -> MartsBuilt:
+    """The marts as of `as_of` (build_marts_once). A build that runs out of the night's
+    memory limit (TOUSU_MEMORY_LIMIT) is rolled back and runs once more with DuckDB's default
+    limit (80 % of the machine's memory), and says so: a marts build in full on a history of
+    millions (after an upgrade of their SQL or policy, or a recompute) needs more than the
+    nights that only update them, and such a night should not fail for it."""
+    try:
+        return build_marts_once(con, as_of, **options)
+    except duckdb.OutOfMemoryException as exc:
+        [(limit,)] = con.execute("SELECT current_setting('memory_limit')").fetchall()
+        note = (
+            f"the marts build ran out of DuckDB's memory limit ({limit}, TOUSU_MEMORY_LIMIT) "
+            "and was built again with DuckDB's default limit (80 % of the machine's memory); "
+            "a build in full on a large history needs more than a night's update "
+            f"[{str(exc).splitlines()[0][:160]}]"
+        )
+        log.warning(note)
+        con.execute("RESET memory_limit")
+        try:
+            built = build_marts_once(con, as_of, **options)
+        finally:
+            con.execute("SET memory_limit = ?", [limit])
+        built.memory_note = note
+        return built
+
+
+def build_marts_once(
     con: duckdb.DuckDBPyConnection,
     as_of: datetime,
     *,

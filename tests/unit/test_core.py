@@ -243,3 +243,37 @@ def test_a_night_memory_limit_bounds_duckdb_and_running_out_says_what_to_do(tmp_
     finally:
         con.close()
     assert "raise TOUSU_MEMORY_LIMIT" in describe(caught.value, "running the night")
+
+
+def test_a_marts_build_out_of_the_nights_memory_runs_again_without_the_limit(
+    published_demo, tmp_path
+):
+    """A marts build in full needs more memory than a night's update: out of the limit, it is
+    rolled back and runs once more with DuckDB's default limit, says so, and the limit comes
+    back for what follows."""
+    import shutil
+
+    from tousu.flows.metrics.build import build_marts
+    from tousu.flows.settings import night_end
+
+    writer = tmp_path / "tousu.duckdb"
+    shutil.copyfile(published_demo.with_name("tousu.duckdb"), writer)
+    as_of = night_end(date(2026, 11, 26), "Asia/Shanghai")
+    con = db.connect(writer)
+    ample = build_marts(con, as_of, recompute=True)
+    marts = con.execute("SELECT count(*), sum(complaints) FROM mart.complaints_daily").fetchall()
+    con.close()
+    con = db.connect(writer, memory_limit="2MB")
+    try:
+        built = build_marts(con, as_of, recompute=True)
+        [(limit,)] = con.execute("SELECT current_setting('memory_limit')").fetchall()
+    finally:
+        con.close()
+    con = db.connect(writer)
+    again = con.execute("SELECT count(*), sum(complaints) FROM mart.complaints_daily").fetchall()
+    con.close()
+    assert again == marts
+    assert ample.memory_note is None
+    assert built.memory_note and "ran out of DuckDB's memory limit (1.9 MiB" in built.memory_note
+    assert limit.endswith(" MiB") and float(limit.split()[0]) < 2  # bounded again
+    assert (built.customers, built.clocks) == (ample.customers, ample.clocks)
