@@ -66,14 +66,33 @@ def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
         con.unregister("frame_to_write")
 
 
-def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, **options) -> MartsBuilt:
+def build_marts(
+    con: duckdb.DuckDBPyConnection,
+    as_of: datetime,
+    *,
+    policy_path: Path = DEFAULT_POLICY,
+    recompute: bool = False,
+    reason: str = "explicit recompute",
+    mappings: list | None = None,
+) -> MartsBuilt:
     """The marts as of `as_of` (build_marts_once). A build that runs out of the night's
     memory limit (TOUSU_MEMORY_LIMIT) is rolled back and runs once more with DuckDB's default
     limit (80 % of the machine's memory), and says so: a marts build in full on a history of
     millions (after an upgrade of their SQL or policy, or a recompute) needs more than the
     nights that only update them, and such a night should not fail for it."""
+
+    def once() -> MartsBuilt:
+        return build_marts_once(
+            con,
+            as_of,
+            policy_path=policy_path,
+            recompute=recompute,
+            reason=reason,
+            mappings=mappings,
+        )
+
     try:
-        return build_marts_once(con, as_of, **options)
+        return once()
     except duckdb.OutOfMemoryException as exc:
         [(limit,)] = con.execute("SELECT current_setting('memory_limit')").fetchall()
         note = (
@@ -85,7 +104,7 @@ def build_marts(con: duckdb.DuckDBPyConnection, as_of: datetime, **options) -> M
         log.warning(note)
         con.execute("RESET memory_limit")
         try:
-            built = build_marts_once(con, as_of, **options)
+            built = once()
         finally:
             con.execute("SET memory_limit = ?", [limit])
         built.memory_note = note
