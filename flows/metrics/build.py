@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import getpass
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Concatenate, ParamSpec
 
 import duckdb
 import polars as pl
@@ -66,52 +69,46 @@ def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
         con.unregister("frame_to_write")
 
 
-def build_marts(
-    con: duckdb.DuckDBPyConnection,
-    as_of: datetime,
-    *,
-    policy_path: Path = DEFAULT_POLICY,
-    recompute: bool = False,
-    reason: str = "explicit recompute",
-    mappings: list | None = None,
-) -> MartsBuilt:
-    """The marts as of `as_of` (build_marts_once). A build that runs out of the night's
-    memory limit (TOUSU_MEMORY_LIMIT) is rolled back and runs once more with DuckDB's default
-    limit (80 % of the machine's memory), and says so: a marts build in full on a history of
-    millions (after an upgrade of their SQL or policy, or a recompute) needs more than the
-    nights that only update them, and such a night should not fail for it."""
+P = ParamSpec("P")
 
-    def once() -> MartsBuilt:
-        return build_marts_once(
-            con,
-            as_of,
-            policy_path=policy_path,
-            recompute=recompute,
-            reason=reason,
-            mappings=mappings,
-        )
 
-    try:
-        return once()
-    except duckdb.OutOfMemoryException as exc:
-        [(limit,)] = con.execute("SELECT current_setting('memory_limit')").fetchall()
-        note = (
-            f"the marts build ran out of DuckDB's memory limit ({limit}, TOUSU_MEMORY_LIMIT) "
-            "and was built again with DuckDB's default limit (80 % of the machine's memory); "
-            "a build in full on a large history needs more than a night's update "
-            f"[{str(exc).splitlines()[0][:160]}]"
-        )
-        log.warning(note)
-        con.execute("RESET memory_limit")
+def again_without_memory_limit(
+    build: Callable[Concatenate[duckdb.DuckDBPyConnection, P], MartsBuilt],
+) -> Callable[Concatenate[duckdb.DuckDBPyConnection, P], MartsBuilt]:
+    """A marts build that runs out of the night's memory limit (TOUSU_MEMORY_LIMIT) is rolled
+    back and runs once more with DuckDB's default limit (80 % of the machine's memory), and
+    says so (MartsBuilt.memory_note): a build in full on a history of millions (after an
+    upgrade of the marts' SQL or policy, or a recompute) needs more than the nights that only
+    update them, and such a night should not fail for it. The limit is back afterwards."""
+
+    @functools.wraps(build)
+    def build_with_retry(
+        con: duckdb.DuckDBPyConnection, *args: P.args, **kwargs: P.kwargs
+    ) -> MartsBuilt:
         try:
-            built = once()
-        finally:
-            con.execute("SET memory_limit = ?", [limit])
-        built.memory_note = note
-        return built
+            return build(con, *args, **kwargs)
+        except duckdb.OutOfMemoryException as exc:
+            [(limit,)] = con.execute("SELECT current_setting('memory_limit')").fetchall()
+            note = (
+                f"the marts build ran out of DuckDB's memory limit ({limit}, "
+                "TOUSU_MEMORY_LIMIT) and was built again with DuckDB's default limit (80 % of "
+                "the machine's memory); a build in full on a large history needs more than a "
+                f"night's update [{str(exc).splitlines()[0][:160]}]"
+            )
+            log.warning(note)
+            con.execute("RESET memory_limit")
+            try:
+                built = build(con, *args, **kwargs)
+            finally:
+                con.execute("SET memory_limit = ?", [limit])
+            built.memory_note = note
+            return built
+
+    return build_with_retry
 
 
-def build_marts_once(
+@again_without_memory_limit
+def build_marts(
     con: duckdb.DuckDBPyConnection,
     as_of: datetime,
     *,

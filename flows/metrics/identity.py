@@ -235,7 +235,7 @@ def _link_new_complaints(con: duckdb.DuckDBPyConnection) -> int | None:
         ).fetchall()
     finally:
         con.unregister("customers_renamed")
-    _replace_links(con, links, "false")  # the new complaints had none
+    _replace_links(con, links, "complaint_id IN (SELECT complaint_id FROM new_complaints)")
     # the customers reached (under their old ids) and every customer tonight's complaints joined
     con.register("customers_now", linked)
     try:

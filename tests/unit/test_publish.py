@@ -29,17 +29,17 @@ def rows_in(path: Path) -> int:
 @pytest.fixture
 def xfs(tmp_path):
     """A small XFS file system (clones by default), loop-mounted for the test and unmounted
-    after it. Needs root, mkfs.xfs (make services installs it) and a loop device."""
-    if os.geteuid() != 0 or not shutil.which("mkfs.xfs"):
-        pytest.skip("needs root and mkfs.xfs (make services)")
+    after it. Needs root (as `make test` does, for its apt installs), mkfs.xfs (`make services`
+    installs it) and a loop device; without them the test fails and says which is missing."""
+    assert os.geteuid() == 0, "the clone test mounts an XFS image: run the tests as root"
+    assert shutil.which("mkfs.xfs"), "mkfs.xfs is missing: run `make services` (xfsprogs)"
     image, mount = tmp_path / "xfs.img", tmp_path / "xfs"
     with image.open("wb") as f:
         f.truncate(320 * 2**20)  # XFS's smallest
     subprocess.run(["mkfs.xfs", "-q", str(image)], check=True)
     mount.mkdir()
     mounted = subprocess.run(["mount", "-o", "loop", str(image), str(mount)], capture_output=True)
-    if mounted.returncode:
-        pytest.skip(f"no loop mount here: {mounted.stderr.decode().strip()}")
+    assert mounted.returncode == 0, f"no loop mount here: {mounted.stderr.decode().strip()}"
     try:
         yield mount
     finally:
