@@ -281,11 +281,13 @@ class _RolledBack(Exception):
 
 
 def _groups(reads: list[UnitRead], load_ids: list[str]) -> list[list[tuple[UnitRead, str]]]:
-    """Deliveries in groups of about VALIDATE_ROWS rows (a larger one alone)."""
+    """Deliveries in groups of about VALIDATE_ROWS rows. A delivery of a batch or more is in
+    none: it fills its batches alone, so it is validated in its own transaction, and its rows
+    go into the raw table once, not also into a transaction rolled back."""
     groups: list[list[tuple[UnitRead, str]]] = []
     rows = VALIDATE_ROWS
     for read, load_id in zip(reads, load_ids, strict=True):
-        if read.height == 0:
+        if read.height == 0 or read.height >= VALIDATE_ROWS:
             continue
         if rows + read.height > VALIDATE_ROWS:
             groups.append([])

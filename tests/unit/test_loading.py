@@ -24,7 +24,28 @@ def file_loads(con):
     ).fetchall()
 
 
-def test_every_row_read_is_loaded_or_quarantined_with_an_actionable_reason(warehouse, tmp_path):
+@pytest.fixture(params=["batched", "alone"])
+def validated(request, monkeypatch):
+    """How the delivery is validated: ahead, in a batch with others (rolled back), or, as a
+    delivery of a whole batch or more, in its own transaction, GX in batches of 4 rows. Yields
+    how many times rows went into the raw table."""
+    from tousu.flows import loading
+    from tousu.flows.quality import source_suites
+
+    if request.param == "alone":
+        monkeypatch.setattr(loading, "VALIDATE_ROWS", 4)
+        monkeypatch.setattr(source_suites, "VALIDATE_ROWS", 4)
+    inserts = []
+    insert = loading._insert_rows
+    monkeypatch.setattr(
+        loading, "_insert_rows", lambda *a, **k: inserts.append(1) or insert(*a, **k)
+    )
+    yield request.param, inserts
+
+
+def test_every_row_read_is_loaded_or_quarantined_with_an_actionable_reason(
+    warehouse, tmp_path, validated
+):
     _, con = warehouse
     inbox = tmp_path / "inbox"
     write_phone(
@@ -67,6 +88,8 @@ def test_every_row_read_is_loaded_or_quarantined_with_an_actionable_reason(wareh
     assert "description" in reasons[8]  # names the field that differs
     record = con.execute("SELECT record FROM ops.quarantine WHERE row_number = 3").fetchall()[0][0]
     assert '"caller_number":"1381234"' in record and '"customer_name":"王芳"' in record
+    how, inserts = validated
+    assert len(inserts) == {"batched": 2, "alone": 1}[how]
 
 
 def test_a_file_already_loaded_is_not_read_again_and_a_renamed_copy_is_skipped(warehouse, tmp_path):

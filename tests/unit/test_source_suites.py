@@ -152,6 +152,22 @@ def test_a_follow_up_off_the_scale_is_quarantined_and_the_history_has_every_chec
     }
 
 
+@pytest.mark.parametrize("source", list(SOURCES))
+def test_a_validation_fetches_every_column_a_reason_names(warehouse, source):
+    """A reason's {field} is filled in from the row fetched for GX: each names a column of the
+    staging view (or the night's run date or phone region), and that column is fetched."""
+    import string
+
+    _, con = warehouse
+    suite = source_suite(source)
+    view = set(con.sql(f"SELECT * FROM {suite.view} LIMIT 0").columns)
+    for e in suite.spec["expectations"]:
+        for template in (e["meta"]["reason_en"], e["meta"]["reason_zh"]):
+            named = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+            assert named <= view | {"run_date", "phone_region"}, template
+            assert named & view <= suite.columns_checked
+
+
 def test_gx_sees_only_the_columns_its_suite_reads_and_finds_the_same_rows():
     """gx.narrowed: the columns of the expectations and of their row conditions (nested
     conditions too), no others; a column the frame lacks is left for GX to report."""
