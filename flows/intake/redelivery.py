@@ -50,17 +50,43 @@ def classify(
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {TABLE} AS
-        WITH delivery AS (
-            SELECT *, nullif(trim(CAST({key} AS VARCHAR)), '') AS _key,
-                   row_number() OVER (PARTITION BY nullif(trim(CAST({key} AS VARCHAR)), '')
-                                      ORDER BY _source_file, _row_number) AS _copy
+        WITH delivered AS (
+            SELECT *, nullif(trim(CAST({key} AS VARCHAR)), '') AS _key
             FROM {raw_table} WHERE _load_id = $load_id {same_source}
+        ),
+        -- the copies of the ids delivered more than once, numbered (every other row is the
+        -- first copy of its id: numbering all rows sorted the whole delivery)
+        copies AS (
+            SELECT _source_file, _row_number,
+                   row_number() OVER (PARTITION BY _key ORDER BY _source_file, _row_number)
+                       AS _copy
+            FROM delivered
+            WHERE _key IN (SELECT _key FROM delivered GROUP BY _key HAVING count(*) > 1)
+        ),
+        delivery AS (
+            SELECT d.*, coalesce(c._copy, 1) AS _copy
+            FROM delivered d LEFT JOIN copies c
+              ON c._source_file = d._source_file AND c._row_number = d._row_number
+        ),
+        -- the earlier rows with a delivered id. An id stored as delivered (no space at either
+        -- end, what trim removes) matches exactly, which lets DuckDB skip the row groups
+        -- outside the delivery's ids; only the ids with a space at an end are trimmed first
+        -- (trimming every row of the history took 0.8 s of each ticket-events delivery at
+        -- 1,000,000 complaints, this 0.2 s)
+        earlier AS (
+            SELECT * FROM {raw_table}
+            WHERE _load_id <> $load_id AND _superseded_by IS NULL {same_source}
+              AND CAST({key} AS VARCHAR) IN (SELECT _key FROM delivered)
+            UNION ALL
+            SELECT * FROM {raw_table}
+            WHERE _load_id <> $load_id AND _superseded_by IS NULL {same_source}
+              AND (starts_with(CAST({key} AS VARCHAR), ' ')
+                   OR ends_with(CAST({key} AS VARCHAR), ' '))
+              AND nullif(trim(CAST({key} AS VARCHAR)), '') IN (SELECT _key FROM delivered)
         ),
         in_force AS (
             SELECT *, nullif(trim(CAST({key} AS VARCHAR)), '') AS _key
-            FROM {raw_table}
-            WHERE _load_id <> $load_id AND _superseded_by IS NULL {same_source}
-              AND nullif(trim(CAST({key} AS VARCHAR)), '') IN (SELECT _key FROM delivery)
+            FROM earlier
             QUALIFY row_number() OVER (PARTITION BY _key
                                        ORDER BY _loaded_at DESC, _source_file DESC,
                                                 _row_number DESC) = 1
