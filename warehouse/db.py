@@ -85,9 +85,19 @@ def connect(
     else:
         if not read_only:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        config = {}
+        config: dict[str, str | bool] = {}
         if memory_limit:
-            config = {"memory_limit": memory_limit, "temp_directory": f"{Path(path)}.tmp"}
+            config = {
+                "memory_limit": memory_limit,
+                "temp_directory": f"{Path(path)}.tmp",
+                # memory_limit bounds DuckDB's buffers, not what its allocator keeps after a
+                # query frees it (up to 512 MiB by default before it gives memory back): the
+                # allocator hands it back past 32 MiB, in a background thread. A first night
+                # at 200,000 complaints peaked at 1,492 MiB with these, 1,708 MiB without.
+                "allocator_flush_threshold": "32MB",
+                "allocator_bulk_deallocation_flush_threshold": "32MB",
+                "allocator_background_threads": True,
+            }
         con = duckdb.connect(str(path), read_only=read_only, config=config)
         con.create_function(
             "tousu_phone_e164",
