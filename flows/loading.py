@@ -411,8 +411,8 @@ def load_delivery(
             [read] = read_units(source.read, [[_to_read(f) for f in files]], Path(folder))
             return load_delivery(con, source, files, run_id, run_date, timezone, phone_region, read)
     load_id = load_id or uuid.uuid4().hex
-    # the delivery's own contents loaded before, not every file ever loaded: a first night
-    # of 390 e-mail folders fetched up to 240,000 rows into Python for each folder
+    # the delivery's own contents loaded before, not every file ever loaded: each of a first
+    # night's ~160 deliveries at 1,000,000 complaints fetched up to 240,000 rows into Python
     loaded_hashes = dict(
         con.execute(
             "SELECT sha256, any_value(path) FROM ops.file_loads WHERE status = 'loaded' "

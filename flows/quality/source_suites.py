@@ -142,10 +142,9 @@ def find_problems(
     # column of the view, and pandas takes Arrow's strings as they are (a pandas frame built
     # by DuckDB makes a Python object of every string first: 1.4 of the 1.8 s one month's
     # ticket events took to fetch).
+    checked = suite.columns_checked | set(LINEAGE)
     columns = [
-        f'"{c}"'
-        for c in con.sql(f"SELECT * FROM {suite.view} LIMIT 0").columns
-        if c in suite.columns_checked or c in LINEAGE
+        f'"{c}"' for c in con.sql(f"SELECT * FROM {suite.view} LIMIT 0").columns if c in checked
     ]
     rows = con.sql(
         f"SELECT {', '.join(columns)} FROM {suite.view} "  # view and columns from our files
