@@ -5,7 +5,7 @@ TF-IDF extractor weighs words against a general-language frequency table, so wor
 complaint uses ("希望", "没有") fall away without a hand-kept stopword list.
 
 The segmenting itself is jieba-rs (rjieba): jieba's dictionary and HMM in Rust, the same words
-for Chinese text (every line of jieba's own test texts and of the demo's descriptions), 15x
+for Chinese text (every line of jieba's own test texts and of the demo's descriptions), 17x
 faster than jieba's Python, which took 53.6 s of a first night at 1,000,000 complaints. Latin
 text differs slightly: jieba-rs keeps "e-mail" and "U.S.C" whole where jieba splits them at
 the hyphen and the dots.
@@ -60,7 +60,8 @@ DIGESTS_SQL = f"""
 
 # Segmenting holds the GIL, so the groups are segmented on every core once their text pays for
 # starting the workers (~0.5 s each): a first night at 1,000,000 complaints segments 78 groups
-# of ~12,000 descriptions (27 M characters), about 4 s on one core.
+# of ~12,000 descriptions (27 M characters), about 6 s on one core (the 5.4 M characters at
+# 200,000 complaints: 1.2 s).
 POOL_FROM_CHARS = 10_000_000
 
 
