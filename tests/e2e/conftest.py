@@ -52,7 +52,9 @@ def open_page(browser, url: str, expect: str, shot: str, lang: str = "zh") -> st
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     try:
         sign_in(page, url, lang=lang)
-        page.get_by_text(expect).first.wait_for(timeout=30_000)
+        # the first visible match: a table's hidden accessibility header can carry the same
+        # words ("Rows quarantined") and come first while the page is still drawing
+        page.get_by_text(expect).filter(visible=True).first.wait_for(timeout=30_000)
         page.wait_for_timeout(1500)  # let charts and tables finish drawing
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{shot}.png"), full_page=True)

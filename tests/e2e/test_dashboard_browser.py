@@ -32,7 +32,7 @@ PAGES = {
     "departments": ("部门 × 类别", "Department × category"),
     "complaint": ("查找投诉", "Find a complaint"),
     "plans": ("新建计划", "New plan"),
-    "data_quality": ("隔离记录", "Quarantined"),
+    "data_quality": ("隔离记录", "Quarantined rows"),
 }
 
 
