@@ -51,7 +51,7 @@ def classify(
         f"""
         CREATE OR REPLACE TEMP TABLE {TABLE} AS
         WITH delivered AS (
-            SELECT *, nullif(trim(CAST({key} AS VARCHAR)), '') AS _key
+            SELECT *, stg.blank_to_null(CAST({key} AS VARCHAR)) AS _key
             FROM {raw_table} WHERE _load_id = $load_id {same_source}
         ),
         -- the copies of the ids delivered more than once, numbered (every other row is the
@@ -74,19 +74,18 @@ def classify(
         -- (trimming every row of the history took 0.8 s of each ticket-events delivery at
         -- 1,000,000 complaints, this 0.2 s)
         earlier AS (
-            SELECT * FROM {raw_table}
+            SELECT *, stg.blank_to_null(CAST({key} AS VARCHAR)) AS _key FROM {raw_table}
             WHERE _load_id <> $load_id AND _superseded_by IS NULL {same_source}
               AND CAST({key} AS VARCHAR) IN (SELECT _key FROM delivered)
             UNION ALL
-            SELECT * FROM {raw_table}
+            SELECT *, stg.blank_to_null(CAST({key} AS VARCHAR)) AS _key FROM {raw_table}
             WHERE _load_id <> $load_id AND _superseded_by IS NULL {same_source}
               AND (starts_with(CAST({key} AS VARCHAR), ' ')
                    OR ends_with(CAST({key} AS VARCHAR), ' '))
-              AND nullif(trim(CAST({key} AS VARCHAR)), '') IN (SELECT _key FROM delivered)
+              AND stg.blank_to_null(CAST({key} AS VARCHAR)) IN (SELECT _key FROM delivered)
         ),
         in_force AS (
-            SELECT *, nullif(trim(CAST({key} AS VARCHAR)), '') AS _key
-            FROM earlier
+            SELECT * FROM earlier
             QUALIFY row_number() OVER (PARTITION BY _key
                                        ORDER BY _loaded_at DESC, _source_file DESC,
                                                 _row_number DESC) = 1
@@ -142,7 +141,7 @@ def supersede_corrected(
                                 AND n._row_number = d._row_number
               WHERE d.kind = 'correction') c
         WHERE t._load_id <> $load_id AND t._superseded_by IS NULL {same_source}
-          AND nullif(trim(CAST(t.{key} AS VARCHAR)), '') = c.record_key
+          AND stg.blank_to_null(CAST(t.{key} AS VARCHAR)) = c.record_key
     """,
         {"load_id": load_id, "source": source} if by_source else {"load_id": load_id},
     )

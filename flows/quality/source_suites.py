@@ -22,8 +22,6 @@ import polars as pl
 from tousu.flows.intake.thresholds import load_thresholds
 from tousu.flows.quality import gx
 
-# What every row validated carries besides the suite's columns: where it came from.
-LINEAGE = ("_load_id", "_source_file", "_row_number")
 PROBLEM_SCHEMA = {
     "_load_id": pl.String,
     "_source_file": pl.String,
@@ -31,6 +29,8 @@ PROBLEM_SCHEMA = {
     "check_name": pl.String,
     "reason": pl.String,
 }
+# What every row validated carries besides the suite's columns: where it came from.
+LINEAGE = tuple(c for c in PROBLEM_SCHEMA if c.startswith("_"))
 
 
 @dataclass(frozen=True)

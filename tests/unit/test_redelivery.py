@@ -3,7 +3,6 @@
 import random
 from datetime import datetime, timedelta
 
-import duckdb
 import pytest
 
 from tousu.flows.intake import redelivery
@@ -69,8 +68,8 @@ def expected(rows: list[tuple], load: str) -> list[tuple]:
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_redeliveries_are_classified_by_the_rule(seed):
-    con = duckdb.connect()
+def test_redeliveries_are_classified_by_the_rule(warehouse, seed):
+    _, con = warehouse  # the warehouse's macros (stg.blank_to_null)
     con.execute(
         "CREATE TABLE raw_t (rid VARCHAR, a VARCHAR, b VARCHAR, _load_id VARCHAR, "
         "_source_file VARCHAR, _row_number INTEGER, _loaded_at TIMESTAMP, _superseded_by VARCHAR)"
