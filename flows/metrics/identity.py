@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import duckdb
+import numpy as np
 import polars as pl
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
 
 from tousu.warehouse import db
 
@@ -21,41 +24,53 @@ IDENTIFIERS = ("phone", "email", "member_no", "social_id", "app_user_id", "sourc
 def link_customers(complaints: pl.DataFrame) -> pl.DataFrame:
     """complaint_id -> customer_id (CUST- + the customer's earliest complaint id).
 
-    Union-find over the complaints' positions in time order: each complaint holding an
-    identifier is joined to the first complaint that held it, and a customer's root is always
-    its earliest complaint. Positions and edges are integers (polars finds each value's first
-    holder), so a million complaints take tens of megabytes, not a dictionary of every value."""
-    ordered = complaints.sort("received_at", "complaint_id").with_row_index("i")
-    holders = (ordered.select("i", value=pl.col(kind)).drop_nulls("value") for kind in IDENTIFIERS)
-    roots = _earliest_roots(ordered.height, holders)
-    ids = ordered["complaint_id"].to_list()
-    return pl.DataFrame({"complaint_id": ids, "customer_id": ["CUST-" + ids[r] for r in roots]})
+    The complaints' positions in time order are a graph's nodes; each complaint holding an
+    identifier is joined to the first complaint that held it, and a customer is a connected
+    component, named by its earliest position. Positions and edges are integer arrays (polars
+    finds each value's first holder, SciPy the components), not a dictionary of every value.
+    The positions come from an argsort, not a sorted copy of the frame: polars took 266 MiB to
+    sort the 981,109 complaints of a 1,000,000-complaint demo, the argsort 35 MiB."""
+    order = complaints.select(pl.arg_sort_by("received_at", "complaint_id")).to_series().to_numpy()
+    position = np.empty_like(order)
+    position[order] = np.arange(order.size, dtype=order.dtype)
+    at = pl.Series("i", position)
+    holders = (
+        complaints.select(at, value=pl.col(kind)).drop_nulls("value") for kind in IDENTIFIERS
+    )
+    roots = _earliest_roots(complaints.height, holders)
+    return complaints.select("complaint_id", customer_id=_named_by(order[roots[position]]))
 
 
-def _earliest_roots(nodes: int, holders: Iterable[pl.DataFrame]) -> list[int]:
+def _named_by(rows: np.ndarray) -> pl.Expr:
+    """CUST- + the complaint id at the given row of each (its customer's earliest complaint)."""
+    return pl.lit("CUST-") + pl.col("complaint_id").gather(pl.Series(rows))
+
+
+def _earliest_roots(nodes: int, holders: Iterable[pl.DataFrame]) -> np.ndarray:
     """The root of each of `nodes` positions (0 .. nodes-1, in time order) when every two
     positions holding the same value of one identifier (`holders`: a frame of columns i, value
-    per identifier, taken one at a time) are one customer: the earliest position of its
-    component."""
-    parent = list(range(nodes))
+    per identifier) are one customer: the earliest position of its component.
 
-    def find(x: int) -> int:
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        while parent[x] != root:  # path compression
-            parent[x], x = root, parent[x]
-        return root
-
-    for held in holders:
-        edges = held.with_columns(first=pl.col("i").min().over("value")).filter(
-            pl.col("i") != pl.col("first")
-        )
-        for i, first in zip(edges["i"].to_list(), edges["first"].to_list(), strict=True):
-            a, b = find(first), find(i)
-            if a != b:
-                parent[max(a, b)] = min(a, b)  # the earlier complaint stays the root
-    return [find(i) for i in range(nodes)]
+    SciPy's connected components, not a union-find over Python lists: linking 981,109
+    complaints took 1.9 s and 405 MiB above its input that way (the first night's peak of
+    memory), 0.6 s and 150 MiB now."""
+    edges = pl.concat(
+        [
+            held.with_columns(first=pl.col("i").min().over("value"))
+            .filter(pl.col("i") != pl.col("first"))
+            .select(pl.col("i", "first").cast(pl.Int32))
+            for held in holders
+        ]
+        or [pl.DataFrame(schema={"i": pl.Int32, "first": pl.Int32})]
+    )
+    graph = coo_array(
+        (np.ones(edges.height, dtype=np.int8), (edges["i"].to_numpy(), edges["first"].to_numpy())),
+        shape=(nodes, nodes),
+    )
+    _, component = connected_components(graph, directed=False)
+    # positions are in time order: a component's first position in the labels is its earliest
+    _, earliest = np.unique(component, return_index=True)
+    return earliest[component]
 
 
 INPUTS = "intermediate.customer_link_inputs"  # what core.customer_links was linked from
@@ -221,10 +236,7 @@ def _link_new_complaints(con: duckdb.DuckDBPyConnection) -> int | None:
         ordered.height,
         (values.filter(pl.col("kind") == k).select("i", "value") for k in IDENTIFIERS),
     )
-    root_ids = ordered["complaint_id"].to_list()
-    linked = ordered.select("node", "is_new").with_columns(
-        customer_id=pl.Series(["CUST-" + root_ids[r] for r in roots])
-    )
+    linked = ordered.select("node", "is_new", customer_id=_named_by(roots))
     links = linked.filter("is_new").select(complaint_id="node", customer_id="customer_id")
     renamed = linked.filter(~pl.col("is_new") & (pl.col("node") != pl.col("customer_id")))
     con.register("customers_renamed", renamed.select(old="node", new="customer_id"))
