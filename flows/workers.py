@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 import sys
 import types
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from multiprocessing import get_context
 from typing import Any
@@ -37,13 +38,23 @@ def workers_without_main() -> Iterator[None]:
         sys.modules["__main__"] = main
 
 
-def in_processes(fn: Callable[..., Any], calls: Iterable[tuple], workers: int) -> list[Any]:
+def in_processes(
+    fn: Callable[..., Any], calls: Iterable[tuple], workers: int, ahead: int | None = None
+) -> list[Any]:
     """fn(*args) for each args in `calls`, in a pool of `workers` spawned processes, results
-    in the order of `calls` (a worker's exception is raised here)."""
-    calls = list(calls)
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(calls)), mp_context=get_context("spawn")
-    ) as pool:
-        with workers_without_main():  # the workers start while the calls are submitted
-            futures = [pool.submit(fn, *args) for args in calls]
-        return [future.result() for future in futures]
+    in the order of `calls` (a worker's exception is raised here). `ahead`: at most this many
+    calls handed to the pool and not yet answered, so `calls` is taken as the workers go and
+    only those calls' arguments are held at a time (large texts); None: all at once."""
+    if ahead is None:
+        calls = list(calls)
+        workers = min(workers, len(calls))
+    results: list[Any] = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        # the workers start while the calls are submitted (a pool starts them as it needs them)
+        with workers_without_main():
+            pending: deque[Future] = deque()
+            for args in calls:
+                if ahead is not None and len(pending) >= ahead:
+                    results.append(pending.popleft().result())
+                pending.append(pool.submit(fn, *args))
+        return results + [future.result() for future in pending]

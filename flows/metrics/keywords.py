@@ -14,7 +14,10 @@ the hyphen and the dots.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from datetime import date
 from functools import cache
+from itertools import chain
 
 import duckdb
 import polars as pl
@@ -107,16 +110,33 @@ def keywords_by_category_month(
         query = query.replace(
             f"FROM ({DESCRIBED})", f"FROM ({DESCRIBED}) SEMI JOIN {only} USING (category, month)"
         )
-    groups = con.sql(f"SELECT * FROM ({query}) ORDER BY ALL").fetchall()
-    texts = [text for _, _, text, _ in groups]
+    # A group's text is fetched when a worker can take it, not every text at once: a first
+    # night at 1,000,000 complaints held 75 MB of descriptions as Python strings, and again
+    # as the pickles on their way to the workers.
+    result = con.execute(
+        f"SELECT category, month, text, complaints, count(*) OVER (), sum(length(text)) OVER () "
+        f"FROM ({query}) ORDER BY category, month"
+    )
+    fetched = iter(result.fetchone, None)
+    first = next(fetched, None)
+    if first is None:
+        return pl.DataFrame(schema=SCHEMA)
+    groups: list[tuple[str, date, int]] = []  # (category, month, complaints), as fetched
+
+    def texts() -> Iterator[tuple[str]]:
+        for category, month, text, complaints, _, _ in chain([first], fetched):
+            groups.append((category, month, complaints))
+            yield (text,)
+
+    *_, count, chars = first
     workers = workers or cores()
-    if workers > 1 and len(texts) > 1 and sum(map(len, texts)) >= POOL_FROM_CHARS:
-        tops = in_processes(top_words, ((text,) for text in texts), workers)
+    if workers > 1 and count > 1 and chars >= POOL_FROM_CHARS:
+        tops = in_processes(top_words, texts(), workers, ahead=2 * workers)
     else:
-        tops = [top_words(text) for text in texts]
+        tops = [top_words(text) for (text,) in texts()]
     rows = [
         (month, category, rank, word, weight, mentions, complaints)
-        for (category, month, _, complaints), top in zip(groups, tops, strict=True)
+        for (category, month, complaints), top in zip(groups, tops, strict=True)
         for rank, (word, weight, mentions) in enumerate(top, start=1)
     ]
     return pl.DataFrame(rows, schema=SCHEMA, orient="row")

@@ -301,9 +301,9 @@ def test_keywords_segmented_on_several_cores_are_those_of_one(warehouse, monkeyp
 
     pooled = []
 
-    def in_processes(fn, calls, workers):  # the real pool, counted
+    def in_processes(fn, calls, workers, **kwargs):  # the real pool, counted
         pooled.append(workers)
-        return real(fn, calls, workers)
+        return real(fn, calls, workers, **kwargs)
 
     real = keywords.in_processes
     monkeypatch.setattr(keywords, "in_processes", in_processes)
