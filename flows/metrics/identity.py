@@ -58,9 +58,8 @@ def _earliest_roots(nodes: int, holders: Iterable[pl.DataFrame]) -> np.ndarray:
             held.with_columns(first=pl.col("i").min().over("value"))
             .filter(pl.col("i") != pl.col("first"))
             .select(pl.col("i", "first").cast(pl.Int32))
-            for held in holders
+            for held in holders  # one frame per identifier, empty or not
         ]
-        or [pl.DataFrame(schema={"i": pl.Int32, "first": pl.Int32})]
     )
     graph = coo_array(
         (np.ones(edges.height, dtype=np.int8), (edges["i"].to_numpy(), edges["first"].to_numpy())),

@@ -111,7 +111,7 @@ def keywords_by_category_month(
             f"FROM ({DESCRIBED})", f"FROM ({DESCRIBED}) SEMI JOIN {only} USING (category, month)"
         )
     # A group's text is fetched when a worker can take it, not every text at once: a first
-    # night at 1,000,000 complaints held all 78 groups' texts (26 million characters) as
+    # night at 1,000,000 complaints held all its groups' texts (POOL_FROM_CHARS above) as
     # Python strings, and again as the pickles on their way to the workers.
     result = con.execute(
         f"SELECT category, month, text, complaints, count(*) OVER (), sum(length(text)) OVER () "
