@@ -183,12 +183,11 @@ def _in_batches(
     failed: dict[tuple[str, str | None], int] = {}
     definition = gx.validation_definition(spec)
     # a relation streams its rows batch by batch (a DB-API result would copy them all first)
-    reader = con.sql(
+    relation = con.sql(
         f"SELECT {', '.join(columns)} FROM {spec['table']}" + (f" WHERE {where}" if where else "")
-    ).to_arrow_reader(batch_rows)
+    )
     start = 0
-    for batch in reader:
-        frame = batch.to_pandas()
+    for frame in gx.frames(relation, batch_rows):
         label = f"{spec['table']}: {run_label}, rows {start + 1}-{start + len(frame)}"
         outcome = gx.run(definition, gx.narrowed(frame, spec), result_format="COMPLETE", name=label)
         for expectation, result in gx.paired(spec, outcome):

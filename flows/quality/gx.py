@@ -20,6 +20,7 @@ import json
 import logging
 import re
 import warnings
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -51,10 +52,37 @@ def _context():
     # a 262,144-row batch's validation); our frames are validated once and never looked up by
     # fingerprint, so none is taken.
     pandas_execution_engine.HASH_THRESHOLD = 0
+    _filter_once(pandas_execution_engine.PandasExecutionEngine)
     context = gx.get_context(mode="ephemeral")
     # One progress bar per delivery would bury the nightly's log.
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     return context, context.data_sources.add_pandas("tousu")
+
+
+# Each row condition's rows of the frame being validated: (the frame, its filtered rows) by the
+# frame's id and the condition, emptied when a run ends.
+_filtered: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
+def _filter_once(engine) -> None:
+    """Make GX filter a frame by a row condition once per run, not once per metric.
+
+    GX's pandas engine filters the whole batch again for every metric of an expectation with a
+    row condition: about 50 filters of each ticket-events batch, whose 9 conditional
+    expectations share one condition (20 of the 41 s GX took on a first night's 7.8M events;
+    one 524,288-row batch 1.5 s instead of 0.5). GX gives an expectation without a condition
+    the batch frame itself, shared by every metric, so metrics do not change the frame they
+    get, and one filtered frame can be shared the same way."""
+    apply = engine._apply_row_condition_filter
+
+    def once(self, data, row_condition, domain_kwargs):
+        key = (id(data), repr(row_condition), domain_kwargs.get("condition_parser"))
+        held = _filtered.get(key)
+        if held is None or held[0] is not data:  # the entry holds `data`: its id is not reused
+            held = _filtered[key] = (data, apply(self, data, row_condition, domain_kwargs))
+        return held[1]
+
+    engine._apply_row_condition_filter = once
 
 
 def validation_definition(spec: dict, mostly: tuple[float, ...] | None = None):
@@ -117,12 +145,37 @@ def run(
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return definition.run(
-            batch_parameters={"dataframe": frame},
-            expectation_parameters=parameters or {},
-            result_format=result_format,
-            run_id=run_name(name) if name else None,
-        )
+        try:
+            return definition.run(
+                batch_parameters={"dataframe": frame},
+                expectation_parameters=parameters or {},
+                result_format=result_format,
+                run_id=run_name(name) if name else None,
+            )
+        finally:
+            _filtered.clear()  # the filtered frames are this run's only
+
+
+def frames(relation, rows: int) -> Iterator[pd.DataFrame]:
+    """A DuckDB relation's rows as pandas frames of `rows` rows (the last one fewer).
+
+    DuckDB's Arrow reader hands batches of at most a row group (122,880 rows) whatever size is
+    asked, and each GX run costs a fixed part on top of its rows: 1,572,864 ticket events
+    validated in 4.6 s as three frames, 7.5 s as DuckDB's fourteen batches."""
+    import pyarrow as pa
+
+    held: list = []
+    count = 0
+    for batch in relation.to_arrow_reader(rows):
+        held.append(batch)
+        count += batch.num_rows
+        while count >= rows:
+            table = pa.Table.from_batches(held)
+            yield table.slice(0, rows).to_pandas()
+            rest = table.slice(rows)
+            held, count = rest.to_batches(), rest.num_rows
+    if count:
+        yield pa.Table.from_batches(held).to_pandas()
 
 
 def columns_read(spec: dict) -> list[str]:

@@ -150,12 +150,12 @@ def find_problems(
         f"SELECT {', '.join(columns)} FROM {suite.view} "  # view and columns from our files
         f"WHERE _load_id IN ({', '.join('?' for _ in load_ids)})",
         params=load_ids,
-    ).to_arrow_reader(VALIDATE_ROWS)
+    )
     problems: list[tuple] = []
-    for batch, rows_read in enumerate(rows, start=1):
+    for batch, frame in enumerate(gx.frames(rows, VALIDATE_ROWS), start=1):
         problems += _problems_in(
             suite,
-            rows_read.to_pandas(),
+            frame,
             run_end,
             run_date,
             phone_region,

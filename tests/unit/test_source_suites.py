@@ -195,3 +195,82 @@ def test_gx_sees_only_the_columns_its_suite_reads_and_finds_the_same_rows():
     frame = pd.DataFrame({"received_at": [1], "status": ["x"], "other": [2]}, index=[7])
     assert list(gx.narrowed(frame, nested).columns) == ["received_at", "status"]
     assert list(gx.narrowed(frame, nested).index) == [7]
+
+
+def _condition(event: str) -> dict:
+    return {"type": "comparison", "column": {"name": "event"}, "operator": "==", "parameter": event}
+
+
+def test_a_row_condition_filters_each_frame_once_and_finds_each_expectations_own_rows(
+    monkeypatch,
+):
+    """gx filters a frame by a row condition once per run (GX would filter it again for every
+    metric), and the filtered rows are the run's own: each expectation sees the rows of its own
+    condition, and the next frame is filtered anew."""
+    import pandas as pd
+
+    spec = {
+        "name": "test_row_conditions_once",
+        "expectations": [
+            {
+                "type": "expect_column_values_to_not_be_null",
+                "kwargs": {"column": "category", "row_condition": _condition("registered")},
+                "meta": {"check": "registered_category"},
+            },
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {
+                    "column": "category",
+                    "value_set": ["x"],
+                    "row_condition": _condition("registered"),
+                },
+                "meta": {"check": "registered_category_known"},
+            },
+            {
+                "type": "expect_column_values_to_not_be_null",
+                "kwargs": {"column": "category", "row_condition": _condition("closed")},
+                "meta": {"check": "closed_category"},
+            },
+        ],
+    }
+    filters = []
+    query = pd.DataFrame.query
+    monkeypatch.setattr(
+        pd.DataFrame, "query", lambda self, *a, **k: filters.append(a) or query(self, *a, **k)
+    )
+    definition = gx.validation_definition(spec)
+
+    def unexpected(frame: pd.DataFrame) -> list[list[int]]:
+        outcome = gx.run(definition, frame, result_format="COMPLETE")
+        return [sorted(r.result["unexpected_index_list"]) for _, r in gx.paired(spec, outcome)]
+
+    first = pd.DataFrame(
+        {
+            "event": ["registered", "closed", "registered", "closed"],
+            "category": [None, None, "y", "x"],
+        },
+        index=[10, 11, 12, 13],
+    )
+    assert unexpected(first) == [[10], [12], [11]]
+    assert len(filters) == 2  # one per condition, not one per metric
+    second = pd.DataFrame(
+        {"event": ["closed", "registered", "registered"], "category": ["x", None, "x"]},
+        index=[10, 11, 12],
+    )
+    assert unexpected(second) == [[11], [], []]
+    assert len(filters) == 4
+    assert gx._filtered == {}  # no frame is held after a run
+
+
+def test_frames_for_gx_are_of_the_size_asked_whatever_batches_duckdb_hands():
+    import duckdb
+    import pandas as pd
+
+    con = duckdb.connect()
+    con.execute("SET threads = 2")  # a parallel scan hands one batch per row group
+    con.execute("CREATE TABLE t AS SELECT range AS n FROM range(300000)")
+    assert max(b.num_rows for b in con.sql("SELECT n FROM t").to_arrow_reader(131_072)) < 131_072
+    frames = list(gx.frames(con.sql("SELECT n FROM t"), 131_072))
+    assert [len(f) for f in frames] == [131_072, 131_072, 37_856]
+    assert pd.concat(frames, ignore_index=True)["n"].tolist() == list(range(300_000))
+    assert list(gx.frames(con.sql("SELECT n FROM t WHERE false"), 10)) == []
