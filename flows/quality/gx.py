@@ -171,11 +171,14 @@ def frames(relation, rows: int) -> Iterator[pd.DataFrame]:
         count += batch.num_rows
         while count >= rows:
             table = pa.Table.from_batches(held)
-            yield table.slice(0, rows).to_pandas()
-            rest = table.slice(rows)
+            frame, rest = table.slice(0, rows).to_pandas(), table.slice(rows)
             held, count = rest.to_batches(), rest.num_rows
+            del table, rest  # GX runs on the frame while only the rows after it stay Arrow
+            yield frame
     if count:
-        yield pa.Table.from_batches(held).to_pandas()
+        frame = pa.Table.from_batches(held).to_pandas()
+        del held
+        yield frame
 
 
 def columns_read(spec: dict) -> list[str]:
