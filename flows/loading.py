@@ -46,16 +46,16 @@ from tousu.warehouse import db
 # Set by tests to prove that a crash inside the transaction leaves no partial file behind.
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InboxFile:
-    path: Path
+    path: str  # the file's path, as text (flows/reading.py says why)
     rel: str  # path relative to the inbox: what ops tables record
     sha256: str
     size: int
     modified_ns: int | None = None  # the file's mtime when it was read
 
 
-@dataclass
+@dataclass(slots=True)
 class FileOutcome:
     source: str
     path: str
@@ -70,9 +70,9 @@ class FileOutcome:
     notes: list[str] = field(default_factory=list)
 
 
-def sha256_of(path: Path) -> str:
+def sha256_of(path: str | Path) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
@@ -108,12 +108,11 @@ def new_files(
         name = prefix + rel
         is_link = stat.S_ISLNK(status.st_mode)
         if not boundary.contains(name, is_link):
-            path = inbox / rel
             # Recorded under a digest of its name: the target's content is never read.
             digest = hashlib.sha256(f"outside:{rel}".encode()).hexdigest()
             outside.append(
                 (
-                    InboxFile(path, rel, digest, path.lstat().st_size),
+                    InboxFile(name, rel, digest, os.lstat(name).st_size),
                     FileOutcome(
                         source.name,
                         rel,
@@ -134,10 +133,9 @@ def new_files(
             continue
         if arrived_ns is not None and status.st_mtime_ns > arrived_ns:
             continue
-        path = inbox / rel
-        digest = sha256_of(path)
+        digest = sha256_of(name)
         if (rel, digest) not in seen:
-            files.append(InboxFile(path, rel, digest, status.st_size, status.st_mtime_ns))
+            files.append(InboxFile(name, rel, digest, status.st_size, status.st_mtime_ns))
     return files, outside
 
 
@@ -145,7 +143,8 @@ def deliveries(source: Source, files: list[InboxFile]) -> list[list[InboxFile]]:
     """Group files into the units that load in one transaction."""
     if not source.batch_by_folder:
         return [[f] for f in files]
-    return [list(g) for _, g in groupby(files, key=lambda f: Path(f.rel).parent.as_posix())]
+    # the folder by text, not a Path per file (1.4 s of a first night's 239,498 emails)
+    return [list(g) for _, g in groupby(files, key=lambda f: f.rel.rpartition("/")[0])]
 
 
 def load_source(
@@ -599,8 +598,8 @@ def _store(
                         f"{skipped} record(s) identical to ones already loaded: skipped "
                         f"(ops.redeliveries)"
                     )
-                notes += [f"{n} row(s) skipped by {rule}" for rule, n in d.skipped.items() if n]
-                skipped += sum(d.skipped.values())
+                notes += [f"{n} row(s) skipped by {rule}" for rule, n in d.skipped if n]
+                skipped += sum(n for _, n in d.skipped)
                 if corrected:
                     notes.append(
                         f"{corrected} correction(s) of records loaded before: the new "

@@ -176,7 +176,7 @@ def check_sample(
             load_delivery(
                 con,
                 source,
-                [InboxFile(path, rel, sha256_of(path), path.stat().st_size)],
+                [InboxFile(str(path), rel, sha256_of(path), path.stat().st_size)],
                 "check",
                 run_date,
                 timezone,

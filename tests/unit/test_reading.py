@@ -44,7 +44,10 @@ def failing_reader(path: Path, rel: str):
 
 def units_of(inbox: Path) -> list[list[FileToRead]]:
     return [
-        [FileToRead(p, p.relative_to(inbox).as_posix(), "sha") for p in sorted(d.glob("*.eml"))]
+        [
+            FileToRead(str(p), p.relative_to(inbox).as_posix(), "sha")
+            for p in sorted(d.glob("*.eml"))
+        ]
         for d in sorted((inbox / "email").iterdir())
     ]
 
@@ -179,7 +182,7 @@ def test_validating_a_nights_deliveries_together_quarantines_as_one_by_one(tmp_p
         load_delivery(
             one_by_one,
             SOURCES["phone"],
-            [InboxFile(path, rel, sha256_of(path), path.stat().st_size)],
+            [InboxFile(str(path), rel, sha256_of(path), path.stat().st_size)],
             "r1",
             NIGHT,
         )
