@@ -26,19 +26,34 @@ inputs AS (
     ANTI JOIN intermediate.sla_kept USING (complaint_id, clock, instance)
     WHERE i.start_at <= (SELECT as_of FROM as_of)
 ),
-matched AS (
-    SELECT i.*, r.policy_version, r.rule_no, r.target_seconds, r.target_working_days,
+-- The rule depends only on the clock and the complaint's classification, so it is chosen once
+-- per combination found, not per clock: a first night's 3.2M clocks matched 4.2M rule rows,
+-- and ranking them per clock took 11 of the 14 s this model took.
+kinds AS (SELECT DISTINCT clock, channel, urgency, priority, category FROM inputs),
+tightest AS (
+    SELECT k.*, r.policy_version, r.rule_no, r.target_seconds, r.target_working_days,
            r.target_label, r.pauses
-    FROM inputs i
+    FROM kinds k
     JOIN mart.sla_policy_rules r
-      ON r.clock = i.clock
-     AND (r.when_channel IS NULL OR list_contains(r.when_channel, i.channel))
-     AND (r.when_urgency IS NULL OR list_contains(r.when_urgency, i.urgency))
-     AND (r.when_priority IS NULL OR list_contains(r.when_priority, i.priority))
-     AND (r.when_category IS NULL OR list_contains(r.when_category, i.category))
+      ON r.clock = k.clock
+     AND (r.when_channel IS NULL OR list_contains(r.when_channel, k.channel))
+     AND (r.when_urgency IS NULL OR list_contains(r.when_urgency, k.urgency))
+     AND (r.when_priority IS NULL OR list_contains(r.when_priority, k.priority))
+     AND (r.when_category IS NULL OR list_contains(r.when_category, k.category))
     QUALIFY row_number() OVER (
-        PARTITION BY i.complaint_id, i.clock, i.instance
+        PARTITION BY k.clock, k.channel, k.urgency, k.priority, k.category
         ORDER BY coalesce(r.target_seconds, r.target_working_days), r.rule_no) = 1
+),
+matched AS (
+    SELECT i.*, t.policy_version, t.rule_no, t.target_seconds, t.target_working_days,
+           t.target_label, t.pauses
+    FROM inputs i
+    JOIN tightest t
+      ON t.clock = i.clock
+     AND t.channel IS NOT DISTINCT FROM i.channel
+     AND t.urgency IS NOT DISTINCT FROM i.urgency
+     AND t.priority IS NOT DISTINCT FROM i.priority
+     AND t.category IS NOT DISTINCT FROM i.category
 ),
 waits AS (
     SELECT a.complaint_id, a.occurred_at AS paused_from,
