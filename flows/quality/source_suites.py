@@ -116,11 +116,11 @@ def reason(meta: dict, row: dict, fix: str) -> str:
 
 # Rows per GX run: GX validates pandas copies, so a batch bounds the memory a run takes, and
 # deliveries smaller than a batch share one (a run has a fixed cost of a fraction of a second).
-# Ticket events, Arrow-backed strings, 2 cores, 1,572,864 rows in GX (gx.frames, a row
-# condition filtered once per run): as frames of 131,072 rows 4.4 s, 262,144 rows 2.1 s (a 59
-# MiB frame), 524,288 rows 1.5 s (118 MiB). A first night's 7.8M events peaked 90 MiB lower
-# with the 262,144-row frames, for about 2.5 s more in GX.
-VALIDATE_ROWS = 2048 * 128
+# A DuckDB row group (122,880 rows): gx.frames joins DuckDB's smaller batches up to it. Larger
+# frames validate faster but the night holds more: a first night at 1,000,000 complaints with
+# 262,144-row frames took 254.1 s and peaked at 2,312 MiB, with these 299.5 s and 2,142 MiB
+# (ticket events 53.0 s / 64.1 s), run apart on a machine whose speed varies by 10-15 %.
+VALIDATE_ROWS = 2048 * 60
 
 
 def find_problems(
