@@ -118,8 +118,9 @@ def reason(meta: dict, row: dict, fix: str) -> str:
 # deliveries smaller than a batch share one (a run has a fixed cost of a fraction of a second).
 # A DuckDB row group (122,880 rows): gx.frames joins DuckDB's smaller batches up to it. Larger
 # frames validate faster but the night holds more: a first night at 1,000,000 complaints with
-# 262,144-row frames took 254.1 s and peaked at 2,312 MiB, with these 299.5 s and 2,142 MiB
-# (ticket events 53.0 s / 64.1 s), run apart on a machine whose speed varies by 10-15 %.
+# 262,144-row frames peaked at 2,312 MiB (254.1 s), with these at 2,142 and 2,211 MiB (299.5 and
+# 285.3 s; its ticket events 53.0 s against 64.1 and 88.1 s, a spread this machine also shows
+# for the same code).
 VALIDATE_ROWS = 2048 * 60
 
 
