@@ -149,13 +149,13 @@ def find_problems(
     columns = [
         f'"{c}"' for c in con.sql(f"SELECT * FROM {suite.view} LIMIT 0").columns if c in checked
     ]
-    rows = con.sql(
+    relation = con.sql(
         f"SELECT {', '.join(columns)} FROM {suite.view} "  # view and columns from our files
         f"WHERE _load_id IN ({', '.join('?' for _ in load_ids)})",
         params=load_ids,
     )
     problems: list[tuple] = []
-    for batch, frame in enumerate(gx.frames(rows, VALIDATE_ROWS), start=1):
+    for batch, frame in enumerate(gx.frames(relation, VALIDATE_ROWS), start=1):
         problems += _problems_in(
             suite,
             frame,
