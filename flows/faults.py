@@ -10,6 +10,8 @@ import errno
 import shutil
 from pathlib import Path
 
+from tousu.flows.settings import MEMORY_LIMIT
+
 NO_SPACE = "no space left on device"
 
 
@@ -44,7 +46,7 @@ def describe(exc: BaseException, where: str | None = None, path: Path | None = N
     text = f"{exc.__class__.__name__}: {first[:300]}"
     if "Out of Memory Error" in first:
         text += (
-            "; DuckDB ran out of the memory it may use: raise TOUSU_MEMORY_LIMIT (default 1GB; "
+            f"; DuckDB ran out of the memory it may use: raise TOUSU_MEMORY_LIMIT (default {MEMORY_LIMIT}; "
             "set empty: 80 % of the machine's memory) and run the night again"
         )
     return f"{text} (while {where})" if where else text
