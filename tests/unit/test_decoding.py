@@ -28,3 +28,14 @@ def test_lines_in_another_encoding_are_marked_and_keep_their_place():
     lines = decoded.text.split("\n")
     assert lines[1] == "1,好" and lines[3] == "3,好"
     assert "\ufffd" in lines[2]
+
+
+def test_latin_text_read_as_gbk_is_noted_with_its_line_and_chinese_text_is_not():
+    """Only characters outside GB2312 can be Latin-1 read as GBK ('Renée' reads 'Ren閑'); rare
+    Chinese characters outside it (堃, 喆) and character references written in the text itself
+    do not make a note, and a real pair does, with its first line."""
+    chinese = "客户,描述\n张堃,热水壶&#38289;坏了&#99999999;\n李喆,退款 &#38;\n".encode("gbk")
+    assert decode_export(chinese, "gbk").notes == []
+    latin = chinese + "Renée,broken kettle\n".encode("cp1252")
+    [note] = decode_export(latin, "gbk").notes
+    assert "1 line(s) look like Windows-1252" in note and "line 4: 'Ren閑" in note
