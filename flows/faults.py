@@ -46,7 +46,8 @@ def describe(exc: BaseException, where: str | None = None, path: Path | None = N
     text = f"{exc.__class__.__name__}: {first[:300]}"
     if "Out of Memory Error" in first:
         text += (
-            f"; DuckDB ran out of the memory it may use: raise TOUSU_MEMORY_LIMIT (default {MEMORY_LIMIT}; "
-            "set empty: 80 % of the machine's memory) and run the night again"
+            "; DuckDB ran out of the memory it may use: raise TOUSU_MEMORY_LIMIT "
+            f"(default {MEMORY_LIMIT}; set empty: 80 % of the machine's memory) and run the "
+            "night again"
         )
     return f"{text} (while {where})" if where else text

@@ -14,7 +14,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # month are this zone's), and the region of phone numbers written without a country code.
 TIMEZONE = "Asia/Shanghai"
 PHONE_REGION = "CN"
-# DuckDB's memory for a night (Settings.memory_limit says why this much).
+# DuckDB's memory for a night by default. The process carries about 1.2 GB of its own besides,
+# and with this the first night of a 1,000,000-complaint history and the delta night of a
+# 9,000,000-complaint one stay within 2 GiB in about the time 1GB takes (docs/benchmark.md), so
+# a growing history does not take the machine.
 MEMORY_LIMIT = "768MB"
 # The schedules, in TIMEZONE (flows/deployments.py): the night at 02:00, when the channels'
 # exports of the day before have arrived; the monthly review pack on the 1st at 06:00, after the
@@ -50,11 +53,8 @@ class Settings(BaseSettings):
     # warehouse/sources/).
     sources_dir: Path | None = None
     # DuckDB's memory for a night, e.g. "4GB" (what does not fit spills to disk beside the
-    # warehouse). 768MB by default: the process carries about 1.2 GB of its own besides, and
-    # with this the first night of a 1,000,000-complaint history and the delta night of a
-    # 9,000,000-complaint one stay within 2 GiB in about the time 1GB takes (docs/benchmark.md),
-    # so a growing history does not take the machine. Set empty (TOUSU_MEMORY_LIMIT=) for
-    # DuckDB's own default, 80 % of the machine's memory.
+    # warehouse); MEMORY_LIMIT by default (why that much: there). Set empty
+    # (TOUSU_MEMORY_LIMIT=) for DuckDB's own default, 80 % of the machine's memory.
     memory_limit: str | None = MEMORY_LIMIT
     # Where the GX Data Docs site is served (set by `tousu dashboard` for the app it starts).
     data_docs_url: str | None = None
