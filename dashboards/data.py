@@ -106,6 +106,18 @@ def query(sql: str, *params) -> pl.DataFrame:
     return _query(str(path), _stamp(path), scope().key, sql, tuple(params))
 
 
+# Rows a list of records shows (and its download holds): the first in the list's own order. A
+# month's complaints on a 9,036,100-complaint history (about 700,000 rows) took 2.4 s to fetch,
+# draw and write as CSV on every visit; the count of all of them is a cheap query of its own.
+SHOWN_ROWS = 1_000
+
+
+def first_rows(sql: str, *params) -> tuple[pl.DataFrame, int]:
+    """The first SHOWN_ROWS rows of an ordered query, and how many rows it has in all."""
+    total = query(f"SELECT count(*) AS n FROM ({sql})", *params)["n"][0]
+    return query(f"{sql} LIMIT {SHOWN_ROWS}", *params), int(total)
+
+
 def has_table(name: str) -> bool:
     """Whether the viewer's copy has `schema.table` (a table or a view)."""
     from tousu.warehouse.db import tables_exist

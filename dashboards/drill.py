@@ -40,8 +40,9 @@ def list_sql(kind: str, f: Filters) -> tuple[str, list]:
     where, params = f.rows_where()
     terms = [condition, where]
     if of_month:
-        terms.append("list_contains(?::DATE[], date_trunc('month', c.received_at)::DATE)")
-        params = [*params, f.months]
+        in_period, months = f.in_period("c.received_at")
+        terms.append(in_period)
+        params = [*params, *months]
     sql = (
         "SELECT c.complaint_id, c.received_at, c.channel, c.department, c.category, "
         "c.priority, c.status FROM core.complaints c "

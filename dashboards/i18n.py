@@ -151,6 +151,11 @@ TEXT = {
         "Improvement plan overdue: {plan} {title} (owner {owner}, deadline {deadline})",
     ),
     "open_detail": ("选中一行查看投诉详情", "Select a row to open the complaint"),
+    "first_rows": (
+        "显示前 {shown:,} 条（共 {total:,} 条），下载同此；缩小筛选范围可查看其余记录",
+        "The first {shown:,} of {total:,} are shown and downloaded; narrow the filters to see "
+        "the rest",
+    ),
     "download": ("下载 CSV", "Download CSV"),
     "heatmap": ("部门 × 类别", "Department × category"),
     "quarantine": ("隔离记录", "Quarantined rows"),

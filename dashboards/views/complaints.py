@@ -3,7 +3,7 @@ with the sidebar's filters applied; a row opens the complaint."""
 
 import streamlit as st
 
-from tousu.dashboards.data import query
+from tousu.dashboards.data import first_rows
 from tousu.dashboards.drill import LISTS, list_sql
 from tousu.dashboards.filters import keep_choice, kept_choice, sidebar_filters
 from tousu.dashboards.i18n import lang, t
@@ -23,7 +23,9 @@ kind = st.segmented_control(
 kind = kind or "received"
 keep_choice("list", kind)
 sql, params = list_sql(kind, f)
-complaints = query(sql, *params)
+complaints, total = first_rows(sql, *params)
 of_month = f" · {f.label}" if LISTS[kind][1] else ""
-st.subheader(f"{t(f'list_{kind}')}{of_month} ({complaints.height:,})")
+st.subheader(f"{t(f'list_{kind}')}{of_month} ({total:,})")
+if total > complaints.height:
+    st.caption(t("first_rows").format(shown=complaints.height, total=total))
 complaint_table(complaints, key="drill_list")

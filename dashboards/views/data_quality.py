@@ -5,7 +5,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from tousu.dashboards.data import query
+from tousu.dashboards.data import first_rows, query
 from tousu.dashboards.dq_review import render_review
 from tousu.dashboards.exports import download_csv
 from tousu.dashboards.i18n import column_label, lang, t, value_labels
@@ -114,13 +114,13 @@ check = c2.selectbox(
     t("ack_check"), ["(all)", *checks], key="dq_check", format_func=lambda c: every.get(c, c)
 )
 open_only = c3.toggle(t("open_only"), value=True, key="dq_open_only")
-quarantined = query(
+quarantined, total = first_rows(
     """
     SELECT source, file, row_number, check_name, reason, record, quarantined_at, resolved_by
     FROM ops.quarantine
     WHERE (? = '(all)' OR source = ?) AND (NOT ? OR resolved_at IS NULL)
       AND (? = '(all)' OR list_contains(string_split(check_name, ', '), ?))
-    ORDER BY quarantined_at DESC, file, row_number LIMIT 10000""",
+    ORDER BY quarantined_at DESC, file, row_number""",
     source,
     source,
     open_only,
@@ -128,7 +128,9 @@ quarantined = query(
     check,
 )
 # Quarantined rows arrive masked (names 张*, phones 138****1234) from the viewer's copy.
-st.caption(f"{t('quarantine')} ({quarantined.height:,})")
+st.caption(f"{t('quarantine')} ({total:,})")
+if total > quarantined.height:
+    st.caption(t("first_rows").format(shown=quarantined.height, total=total))
 show(quarantined)
 download_csv(
     quarantined,

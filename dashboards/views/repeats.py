@@ -52,19 +52,19 @@ st.altair_chart(
 st.caption(t("pending_note"))
 show(mark_months(rates, f.channel))
 
+in_period, months = f.in_period("received_at")
 chains = query(
     f"""
     SELECT ch.chain_id, ch.position, ch.complaint_id, ch.channel, ch.category, ch.department,
            ch.received_at, ch.days_since_previous, ch.chain_length, ch.channels_in_chain
     FROM mart.repeat_chains ch
     JOIN (SELECT DISTINCT chain_id FROM mart.repeat_chains
-          WHERE position = 0
-            AND list_contains(?::DATE[], date_trunc('month', received_at)::DATE)) m
+          WHERE position = 0 AND {in_period}) m
       USING (chain_id)
     JOIN (SELECT complaint_id, priority FROM core.complaints) c USING (complaint_id)
     WHERE {where}
     ORDER BY ch.chain_length DESC, ch.chain_id, ch.position LIMIT 5000""",
-    f.months,
+    *months,
     *params,
 )
 st.caption(f"{t('chains')} ({chains['chain_id'].n_unique():,})")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tousu.dashboards.data import query
+from tousu.dashboards.data import first_rows, query
 from tousu.dashboards.filters import ALL, sidebar_filters
 from tousu.dashboards.i18n import t
 from tousu.dashboards.links import complaint_table
@@ -30,17 +30,20 @@ show(
     },
 )
 
-breaches = query(
+in_period, months = f.in_period("start_at")
+breaches, total = first_rows(
     f"""
     SELECT complaint_id, clock, channel, department, category, priority, target_label,
            start_at, deadline_at, stop_at, status, overrun_hours
     FROM mart.sla_breaches
-    WHERE list_contains(?::DATE[], date_trunc('month', start_at)::DATE) AND {where}
-    ORDER BY overrun_hours DESC LIMIT 5000""",
-    f.months,
+    WHERE {in_period} AND {where}
+    ORDER BY overrun_hours DESC, complaint_id, clock""",
+    *months,
     *params,
 )
-st.caption(f"{t('breaches')} ({breaches.height:,})")
+st.caption(f"{t('breaches')} ({total:,})")
+if total > breaches.height:
+    st.caption(t("first_rows").format(shown=breaches.height, total=total))
 complaint_table(breaches, key="sla_breaches")
 
 at_risk = query(

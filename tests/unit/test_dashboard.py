@@ -391,6 +391,42 @@ def test_quarantined_records_are_masked_and_downloads_neutralise_formulas(publis
     assert shown_whole == [], records[:500]  # shown as 张*, never whole
 
 
+def test_a_long_list_shows_its_first_rows_newest_first_and_counts_them_all(published, monkeypatch):
+    """The month's complaints: the heading counts every one (the Overview's volume), the table
+    holds the first SHOWN_ROWS in the list's order, and a caption says so."""
+    from tousu.dashboards import data
+    from tousu.flows.settings import TIMEZONE
+
+    monkeypatch.setattr(data, "SHOWN_ROWS", 7)
+    at = app().run()
+    at.switch_page("views/complaints.py").run()
+    assert not at.exception, at.exception
+    month = at.selectbox(key="month").value
+    [(volume,)] = mart(
+        published,
+        "SELECT complaints FROM mart.satisfaction_closure_monthly WHERE month = ? "
+        "AND channel = '(all)' AND department = '(all)' AND category = '(all)' "
+        "AND priority = '(all)'",
+        month,
+    )
+    newest = [
+        c
+        for (c,) in mart(
+            published,
+            "SELECT complaint_id FROM core.complaints "
+            "WHERE date_trunc('month', received_at AT TIME ZONE ?)::DATE = ? "
+            "ORDER BY received_at DESC, complaint_id LIMIT 7",
+            TIMEZONE,
+            month,
+        )
+    ]
+    assert volume > 7
+    assert at.subheader[0].value.endswith(f"({volume:,})")
+    [table] = [d for d in at.dataframe if zh("complaint_id") in d.value.columns]
+    assert table.value[zh("complaint_id")].to_list() == newest
+    assert f"显示前 7 条（共 {volume:,} 条）" in " ".join(c.value for c in at.caption)
+
+
 def test_the_breach_list_counts_the_companys_month_as_the_compliance_table_does(published):
     """Pages run date_trunc in the reporting time zone: a clock started at 01:00 on the 1st
     (Shanghai) is in that month's list, as in the monthly mart."""
