@@ -17,7 +17,7 @@ import polars as pl
 import polars.selectors as cs
 import streamlit as st
 
-from tousu.dashboards.i18n import column_label, value_labels
+from tousu.dashboards.i18n import column_label, t, value_labels
 
 # Columns holding a share between 0 and 1 (shown as a percentage).
 RATE = re.compile(r"(_rate|_share|^share|^csat|^sla_compliance|^sla|^checks_passed)$")
@@ -95,3 +95,9 @@ def show(frame: pl.DataFrame, key: str | None = None, **options):
         column_config=settings,
         **options,
     )
+
+
+def note_first_rows(frame: pl.DataFrame, total: int) -> None:
+    """Say that a list shows only its first rows of `total` (dashboards/data.first_rows)."""
+    if total > frame.height:
+        st.caption(t("first_rows").format(shown=frame.height, total=total))

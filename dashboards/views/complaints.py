@@ -8,6 +8,7 @@ from tousu.dashboards.drill import LISTS, list_sql
 from tousu.dashboards.filters import keep_choice, kept_choice, sidebar_filters
 from tousu.dashboards.i18n import lang, t
 from tousu.dashboards.links import complaint_table
+from tousu.dashboards.tables import note_first_rows
 
 f = sidebar_filters()
 kinds = list(LISTS)
@@ -26,6 +27,5 @@ sql, params = list_sql(kind, f)
 complaints, total = first_rows(sql, *params)
 of_month = f" · {f.label}" if LISTS[kind][1] else ""
 st.subheader(f"{t(f'list_{kind}')}{of_month} ({total:,})")
-if total > complaints.height:
-    st.caption(t("first_rows").format(shown=complaints.height, total=total))
+note_first_rows(complaints, total)
 complaint_table(complaints, key="drill_list")

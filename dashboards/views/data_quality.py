@@ -9,7 +9,7 @@ from tousu.dashboards.data import first_rows, query
 from tousu.dashboards.dq_review import render_review
 from tousu.dashboards.exports import download_csv
 from tousu.dashboards.i18n import column_label, lang, t, value_labels
-from tousu.dashboards.tables import show
+from tousu.dashboards.tables import note_first_rows, show
 
 st.subheader(t("data_quality"))
 last = query("SELECT run_date, status, note FROM ops.runs ORDER BY started_at DESC LIMIT 1")
@@ -27,12 +27,13 @@ if waiting.height:
     st.caption(f"{t('files_waiting')} ({waiting.height:,})")
     show(waiting)
 render_review()
-pending = query(
+pending, waiting_total = first_rows(
     "SELECT waiting_for, source, key, file, row_number FROM ops.pending_links "
     "ORDER BY waiting_for, file, row_number"
 )
-if pending.height:
-    st.caption(f"{t('waiting_links')} ({pending.height:,})")
+if waiting_total:
+    st.caption(f"{t('waiting_links')} ({waiting_total:,})")
+    note_first_rows(pending, waiting_total)
     show(pending)
     download_csv(pending, "pending_links")
 runs = query(
@@ -129,8 +130,7 @@ quarantined, total = first_rows(
 )
 # Quarantined rows arrive masked (names 张*, phones 138****1234) from the viewer's copy.
 st.caption(f"{t('quarantine')} ({total:,})")
-if total > quarantined.height:
-    st.caption(t("first_rows").format(shown=quarantined.height, total=total))
+note_first_rows(quarantined, total)
 show(quarantined)
 download_csv(
     quarantined,

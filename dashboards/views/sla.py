@@ -7,7 +7,7 @@ from tousu.dashboards.filters import ALL, sidebar_filters
 from tousu.dashboards.i18n import t
 from tousu.dashboards.links import complaint_table
 from tousu.dashboards.provisional import provisional_note
-from tousu.dashboards.tables import show
+from tousu.dashboards.tables import note_first_rows, show
 from tousu.warehouse import figures
 
 f = sidebar_filters()
@@ -42,8 +42,7 @@ breaches, total = first_rows(
     *params,
 )
 st.caption(f"{t('breaches')} ({total:,})")
-if total > breaches.height:
-    st.caption(t("first_rows").format(shown=breaches.height, total=total))
+note_first_rows(breaches, total)
 complaint_table(breaches, key="sla_breaches")
 
 at_risk = query(
