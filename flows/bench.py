@@ -473,6 +473,13 @@ def main(argv: list[str] | None = None) -> None:
     million = gx_million_rows(Path(summary.published))
     declared = declared_source_load(work)
     nights = incremental_nights(inbox, work, args.history_copies)
+    deep_views, deep_copies = {}, {}
+    if "last month, deep" in nights:  # the review on the deep history's published copy
+        from tousu.flows.settings import published_path_for
+
+        deep_published = published_path_for(work / "deep" / "tousu.duckdb")
+        deep_views = view_seconds(deep_published)
+        deep_copies = viewer_copy_seconds(deep_published)
 
     print()
     print(
@@ -551,12 +558,22 @@ def main(argv: list[str] | None = None) -> None:
         )
     else:
         print("  deep history: not measured (make bench BENCH_HISTORY_COPIES=9 adds it)")
-    print("a user's copy of the published warehouse (built at the first page after a night):")
+    on_deep = " / on the deep history" if deep_copies else ""
+    print(
+        "a user's copy of the published warehouse (built at the first page after a night)"
+        f"{on_deep}:"
+    )
     for label, (n, seconds) in copies.items():
-        print(f"  {label:<27}{n:>10,} complaints {seconds:>7.2f} s")
-    print("review pages, seconds to render (first / cached):")
+        line = f"  {label:<27}{n:>10,} complaints {seconds:>7.2f} s"
+        if label in deep_copies:
+            line += f"  /{deep_copies[label][0]:>11,} complaints {deep_copies[label][1]:>7.2f} s"
+        print(line)
+    print(f"review pages, seconds to render (first / cached){on_deep}:")
     for view, (cold, warm) in views.items():
-        print(f"  {Path(view).stem:<15}{cold:>7.2f}{warm:>7.2f}")
+        line = f"  {Path(view).stem:<15}{cold:>7.2f}{warm:>7.2f}"
+        if view in deep_views:
+            line += f"  /{deep_views[view][0]:>7.2f}{deep_views[view][1]:>7.2f}"
+        print(line)
     month, seconds, sizes = report
     print(
         f"monthly review pack of {month:%Y-%m}, PDF and Excel in zh and en: {seconds:.1f} s ("
