@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from tousu.dashboards.filters import Filters
+from tousu.warehouse import figures
 
 # The lists a figure can open: its condition on core.complaints (alias c) and whether it is of
 # the filter's month (received in it) or of today (open now, whatever month).
@@ -27,8 +28,7 @@ LISTS = {
     # the Overview's overdue open: open today with a clock past its deadline
     "overdue_open": (
         "c.complaint_id IN (SELECT complaint_id FROM mart.sla_clocks "
-        "WHERE status = 'open_breached') AND c.complaint_id IN "
-        "(SELECT complaint_id FROM mart.complaint_as_of WHERE current)",
+        f"WHERE status = 'open_breached') AND c.{figures.OPEN_TODAY}",
         False,
     ),
 }

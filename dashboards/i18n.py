@@ -156,6 +156,10 @@ TEXT = {
         "The first {shown:,} of {total:,} are shown and downloaded; narrow the filters to see "
         "the rest",
     ),
+    "first_rows_unfiltered": (
+        "显示前 {shown:,} 条（共 {total:,} 条），下载同此",
+        "The first {shown:,} of {total:,} are shown and downloaded",
+    ),
     "download": ("下载 CSV", "Download CSV"),
     "heatmap": ("部门 × 类别", "Department × category"),
     "quarantine": ("隔离记录", "Quarantined rows"),

@@ -97,7 +97,9 @@ def show(frame: pl.DataFrame, key: str | None = None, **options):
     )
 
 
-def note_first_rows(frame: pl.DataFrame, total: int) -> None:
-    """Say that a list shows only its first rows of `total` (dashboards/data.first_rows)."""
+def note_first_rows(frame: pl.DataFrame, total: int, filtered: bool = True) -> None:
+    """Say that a list shows only its first rows of `total` (dashboards/data.first_rows), and,
+    when the page's filters choose its rows, that narrowing them shows the rest."""
     if total > frame.height:
-        st.caption(t("first_rows").format(shown=frame.height, total=total))
+        note = "first_rows" if filtered else "first_rows_unfiltered"
+        st.caption(t(note).format(shown=frame.height, total=total))

@@ -13,6 +13,21 @@ from datetime import date
 
 Read = Callable[..., list[dict]]
 
+# A complaint open today is one not known only as of an earlier export (mart.complaint_as_of:
+# an archive or a stopped source's last export). Written as "not among those", which are few:
+# every complaint has a row there, and choosing the 9,036,100 current ones of a deep history
+# took 0.47 s a query against 0.19 s.
+OPEN_TODAY = "complaint_id NOT IN (SELECT complaint_id FROM mart.complaint_as_of WHERE NOT current)"
+
+
+def overdue_open_sql(rows_where: str) -> str:
+    """The count `n` of complaints open today with an SLA clock past its deadline (the
+    Overview's tile and the monthly report's), under a row-level filter."""
+    return (
+        "SELECT count(DISTINCT complaint_id) AS n FROM mart.sla_clocks "
+        f"WHERE status = 'open_breached' AND {OPEN_TODAY} AND {rows_where}"
+    )
+
 
 def headline(
     read: Read, months: list[date], where: str, params: list, sla_where: str, sla_params: list

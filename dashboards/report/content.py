@@ -108,12 +108,7 @@ def _collect(
     # a period without data (before the history starts) is empty, not zero complaints
     before = before if before.get("volume") else {}
     year_ago = year_ago if year_ago.get("volume") else {}
-    [(overdue,)] = con.execute(
-        "SELECT count(DISTINCT complaint_id) FROM mart.sla_clocks WHERE status = 'open_breached' "
-        "AND complaint_id IN (SELECT complaint_id FROM mart.complaint_as_of WHERE current) "
-        f"AND {rows_where}",
-        rows_params,
-    ).fetchall()
+    [(overdue,)] = con.execute(figures.overdue_open_sql(rows_where), rows_params).fetchall()
     [(open_now, pending)] = con.execute(
         "SELECT sum(complaints - closed)::BIGINT, sum(followup_pending)::BIGINT "
         f"FROM mart.satisfaction_closure_monthly WHERE month = ? AND {where}",

@@ -33,7 +33,7 @@ pending, waiting_total = first_rows(
 )
 if waiting_total:
     st.caption(f"{t('waiting_links')} ({waiting_total:,})")
-    note_first_rows(pending, waiting_total)
+    note_first_rows(pending, waiting_total, filtered=False)
     show(pending)
     download_csv(pending, "pending_links")
 runs = query(

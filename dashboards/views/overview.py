@@ -101,13 +101,7 @@ def drill_button(col, key: str) -> None:
 def overdue_open(f: Filters) -> int:
     where, params = f.rows_where()
     # open today only: an item open in an archive export is not overdue now
-    return query(
-        "SELECT count(DISTINCT complaint_id) AS n FROM mart.sla_clocks "
-        "WHERE status = 'open_breached' AND complaint_id IN "
-        "(SELECT complaint_id FROM mart.complaint_as_of WHERE current) "
-        f"AND {where}",
-        *params,
-    )["n"][0]
+    return query(figures.overdue_open_sql(where), *params)["n"][0]
 
 
 # The halves of a complaint that wait for the other (ops.pending_links): in no figure yet.
