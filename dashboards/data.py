@@ -14,6 +14,7 @@ Values are bound as parameters; identifiers come only from fixed lists in this p
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -82,8 +83,7 @@ def scope() -> viewer_copy.Scope:
     return found
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _query(
+def _fetch(
     path: str, stamp: tuple[int, int], scope_key: str, sql: str, params: tuple
 ) -> pl.DataFrame:
     # one cursor per query: Streamlit runs threads. A cursor does not inherit the copy's time
@@ -100,23 +100,47 @@ def _query(
     )
 
 
+_query = st.cache_data(max_entries=256, show_spinner=False)(_fetch)
+
+
 def query(sql: str, *params) -> pl.DataFrame:
     """Rows of a query on the signed-in user's copy, cached until the published copy changes."""
     path = published_path()
     return _query(str(path), _stamp(path), scope().key, sql, tuple(params))
 
 
-# Rows a list of records shows (and its download holds): the first in the list's own order. On
+# Rows a list of records shows: the first in the list's own order (its download holds them all,
+# prepared when asked: dashboards/exports.download_csv). On
 # a 9,036,100-complaint history a month's 74,602 complaints took 2.4 s to fetch, draw and write
 # as CSV, the 156,110 records waiting to be linked about 0.5 s; the count of all of them is a
 # cheap query of its own.
 SHOWN_ROWS = 1_000
 
 
-def first_rows(sql: str, *params) -> tuple[pl.DataFrame, int]:
+@dataclass(frozen=True)
+class FirstRows:
+    """The first rows of a list (`frame`), how many it has in all, and its query."""
+
+    frame: pl.DataFrame
+    total: int
+    sql: str
+    params: tuple
+
+    @property
+    def cut(self) -> bool:
+        return self.total > self.frame.height
+
+    def every_row(self) -> pl.DataFrame:
+        """All the list's rows, not cached (a download asked for once)."""
+        path = published_path()
+        return _fetch(str(path), _stamp(path), scope().key, self.sql, self.params)
+
+
+def first_rows(sql: str, *params) -> FirstRows:
     """The first SHOWN_ROWS rows of an ordered query, and how many rows it has in all."""
     total = query(f"SELECT count(*) AS n FROM ({sql})", *params)["n"][0]
-    return query(f"{sql} LIMIT {SHOWN_ROWS}", *params), int(total)
+    frame = query(f"{sql} LIMIT {SHOWN_ROWS}", *params)
+    return FirstRows(frame, int(total), sql, tuple(params))
 
 
 def has_table(name: str) -> bool:

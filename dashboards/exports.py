@@ -8,7 +8,7 @@ from datetime import date, datetime
 import polars as pl
 import streamlit as st
 
-from tousu.dashboards.data import plans_path, viewer
+from tousu.dashboards.data import FirstRows, plans_path, viewer
 from tousu.dashboards.i18n import lang as lang_index
 from tousu.dashboards.i18n import t
 from tousu.dashboards.safe_export import safe_csv
@@ -100,11 +100,17 @@ def _audit_file(name: str, data: bytes) -> None:
     )
 
 
-def download_csv(frame: pl.DataFrame, name: str, detail: dict | None = None) -> None:
+def download_csv(
+    frame: pl.DataFrame, name: str, detail: dict | None = None, rows: FirstRows | None = None
+) -> None:
     """A safe CSV of the table for a role that may export; a note for one that may not. The
-    table toolbar's own export is off for everyone (`tousu dashboard`)."""
+    table toolbar's own export is off for everyone (`tousu dashboard`). A list shown cut to its
+    first rows (`rows`) downloads all of them, fetched when the user asks."""
     if not viewer().may(EXPORT):
         st.caption(t("export_not_allowed"))
+        return
+    if rows is not None and rows.cut:
+        _download_every_row(rows, name, detail or {})
         return
     st.download_button(
         t("download"),
@@ -115,3 +121,30 @@ def download_csv(frame: pl.DataFrame, name: str, detail: dict | None = None) -> 
         on_click=_audit_export,
         args=(name, frame.height, detail or {}),
     )
+
+
+def _download_every_row(rows: FirstRows, name: str, detail: dict) -> None:
+    """A button that fetches all the list's rows, then the download of them (for the list on
+    screen only: other filters ask again)."""
+    held = f"{name}_every_row"
+    wanted = (rows.sql, rows.params)
+    prepared = st.session_state.get(held)
+    slot = st.empty()  # the download takes the button's place once the rows are fetched
+    if not (prepared and prepared[0] == wanted) and slot.button(
+        t("prepare_every_row").format(total=rows.total),
+        key=f"{name}_prepare",
+        icon=":material/table_view:",
+    ):
+        with st.spinner(t("preparing_every_row")):
+            every = rows.every_row()
+            prepared = st.session_state[held] = (wanted, safe_csv(every), every.height)
+    if prepared and prepared[0] == wanted:
+        slot.download_button(
+            t("download_every_row").format(total=prepared[2]),
+            prepared[1],
+            file_name=f"{name}.csv",
+            mime="text/csv",
+            key=f"{name}_download",
+            on_click=_audit_export,
+            args=(name, prepared[2], detail),
+        )

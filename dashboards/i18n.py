@@ -152,14 +152,18 @@ TEXT = {
     ),
     "open_detail": ("选中一行查看投诉详情", "Select a row to open the complaint"),
     "first_rows": (
-        "显示前 {shown:,} 条（共 {total:,} 条），下载同此；缩小筛选范围可查看其余记录",
-        "The first {shown:,} of {total:,} are shown and downloaded; narrow the filters to see "
-        "the rest",
+        "显示前 {shown:,} 条（共 {total:,} 条）；缩小筛选范围可查看其余记录，导出可取得全部",
+        "The first {shown:,} of {total:,} are shown; narrow the filters to see the rest, or "
+        "export them all",
     ),
     "first_rows_unfiltered": (
-        "显示前 {shown:,} 条（共 {total:,} 条），下载同此",
-        "The first {shown:,} of {total:,} are shown and downloaded",
+        "显示前 {shown:,} 条（共 {total:,} 条）；导出可取得全部",
+        "The first {shown:,} of {total:,} are shown; export them all below",
     ),
+    # no 下载 in the first: the download button is the second step
+    "prepare_every_row": ("准备导出全部 {total:,} 条", "Prepare all {total:,} rows as CSV"),
+    "preparing_every_row": ("正在准备…", "Preparing…"),
+    "download_every_row": ("下载全部 {total:,} 条 CSV", "Download all {total:,} rows (CSV)"),
     "download": ("下载 CSV", "Download CSV"),
     "heatmap": ("部门 × 类别", "Department × category"),
     "quarantine": ("隔离记录", "Quarantined rows"),

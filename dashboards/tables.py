@@ -17,6 +17,7 @@ import polars as pl
 import polars.selectors as cs
 import streamlit as st
 
+from tousu.dashboards.data import FirstRows
 from tousu.dashboards.i18n import column_label, t, value_labels
 
 # Columns holding a share between 0 and 1 (shown as a percentage).
@@ -97,9 +98,9 @@ def show(frame: pl.DataFrame, key: str | None = None, **options):
     )
 
 
-def note_first_rows(frame: pl.DataFrame, total: int, filtered: bool = True) -> None:
-    """Say that a list shows only its first rows of `total` (dashboards/data.first_rows), and,
-    when the page's filters choose its rows, that narrowing them shows the rest."""
-    if total > frame.height:
+def note_first_rows(rows: FirstRows, filtered: bool = True) -> None:
+    """Say that a list shows only its first rows (dashboards/data.first_rows), and, when the
+    page's filters choose its rows, that narrowing them shows the rest."""
+    if rows.cut:
         note = "first_rows" if filtered else "first_rows_unfiltered"
-        st.caption(t(note).format(shown=frame.height, total=total))
+        st.caption(t(note).format(shown=rows.frame.height, total=rows.total))

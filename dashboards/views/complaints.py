@@ -24,8 +24,8 @@ kind = st.segmented_control(
 kind = kind or "received"
 keep_choice("list", kind)
 sql, params = list_sql(kind, f)
-complaints, total = first_rows(sql, *params)
+complaints = first_rows(sql, *params)
 of_month = f" · {f.label}" if LISTS[kind][1] else ""
-st.subheader(f"{t(f'list_{kind}')}{of_month} ({total:,})")
-note_first_rows(complaints, total)
-complaint_table(complaints, key="drill_list")
+st.subheader(f"{t(f'list_{kind}')}{of_month} ({complaints.total:,})")
+note_first_rows(complaints)
+complaint_table(complaints.frame, key="drill_list", rows=complaints)

@@ -27,15 +27,15 @@ if waiting.height:
     st.caption(f"{t('files_waiting')} ({waiting.height:,})")
     show(waiting)
 render_review()
-pending, waiting_total = first_rows(
+pending = first_rows(
     "SELECT waiting_for, source, key, file, row_number FROM ops.pending_links "
     "ORDER BY waiting_for, file, row_number"
 )
-if waiting_total:
-    st.caption(f"{t('waiting_links')} ({waiting_total:,})")
-    note_first_rows(pending, waiting_total, filtered=False)
-    show(pending)
-    download_csv(pending, "pending_links")
+if pending.total:
+    st.caption(f"{t('waiting_links')} ({pending.total:,})")
+    note_first_rows(pending, filtered=False)
+    show(pending.frame)
+    download_csv(pending.frame, "pending_links", rows=pending)
 runs = query(
     "SELECT run_date, status, rows_read, rows_loaded, rows_quarantined, files_new, "
     "files_failed, started_at, finished_at FROM ops.runs ORDER BY started_at DESC"
@@ -115,7 +115,7 @@ check = c2.selectbox(
     t("ack_check"), ["(all)", *checks], key="dq_check", format_func=lambda c: every.get(c, c)
 )
 open_only = c3.toggle(t("open_only"), value=True, key="dq_open_only")
-quarantined, total = first_rows(
+quarantined = first_rows(
     """
     SELECT source, file, row_number, check_name, reason, record, quarantined_at, resolved_by
     FROM ops.quarantine
@@ -129,11 +129,12 @@ quarantined, total = first_rows(
     check,
 )
 # Quarantined rows arrive masked (names 张*, phones 138****1234) from the viewer's copy.
-st.caption(f"{t('quarantine')} ({total:,})")
-note_first_rows(quarantined, total)
-show(quarantined)
+st.caption(f"{t('quarantine')} ({quarantined.total:,})")
+note_first_rows(quarantined)
+show(quarantined.frame)
 download_csv(
-    quarantined,
+    quarantined.frame,
     f"quarantine_{source}",
     {"source": source, "check": check, "open_only": open_only},
+    quarantined,
 )

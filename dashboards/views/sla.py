@@ -31,7 +31,7 @@ show(
 )
 
 in_period, months = f.in_period("start_at")
-breaches, total = first_rows(
+breaches = first_rows(
     f"""
     SELECT complaint_id, clock, channel, department, category, priority, target_label,
            start_at, deadline_at, stop_at, status, overrun_hours
@@ -41,9 +41,9 @@ breaches, total = first_rows(
     *months,
     *params,
 )
-st.caption(f"{t('breaches')} ({total:,})")
-note_first_rows(breaches, total)
-complaint_table(breaches, key="sla_breaches")
+st.caption(f"{t('breaches')} ({breaches.total:,})")
+note_first_rows(breaches)
+complaint_table(breaches.frame, key="sla_breaches", rows=breaches)
 
 at_risk = query(
     f"""

@@ -425,6 +425,14 @@ def test_a_long_list_shows_its_first_rows_newest_first_and_counts_them_all(publi
     [table] = [d for d in at.dataframe if zh("complaint_id") in d.value.columns]
     assert table.value[zh("complaint_id")].to_list() == newest
     assert f"显示前 7 条（共 {volume:,} 条）" in " ".join(c.value for c in at.caption)
+    # the export holds every row: prepared when asked, then downloaded
+    assert not at.get("download_button")
+    at.button(key="drill_list_prepare").click().run()
+    assert not at.exception, at.exception
+    [download] = at.get("download_button")
+    assert download.proto.label == f"下载全部 {volume:,} 条 CSV"
+    _, csv, rows = at.session_state["drill_list_every_row"]
+    assert rows == volume and csv.decode("utf-8-sig").count("\n") == volume + 1
 
 
 def test_the_breach_list_counts_the_companys_month_as_the_compliance_table_does(published):
