@@ -16,7 +16,8 @@ what a role may not see cannot reach their browser whatever a page asks:
   numbers, and phone numbers and e-mails inside free text are masked for every role (MASKED);
   quarantined records and their reasons are masked, and withheld from restricted viewers
   (they cannot be attributed to anyone's complaints). A masked table is a view that masks as
-  it is read, so a copy costs the same at 10,000 complaints as at 10,000,000. Raw and staging are not in the copy.
+  it is read: a copy of every complaint costs no more at 10,000,000 complaints than at 10,000.
+  Raw and staging are not in the copy.
   `unmasked_complaint` is the one way to a record's personal data, for roles with the right,
   and the caller audits it.
 - **Shared tables** (SHARED: calendars, policies, data-quality results, plans) are the same for
