@@ -109,38 +109,41 @@ def query(sql: str, *params) -> pl.DataFrame:
     return _query(str(path), _stamp(path), scope().key, sql, tuple(params))
 
 
-# Rows a list of records shows: the first in the list's own order (its download holds them all,
-# prepared when asked: dashboards/exports.download_csv). On
-# a 9,036,100-complaint history a month's 74,602 complaints took 2.4 s to fetch, draw and write
-# as CSV, the 156,110 records waiting to be linked about 0.5 s; the count of all of them is a
-# cheap query of its own.
+# Rows a list of records shows: the first in the list's own order (its export holds them all,
+# fetched when asked: dashboards/exports.download_csv). On a 9,036,100-complaint history a
+# month's 74,602 complaints took 2.4 s to fetch, draw and write as CSV, the 156,110 records
+# waiting to be linked about 0.5 s; the count of all of them is a cheap query of its own.
 SHOWN_ROWS = 1_000
 
 
 @dataclass(frozen=True)
 class FirstRows:
-    """The first rows of a list (`frame`), how many it has in all, and its query."""
+    """The first rows of a list (`frame`), how many it has in all, and the query of all of them
+    on the copy they came from (`on`: the published file, its stamp, the viewer's scope)."""
 
     frame: pl.DataFrame
     total: int
     sql: str
     params: tuple
+    on: tuple[str, tuple[int, int], str]
 
     @property
     def cut(self) -> bool:
         return self.total > self.frame.height
 
     def every_row(self) -> pl.DataFrame:
-        """All the list's rows, not cached (a download asked for once)."""
-        path = published_path()
-        return _fetch(str(path), _stamp(path), scope().key, self.sql, self.params)
+        """All the list's rows, from the same night's copy, not cached (a download asked for
+        once)."""
+        return _fetch(*self.on, self.sql, self.params)
 
 
 def first_rows(sql: str, *params) -> FirstRows:
     """The first SHOWN_ROWS rows of an ordered query, and how many rows it has in all."""
-    total = query(f"SELECT count(*) AS n FROM ({sql})", *params)["n"][0]
-    frame = query(f"{sql} LIMIT {SHOWN_ROWS}", *params)
-    return FirstRows(frame, int(total), sql, tuple(params))
+    path = published_path()
+    on = (str(path), _stamp(path), scope().key)
+    total = _query(*on, f"SELECT count(*) AS n FROM ({sql})", tuple(params))["n"][0]
+    frame = _query(*on, f"{sql} LIMIT {SHOWN_ROWS}", tuple(params))
+    return FirstRows(frame, int(total), sql, tuple(params), on)
 
 
 def has_table(name: str) -> bool:

@@ -125,9 +125,9 @@ def download_csv(
 
 def _download_every_row(rows: FirstRows, name: str, detail: dict) -> None:
     """A button that fetches all the list's rows, then the download of them (for the list on
-    screen only: other filters ask again)."""
+    screen only: other filters, or a new night, ask again)."""
     held = f"{name}_every_row"
-    wanted = (rows.sql, rows.params)
+    wanted = (rows.sql, rows.params, rows.on)
     prepared = st.session_state.get(held)
     slot = st.empty()  # the download takes the button's place once the rows are fetched
     if not (prepared and prepared[0] == wanted) and slot.button(
