@@ -103,10 +103,16 @@ def _fetch(
 _query = st.cache_data(max_entries=256, show_spinner=False)(_fetch)
 
 
+def _copy_now() -> tuple[str, tuple[int, int], str]:
+    """The signed-in user's copy as of the file on disk: the published file, its stamp, the
+    user's scope (what _connection and the cached queries are keyed by)."""
+    path = published_path()
+    return str(path), _stamp(path), scope().key
+
+
 def query(sql: str, *params) -> pl.DataFrame:
     """Rows of a query on the signed-in user's copy, cached until the published copy changes."""
-    path = published_path()
-    return _query(str(path), _stamp(path), scope().key, sql, tuple(params))
+    return _query(*_copy_now(), sql, tuple(params))
 
 
 # Rows a list of records shows: the first in the list's own order (its export holds them all,
@@ -139,8 +145,7 @@ class FirstRows:
 
 def first_rows(sql: str, *params) -> FirstRows:
     """The first SHOWN_ROWS rows of an ordered query, and how many rows it has in all."""
-    path = published_path()
-    on = (str(path), _stamp(path), scope().key)
+    on = _copy_now()
     total = _query(*on, f"SELECT count(*) AS n FROM ({sql})", tuple(params))["n"][0]
     frame = _query(*on, f"{sql} LIMIT {SHOWN_ROWS}", tuple(params))
     return FirstRows(frame, int(total), sql, tuple(params), on)
@@ -164,8 +169,7 @@ def available() -> bool:
 def viewer_cursor() -> duckdb.DuckDBPyConnection:
     """A cursor on the signed-in user's copy, in the company's time zone (the monthly report
     the app offers reads it, so it follows the user's scope and masking); the caller closes it."""
-    path = published_path()
-    cursor = _connection(str(path), _stamp(path), scope().key).cursor()
+    cursor = _connection(*_copy_now()).cursor()
     cursor.execute(f"SET timezone = '{current_settings().timezone}'")
     return cursor
 
