@@ -271,12 +271,12 @@ def _sla_clock_views(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
     # the night, so its elapsed share and overrun grow every night; nothing else of it can
     # change while its complaint does not, if no wait paused it (an unanswered wait moves its
     # deadline) and it was measured up to the night itself (not a declared source's complaint
-    # known as of its export). Such a clock is final: the night moves its two measures on by a
-    # column update (23_sla_refreshed.sql) instead of computing it again, the cost that grew
-    # with the history (docs/benchmark.md, the 9,000,000-complaint history).
+    # known as of its export). Such a clock is final: the night moves its two measures on
+    # (23_sla_refreshed.sql) instead of computing it again, the cost that grew with the history
+    # (docs/benchmark.md, the 9,000,000-complaint history). stg.sla_measured_nightly says which.
     refreshed = (
-        "coalesce(status = 'breached' AND stop_at IS NULL AND paused_seconds = 0 "
-        "AND overrun_seconds = epoch(computed_as_of) - epoch(deadline_at), FALSE)"
+        "stg.sla_measured_nightly(status, stop_at, paused_seconds, overrun_seconds, "
+        "computed_as_of, deadline_at)"
     )
     final = f"(status IN ('met', 'breached') AND stop_at IS NOT NULL) OR ({refreshed})"
     for name, where in (

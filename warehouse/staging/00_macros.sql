@@ -18,6 +18,14 @@ CREATE OR REPLACE MACRO stg.sla_elapsed_share(start_at, deadline_at, until) AS
     round((epoch(until) - epoch(start_at)) / nullif(epoch(deadline_at) - epoch(start_at), 0), 4);
 CREATE OR REPLACE MACRO stg.sla_overrun_seconds(deadline_at, until) AS
     CASE WHEN until > deadline_at THEN epoch(until) - epoch(deadline_at) END;
+-- A clock breached without a stop (its complaint closed without the step), not paused, measured
+-- up to the night itself: its elapsed share and overrun grow every night, and nothing else of it
+-- changes while its complaint does not. 23_sla_refreshed.sql brings such clocks up to the night
+-- (flows/metrics/build.py's views say which); 21_sla_clocks.sql writes them last.
+CREATE OR REPLACE MACRO stg.sla_measured_nightly(
+    status, stop_at, paused_seconds, overrun_seconds, computed_as_of, deadline_at
+) AS coalesce(status = 'breached' AND stop_at IS NULL AND paused_seconds = 0
+              AND overrun_seconds = epoch(computed_as_of) - epoch(deadline_at), FALSE);
 CREATE OR REPLACE MACRO stg.blank_to_null(v) AS nullif(trim(v), '');
 CREATE OR REPLACE MACRO stg.local_time(v, fmt) AS
     try_strptime(trim(v), fmt) AT TIME ZONE stg.reporting_tz();
