@@ -115,5 +115,20 @@ def test_nights_in_turn_give_the_figures_of_one_full_night(small_inbox, tmp_path
     finally:
         con.close()
     assert refreshed > 10, (refreshed, in_scope)
+    # and they are the table's last rows, after a night in full as after nights that moved
+    # them on (21_sla_clocks.sql, 23_sla_refreshed.sql), so moving them deletes no row in the
+    # older row groups
+    for path in (warehouse, tmp_path / "full-later" / "tousu.duckdb"):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            last_other, first_measured, measured = con.execute(
+                "SELECT max(rowid) FILTER (WHERE NOT m), min(rowid) FILTER (WHERE m), "
+                "count(*) FILTER (WHERE m) FROM (SELECT rowid, stg.sla_measured_nightly(status, "
+                "stop_at, paused_seconds, overrun_seconds, computed_as_of, deadline_at) AS m "
+                "FROM mart.sla_clocks)"
+            ).fetchall()[0]
+        finally:
+            con.close()
+        assert measured >= refreshed and last_other < first_measured, path
     expected, got = figures(full), figures(published)
     assert {t for t in expected if expected[t] != got.get(t)} == set()
