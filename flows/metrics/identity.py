@@ -80,6 +80,11 @@ INPUT_COLUMNS = ("complaint_id", "received_at", "channel", *IDENTIFIERS)
 # The customers whose links or complaints changed tonight (warehouse/marts/00_customers.sql
 # builds only those again).
 CHANGED = "intermediate.customers_changed"
+# Of those, the customers whose complaints changed otherwise than by tonight's new complaints
+# joining them (merged, split, renamed, a complaint corrected or gone: under their old and new
+# ids): their repeats are decided again over their whole history, the others' only from their
+# first new complaint on (warehouse/marts/39_repeat_customers.sql).
+MERGED = "intermediate.customers_merged"
 
 
 def update_customer_links(
@@ -105,7 +110,8 @@ def update_customer_links(
     INPUTS reads those alone, not the whole history.
 
     CHANGED names the customers to build again: those of the complaints linked again, under
-    their old and their new ids (a customer merged away is deleted)."""
+    their old and their new ids (a customer merged away is deleted); MERGED those of them that
+    did not only gain new complaints."""
     columns = ", ".join(INPUT_COLUMNS)
     current = f"SELECT {columns} FROM core.complaints"
     if not db.tables_exist(con, "core.customers"):
@@ -120,8 +126,10 @@ def update_customer_links(
             f"CREATE OR REPLACE TABLE {CHANGED} AS "
             "SELECT DISTINCT customer_id FROM core.customer_links"
         )
+        con.execute(f"CREATE OR REPLACE TABLE {MERGED} AS SELECT customer_id FROM {CHANGED}")
         return links.height
     con.execute(f"CREATE OR REPLACE TABLE {CHANGED} (customer_id VARCHAR)")
+    con.execute(f"CREATE OR REPLACE TABLE {MERGED} (customer_id VARCHAR)")
     only = f" SEMI JOIN {within} USING (complaint_id)" if within else ""
     con.execute(
         f"""
@@ -177,6 +185,7 @@ def update_customer_links(
         f"INSERT INTO {CHANGED} SELECT DISTINCT customer_id FROM core.customer_links "
         f"SEMI JOIN relinked USING (complaint_id) EXCEPT SELECT customer_id FROM {CHANGED}"
     )
+    con.execute(f"INSERT INTO {MERGED} SELECT customer_id FROM {CHANGED}")
     con.execute(f"DELETE FROM {INPUTS} WHERE complaint_id IN (SELECT * FROM changed_complaints)")
     con.execute(
         f"INSERT INTO {INPUTS} {current} WHERE complaint_id IN (SELECT * FROM changed_complaints)"
@@ -252,6 +261,12 @@ def _link_new_complaints(con: duckdb.DuckDBPyConnection) -> int | None:
         con.execute(
             f"INSERT INTO {CHANGED} SELECT node FROM customers_now WHERE NOT is_new "
             "UNION SELECT customer_id FROM customers_now"
+        )
+        # a customer renamed: merged into an earlier one, or given an earlier first complaint
+        con.execute(
+            f"INSERT INTO {MERGED} SELECT node FROM customers_now "
+            "WHERE NOT is_new AND node <> customer_id "
+            "UNION SELECT customer_id FROM customers_now WHERE NOT is_new AND node <> customer_id"
         )
     finally:
         con.unregister("customers_now")

@@ -9,6 +9,7 @@ import pytest
 
 from tests.helpers import event, write_events, write_phone, write_webform
 from tests.unit.test_sla import build, register
+from tousu.flows.metrics.identity import IDENTIFIERS, update_customer_links
 from tousu.warehouse import db
 
 LOGISTICS, QUALITY = "物流配送类", "产品质量类"
@@ -162,7 +163,8 @@ def test_a_repeat_is_the_latest_earlier_complaint_it_matches_within_the_window(w
     con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
     con.execute(
         "CREATE TABLE intermediate.repeat_customers AS "
-        "SELECT DISTINCT customer_id FROM core.customer_links"
+        "SELECT DISTINCT customer_id, '-infinity'::TIMESTAMPTZ AS redecide_from "
+        "FROM core.customer_links"
     )
     con.execute("SET VARIABLE repeat_window_days = 30")
     model = (db.SQL_DIR / "marts" / "40_repeat_complaints.sql").read_text(encoding="utf-8")
@@ -205,3 +207,106 @@ def test_a_repeat_is_the_latest_earlier_complaint_it_matches_within_the_window(w
             expected.append((i, None, None, "reopened"))
     assert found == expected
     assert len(expected) > 20  # the rule is exercised, not vacuous
+
+
+def _complaint(rng: random.Random, n: int) -> dict:
+    """A complaint whose identifiers, categories, orders and products come from small pools, so
+    that customers chain, merge and repeat."""
+    return {
+        "complaint_id": f"202510-{n:05d}",
+        "received_at": datetime(2025, 10, 1, tzinfo=UTC) + timedelta(hours=rng.randrange(24 * 90)),
+        "channel": rng.choice(["phone", "email", "webform"]),
+        **{k: (f"{k}{rng.randrange(30)}" if rng.random() < 0.25 else None) for k in IDENTIFIERS},
+        "category": rng.choice([LOGISTICS, QUALITY, None]),
+        "department": "D",
+        "order_no": rng.choice([f"O{rng.randrange(6)}", None, None]),
+        "product": rng.choice([f"P{rng.randrange(3)}", None]),
+        "reopen_count": rng.choice([0, 0, 0, 1]),
+    }
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_deciding_again_from_each_customers_first_change_equals_deciding_everything(
+    warehouse, seed
+):
+    """Nights of new complaints (some received before the others, some bridging two customers),
+    corrections (classification, identifiers, received time, reopening) and complaints gone:
+    after each, the repeats kept and those decided again (the links and customers_merged by
+    flows/metrics/identity.py, warehouse/marts/39_repeat_customers.sql and
+    40_repeat_complaints.sql) equal the repeats of every complaint decided afresh."""
+    _, con = warehouse
+    rng = random.Random(seed)
+    con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
+    con.execute("SET VARIABLE repeat_window_days = 30")
+    models = [
+        (db.SQL_DIR / "marts" / name).read_text(encoding="utf-8")
+        for name in ("39_repeat_customers.sql", "40_repeat_complaints.sql")
+    ]
+    columns = ("complaint_id", "received_at", "channel", *IDENTIFIERS, "category", "department")
+    columns += ("order_no", "product", "reopen_count")
+    rows = [_complaint(rng, n) for n in range(160)]
+    touched = {r["complaint_id"] for r in rows}
+    next_id, partial = len(rows), 0
+    for night in range(5):
+        con.execute(
+            f"CREATE OR REPLACE TABLE core.complaints ({', '.join(columns)}) AS "
+            "SELECT unnest(?::STRUCT("
+            + ", ".join(
+                f"{c} {'TIMESTAMPTZ' if c == 'received_at' else 'INTEGER' if c == 'reopen_count' else 'VARCHAR'}"
+                for c in columns
+            )
+            + ")[], recursive := true)",
+            [rows],
+        )
+        con.execute(
+            "CREATE OR REPLACE TABLE intermediate.marts_changed AS "
+            "SELECT unnest(?::VARCHAR[]) AS complaint_id",
+            [sorted(touched)],
+        )
+        if night == 0:
+            update_customer_links(con)
+            con.execute("CREATE TABLE core.customers (customer_id VARCHAR)")  # kept from now on
+        else:
+            update_customer_links(con, within="intermediate.marts_changed")
+        for model in models:
+            con.execute(model)
+        kept = con.execute(
+            "SELECT complaint_id, customer_id, previous_complaint_id, days_since_previous, "
+            "repeat_reason, reopen_count FROM mart.repeat_complaints ORDER BY 1"
+        ).fetchall()
+        partial += con.execute(
+            "SELECT count(*) FROM intermediate.repeat_customers WHERE redecide_from > '-infinity'"
+        ).fetchall()[0][0]
+        con.execute(
+            "CREATE OR REPLACE TABLE intermediate.repeat_customers AS SELECT DISTINCT "
+            "customer_id, '-infinity'::TIMESTAMPTZ AS redecide_from FROM core.customer_links"
+        )
+        afresh = con.execute(
+            "SELECT complaint_id, customer_id, previous_complaint_id, days_since_previous, "
+            "repeat_reason, reopen_count FROM changed_repeat_complaints ORDER BY 1"
+        ).fetchall()
+        assert kept == afresh, f"seed {seed}, night {night}"
+        assert len(afresh) > 20  # the rule is exercised, not vacuous
+        touched = set()
+        for _ in range(rng.randrange(1, 12)):
+            change = rng.random()
+            if change < 0.5:  # new, at any time of the period: late ones land among the others
+                rows.append(_complaint(rng, next_id))
+                touched.add(rows[-1]["complaint_id"])
+                next_id += 1
+            else:
+                i = rng.randrange(len(rows))
+                touched.add(rows[i]["complaint_id"])
+                if change < 0.65:  # classified again, or reopened
+                    fresh = _complaint(rng, 0)
+                    rows[i] |= {
+                        k: fresh[k] for k in ("category", "order_no", "product", "reopen_count")
+                    }
+                elif change < 0.8:  # other identifiers: a customer may split
+                    fresh = _complaint(rng, 0)
+                    rows[i] |= {k: fresh[k] for k in IDENTIFIERS}
+                elif change < 0.9:  # received at another time
+                    rows[i] |= {"received_at": _complaint(rng, 0)["received_at"]}
+                else:  # gone from core
+                    rows.pop(i)
+    assert partial > 0  # some customers were decided again only from their first change
