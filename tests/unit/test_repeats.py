@@ -216,9 +216,9 @@ def _complaint(rng: random.Random, n: int) -> dict:
         "complaint_id": f"202510-{n:05d}",
         "received_at": datetime(2025, 10, 1, tzinfo=UTC) + timedelta(hours=rng.randrange(24 * 90)),
         "channel": rng.choice(["phone", "email", "webform"]),
-        **{k: (f"{k}{rng.randrange(30)}" if rng.random() < 0.25 else None) for k in IDENTIFIERS},
+        **{k: (f"{k}{rng.randrange(60)}" if rng.random() < 0.25 else None) for k in IDENTIFIERS},
         "category": rng.choice([LOGISTICS, QUALITY, None]),
-        "department": "D",
+        "department": rng.choice(["D1", "D2"]),
         "order_no": rng.choice([f"O{rng.randrange(6)}", None, None]),
         "product": rng.choice([f"P{rng.randrange(3)}", None]),
         "reopen_count": rng.choice([0, 0, 0, 1]),
@@ -232,15 +232,20 @@ def test_deciding_again_from_each_customers_first_change_equals_deciding_everyth
     """Nights of new complaints (some received before the others, some bridging two customers),
     corrections (classification, identifiers, received time, reopening) and complaints gone:
     after each, the repeats kept and those decided again (the links and customers_merged by
-    flows/metrics/identity.py, warehouse/marts/39_repeat_customers.sql and
-    40_repeat_complaints.sql) equal the repeats of every complaint decided afresh."""
+    flows/metrics/identity.py, warehouse/marts/39_repeat_customers.sql to 42_repeat_chains.sql)
+    equal the repeats of every complaint decided afresh, and so do the chains."""
     _, con = warehouse
     rng = random.Random(seed)
     con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
     con.execute("SET VARIABLE repeat_window_days = 30")
     models = [
         (db.SQL_DIR / "marts" / name).read_text(encoding="utf-8")
-        for name in ("39_repeat_customers.sql", "40_repeat_complaints.sql")
+        for name in (
+            "39_repeat_customers.sql",
+            "40_repeat_complaints.sql",
+            "41_repeat_changed.sql",
+            "42_repeat_chains.sql",
+        )
     ]
     columns = ("complaint_id", "received_at", "channel", *IDENTIFIERS, "category", "department")
     columns += ("order_no", "product", "reopen_count")
@@ -287,8 +292,15 @@ def test_deciding_again_from_each_customers_first_change_equals_deciding_everyth
         ).fetchall()
         assert kept == afresh, f"seed {seed}, night {night}"
         assert len(afresh) > 20  # the rule is exercised, not vacuous
+        chains = "SELECT * FROM {} ORDER BY chain_id, position, complaint_id"
+        kept = con.execute(chains.format("mart.repeat_chains")).fetchall()
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE chain_customers AS "
+            "SELECT DISTINCT customer_id FROM core.customer_links"
+        )
+        assert kept == con.execute(chains.format("changed_repeat_chains")).fetchall()
         touched = set()
-        for _ in range(rng.randrange(1, 12)):
+        for _ in range(rng.randrange(1, 6)):
             change = rng.random()
             if change < 0.5:  # new, at any time of the period: late ones land among the others
                 rows.append(_complaint(rng, next_id))
@@ -297,10 +309,13 @@ def test_deciding_again_from_each_customers_first_change_equals_deciding_everyth
             else:
                 i = rng.randrange(len(rows))
                 touched.add(rows[i]["complaint_id"])
-                if change < 0.65:  # classified again, or reopened
+                if change < 0.6:  # assigned to another department: its repeat stays
+                    rows[i] |= {"department": "D2" if rows[i]["department"] == "D1" else "D1"}
+                elif change < 0.7:  # classified or assigned again, or reopened
                     fresh = _complaint(rng, 0)
                     rows[i] |= {
-                        k: fresh[k] for k in ("category", "order_no", "product", "reopen_count")
+                        k: fresh[k]
+                        for k in ("category", "department", "order_no", "product", "reopen_count")
                     }
                 elif change < 0.8:  # other identifiers: a customer may split
                     fresh = _complaint(rng, 0)
