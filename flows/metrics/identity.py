@@ -85,6 +85,9 @@ CHANGED = "intermediate.customers_changed"
 # ids): their repeats are decided again over their whole history, the others' only from their
 # first new complaint on (warehouse/marts/39_repeat_customers.sql).
 MERGED = "intermediate.customers_merged"
+# The complaints linked tonight for the first time to a customer that was not merged: core.customers
+# adds them to the customer's row as it was (warehouse/marts/00_customers.sql).
+ADDED = "intermediate.links_added"
 
 
 def update_customer_links(
@@ -111,7 +114,7 @@ def update_customer_links(
 
     CHANGED names the customers to build again: those of the complaints linked again, under
     their old and their new ids (a customer merged away is deleted); MERGED those of them that
-    did not only gain new complaints."""
+    did not only gain new complaints, ADDED the new complaints of the others."""
     columns = ", ".join(INPUT_COLUMNS)
     current = f"SELECT {columns} FROM core.complaints"
     if not db.tables_exist(con, "core.customers"):
@@ -127,9 +130,14 @@ def update_customer_links(
             "SELECT DISTINCT customer_id FROM core.customer_links"
         )
         con.execute(f"CREATE OR REPLACE TABLE {MERGED} AS SELECT customer_id FROM {CHANGED}")
+        con.execute(f"CREATE OR REPLACE TABLE {ADDED} (complaint_id VARCHAR)")
         return links.height
-    con.execute(f"CREATE OR REPLACE TABLE {CHANGED} (customer_id VARCHAR)")
-    con.execute(f"CREATE OR REPLACE TABLE {MERGED} (customer_id VARCHAR)")
+    for table, column in (
+        (CHANGED, "customer_id"),
+        (MERGED, "customer_id"),
+        (ADDED, "complaint_id"),
+    ):
+        con.execute(f"CREATE OR REPLACE TABLE {table} ({column} VARCHAR)")
     only = f" SEMI JOIN {within} USING (complaint_id)" if within else ""
     con.execute(
         f"""
@@ -271,6 +279,7 @@ def _link_new_complaints(con: duckdb.DuckDBPyConnection) -> int | None:
     finally:
         con.unregister("customers_now")
     con.execute(f"INSERT INTO {INPUTS} SELECT * FROM new_complaints")
+    con.execute(f"INSERT INTO {ADDED} SELECT complaint_id FROM new_complaints")
     return links.height + int(moved)
 
 

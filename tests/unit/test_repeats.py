@@ -233,7 +233,8 @@ def test_deciding_again_from_each_customers_first_change_equals_deciding_everyth
     corrections (classification, identifiers, received time, reopening) and complaints gone:
     after each, the repeats kept and those decided again (the links and customers_merged by
     flows/metrics/identity.py, warehouse/marts/39_repeat_customers.sql to 42_repeat_chains.sql)
-    equal the repeats of every complaint decided afresh, and so do the chains."""
+    equal the repeats of every complaint decided afresh, and so do the chains; and the
+    customers kept and built again (00_customers.sql) those built from every complaint."""
     _, con = warehouse
     rng = random.Random(seed)
     con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
@@ -241,6 +242,7 @@ def test_deciding_again_from_each_customers_first_change_equals_deciding_everyth
     models = [
         (db.SQL_DIR / "marts" / name).read_text(encoding="utf-8")
         for name in (
+            "00_customers.sql",
             "39_repeat_customers.sql",
             "40_repeat_complaints.sql",
             "41_repeat_changed.sql",
@@ -269,12 +271,17 @@ def test_deciding_again_from_each_customers_first_change_equals_deciding_everyth
             [sorted(touched)],
         )
         if night == 0:
-            update_customer_links(con)
-            con.execute("CREATE TABLE core.customers (customer_id VARCHAR)")  # kept from now on
+            update_customer_links(con)  # core.customers is built by 00_customers.sql
         else:
             update_customer_links(con, within="intermediate.marts_changed")
         for model in models:
             con.execute(model)
+        customers = "SELECT * FROM {} ORDER BY customer_id"
+        con.execute("CREATE OR REPLACE TEMP TABLE every_complaint AS SELECT * FROM core.complaints")
+        assert (
+            con.execute(customers.format("core.customers")).fetchall()
+            == con.execute(customers.format("customer_rows('every_complaint')")).fetchall()
+        )
         kept = con.execute(
             "SELECT complaint_id, customer_id, previous_complaint_id, days_since_previous, "
             "repeat_reason, reopen_count FROM mart.repeat_complaints ORDER BY 1"
