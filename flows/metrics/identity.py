@@ -85,8 +85,8 @@ CHANGED = "intermediate.customers_changed"
 # ids): their repeats are decided again over their whole history, the others' only from their
 # first new complaint on (warehouse/marts/39_repeat_customers.sql).
 MERGED = "intermediate.customers_merged"
-# The complaints linked tonight for the first time to a customer that was not merged: core.customers
-# adds them to the customer's row as it was (warehouse/marts/00_customers.sql).
+# The complaints linked tonight for the first time to a customer that was not merged:
+# core.customers adds them to the customer's row as it was (warehouse/marts/00_customers.sql).
 ADDED = "intermediate.links_added"
 
 

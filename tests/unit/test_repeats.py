@@ -251,18 +251,15 @@ def test_deciding_again_from_each_customers_first_change_equals_deciding_everyth
     ]
     columns = ("complaint_id", "received_at", "channel", *IDENTIFIERS, "category", "department")
     columns += ("order_no", "product", "reopen_count")
+    types = {"received_at": "TIMESTAMPTZ", "reopen_count": "INTEGER"}
+    fields = ", ".join(f"{c} {types.get(c, 'VARCHAR')}" for c in columns)
     rows = [_complaint(rng, n) for n in range(160)]
     touched = {r["complaint_id"] for r in rows}
     next_id, partial = len(rows), 0
     for night in range(5):
         con.execute(
-            f"CREATE OR REPLACE TABLE core.complaints ({', '.join(columns)}) AS "
-            "SELECT unnest(?::STRUCT("
-            + ", ".join(
-                f"{c} {'TIMESTAMPTZ' if c == 'received_at' else 'INTEGER' if c == 'reopen_count' else 'VARCHAR'}"
-                for c in columns
-            )
-            + ")[], recursive := true)",
+            "CREATE OR REPLACE TABLE core.complaints AS "
+            f"SELECT unnest(?::STRUCT({fields})[], recursive := true)",
             [rows],
         )
         con.execute(
