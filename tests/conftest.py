@@ -9,11 +9,22 @@ from pathlib import Path
 import pytest
 
 from tousu.flows.demo.generator import generate
+from tousu.flows.settings import get_settings
 from tousu.warehouse import db
 
 SMALL_INBOX_COMPLAINTS = 600
 SMALL_INBOX_SEED = 11
 SMALL_INBOX_UNTIL = date(2026, 10, 31)
+
+
+@pytest.fixture(autouse=True)
+def settings_of_each_tests_environment():
+    """The settings are read once per process (flows/settings.get_settings): a test that sets
+    the environment (monkeypatch) must not get the settings an earlier test read, nor leave its
+    own to the next (test_access's erasure read test_onboarding's data folder)."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture
