@@ -324,7 +324,13 @@ def _aggregate_again(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE TABLE intermediate.repeat_changed AS SELECT NULL::VARCHAR AS complaint_id LIMIT 0"
     )
     files = {p.stem.split("_", 1)[1]: p for p in db.sql_files("marts")}
-    preparing = ("marts_changed", "complaint_received_days", "marts_changed_days", "sla_changed")
+    preparing = (
+        "marts_changed",
+        "complaint_received_days",
+        "marts_changed_days",
+        "sla_changed",
+        "repeat_flags",  # what repeat_rate_monthly counts
+    )
     for model in (*preparing, *(a.split(".", 1)[1] for a in AGGREGATES)):
         if model in files:
             con.execute(files[model].read_text(encoding="utf-8"))
