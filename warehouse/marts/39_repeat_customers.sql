@@ -7,19 +7,18 @@
 -- links by flows/metrics/identity.py) is decided again over its whole history ('-infinity'), as
 -- is one holding a changed complaint without a received time.
 CREATE OR REPLACE TABLE intermediate.repeat_customers AS
-WITH customers AS (
-    SELECT customer_id FROM intermediate.customers_changed
-    UNION
-    SELECT l.customer_id FROM core.customer_links l
-    SEMI JOIN intermediate.marts_changed USING (complaint_id)
-),
-first_changed AS (
+WITH first_changed AS (
     SELECT l.customer_id, min(c.received_at) AS first_at,
            bool_or(c.received_at IS NULL) AS undated
     FROM core.customer_links l
     JOIN core.complaints c USING (complaint_id)
     SEMI JOIN intermediate.marts_changed USING (complaint_id)
     GROUP BY l.customer_id
+),
+customers AS (
+    SELECT customer_id FROM intermediate.customers_changed
+    UNION
+    SELECT customer_id FROM first_changed
 )
 SELECT c.customer_id,
        CASE WHEN f.first_at IS NULL OR f.undated
