@@ -29,6 +29,7 @@ from tousu.dashboards.pages import SCRIPTS
 from tousu.flows.bench_history import deepen
 from tousu.flows.settings import TIMEZONE, night_end
 from tousu.flows.sources import SOURCES
+from tousu.flows.workers import cores
 
 # What DuckDB alone reads of each source's files (None: no DuckDB reader for the format here:
 # GBK needs the `encodings` extension, xlsx the `excel` one, and .eml is MIME).
@@ -311,10 +312,15 @@ def one_night(inbox: Path, warehouse: Path, run_date: date, out: Path) -> None:
     night = Night.resolve(inbox, warehouse, run_date)
     summary = NightSummary(night.run_id, night.run_date, [])
     memory = StagePeaks()
+    cpu: dict[str, float] = {}
 
     def step(fn, *args):
-        memory.stage = STEPS[fn][0]
-        return fn(*args)
+        stage = memory.stage = STEPS[fn][0]
+        before = cpu_seconds()
+        try:
+            return fn(*args)
+        finally:
+            cpu[stage] = cpu.get(stage, 0.0) + cpu_seconds() - before
 
     started = time.perf_counter()
     # the warehouse held open from the first step to the publish, as the flow holds it: one
@@ -339,12 +345,21 @@ def one_night(inbox: Path, warehouse: Path, run_date: date, out: Path) -> None:
                 "complaints": summary.complaints,
                 "peak_mib": peak_mib_since_exec(),
                 "stage_peak_mib": memory.peaks,
+                "stage_cpu_seconds": cpu,
                 "sources": {c.source: [c.rows_read, c.seconds] for c in summary.channels},
                 # the largest of the reading workers (each a process of its own, flows/reading.py)
                 "workers_peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
             }
         )
     )
+
+
+def cpu_seconds() -> float:
+    """CPU seconds used by this process (every thread) and by its children that have ended (a
+    source's reading workers end with its reading): a stage's CPU seconds over its seconds say
+    how many of the machine's cores it kept busy."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 class StagePeaks:
@@ -528,14 +543,18 @@ def main(argv: list[str] | None = None) -> None:
         f"declared source (CFPB mapping, {read:,} records incl. a cut last line): "
         f"{loaded:,} loaded in {seconds:.1f} s ({read / seconds:,.0f} rows/s)"
     )
-    print("nights as the history grows (plain steps without Prefect, each in its own process):")
+    print(
+        "nights as the history grows (plain steps without Prefect, each in its own process; "
+        f"per stage: seconds / peak memory / cores busy, of {cores()}):"
+    )
     print(
         f"  {'night':<18}{'files':>7}{'rows':>11}{'seconds':>9}{'peak MiB':>10}{'worker':>8}"
         "  stages"
     )
     for name, n in nights.items():
         stages = ", ".join(
-            f"{k} {v:.1f} s/{n['stage_peak_mib'].get(k, 0):,.0f} MiB"
+            f"{k} {v:.1f} s/{n['stage_peak_mib'].get(k, 0):,.0f} MiB/"
+            f"{n['stage_cpu_seconds'].get(k, 0) / v if v else 0:.1f} cores"
             for k, v in n["stages"].items()
         )
         print(
