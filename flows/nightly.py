@@ -23,6 +23,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from tousu.flows import memory
 from tousu.flows.alerting import announce_failure, announce_night
 from tousu.flows.faults import describe
 from tousu.flows.loading import load_source
@@ -94,6 +95,8 @@ def load_channel(night: Night, source: str) -> ChannelSummary:
             log().warning("%s: same content as %s, skipped", o.path, o.duplicate_of)
         for note in o.notes:
             log().warning("%s: %s", o.path, note)
+    # what the source's reading and checks held is given back before the next one loads
+    memory.give_back()
     summary = ChannelSummary.of(source, outcomes, time.perf_counter() - started)
     log().info(summary.line())
     return summary

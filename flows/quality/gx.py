@@ -154,6 +154,17 @@ def run(
             )
         finally:
             _filtered.clear()  # the filtered frames are this run's only
+            _forget_batch()
+
+
+def _forget_batch() -> None:
+    """Let go of the frame GX keeps as its execution engine's last batch. GX holds each data
+    asset's last batch until the next run of the same asset, so every suite's last frame stayed
+    in memory for the rest of the night (143 MiB of Arrow memory after a first night's load at
+    1,000,000 complaints)."""
+    batches = _context()[1].get_execution_engine().batch_manager
+    batches.reset_batch_cache()
+    batches.batch_data_cache.clear()
 
 
 def frames(relation, rows: int) -> Iterator[pd.DataFrame]:

@@ -274,3 +274,21 @@ def test_frames_for_gx_are_of_the_size_asked_whatever_batches_duckdb_hands():
     assert [len(f) for f in frames] == [131_072, 131_072, 37_856]
     assert pd.concat(frames, ignore_index=True)["n"].tolist() == list(range(300_000))
     assert list(gx.frames(con.sql("SELECT n FROM t WHERE false"), 10)) == []
+
+
+def test_a_validated_frame_is_not_kept_after_its_run():
+    """GX keeps each data asset's last batch in its execution engine: every suite's last frame
+    stayed in memory for the rest of the night until gx.run let go of it."""
+    import gc
+    import weakref
+
+    import pandas as pd
+
+    spec = json.loads((gx.SUITES_DIR / "source_ticket_events.json").read_text(encoding="utf-8"))
+    frame = pd.DataFrame({c: pd.Series([None] * 3, dtype="string") for c in gx.columns_read(spec)})
+    kept = weakref.ref(frame)
+    outcome = gx.run(gx.validation_definition(spec), frame, {"run_end": pd.Timestamp.now()})
+    assert outcome.results  # it ran
+    del frame
+    gc.collect()
+    assert kept() is None
