@@ -3,7 +3,7 @@
 Python frees what a step no longer holds, but not always to the system: objects in reference
 cycles wait for the garbage collector, pyarrow's allocator keeps freed pages for reuse, and so
 does the C library's. A night's peak is where the next step's needs land on what the steps
-before left resident, so after each source's load the night gives back what it can.
+before left resident, so once the sources are loaded the night gives back what it can.
 """
 
 from __future__ import annotations
