@@ -161,7 +161,7 @@ def _forget_batch() -> None:
     """Let go of the frame GX keeps as its execution engine's last batch. GX holds each data
     asset's last batch until the next run of the same asset, so every suite's last frame stayed
     in memory for the rest of the night (143 MiB of Arrow memory after a first night's load at
-    1,000,000 complaints)."""
+    1,000,000 complaints, with frames of 245,760 rows)."""
     batches = _context()[1].get_execution_engine().batch_manager
     batches.reset_batch_cache()
     batches.batch_data_cache.clear()
