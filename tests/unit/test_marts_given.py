@@ -251,6 +251,45 @@ def test_a_month_is_provisional_while_a_file_of_it_waits_and_not_after(warehouse
     assert provisional() == []
 
 
+def test_a_provisional_months_rows_are_those_of_its_local_month(warehouse):
+    """A problem's denominators count the rows of its month in local time: of its channel
+    (unit_rows) and of every channel (all_rows); a row a minute outside the month is not counted
+    (the counts are taken over the problems' months only, not the whole history)."""
+    from tousu.warehouse import db
+
+    _, con = warehouse
+    db.build_core(con)
+    con.execute(
+        "INSERT INTO ops.runs (run_id, run_date, inbox, started_at, status) VALUES "
+        "('r1', DATE '2025-12-01', 'i', TIMESTAMPTZ '2025-12-02 02:00+08', 'succeeded')"
+    )
+    con.execute(
+        "INSERT INTO ops.file_loads (run_id, load_id, source, path, sha256, size_bytes, "
+        "rows_read, rows_loaded, rows_quarantined, status, loaded_at) VALUES ('r1', 'L1', "
+        "'phone', 'phone/a.csv', 'x', 1, 10, 10, 0, 'loaded', TIMESTAMPTZ '2025-12-02 02:10+08')"
+    )
+    con.execute(
+        "INSERT INTO ops.dq_results (run_id, load_id, source, check_name, rows_checked, "
+        "rows_failed, success, checked_at, suite, observed_value) VALUES ('r1', 'L1', 'phone', "
+        "'phone_number_valid', 10, 2, false, now(), 'source_phone', '2 of 10 rows failed')"
+    )
+    con.executemany(
+        "INSERT INTO core.complaints (complaint_id, channel, source_file, received_at) "
+        "VALUES (?, ?, ?, ?)",
+        [
+            ("C1", "phone", "phone/a.csv", datetime(2025, 11, 1, 0, 30, tzinfo=SH)),
+            ("C2", "phone", "phone/b.csv", datetime(2025, 11, 30, 23, 59, tzinfo=SH)),
+            ("C3", "phone", "phone/b.csv", datetime(2025, 12, 1, 0, 0, tzinfo=SH)),
+            ("C4", "phone", "phone/b.csv", datetime(2025, 10, 31, 23, 59, tzinfo=SH)),
+            ("C5", "chat", "chat/c.jsonl", datetime(2025, 11, 15, 10, 0, tzinfo=SH)),
+        ],
+    )
+    con.execute((SQL_DIR / "marts" / "79_provisional_problems.sql").read_text(encoding="utf-8"))
+    assert con.execute(
+        "SELECT channel, month, unit, unit_rows, all_rows FROM mart.provisional_problems"
+    ).fetchall() == [("phone", date(2025, 11, 1), "records", 2, 3)]
+
+
 def test_the_months_keywords_are_the_words_its_complaints_share(warehouse):
     from tousu.flows.metrics.keywords import keywords_by_category_month
 

@@ -29,9 +29,12 @@ def register(n, ticket, ref, when, channel="phone", urg="中", prio="中", cat="
 
 
 def build(con, inbox, run_date=date(2025, 11, 30), **kw):
+    """A night: the deliveries loaded, core and the marts updated for what they bring (built in
+    full the first time)."""
     for name in ("phone", "webform", "ticket_events", "satisfaction"):
         load_source(con, inbox, SOURCES[name], "r", run_date)
-    db.build_core(con)
+    db.build_core(con, new_loads=db.loads_core_lacks(con, "settings"))
+    db.record_core_build(con, "r", str(run_date), True, "settings")
     return build_marts(con, night_end(run_date, "Asia/Shanghai"), **kw)
 
 
@@ -128,7 +131,13 @@ def test_open_complaint_not_yet_due_is_reported_apart(first_response_case):
     assert day == [(1, 0, 0, 1, None)]
 
 
-def test_investigation_clock_pauses_while_waiting_on_the_customer(warehouse, tmp_path):
+@pytest.mark.parametrize("answered_a_night_later", [False, True])
+def test_investigation_clock_pauses_while_waiting_on_the_customer(
+    warehouse, tmp_path, answered_a_night_later
+):
+    """Answered a night later: that first night the clock pauses until the night; the next
+    night's marts (an update, not a build in full) pause it until the answer only
+    (warehouse/marts/11_sla_waits.sql)."""
     _, con = warehouse
     inbox = tmp_path / "inbox"
     write_phone(
@@ -136,16 +145,23 @@ def test_investigation_clock_pauses_while_waiting_on_the_customer(warehouse, tmp
         "c.csv",
         ["CALL1,2025/11/03 10:00:00,2025/11/03 10:00:10,13812345671,甲,,坏了,退款,A1"],
     )
-    write_events(
-        inbox,
-        "ticket_events_202511.csv",
-        [
-            register(1, "202511-00001", "CALL1", iso(11, 3, 10)),  # priority 中: 48 h
-            event("E2", "202511-00001", "awaiting_customer", iso(11, 3, 12)),
-            event("E3", "202511-00001", "customer_responded", iso(11, 4, 12)),  # 24 h paused
-            event("E4", "202511-00001", "investigation_started", iso(11, 6, 9)),  # 71 h - 24 h
-        ],
-    )
+    waiting = [
+        register(1, "202511-00001", "CALL1", iso(11, 3, 10)),  # priority 中: 48 h
+        event("E2", "202511-00001", "awaiting_customer", iso(11, 3, 12)),
+    ]
+    answered = [
+        event("E3", "202511-00001", "customer_responded", iso(11, 4, 12)),  # 24 h paused
+        event("E4", "202511-00001", "investigation_started", iso(11, 6, 9)),  # 71 h - 24 h
+    ]
+    if answered_a_night_later:
+        write_events(inbox, "ticket_events_20251104.csv", waiting)
+        build(con, inbox, run_date=date(2025, 11, 4))  # the night ends 5 Nov 00:00
+        status, deadline, *_, paused, _ = clocks(con, "investigation_started")["202511-00001#1"]
+        assert (status, paused) == ("open_within", 36 * 3600.0)  # 3 Nov 12:00 to the night
+        assert deadline == at(11, 6, 22)
+        write_events(inbox, "ticket_events_20251130.csv", answered)
+    else:
+        write_events(inbox, "ticket_events_202511.csv", waiting + answered)
     build(con, inbox)
     status, deadline, stop, overrun, label, paused, _ = clocks(con, "investigation_started")[
         "202511-00001#1"
@@ -153,6 +169,47 @@ def test_investigation_clock_pauses_while_waiting_on_the_customer(warehouse, tmp
     assert (status, label, paused) == ("met", "48 hours", 86400.0)
     assert deadline == at(11, 6, 10)  # 48 h after registration, plus the 24 h paused
     assert con.execute("SELECT status FROM core.complaints").fetchall() == [("investigating",)]
+    in_full = con.execute("SELECT in_full FROM ops.mart_builds ORDER BY as_of").fetchall()
+    assert in_full == ([(True,), (False,)] if answered_a_night_later else [(True,)])
+
+
+def test_a_clock_breached_without_a_stop_is_measured_to_each_night(warehouse, tmp_path):
+    """A complaint closed without a first response: its clock is breached and measured up to
+    the night, every night. On a night that brings another (earlier) event of the complaint, so
+    that its core row is written again, the clock is measured up to that night too."""
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    write_phone(inbox, "c.csv", ["CALL1,2025/11/03 10:00:00,,13812345671,甲,,坏了,退款,A1"])
+    write_events(
+        inbox,
+        "ticket_events_20251104.csv",
+        [
+            register(1, "202511-00001", "CALL1", iso(11, 3, 10, 1)),
+            event("E2", "202511-00001", "closed", iso(11, 3, 18)),
+        ],
+    )
+    build(con, inbox, run_date=date(2025, 11, 4))  # the night ends 5 Nov 00:00
+    status, deadline, stop, overrun, *_ = clocks(con, "first_response")["202511-00001#1"]
+    assert (status, deadline, stop) == ("breached", at(11, 3, 10, 5), None)
+    assert overrun == (at(11, 5, 0) - deadline).total_seconds()
+    write_events(
+        inbox,
+        "ticket_events_20251130.csv",
+        [event("E3", "202511-00001", "assigned", iso(11, 3, 12), "物流部")],
+    )
+    build(con, inbox)
+    status, deadline, stop, overrun, *_ = clocks(con, "first_response")["202511-00001#1"]
+    assert (status, deadline, stop) == ("breached", at(11, 3, 10, 5), None)
+    assert overrun == (AS_OF - deadline).total_seconds()
+    # a night that brings nothing for it moves its measures on (23_sla_refreshed.sql)
+    build(con, inbox, run_date=date(2025, 12, 10))
+    status, deadline, stop, overrun, *_ = clocks(con, "first_response")["202511-00001#1"]
+    assert (status, stop, overrun) == ("breached", None, (at(12, 11, 0) - deadline).total_seconds())
+    assert con.execute("SELECT in_full FROM ops.mart_builds ORDER BY as_of").fetchall() == [
+        (True,),
+        (False,),
+        (False,),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -56,16 +56,10 @@ matched AS (
       ON (t.clock, t.channel, t.urgency, t.priority, t.category)
        = (i.clock, i.channel, i.urgency, i.priority, i.category)
 ),
-waits AS (
-    SELECT a.complaint_id, a.occurred_at AS paused_from,
-           coalesce(min(r.occurred_at), (SELECT as_of FROM as_of)) AS paused_until
-    FROM core.complaint_events a
-    LEFT JOIN core.complaint_events r
-      ON r.complaint_id = a.complaint_id AND r.event = 'customer_responded'
-     AND r.occurred_at >= a.occurred_at
-    SEMI JOIN intermediate.sla_scope s ON s.complaint_id = a.complaint_id
-    WHERE a.event = 'awaiting_customer'
-    GROUP BY a.complaint_id, a.occurred_at
+waits AS (  -- 11_sla_waits.sql; a wait not answered lasts until the night
+    SELECT complaint_id, paused_from,
+           coalesce(answered_at, (SELECT as_of FROM as_of)) AS paused_until
+    FROM intermediate.sla_waits SEMI JOIN intermediate.sla_scope USING (complaint_id)
 ),
 paused AS (
     SELECT m.complaint_id, m.clock, m.instance,

@@ -24,9 +24,12 @@ SELECT c.* REPLACE (
        )
 FROM mart.sla_clocks c
 SEMI JOIN intermediate.sla_refreshed USING (complaint_id, clock, instance)
-CROSS JOIN (SELECT getvariable('as_of')::TIMESTAMPTZ AS as_of) n;
+CROSS JOIN (SELECT getvariable('as_of')::TIMESTAMPTZ AS as_of) n
+-- they were computed as of the last build (intermediate.sla_clocks_refreshed): DuckDB reads only
+-- the table's last row groups
+WHERE c.computed_as_of = getvariable('marts_last_as_of')::TIMESTAMPTZ;
 
 DELETE FROM mart.sla_clocks c
 USING intermediate.sla_refreshed r
 WHERE c.complaint_id = r.complaint_id AND c.clock = r.clock AND c.instance = r.instance
-  AND c.computed_as_of <> getvariable('as_of')::TIMESTAMPTZ;
+  AND c.computed_as_of = getvariable('marts_last_as_of')::TIMESTAMPTZ;

@@ -97,21 +97,41 @@ problems AS (
     UNION ALL SELECT * FROM failed_core
 ),
 
+-- the months the problems are in, per unit: only their rows are counted. A night's history has
+-- millions of rows (9.1M complaints and 7.8M ticket events on the 9,000,000-complaint history:
+-- 2.3 s a night to count every month, for the few months with a problem, often none).
+-- A row's local month is in [first_month, last_month] exactly when its instant is in
+-- [from_at, until_at).
+counted_months AS (
+    SELECT
+        unit, min(month)::TIMESTAMP AT TIME ZONE tz.tz AS from_at,
+        (max(month) + INTERVAL 1 MONTH)::TIMESTAMP AT TIME ZONE tz.tz AS until_at
+    FROM problems, tz
+    WHERE unit IN ('records', 'events', 'follow-ups')
+    GROUP BY unit, tz.tz
+),
+
 records_in_month AS (
     SELECT
-        channel, 'records' AS unit,
-        date_trunc('month', received_at AT TIME ZONE tz.tz)::DATE AS month, count(*) AS n
-    FROM core.complaints, tz
-    GROUP BY ALL
-    UNION ALL
-    SELECT '(all)', 'events', date_trunc('month', occurred_at AT TIME ZONE tz.tz)::DATE, count(*)
-    FROM stg.ticket_events, tz
+        c.channel, 'records' AS unit,
+        date_trunc('month', c.received_at AT TIME ZONE tz.tz)::DATE AS month, count(*) AS n
+    FROM core.complaints AS c, tz, counted_months AS m
+    WHERE m.unit = 'records' AND c.received_at >= m.from_at AND c.received_at < m.until_at
     GROUP BY ALL
     UNION ALL
     SELECT
-        '(all)', 'follow-ups', date_trunc('month', followed_up_at AT TIME ZONE tz.tz)::DATE,
+        '(all)', 'events', date_trunc('month', e.occurred_at AT TIME ZONE tz.tz)::DATE, count(*)
+    FROM stg.ticket_events AS e, tz, counted_months AS m
+    WHERE m.unit = 'events' AND e.occurred_at >= m.from_at AND e.occurred_at < m.until_at
+    GROUP BY ALL
+    UNION ALL
+    SELECT
+        '(all)', 'follow-ups', date_trunc('month', f.followed_up_at AT TIME ZONE tz.tz)::DATE,
         count(*)
-    FROM stg.satisfaction_followups, tz
+    FROM stg.satisfaction_followups AS f, tz, counted_months AS m
+    WHERE
+        m.unit = 'follow-ups' AND f.followed_up_at >= m.from_at
+        AND f.followed_up_at < m.until_at
     GROUP BY ALL
 )
 
