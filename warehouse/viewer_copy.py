@@ -319,7 +319,14 @@ def _aggregate_again(con: duckdb.DuckDBPyConnection) -> None:
         "CREATE TABLE intermediate.marts_pending AS SELECT complaint_id FROM core.complaints"
     )
     con.execute("CREATE TABLE intermediate.sla_scope AS SELECT complaint_id FROM core.complaints")
+    # the clocks as 16_sla_kept.sql and 21_sla_clocks.sql leave them for 22_sla_changed.sql: none
+    # before, none kept, every clock of the copy computed
     con.execute("CREATE TEMP TABLE sla_before AS SELECT * FROM mart.sla_clocks LIMIT 0")
+    con.execute(
+        "CREATE TABLE intermediate.sla_kept AS SELECT complaint_id, clock, instance "
+        "FROM mart.sla_clocks LIMIT 0"
+    )
+    con.execute("CREATE VIEW intermediate.sla_clocks_candidate AS SELECT * FROM mart.sla_clocks")
     con.execute(
         "CREATE TABLE intermediate.repeat_changed AS SELECT NULL::VARCHAR AS complaint_id LIMIT 0"
     )

@@ -235,12 +235,13 @@ def _sla_clock_views(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
     """intermediate.sla_clocks_final, intermediate.sla_clocks_open and
     intermediate.sla_clocks_refreshed: views of the clocks already final, which the night does
     not compute again, of the others (open, without a target), which it does
-    (warehouse/marts/15_sla_scope.sql, 16_sla_kept.sql), and of the final ones still measured up
-    to the night, whose elapsed share and overrun the night moves on (23_sla_refreshed.sql);
-    empty on a first night or a recompute. Written here because mart.sla_clocks does not exist
+    (warehouse/marts/15_sla_scope.sql), and of the final ones still measured up to the night,
+    whose elapsed share and overrun the night moves on (23_sla_refreshed.sql); and
+    intermediate.sla_clocks_all, every clock (16_sla_kept.sql takes the scope's as they were).
+    Empty on a first night or a recompute. Written here because mart.sla_clocks does not exist
     before the first night's marts."""
     con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
-    names = ("sla_clocks_final", "sla_clocks_open", "sla_clocks_refreshed")
+    names = ("sla_clocks_final", "sla_clocks_open", "sla_clocks_refreshed", "sla_clocks_all")
     for name in names:
         if db.tables_exist(con, f"intermediate.{name}"):
             con.execute(f"DROP TABLE intermediate.{name}")  # a table before 2026-11-26
@@ -255,6 +256,7 @@ def _sla_clock_views(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
         "clock": "VARCHAR",
         "instance": "BIGINT",
         "start_at": "TIMESTAMPTZ",
+        "start_day": "DATE",
         "stop_at": "TIMESTAMPTZ",
         "deadline_at": "TIMESTAMPTZ",
         "status": "VARCHAR",
@@ -284,11 +286,15 @@ def _sla_clock_views(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
         "computed_as_of, deadline_at) "
         "AND computed_as_of = getvariable('marts_last_as_of')::TIMESTAMPTZ)"
     )
-    final = f"(status IN ('met', 'breached') AND stop_at IS NOT NULL) OR ({refreshed})"
+    # (no last build: a build in full, where the comparison is NULL: not final, so open)
+    final = (
+        f"coalesce((status IN ('met', 'breached') AND stop_at IS NOT NULL) OR {refreshed}, FALSE)"
+    )
     for name, where in (
         ("sla_clocks_final", final),
         ("sla_clocks_open", f"NOT ({final})"),
         ("sla_clocks_refreshed", refreshed),
+        ("sla_clocks_all", "TRUE"),
     ):
         con.execute(f"CREATE OR REPLACE VIEW intermediate.{name} AS {clocks} WHERE {where}")
 

@@ -4,14 +4,20 @@
 -- day and month counts again, one row per day with clocks (no clock named).
 CREATE OR REPLACE TABLE intermediate.sla_changed AS
 WITH counted AS (
+    -- the scope's clocks now (21_sla_clocks.sql): those kept, as they were, and those computed
+    -- tonight; not read from mart.sla_clocks again (a scan of every clock)
     SELECT complaint_id, clock, instance, start_day, channel, priority, department, category,
            status
-    FROM mart.sla_clocks SEMI JOIN intermediate.sla_scope USING (complaint_id)
+    FROM sla_before SEMI JOIN intermediate.sla_kept USING (complaint_id, clock, instance)
+    UNION ALL
+    SELECT complaint_id, clock, instance, start_day, channel, priority, department, category,
+           status
+    FROM intermediate.sla_clocks_candidate
 ),
 counted_before AS (
     SELECT complaint_id, clock, instance, start_day, channel, priority, department, category,
            status
-    FROM sla_before  -- the scope's clocks before tonight (21_sla_clocks.sql)
+    FROM sla_before  -- the scope's clocks before tonight (16_sla_kept.sql)
     WHERE getvariable('marts_last_as_of') IS NOT NULL
 )
 (SELECT * FROM counted WHERE getvariable('marts_last_as_of') IS NOT NULL
