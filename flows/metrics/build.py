@@ -265,9 +265,14 @@ def _sla_clock_views(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
         "overrun_seconds": "DOUBLE",
         "computed_as_of": "TIMESTAMPTZ",
     }
-    none = ", ".join(f"NULL::{t} AS {c}" for c, t in columns.items())
-    clocks = f"SELECT {', '.join(columns)} FROM " + (
-        "mart.sla_clocks" if kept else f"(SELECT {none} LIMIT 0)"
+    # clock_row: the clock's row in mart.sla_clocks, by which 21_sla_clocks.sql deletes the
+    # scope's clocks it computes again without reading the table's keys (stable within the
+    # marts' transaction: nothing deletes from the table before it)
+    none = ", ".join(f"NULL::{t} AS {c}" for c, t in {**columns, "clock_row": "BIGINT"}.items())
+    clocks = (
+        f"SELECT {', '.join(columns)}, rowid AS clock_row FROM mart.sla_clocks"
+        if kept
+        else f"SELECT * FROM (SELECT {none} LIMIT 0)"
     )
     # A clock breached without a stop (its complaint closed without the step) is measured up to
     # the night, so its elapsed share and overrun grow every night; nothing else of it can

@@ -5,7 +5,7 @@
 -- serves both; each took its own before (1.0 s each).
 CREATE OR REPLACE TEMP TABLE sla_before AS
 SELECT complaint_id, clock, instance, start_at, stop_at, start_day, status,
-       channel, urgency, priority, category, department
+       channel, urgency, priority, category, department, clock_row
 FROM intermediate.sla_clocks_all SEMI JOIN intermediate.sla_scope USING (complaint_id);
 
 -- intermediate.sla_kept: the final clocks (met or breached with a stop) of the complaints in

@@ -17,14 +17,21 @@
 CREATE OR REPLACE TABLE intermediate.sla_clocks_candidate AS
 WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS as_of),
 tz AS (SELECT stg.reporting_tz() AS tz),
+-- the scope's clocks, cut down first (MATERIALIZED): planned as one query, DuckDB 2.0 took every
+-- clock's inputs through the anti join with the kept clocks before the scope's semi join (29.4M
+-- rows on the 9,000,000-complaint history, for 334,375)
+scoped AS MATERIALIZED (
+    SELECT * FROM intermediate.sla_clock_inputs
+    SEMI JOIN intermediate.sla_scope USING (complaint_id)
+    WHERE start_at <= (SELECT as_of FROM as_of)
+),
 inputs AS (
     SELECT i.*, c.channel, c.urgency, c.priority, c.category, c.department,
            c.status = 'closed' AS complaint_closed, k.known_as_of
-    FROM intermediate.sla_clock_inputs i JOIN core.complaints c USING (complaint_id)
-    JOIN mart.complaint_as_of k USING (complaint_id)
-    SEMI JOIN intermediate.sla_scope USING (complaint_id)
+    FROM scoped i
     ANTI JOIN intermediate.sla_kept USING (complaint_id, clock, instance)
-    WHERE i.start_at <= (SELECT as_of FROM as_of)
+    JOIN core.complaints c USING (complaint_id)
+    JOIN mart.complaint_as_of k USING (complaint_id)
 ),
 -- The rule depends only on the clock and the complaint's classification, so it is chosen once
 -- per combination found (1,296 on a first night at 1,000,000 complaints), not per clock: the

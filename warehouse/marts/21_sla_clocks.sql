@@ -16,12 +16,13 @@ SELECT stg.kept_table_matches('mart.sla_clocks', 'intermediate.sla_clocks_candid
 
 -- the scope's other clocks go (open clocks, clocks whose times or complaint changed, clocks no
 -- longer in the data) and the candidate's clocks take their place
-DELETE FROM mart.sla_clocks o
-WHERE o.complaint_id IN (SELECT complaint_id FROM intermediate.sla_scope)
-  AND NOT EXISTS (
-      SELECT 1 FROM intermediate.sla_kept k
-      WHERE k.complaint_id = o.complaint_id AND k.clock = o.clock AND k.instance = o.instance
-  );
+-- (by their rows, sla_before's clock_row: 16_sla_kept.sql; matching the keys of every clock took
+-- 0.8-1.3 s on the 9,000,000-complaint history)
+DELETE FROM mart.sla_clocks
+WHERE rowid IN (
+    SELECT b.clock_row FROM sla_before AS b
+    ANTI JOIN intermediate.sla_kept USING (complaint_id, clock, instance)
+);
 
 -- The clocks measured up to the night go last: 23_sla_refreshed.sql moves them to the table's end
 -- every night, and after a build in full they are there already. Spread over the table, the
