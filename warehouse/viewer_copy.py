@@ -54,8 +54,8 @@ AGGREGATES = (
     "mart.satisfaction_closure_monthly",
     "mart.open_backlog",
     "mart.open_at_export",
-    "mart.category_weekly",
     "mart.complaints_daily",
+    "mart.category_weekly",  # counted from mart.complaints_daily
     "mart.category_keywords_monthly",  # flows/metrics/keywords.py, a month when asked (keywords)
 )
 # Tables about complaints without a complaint_id column, and how their rows are chosen.
