@@ -232,19 +232,20 @@ def marts_settings_key(
 
 
 def _sla_clock_views(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
-    """intermediate.sla_clocks_final, intermediate.sla_clocks_open and
-    intermediate.sla_clocks_refreshed: views of the clocks already final, which the night does
-    not compute again, of the others (open, without a target), which it does
+    """intermediate.sla_clocks_open and intermediate.sla_clocks_refreshed: views of the clocks
+    not final (open, without a target), which the night computes again
     (warehouse/marts/15_sla_scope.sql), and of the final ones still measured up to the night,
     whose elapsed share and overrun the night moves on (23_sla_refreshed.sql); and
     intermediate.sla_clocks_all, every clock (16_sla_kept.sql takes the scope's as they were).
     Empty on a first night or a recompute. Written here because mart.sla_clocks does not exist
     before the first night's marts."""
     con.execute("CREATE SCHEMA IF NOT EXISTS intermediate")
-    names = ("sla_clocks_final", "sla_clocks_open", "sla_clocks_refreshed", "sla_clocks_all")
-    for name in names:
+    names = ("sla_clocks_open", "sla_clocks_refreshed", "sla_clocks_all")
+    for name in (*names, "sla_clocks_final"):
         if db.tables_exist(con, f"intermediate.{name}"):
             con.execute(f"DROP TABLE intermediate.{name}")  # a table before 2026-11-26
+    # the final clocks' own view, read by nothing since 16_sla_kept.sql reads sla_before
+    con.execute("DROP VIEW IF EXISTS intermediate.sla_clocks_final")
     kept = keep and db.tables_exist(con, "mart.sla_clocks")
     if not kept:
         # a recompute builds mart.sla_clocks again from tonight's model (21_sla_clocks.sql)
@@ -296,7 +297,6 @@ def _sla_clock_views(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
         f"coalesce((status IN ('met', 'breached') AND stop_at IS NOT NULL) OR {refreshed}, FALSE)"
     )
     for name, where in (
-        ("sla_clocks_final", final),
         ("sla_clocks_open", f"NOT ({final})"),
         ("sla_clocks_refreshed", refreshed),
         ("sla_clocks_all", "TRUE"),
