@@ -236,6 +236,7 @@ def build_core(
             "INSERT INTO intermediate.core_new_loads SELECT unnest(?::VARCHAR[])", [new_loads]
         )
         apply_layers(con, BUILD_LAYERS)
+        con.execute("DROP TABLE intermediate.core_touched_events")  # read by the build only
         if full:
             con.execute(f"DROP TABLE IF EXISTS {MARTS_PENDING}")  # the marts: in full too
         elif tables_exist(con, MARTS_PENDING):
@@ -248,11 +249,13 @@ def build_core(
 
 
 def core_tables() -> list[str]:
-    """The tables the core layer keeps from night to night (each file's CREATE TABLE IF NOT
-    EXISTS): a full build drops them, so a changed model builds them with its new columns."""
+    """The tables the core and derived ops layers keep from night to night (each file's CREATE
+    TABLE IF NOT EXISTS): a full build drops them, so a changed model builds them with its new
+    columns."""
     return [
         m.group(1)
-        for path in sql_files("core")
+        for layer in BUILD_LAYERS
+        for path in sql_files(layer)
         for m in re.finditer(r"CREATE TABLE IF NOT EXISTS (\S+)", path.read_text(encoding="utf-8"))
     ]
 

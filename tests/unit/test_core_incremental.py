@@ -5,8 +5,9 @@ Each night loads a few deliveries and updates core with the complaints they touc
 table, and the pending links, must be equal row for row. The nights bring what makes a delta
 hard: a channel record arriving after its registration, a registration after its record, a
 corrected record, an event and a follow-up corrected onto another complaint (the version they
-replace named the first), a reply email answering an earlier night's complaint, and a night
-with nothing new. The core checks, run each night on the touched complaints' rows only, must
+replace named the first), a reply email answering an earlier night's complaint, a registration
+corrected onto another channel record, a complaint email corrected into a reply, and a night
+with nothing new. The pending links are updated with core and must equal them rebuilt. The core checks, run each night on the touched complaints' rows only, must
 report what checking every row of the full build reports; and the marts, updated each night for
 the complaints core changed and the clocks time moved, must equal marts recomputed in full.
 """
@@ -119,10 +120,18 @@ def night_3(inbox: Path) -> None:
     )
 
 
+def night_4(inbox: Path) -> None:
+    write_phone(inbox, "callcenter_20251104.csv", [call(6, 4), call(7, 15)])  # CALL7: unregistered
+    # 00002 registered again with CALL6: CALL2 is registered no more
+    write_events(inbox, "ticket_events_20251104.csv", [registered("E03", 2, 4, "phone", "CALL6")])
+    # m1 corrected into a reply: 00004's registration loses its channel record
+    write_eml(inbox, "202601", "m1", "c1@163.com", reply_to="m0")
+
+
 def core_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     return {
         table: con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
-        for table in [*db.core_tables(), "ops.pending_links"]
+        for table in db.core_tables()
     }
 
 
@@ -157,9 +166,9 @@ def test_core_updated_night_by_night_equals_core_built_in_full(warehouse, tmp_pa
     path, con = warehouse
     inbox = tmp_path / "inbox"
     touched, failed, in_full = [], [], []
-    nights = (night_1, night_2, night_3, lambda inbox: None)
+    nights = (night_1, night_2, night_3, night_4, lambda inbox: None)
     # the nights move on, so open SLA clocks pass their deadlines and repeat windows close
-    for i, (deliver, day) in enumerate(zip(nights, (5, 8, 12, 30), strict=True)):
+    for i, (deliver, day) in enumerate(zip(nights, (5, 8, 12, 20, 30), strict=True)):
         deliver(inbox)
         for source in ("phone", "email", "ticket_events", "satisfaction"):
             load_source(con, inbox, SOURCES[source], f"r{i}", date(2025, 11, 30))
@@ -179,11 +188,18 @@ def test_core_updated_night_by_night_equals_core_built_in_full(warehouse, tmp_pa
         assert differ == set(), f"night {i + 1}"
 
     got = core_rows(con)
+    assert sorted(r[:3] for r in got["ops.pending_links"]) == [
+        ("channel record not registered", "phone", "CALL2"),
+        ("channel record not registered", "phone", "CALL7"),
+        ("event of a complaint not in core", "ticket_events", "E06"),
+        ("registration without its channel record", "ticket_events", "202511-00004"),
+    ]
     # 00001's early first response fails all along, 00003's only until its correction
-    assert failed == [{("core.complaints", n)} for n in (1, 2, 1, 1)]
-    assert touched == [5, 4, 4, 0]  # every complaint the first night, then what each night touched
-    assert in_full == [True, False, False, False]
-    assert len(got["core.complaints"]) == 5
+    assert failed == [{("core.complaints", n)} for n in (1, 2, 1, 1, 1)]
+    # every complaint the first night, then what each night touched
+    assert touched == [5, 4, 4, 2, 0]
+    assert in_full == [True, False, False, False, False]
+    assert len(got["core.complaints"]) == 4  # 00004 waits for its channel record again
     assert {r[1] for r in got["core.complaint_events"] if r[0] == "202511-00001"} == {"E01", "E11"}
     assert sorted((r[0], r[1]) for r in got["core.satisfaction"]) == [
         ("F1", "202511-00002"),

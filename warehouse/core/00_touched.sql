@@ -11,18 +11,6 @@ CREATE OR REPLACE TABLE intermediate.core_touched AS
 WITH new_loads AS (
     SELECT load_id FROM intermediate.core_new_loads
 ),
-changed_records AS (
-    SELECT i.channel, i.source_ref FROM stg.intake i
-    SEMI JOIN new_loads n ON i._load_id = n.load_id
-    UNION
-    -- a new reply moves its complaint's first response
-    SELECT 'email', m.in_reply_to FROM stg.email_messages m
-    SEMI JOIN new_loads n ON m._load_id = n.load_id
-    WHERE m.in_reply_to IS NOT NULL
-    UNION
-    SELECT 'email', stg.blank_to_null(m.in_reply_to) FROM raw.email_messages m
-    SEMI JOIN new_loads n ON m._superseded_by = n.load_id
-),
 touched AS (
     SELECT e.complaint_id FROM stg.ticket_events e
     SEMI JOIN new_loads n ON e._load_id = n.load_id
@@ -42,9 +30,10 @@ touched AS (
     SELECT d.complaint_id FROM raw.declared_intake d
     SEMI JOIN new_loads n ON d._superseded_by = n.load_id
     UNION
-    -- the complaints registered with a new or corrected channel record
+    -- the complaints registered with a channel record the loads bring, correct or answer
+    -- (00_changed_records.sql)
     SELECT r.complaint_id FROM stg.ticket_events r
-    SEMI JOIN changed_records USING (channel, source_ref)
+    SEMI JOIN intermediate.core_changed_records USING (channel, source_ref)
     WHERE r.event = 'registered'
 )
 SELECT complaint_id FROM touched WHERE complaint_id IS NOT NULL;

@@ -18,8 +18,7 @@ CREATE OR REPLACE TEMP VIEW touched_complaints AS
 WITH registrations AS (
     SELECT complaint_id, channel, source_ref, category, urgency, priority,
            department AS registered_department, occurred_at AS registered_at
-    FROM stg.ticket_events
-    SEMI JOIN intermediate.core_touched USING (complaint_id)
+    FROM intermediate.core_touched_events
     WHERE event = 'registered'
     QUALIFY row_number() OVER (PARTITION BY complaint_id ORDER BY occurred_at, event_id) = 1
 ),
@@ -44,8 +43,7 @@ lifecycle AS (
         max(occurred_at) FILTER (WHERE event = 'awaiting_customer')     AS last_awaiting_at,
         max(occurred_at) FILTER (WHERE event = 'customer_responded')    AS last_responded_at,
         max(occurred_at)                                                AS last_event_at
-    FROM stg.ticket_events
-    SEMI JOIN intermediate.core_touched USING (complaint_id)
+    FROM intermediate.core_touched_events
     GROUP BY complaint_id
 ),
 products AS (

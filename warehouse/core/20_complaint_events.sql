@@ -15,8 +15,7 @@ SELECT
     'ticket_system'   AS event_source,
     e._source_file    AS source_file,
     e._row_number     AS source_row_number
-FROM stg.ticket_events e
-SEMI JOIN intermediate.core_touched USING (complaint_id)
+FROM intermediate.core_touched_events e
 SEMI JOIN core.complaints USING (complaint_id)
 UNION ALL
 SELECT

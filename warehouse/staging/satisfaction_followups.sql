@@ -8,6 +8,7 @@ SELECT
     stg.blank_to_null(result)                               AS result,
     stg.blank_to_null(comment)                              AS comment,
     followed_up_at                                          AS followed_up_at_as_given,
+    ticket_no                                               AS ticket_no_as_given,
     _source_file, _row_number, _load_id
 FROM raw.satisfaction_followups
 WHERE _superseded_by IS NULL;

@@ -14,6 +14,7 @@ SELECT
     stg.blank_to_null(source_ref)                AS source_ref,
     stg.blank_to_null(note)                      AS note,
     occurred_at                                  AS occurred_at_as_given,
+    ticket_no                                    AS ticket_no_as_given,
     _source_file, _row_number, _load_id
 FROM raw.ticket_events
 WHERE _superseded_by IS NULL;

@@ -1,28 +1,74 @@
 -- ops.pending_links: loaded records that do not (yet) reach core because their other half is not
 -- loaded: a channel record nobody registered, a registration whose channel record is missing or
 -- quarantined, events or follow-ups of a ticket that is not in core.complaints.
--- A table rebuilt with core (not a view), so any DuckDB client can read it without tousu's
+-- A table kept with core (not a view), so any DuckDB client can read it without tousu's
 -- functions (staging views call tousu_phone_e164, registered by warehouse.db.connect).
-CREATE OR REPLACE TABLE ops.pending_links AS
+-- Updated with core: only the links the night's loads can have changed are checked again, the
+-- rest stay (a full build starts the table empty and checks every link). Record keys are never
+-- empty (the source suites quarantine such rows) and unique among the versions in force
+-- (flows/intake/redelivery.py), so a key names one pending row.
+-- * A channel record's link changes when a load brings, corrects or answers it
+--   (intermediate.core_changed_records) or brings or corrects a registration naming it.
+-- * A registration's, an event's or a follow-up's changes when its complaint is touched
+--   (intermediate.core_touched): a load brings or corrects it (the version it replaced named a
+--   complaint that is touched too), or core writes its complaint again.
+CREATE TABLE IF NOT EXISTS ops.pending_links (
+    waiting_for VARCHAR, source VARCHAR, key VARCHAR, file VARCHAR, row_number INTEGER
+);
+
+CREATE OR REPLACE TEMP TABLE pending_records AS
+SELECT channel, source_ref FROM intermediate.core_changed_records
+UNION
+SELECT r.channel, r.source_ref FROM stg.ticket_events r
+SEMI JOIN intermediate.core_new_loads n ON r._load_id = n.load_id
+WHERE r.event = 'registered'
+UNION
+SELECT stg.blank_to_null(r.channel), stg.blank_to_null(r.source_ref) FROM raw.ticket_events r
+SEMI JOIN intermediate.core_new_loads n ON r._superseded_by = n.load_id
+WHERE stg.blank_to_null(r.event) = 'registered';
+
+-- the follow-ups of the touched complaints, each still pending or not (their events:
+-- intermediate.core_touched_events)
+CREATE OR REPLACE TEMP TABLE pending_followups AS
+SELECT followup_id, complaint_id, _source_file, _row_number FROM stg.satisfaction_followups
+SEMI JOIN intermediate.core_touched USING (complaint_id);
+
+DELETE FROM ops.pending_links p
+WHERE (p.waiting_for = 'channel record not registered'
+       AND EXISTS (SELECT 1 FROM pending_records r
+                   WHERE r.channel = p.source AND r.source_ref = p.key))
+   OR (p.waiting_for = 'registration without its channel record'
+       AND p.key IN (SELECT complaint_id FROM intermediate.core_touched))
+   OR (p.waiting_for = 'event of a complaint not in core'
+       AND p.key IN (SELECT event_id FROM intermediate.core_touched_events))
+   OR (p.waiting_for = 'follow-up of a complaint not in core'
+       AND p.key IN (SELECT followup_id FROM pending_followups));
+
+INSERT INTO ops.pending_links
 SELECT 'channel record not registered' AS waiting_for, i.channel AS source, i.source_ref AS key,
        i._source_file AS file, i._row_number AS row_number
 FROM stg.intake i
-ANTI JOIN (SELECT channel, source_ref FROM stg.ticket_events WHERE event = 'registered') r
+SEMI JOIN pending_records USING (channel, source_ref)
+ANTI JOIN (SELECT e.channel, e.source_ref FROM stg.ticket_events e
+           SEMI JOIN pending_records k ON k.channel = e.channel AND k.source_ref = e.source_ref
+           WHERE e.event = 'registered') r
      USING (channel, source_ref)
 UNION ALL
 SELECT 'registration without its channel record', 'ticket_events', e.complaint_id,
        e._source_file, e._row_number
-FROM stg.ticket_events e
-ANTI JOIN stg.intake USING (channel, source_ref)
+FROM intermediate.core_touched_events e
+ANTI JOIN (SELECT channel, source_ref FROM stg.intake
+           SEMI JOIN intermediate.core_touched_events USING (channel, source_ref)) i
+     USING (channel, source_ref)
 WHERE e.event = 'registered'
 UNION ALL
 SELECT 'event of a complaint not in core', 'ticket_events', e.event_id, e._source_file,
        e._row_number
-FROM stg.ticket_events e
+FROM intermediate.core_touched_events e
 ANTI JOIN core.complaints USING (complaint_id)
 WHERE e.event <> 'registered'
 UNION ALL
 SELECT 'follow-up of a complaint not in core', 'satisfaction', f.followup_id, f._source_file,
        f._row_number
-FROM stg.satisfaction_followups f
+FROM pending_followups f
 ANTI JOIN core.complaints USING (complaint_id);
