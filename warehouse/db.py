@@ -236,7 +236,8 @@ def build_core(
             "INSERT INTO intermediate.core_new_loads SELECT unnest(?::VARCHAR[])", [new_loads]
         )
         apply_layers(con, BUILD_LAYERS)
-        con.execute("DROP TABLE intermediate.core_touched_events")  # read by the build only
+        for table in ("core_touched_events", "core_touched_followups"):  # read by the build only
+            con.execute(f"DROP TABLE intermediate.{table}")
         if full:
             con.execute(f"DROP TABLE IF EXISTS {MARTS_PENDING}")  # the marts: in full too
         elif tables_exist(con, MARTS_PENDING):

@@ -19,9 +19,8 @@ SELECT
     f.comment,
     f._source_file AS source_file,
     f._row_number  AS source_row_number
-FROM stg.satisfaction_followups f
+FROM intermediate.core_touched_followups f
 LEFT JOIN ref.satisfaction_levels s USING (result)
-SEMI JOIN intermediate.core_touched USING (complaint_id)
 SEMI JOIN core.complaints USING (complaint_id)
 ),
 declared AS (

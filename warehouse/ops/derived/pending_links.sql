@@ -27,12 +27,6 @@ SELECT stg.blank_to_null(r.channel), stg.blank_to_null(r.source_ref) FROM raw.ti
 SEMI JOIN intermediate.core_new_loads n ON r._superseded_by = n.load_id
 WHERE stg.blank_to_null(r.event) = 'registered';
 
--- the follow-ups of the touched complaints, each still pending or not (their events:
--- intermediate.core_touched_events)
-CREATE OR REPLACE TEMP TABLE pending_followups AS
-SELECT followup_id, complaint_id, _source_file, _row_number FROM stg.satisfaction_followups
-SEMI JOIN intermediate.core_touched USING (complaint_id);
-
 DELETE FROM ops.pending_links p
 WHERE (p.waiting_for = 'channel record not registered'
        AND EXISTS (SELECT 1 FROM pending_records r
@@ -42,7 +36,7 @@ WHERE (p.waiting_for = 'channel record not registered'
    OR (p.waiting_for = 'event of a complaint not in core'
        AND p.key IN (SELECT event_id FROM intermediate.core_touched_events))
    OR (p.waiting_for = 'follow-up of a complaint not in core'
-       AND p.key IN (SELECT followup_id FROM pending_followups));
+       AND p.key IN (SELECT followup_id FROM intermediate.core_touched_followups));
 
 INSERT INTO ops.pending_links
 SELECT 'channel record not registered' AS waiting_for, i.channel AS source, i.source_ref AS key,
@@ -70,5 +64,5 @@ WHERE e.event <> 'registered'
 UNION ALL
 SELECT 'follow-up of a complaint not in core', 'satisfaction', f.followup_id, f._source_file,
        f._row_number
-FROM pending_followups f
+FROM intermediate.core_touched_followups f
 ANTI JOIN core.complaints USING (complaint_id);
