@@ -3,6 +3,9 @@
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+import duckdb
+import pytest
+
 from tests.helpers import write_events, write_followups, write_phone
 from tousu.flows.loading import load_source
 from tousu.flows.sources import SOURCES
@@ -203,6 +206,18 @@ def test_received_at_is_stored_with_its_time_zone(warehouse, tmp_path):
     con.execute("SET timezone = 'UTC'")
     received = con.execute("SELECT received_at::VARCHAR FROM core.complaints").fetchall()[0][0]
     assert received == "2025-11-02 16:30:00+00"
+
+
+def test_local_times_without_the_reporting_time_zone_fail_and_say_how_to_open_the_file(
+    warehouse, tmp_path
+):
+    _, con = warehouse
+    inbox = tmp_path / "inbox"
+    write_phone(inbox, "c.csv", ["CALL1,2025/11/03 00:30:00,,13812345671,张伟,,坏了,退款,A1"])
+    load_source(con, inbox, SOURCES["phone"], "r1", date(2025, 11, 30))
+    con.execute("RESET VARIABLE tousu_tz")  # a connection not opened by warehouse.db.connect
+    with pytest.raises(duckdb.Error, match=r"tousu_tz\) is not set: open the warehouse with"):
+        con.execute("SELECT received_at FROM stg.phone_calls").fetchall()
 
 
 def test_core_inputs_key_moves_with_a_loaded_delivery_and_the_nights_settings(warehouse, tmp_path):

@@ -1,11 +1,15 @@
 -- Helpers every staging view uses. Exports without an offset carry local wall-clock times; the
 -- time zone comes from the connection's variable tousu_tz (setting TOUSU_TIMEZONE), set by
 -- warehouse.db.connect and nowhere else. stg.reporting_tz() is that zone for every model (the
--- day and month a complaint counts in); a connection without it is an error, not a default.
+-- day and month a complaint counts in); a connection without it is an error, not a default:
+-- every use fails with "Unknown TimeZone 'the reporting time zone ... is not set ...'". Not
+-- error(): DuckDB moves no filter or join past an expression that calls it (a side effect), so
+-- a staging view with a local time typed every row before a join could drop it (1.8 s against
+-- 0.16 s to find one night's follow-ups among 10.8 million).
 CREATE OR REPLACE MACRO stg.reporting_tz() AS
     coalesce(getvariable('tousu_tz'),
-             error('the reporting time zone (variable tousu_tz) is not set: open the warehouse '
-                   'with warehouse.db.connect'));
+             'the reporting time zone (variable tousu_tz) is not set: open the warehouse with '
+             || 'warehouse.db.connect');
 -- SLA compliance: clocks met over clocks decided (met + breached, open breaches included in
 -- breached); NULL when none is decided. The one formula every mart, page and dry run uses
 -- (docs/metrics.md, "Compliance rate").
