@@ -422,8 +422,9 @@ def dashboard(
 ) -> None:
     """Start the step-7 review app (Streamlit) on the published copy; runs until stopped.
 
-    The GX Data Docs of the latest night are served beside it on the next port (Streamlit's
-    static serving sends HTML as plain text, so it cannot show them itself).
+    The GX Data Docs of the latest night are served beside it on the next port, or another free
+    one when that is taken (Streamlit's static serving sends HTML as plain text, so it cannot
+    show them itself).
     """
     import os
     import sys
@@ -445,7 +446,7 @@ def dashboard(
             "create one with `tousu users add NAME --role administrator`",
             err=True,
         )
-    docs_url = serve_data_docs(data_docs_beside(path), address, port + 1)
+    docs_url, _ = serve_data_docs(data_docs_beside(path), address, port + 1)
     typer.echo(f"GX Data Docs: {docs_url}")
     env = {
         **os.environ,

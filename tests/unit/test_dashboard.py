@@ -685,3 +685,26 @@ def test_the_report_and_the_overview_show_the_same_headline_figures(published):
         shown = pct(value) if i in kpi.rate_rows else f"{int(value):,}"
         assert tiles[row["metric"]] == shown, row["metric"]
     assert len(tiles) >= len(kpi.frame) == 6
+
+
+def test_the_data_docs_take_another_port_when_theirs_is_held(tmp_path):
+    """`tousu dashboard` serves the Data Docs on the port after the app's; a program already
+    listening there must not stop the review app from starting."""
+    import socket
+    import urllib.request
+
+    from tousu.flows.data_docs_server import serve_data_docs
+
+    (tmp_path / "index.html").write_text("<p>docs</p>", encoding="utf-8")
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        taken = held.getsockname()[1]
+        url, server = serve_data_docs(tmp_path, "127.0.0.1", taken)
+        try:
+            assert f":{taken}/" not in url
+            with urllib.request.urlopen(url, timeout=10) as answer:
+                assert answer.read() == b"<p>docs</p>"
+        finally:
+            server.shutdown()
+            server.server_close()
