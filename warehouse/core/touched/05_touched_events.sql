@@ -6,7 +6,8 @@
 -- (7.8 million events for a night touching 97,000 complaints of a 1,000,000 complaints'
 -- history, 1.8 s each). Joined on the ticket number as stored instead, the events of other
 -- complaints are dropped before they are typed (0.4 s). A number stored with spaces at an end
--- (which trim removes) is matched once typed.
+-- (which trim removes) is matched once typed. Each branch names its columns: a CTE read by
+-- both is materialised whole first (1.7 s against 0.5 s for 100,000 complaints of 7.8M events).
 -- A table, not a temp one: on a full build it holds every event, written compressed like any
 -- table. Dropped when the build ends (warehouse.db.build_core).
 CREATE OR REPLACE TABLE intermediate.core_touched_events AS

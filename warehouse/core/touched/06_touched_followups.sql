@@ -1,7 +1,8 @@
 -- intermediate.core_touched_followups: the satisfaction follow-ups (versions in force) of the
 -- complaints the core build writes again, for core.satisfaction and ops.pending_links. Joined
 -- on the ticket number as stored, so the follow-ups of other complaints are dropped before
--- staging types them (05_touched_events.sql says why). Dropped when the build ends.
+-- staging types them (05_touched_events.sql says why, and why each branch names its
+-- columns). Dropped when the build ends.
 CREATE OR REPLACE TABLE intermediate.core_touched_followups AS
 SELECT followup_id, complaint_id, followed_up_at, method, result, comment, _source_file,
        _row_number
