@@ -49,8 +49,7 @@ def _delivered_and_earlier(raw_table: str, key: str, same_source: str) -> str:
             UNION ALL
             SELECT *, stg.blank_to_null(CAST({key} AS VARCHAR)) AS _key FROM {raw_table}
             WHERE _load_id <> $load_id AND _superseded_by IS NULL {same_source}
-              AND (starts_with(CAST({key} AS VARCHAR), ' ')
-                   OR ends_with(CAST({key} AS VARCHAR), ' '))
+              AND stg.trim_changes(CAST({key} AS VARCHAR))
               AND stg.blank_to_null(CAST({key} AS VARCHAR)) IN (SELECT _key FROM delivered)
         )"""
 

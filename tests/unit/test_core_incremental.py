@@ -112,11 +112,18 @@ def night_3(inbox: Path) -> None:
             registered("E09", 5, 9, "phone", "CALL5"),  # its record came the night before
             event("E10", "202511-00003", "closed", T.format(10, "11:00:00")),
             event("E08", "202511-00003", "first_response", T.format(5, "10:30:00")),  # corrected
+            # numbers exported with a full-width or no-break space at an end (trim removes both)
+            event("E12", "202511-00003\u3000", "assigned", T.format(9, "09:00:00"), "质量部"),
         ],
     )
     # F1 corrected onto 00002: nothing else touches 00001 tonight
     write_followups(
-        inbox, "followups_20251103.csv", ["F1,202511-00002,2025-11-08 10:00,电话回访,满意,"]
+        inbox,
+        "followups_20251103.csv",
+        [
+            "F1,202511-00002,2025-11-08 10:00,电话回访,满意,",
+            "F3,\u00a0202511-00002,2025-11-09 10:00,短信回访,满意,",
+        ],
     )
 
 
@@ -201,9 +208,11 @@ def test_core_updated_night_by_night_equals_core_built_in_full(warehouse, tmp_pa
     assert in_full == [True, False, False, False, False]
     assert len(got["core.complaints"]) == 4  # 00004 waits for its channel record again
     assert {r[1] for r in got["core.complaint_events"] if r[0] == "202511-00001"} == {"E01", "E11"}
+    assert ("202511-00003", "E12") in {r[:2] for r in got["core.complaint_events"]}
     assert sorted((r[0], r[1]) for r in got["core.satisfaction"]) == [
         ("F1", "202511-00002"),
         ("F2", "202511-00003"),
+        ("F3", "202511-00002"),
     ]
 
 

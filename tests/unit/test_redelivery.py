@@ -1,13 +1,18 @@
 """Records delivered again, classified by the real SQL against the rule written out in Python."""
 
 import random
+import unicodedata
 from datetime import datetime, timedelta
 
 import pytest
 
 from tousu.flows.intake import redelivery
 
-IDS = ["A1", " A1", "A1 ", "  A1  ", "B2", "B2 ", "", " ", None, "C3", "\tC3"]
+# Spaces are what trim removes: every Unicode space separator (a GBK export's full-width
+# U+3000, a web form's no-break U+00A0), not tabs.
+IDS = ["A1", " A1", "A1 ", "  A1  ", "A1\u3000", "B2", "B2 ", "\u00a0B2", "", " ", "\u3000", None]
+IDS += ["C3", "\tC3", "C3\u2003"]
+SPACES = "".join(c for c in map(chr, range(0x110000)) if unicodedata.category(c) == "Zs")
 
 
 def rows_of(seed: int) -> list[tuple]:
@@ -41,7 +46,7 @@ def expected(rows: list[tuple], load: str) -> list[tuple]:
     a duplicate or correction of it."""
 
     def key(r):
-        k = r[0].strip(" ") if r[0] is not None else None
+        k = r[0].strip(SPACES) if r[0] is not None else None
         return k or None
 
     def changed(n, o):
@@ -85,4 +90,49 @@ def test_redeliveries_are_classified_by_the_rule(warehouse, seed, history):
         "in_delivery, kind FROM redelivered ORDER BY ALL"
     ).fetchall()
     assert got == expected(rows, "L3")
-    assert any(r[0] != (r[0] or "").strip(" ") for r in rows)  # spaces at an end are drawn
+    assert any(r[0] != (r[0] or "").strip(SPACES) for r in rows)  # spaces at an end are drawn
+
+
+def test_an_id_delivered_again_with_a_full_width_or_no_break_space_is_the_same_record(warehouse):
+    """A record first exported with a full-width space after its id (a GBK spreadsheet) and
+    delivered again without it, or with a no-break space, is the same record: a correction or a
+    duplicate, never a second record. A tab is not a space: that id is another record."""
+    _, con = warehouse
+    con.execute(
+        "CREATE TABLE raw_t (rid VARCHAR, a VARCHAR, b VARCHAR, _load_id VARCHAR, "
+        "_source_file VARCHAR, _row_number INTEGER, _loaded_at TIMESTAMP, _superseded_by VARCHAR)"
+    )
+    before, tonight = datetime(2026, 10, 1), datetime(2026, 10, 2)
+    rows = [
+        ("A1\u3000", "x", "p", "L0", "old.csv", 1, before, None),
+        ("\u00a0B2", "x", "p", "L0", "old.csv", 2, before, None),
+        ("C3", "x", "p", "L0", "old.csv", 3, before, None),
+        ("A1", "y", "p", "L1", "new.csv", 1, tonight, None),
+        ("B2\u00a0", "x", "p", "L1", "new.csv", 2, tonight, None),
+        ("\tC3", "y", "p", "L1", "new.csv", 3, tonight, None),
+    ]
+    con.executemany("INSERT INTO raw_t VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    redelivery.classify(con, "raw_t", "rid", "L1", "s", by_source=False)
+    got = con.execute(
+        "SELECT _row_number, record_key, previous_row_number, kind FROM redelivered ORDER BY 1"
+    ).fetchall()
+    assert got == [(1, "A1", 1, "correction"), (2, "B2", 2, "duplicate")]
+    redelivery.supersede_corrected(con, "raw_t", "rid", "L1", "s", by_source=False)
+    superseded = con.execute("SELECT rid FROM raw_t WHERE _superseded_by = 'L1'").fetchall()
+    assert superseded == [("A1\u3000",)]
+
+
+def test_trim_changes_says_whether_duckdb_trim_changes_a_string(warehouse):
+    """stg.trim_changes (a cheap test for a space at an end) agrees with trim itself for every
+    character at either end, ASCII-only strings and others alike."""
+    _, con = warehouse
+    con.execute(
+        "CREATE TABLE s AS SELECT unnest([c || 'x', 'x' || c, '投诉' || c]) AS v "
+        "FROM (SELECT chr(i::INTEGER) AS c FROM range(1, 1114112) r(i) "
+        "WHERE i NOT BETWEEN 55296 AND 57343)"  # surrogates are no characters
+    )
+    [(differ, checked)] = con.execute(
+        "SELECT count(*) FILTER (stg.trim_changes(v) IS DISTINCT FROM (v <> trim(v))), "
+        "count(*) FILTER (v <> trim(v)) FROM s"
+    ).fetchall()
+    assert (differ, checked) == (0, 3 * len(SPACES))

@@ -19,5 +19,5 @@ UNION ALL
 SELECT complaint_id, event_id, event, occurred_at, operator, department, category, urgency,
        priority, channel, source_ref, _source_file, _row_number
 FROM stg.ticket_events
-WHERE ticket_no_as_given <> trim(ticket_no_as_given)
+WHERE stg.trim_changes(ticket_no_as_given)
   AND complaint_id IN (SELECT complaint_id FROM intermediate.core_touched);

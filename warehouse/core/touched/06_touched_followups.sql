@@ -12,5 +12,5 @@ UNION ALL
 SELECT followup_id, complaint_id, followed_up_at, method, result, comment, _source_file,
        _row_number
 FROM stg.satisfaction_followups
-WHERE ticket_no_as_given <> trim(ticket_no_as_given)
+WHERE stg.trim_changes(ticket_no_as_given)
   AND complaint_id IN (SELECT complaint_id FROM intermediate.core_touched);
