@@ -245,7 +245,8 @@ def build_core(
             for table in core_tables():
                 con.execute(f"DROP TABLE IF EXISTS {table}")
         apply_layers(con, BUILD_LAYERS)
-        for table in ("core_touched_events", "core_touched_followups"):  # read by the build only
+        # read by the build only
+        for table in ("core_touched_events", "core_touched_followups", "core_touched_intake"):
             con.execute(f"DROP TABLE intermediate.{table}")
         if full:
             con.execute(f"DROP TABLE IF EXISTS {MARTS_PENDING}")  # the marts: in full too

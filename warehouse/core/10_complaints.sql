@@ -50,7 +50,7 @@ products AS (
     -- the product the description names (core.product_catalogue, from
     -- warehouse/policies/products.yml); the longest name or alias found wins
     SELECT i.channel, i.source_ref, arg_max(p.product, length(p.alias)) AS product
-    FROM stg.intake i SEMI JOIN registrations USING (channel, source_ref)
+    FROM intermediate.core_touched_intake i SEMI JOIN registrations USING (channel, source_ref)
     JOIN core.product_catalogue p ON contains(i.description, p.alias)
     GROUP BY ALL
 ),
@@ -106,7 +106,7 @@ SELECT
     i._source_file                                          AS source_file,
     i._row_number                                           AS source_row_number
 FROM registrations r
-JOIN stg.intake i USING (channel, source_ref)
+JOIN intermediate.core_touched_intake i USING (channel, source_ref)
 LEFT JOIN lifecycle l USING (complaint_id)
 LEFT JOIN products pr USING (channel, source_ref)
 ),

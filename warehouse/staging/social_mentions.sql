@@ -1,25 +1,24 @@
 -- stg.social_mentions: one row per post mentioning the brand; first response is the brand's
 -- earliest reply under it. Times are in the platform's format: "Tue Nov 04 07:47:33 +0800 2025".
+-- Each post's comments are read within its row (list expressions, no GROUP BY over every
+-- comment), so a query that wants some posts (core joins the ones registered tonight on
+-- source_ref_as_given) drops the others before their comments are parsed.
 CREATE OR REPLACE VIEW stg.social_mentions AS
-WITH replies AS (
-    SELECT _load_id, _row_number,
-           unnest(from_json(comments, '[{"created_at": "VARCHAR", "is_brand": "BOOLEAN"}]'),
-                  recursive := TRUE)
+WITH mentions AS (
+    SELECT *,
+           list_min([try_strptime(x.created_at, '%a %b %d %H:%M:%S %z %Y')
+                     FOR x IN from_json(comments,
+                                        '[{"created_at": "VARCHAR", "is_brand": "BOOLEAN"}]')
+                     IF x.is_brand])                                     AS first_brand_reply_at
     FROM raw.social_mentions
     WHERE _superseded_by IS NULL
-),
-first_brand_reply AS (
-    SELECT _load_id, _row_number,
-           min(try_strptime(created_at, '%a %b %d %H:%M:%S %z %Y')) FILTER (WHERE is_brand)
-               AS first_response_at
-    FROM replies
-    GROUP BY ALL
 )
 SELECT
     'social'                                                   AS channel,
     stg.blank_to_null(m.mention_id)                            AS source_ref,
+    m.mention_id                                               AS source_ref_as_given,
     try_strptime(m.created_at, '%a %b %d %H:%M:%S %z %Y')      AS received_at,
-    r.first_response_at,
+    m.first_brand_reply_at                                     AS first_response_at,
     NULL::VARCHAR                                      AS phone_as_given,
     NULL::VARCHAR                                      AS phone,
     NULL::VARCHAR                                      AS email,
@@ -32,6 +31,4 @@ SELECT
     NULL::VARCHAR                                      AS demand,
     stg.blank_to_null(m.created_at)                            AS received_at_as_given,
     m._source_file, m._row_number, m._load_id
-FROM raw.social_mentions m
-LEFT JOIN first_brand_reply r USING (_load_id, _row_number)
-WHERE m._superseded_by IS NULL;
+FROM mentions m;

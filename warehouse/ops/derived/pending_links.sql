@@ -41,7 +41,7 @@ WHERE (p.waiting_for = 'channel record not registered'
 INSERT INTO ops.pending_links
 SELECT 'channel record not registered' AS waiting_for, i.channel AS source, i.source_ref AS key,
        i._source_file AS file, i._row_number AS row_number
-FROM stg.intake i
+FROM intermediate.core_touched_intake i
 SEMI JOIN pending_records USING (channel, source_ref)
 ANTI JOIN (SELECT e.channel, e.source_ref FROM stg.ticket_events e
            SEMI JOIN pending_records k ON k.channel = e.channel AND k.source_ref = e.source_ref
@@ -51,9 +51,7 @@ UNION ALL
 SELECT 'registration without its channel record', 'ticket_events', e.complaint_id,
        e._source_file, e._row_number
 FROM intermediate.core_touched_events e
-ANTI JOIN (SELECT channel, source_ref FROM stg.intake
-           SEMI JOIN intermediate.core_touched_events USING (channel, source_ref)) i
-     USING (channel, source_ref)
+ANTI JOIN intermediate.core_touched_intake i USING (channel, source_ref)
 WHERE e.event = 'registered'
 UNION ALL
 SELECT 'event of a complaint not in core', 'ticket_events', e.event_id, e._source_file,
