@@ -51,7 +51,7 @@ UNION ALL
 SELECT 'registration without its channel record', 'ticket_events', e.complaint_id,
        e._source_file, e._row_number
 FROM intermediate.core_touched_events e
-ANTI JOIN intermediate.core_touched_intake i USING (channel, source_ref)
+ANTI JOIN intermediate.core_touched_intake USING (channel, source_ref)
 WHERE e.event = 'registered'
 UNION ALL
 SELECT 'event of a complaint not in core', 'ticket_events', e.event_id, e._source_file,
