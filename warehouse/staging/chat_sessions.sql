@@ -1,9 +1,8 @@
 -- stg.chat_sessions: one row per chat session. The complaint is received with the customer's
 -- first message; the first response is the first message of a human agent (bot greetings do not
 -- count as a response).
--- Each session's messages are read within its row (list expressions, no GROUP BY over every
--- message), so a query that wants some sessions (core joins the ones registered tonight on
--- session_id_as_given) drops the others before their messages are parsed.
+-- Each session's messages are read within its row (list expressions), not unnested and grouped
+-- again: a query that wants some sessions (core's, by load) does not group every message first.
 CREATE OR REPLACE VIEW stg.chat_sessions AS
 WITH sessions AS (
     SELECT *,
@@ -29,7 +28,6 @@ per_session AS (
 SELECT
     'chat'                                   AS channel,
     stg.blank_to_null(s.session_id)          AS source_ref,
-    s.session_id                             AS source_ref_as_given,
     s.first_message_at                       AS received_at,
     s.first_agent_at                         AS first_response_at,
     stg.blank_to_null(s.phone)               AS phone_as_given,

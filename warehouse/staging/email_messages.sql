@@ -4,7 +4,6 @@
 CREATE OR REPLACE VIEW stg.email_messages AS
 SELECT
     stg.blank_to_null(message_id)        AS message_id,
-    message_id                           AS message_id_as_given,
     stg.blank_to_null(in_reply_to)       AS in_reply_to,
     lower(stg.blank_to_null(from_address)) AS from_address,
     stg.blank_to_null(from_name)         AS from_name,

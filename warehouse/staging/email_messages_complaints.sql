@@ -1,18 +1,22 @@
 -- stg.email_complaints: one row per complaint received by email (a message that answers nothing),
 -- with its first response: the earliest message in reply to it from someone other than the
 -- complainant (stg.email_messages).
--- The first response is looked up per complaint (a correlated subquery), not for every complaint
--- first: a query that wants some complaints (core joins the ones registered tonight on
--- source_ref_as_given) looks up only theirs.
 CREATE OR REPLACE VIEW stg.email_complaints AS
+WITH complaints AS (
+    SELECT * FROM stg.email_messages WHERE in_reply_to IS NULL
+),
+first_replies AS (
+    SELECT c.message_id, min(r.sent_at) AS first_response_at
+    FROM complaints c
+    JOIN stg.email_messages r
+      ON r.in_reply_to = c.message_id AND r.from_address IS DISTINCT FROM c.from_address
+    GROUP BY c.message_id
+)
 SELECT
     'email'                                                     AS channel,
     c.message_id                                                AS source_ref,
-    c.message_id_as_given                                       AS source_ref_as_given,
     c.sent_at                                                   AS received_at,
-    (SELECT min(r.sent_at) FROM stg.email_messages r
-     WHERE r.in_reply_to = c.message_id AND r.from_address IS DISTINCT FROM c.from_address)
-                                                                AS first_response_at,
+    f.first_response_at,
     regexp_extract(c.body, '(?:电话|手机|Tel|Phone)[：:]\s*([+\d][\d \-]{6,})', 1)
                                                                 AS phone_as_given,
     tousu_phone_e164(regexp_extract(c.body, '(?:电话|手机|Tel|Phone)[：:]\s*([+\d][\d \-]{6,})', 1))
@@ -27,5 +31,5 @@ SELECT
     NULL::VARCHAR                                       AS demand,
     stg.blank_to_null(c.date_header)                            AS received_at_as_given,
     c._source_file, c._row_number, c._load_id
-FROM stg.email_messages c
-WHERE c.in_reply_to IS NULL;
+FROM complaints c
+LEFT JOIN first_replies f USING (message_id);

@@ -3,7 +3,6 @@ CREATE OR REPLACE VIEW stg.phone_calls AS
 SELECT
     'phone'                                              AS channel,
     stg.blank_to_null(call_id)                           AS source_ref,
-    call_id                                              AS source_ref_as_given,
     stg.local_time(called_at, '%Y/%m/%d %H:%M:%S')       AS received_at,
     stg.local_time(answered_at, '%Y/%m/%d %H:%M:%S')     AS first_response_at,
     stg.blank_to_null(caller_number)                     AS phone_as_given,

@@ -1,8 +1,7 @@
 -- stg.social_mentions: one row per post mentioning the brand; first response is the brand's
 -- earliest reply under it. Times are in the platform's format: "Tue Nov 04 07:47:33 +0800 2025".
--- Each post's comments are read within its row (list expressions, no GROUP BY over every
--- comment), so a query that wants some posts (core joins the ones registered tonight on
--- source_ref_as_given) drops the others before their comments are parsed.
+-- Each post's comments are read within its row (list expressions), not unnested and grouped
+-- again: a query that wants some posts (core's, by load) does not group every comment first.
 CREATE OR REPLACE VIEW stg.social_mentions AS
 WITH mentions AS (
     SELECT *,
@@ -16,7 +15,6 @@ WITH mentions AS (
 SELECT
     'social'                                                   AS channel,
     stg.blank_to_null(m.mention_id)                            AS source_ref,
-    m.mention_id                                               AS source_ref_as_given,
     try_strptime(m.created_at, '%a %b %d %H:%M:%S %z %Y')      AS received_at,
     m.first_brand_reply_at                                     AS first_response_at,
     NULL::VARCHAR                                      AS phone_as_given,

@@ -4,7 +4,6 @@ CREATE OR REPLACE VIEW stg.store_registers AS
 SELECT
     'store'                                      AS channel,
     stg.blank_to_null(register_no)               AS source_ref,
-    register_no                                  AS source_ref_as_given,
     stg.excel_or_iso_local_time(registered_at)   AS received_at,
     NULL::TIMESTAMPTZ                    AS first_response_at,
     stg.blank_to_null(phone)                     AS phone_as_given,

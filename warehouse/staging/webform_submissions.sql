@@ -3,7 +3,6 @@ CREATE OR REPLACE VIEW stg.webform_submissions AS
 SELECT
     'webform'                                    AS channel,
     stg.blank_to_null(submission_id)             AS source_ref,
-    submission_id                                AS source_ref_as_given,
     try_cast(trim(submitted_at) AS TIMESTAMPTZ)  AS received_at,
     NULL::TIMESTAMPTZ                    AS first_response_at,
     stg.blank_to_null(phone)                     AS phone_as_given,
