@@ -1,5 +1,6 @@
 """Given a few loaded rows, core tables hold exactly what the process says."""
 
+import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -292,3 +293,52 @@ def test_a_marts_build_out_of_the_nights_memory_runs_again_without_the_limit(
     assert built.memory_note and "ran out of DuckDB's memory limit (1.9 MiB" in built.memory_note
     assert limit.endswith(" MiB") and float(limit.split()[0]) < 2  # bounded again
     assert (built.customers, built.clocks) == (ample.customers, ample.clocks)
+
+
+def test_a_chat_and_a_post_are_read_from_their_messages_and_comments(warehouse):
+    """Received with the customer's first message, answered with the first agent message (a bot
+    does not answer), described by the earliest customer message (of two at one time, the one
+    the export lists first); a post is answered with the brand's earliest reply. Counted by hand."""
+    _, con = warehouse
+    lineage = "'f.jsonl', 1, 'sha', 'L1', TIMESTAMPTZ '2025-11-03 12:00:00+08'"
+    messages = [
+        ("bot", "2025-11-03T10:00:00+08:00", "您好，我是智能助手"),
+        ("customer", "2025-11-03T10:01:00+08:00", "电饭煲坏了，换新仍坏"),
+        ("customer", "2025-11-03T10:01:00+08:00", "电饭煲坏了"),
+        ("customer", "yesterday", "还在吗"),
+        ("agent", "2025-11-03T10:05:00+08:00", "请提供订单号"),
+        ("agent", "2025-11-03T10:03:00+08:00", "您好，客服小王"),
+    ]
+    chat = json.dumps([{"ts": t, "from": f, "text": x} for f, t, x in messages], ensure_ascii=False)
+    con.execute(
+        "INSERT INTO raw.chat_sessions BY NAME SELECT * FROM (VALUES "
+        f"('S1', ?, {lineage}), ('S2', '[]', {lineage}), ('S3', NULL, {lineage})) "
+        "v(session_id, messages, _source_file, _row_number, _file_sha256, _load_id, _loaded_at)",
+        [chat],
+    )
+    replies = [
+        ("Tue Nov 04 08:00:00 +0800 2025", False),
+        ("Tue Nov 04 09:30:00 +0800 2025", True),
+        ("Tue Nov 04 09:10:00 +0800 2025", None),
+        ("Tue Nov 04 09:20:00 +0800 2025", True),
+    ]
+    post = json.dumps([{"created_at": c, "is_brand": b} for c, b in replies])
+    con.execute(
+        "INSERT INTO raw.social_mentions BY NAME SELECT * FROM (VALUES "
+        f"('P1', 'weibo', 'Tue Nov 04 07:47:33 +0800 2025', ?, {lineage})) "
+        "v(mention_id, platform, created_at, comments, "
+        "_source_file, _row_number, _file_sha256, _load_id, _loaded_at)",
+        [post],
+    )
+    at = lambda h, m: datetime(2025, 11, 3, h, m, tzinfo=SH)  # noqa: E731
+    got = con.execute(
+        "SELECT source_ref, received_at, first_response_at, description, unparseable_times "
+        "FROM stg.chat_sessions ORDER BY 1"
+    ).fetchall()
+    assert got == [
+        ("S1", at(10, 1), at(10, 3), "电饭煲坏了，换新仍坏", 1),
+        ("S2", None, None, None, 0),
+        ("S3", None, None, None, 0),
+    ]
+    [(answered,)] = con.execute("SELECT first_response_at FROM stg.social_mentions").fetchall()
+    assert answered == datetime(2025, 11, 4, 9, 20, tzinfo=SH)

@@ -16,8 +16,9 @@ per_session AS (
                                                                          AS first_message_at,
            list_min([try_cast(x.ts AS TIMESTAMPTZ) FOR x IN m IF x."from" = 'agent'])
                                                                          AS first_agent_at,
-           -- the earliest customer message's text (by its time as written, like the export)
-           list_min([{'ts': x.ts, 'text': x.text} FOR x IN m
+           -- the earliest customer message's text (by its time as written; of two at one
+           -- time, the one the export lists first)
+           list_min([{'ts': x.ts, 'position': i, 'text': x.text} FOR x, i IN m
                      IF x."from" = 'customer' AND x.ts IS NOT NULL AND x.text IS NOT NULL]).text
                                                                          AS first_text,
            len([1 FOR x IN m
