@@ -246,7 +246,12 @@ def build_core(
                 con.execute(f"DROP TABLE IF EXISTS {table}")
         apply_layers(con, BUILD_LAYERS)
         # read by the build only
-        for table in ("core_touched_events", "core_touched_followups", "core_touched_intake"):
+        for table in (
+            "core_link_records",
+            "core_touched_events",
+            "core_touched_followups",
+            "core_touched_intake",
+        ):
             con.execute(f"DROP TABLE intermediate.{table}")
         if full:
             con.execute(f"DROP TABLE IF EXISTS {MARTS_PENDING}")  # the marts: in full too

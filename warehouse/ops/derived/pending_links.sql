@@ -7,8 +7,8 @@
 -- rest stay (a full build starts the table empty and checks every link). Record keys are never
 -- empty (the source suites quarantine such rows) and unique among the versions in force
 -- (flows/intake/redelivery.py), so a key names one pending row.
--- * A channel record's link changes when a load brings, corrects or answers it
---   (intermediate.core_changed_records) or brings or corrects a registration naming it.
+-- * A channel record's link changes when a load brings, corrects or answers it or brings or
+--   corrects a registration naming it (intermediate.core_link_records).
 -- * A registration's, an event's or a follow-up's changes when its complaint is touched
 --   (intermediate.core_touched): a load brings or corrects it (the version it replaced named a
 --   complaint that is touched too), or core writes its complaint again.
@@ -16,20 +16,9 @@ CREATE TABLE IF NOT EXISTS ops.pending_links (
     waiting_for VARCHAR, source VARCHAR, key VARCHAR, file VARCHAR, row_number INTEGER
 );
 
-CREATE OR REPLACE TEMP TABLE pending_records AS
-SELECT channel, source_ref FROM intermediate.core_changed_records
-UNION
-SELECT r.channel, r.source_ref FROM stg.ticket_events r
-SEMI JOIN intermediate.core_new_loads n ON r._load_id = n.load_id
-WHERE r.event = 'registered'
-UNION
-SELECT stg.blank_to_null(r.channel), stg.blank_to_null(r.source_ref) FROM raw.ticket_events r
-SEMI JOIN intermediate.core_new_loads n ON r._superseded_by = n.load_id
-WHERE stg.blank_to_null(r.event) = 'registered';
-
 DELETE FROM ops.pending_links p
 WHERE (p.waiting_for = 'channel record not registered'
-       AND EXISTS (SELECT 1 FROM pending_records r
+       AND EXISTS (SELECT 1 FROM intermediate.core_link_records r
                    WHERE r.channel = p.source AND r.source_ref = p.key))
    OR (p.waiting_for = 'registration without its channel record'
        AND p.key IN (SELECT complaint_id FROM intermediate.core_touched))
@@ -42,9 +31,10 @@ INSERT INTO ops.pending_links
 SELECT 'channel record not registered' AS waiting_for, i.channel AS source, i.source_ref AS key,
        i._source_file AS file, i._row_number AS row_number
 FROM intermediate.core_touched_intake i
-SEMI JOIN pending_records USING (channel, source_ref)
+SEMI JOIN intermediate.core_link_records USING (channel, source_ref)
 ANTI JOIN (SELECT e.channel, e.source_ref FROM stg.ticket_events e
-           SEMI JOIN pending_records k ON k.channel = e.channel AND k.source_ref = e.source_ref
+           SEMI JOIN intermediate.core_link_records k
+                ON k.channel = e.channel AND k.source_ref = e.source_ref
            WHERE e.event = 'registered') r
      USING (channel, source_ref)
 UNION ALL
