@@ -570,8 +570,9 @@ def main(argv: list[str] | None = None) -> None:
         deep = nights["last month, deep"]
         made = deep["deepened"]
         print(
-            f"  deep: the history copied {args.history_copies}x straight into core "
-            f"({made['complaints']:,} complaints; copies {made['copy_s']:.1f} s, marts "
+            f"  deep: the history copied {args.history_copies}x straight into core and raw "
+            f"({made['complaints']:,} complaints, {made['raw_ticket_events']:,} raw ticket "
+            f"events; copies {made['copy_s']:.1f} s, marts "
             f"{made['marts_s']:.1f} s, not in the night); the warehouse file after the night "
             f"{deep['file_gib']:.1f} GiB, its publish {deep['stages'].get('publish', 0):.1f} s"
         )

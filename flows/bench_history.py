@@ -3,13 +3,15 @@
 Generating ten million complaints through the demo's file writers and loading them would take
 hours; a company with that history has it in its warehouse already, and what the benchmark
 measures is the night that brings the next month onto it. So `deepen` takes a warehouse after
-its history night and adds `copies` earlier copies of its core rows, each moved back in time by
-the span of the history (complaint ids with the month moved too, record keys suffixed so they
-stay unique), with their keywords and core check failures; then customers are linked and
-the marts updated for them as a night would (every copied complaint pending).
+its history night and adds `copies` earlier copies of its core and raw rows, core's moved back
+in time by the span of the history (complaint ids with the month moved too, record keys
+suffixed so they stay unique), with their keywords and core check failures; then customers are
+linked and the marts updated for them as a night would (every copied complaint pending).
 
-For benchmarks only: the copies have no raw rows, so a core built in full (new core SQL or
-settings, `tousu metrics recompute`) drops them again.
+Raw is copied as deep as core (a night's lookups among raw rows cost what they would on a real
+history), with the same ids and keys as core's copies, but its times are text as delivered and
+are not moved. For benchmarks only: a core built in full from it (new core SQL or settings,
+`tousu metrics recompute`) puts the copied complaints at their originals' times.
 """
 
 from __future__ import annotations
@@ -33,10 +35,16 @@ NEW_ID = (
 
 
 def _copy(
-    con: duckdb.DuckDBPyConnection, table: str, k: int, months: int, renamed: dict[str, str]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    k: int,
+    months: int,
+    renamed: dict[str, str],
+    source: str | None = None,
 ) -> None:
-    """Insert copy k of the original rows of `table` (held in temp table orig_<name>), every
-    timestamp moved back `months` and the `renamed` columns rewritten."""
+    """Insert copy k of the original rows of `table` (read from `source`: by default the temp
+    table orig_<name> holding them), every timestamp moved back `months` and the `renamed`
+    columns rewritten."""
     columns = con.execute(
         "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name || '.' || "
         "table_name = ? ORDER BY column_index",
@@ -50,14 +58,41 @@ def _copy(
             select.append(f"{name} - to_months({months}) AS {name}")
         else:
             select.append(name)
-    source = "orig_" + table.replace(".", "_")
+    source = source or "orig_" + table.replace(".", "_")
     con.execute(f"INSERT INTO {table} SELECT {', '.join(select)} FROM {source}")
+
+
+def raw_copies(new_id: dict[str, str], suffixed: str) -> dict[str, dict[str, str]]:
+    """The raw tables and the columns a copy rewrites: record keys suffixed as core's
+    source_ref, ticket numbers moved as core's complaint ids."""
+    return {
+        "raw.phone_calls": {"call_id": suffixed},
+        "raw.chat_sessions": {"session_id": suffixed},
+        "raw.email_messages": {"message_id": suffixed, "in_reply_to": suffixed},
+        "raw.social_mentions": {"mention_id": suffixed},
+        "raw.store_registers": {"register_no": suffixed},
+        "raw.webform_submissions": {"submission_id": suffixed},
+        "raw.ticket_events": {
+            "event_id": suffixed,
+            "ticket_no": new_id["complaint_id"],
+            "source_ref": suffixed,
+        },
+        "raw.satisfaction_followups": {
+            "followup_id": suffixed,
+            "ticket_no": new_id["complaint_id"],
+        },
+        "raw.declared_intake": {
+            **new_id,
+            "record_id_as_given": suffixed,
+            "source_ref": suffixed,
+        },
+    }
 
 
 def deepen(warehouse: Path, copies: int, as_of: datetime) -> dict[str, float]:
     """Add `copies` earlier copies of the warehouse's core history and update the marts as of
-    `as_of` (the history night's end). Returns the complaints now in core and the seconds the
-    copies and the marts took."""
+    `as_of` (the history night's end). Returns the complaints now in core, the ticket events
+    now in raw, and the seconds the copies and the marts took."""
     from tousu.flows.metrics.build import build_marts
 
     # bounded (unbounded, DuckDB took 80 % of the machine beside Python's 10M-row customer
@@ -96,6 +131,17 @@ def deepen(warehouse: Path, copies: int, as_of: datetime) -> dict[str, float]:
             for k in range(1, copies + 1):
                 for table, renamed in tables.items():
                     _copy(con, table, k, span * k, renamed)
+            # raw as deep as core: a night's lookups among raw rows (the redelivery check, the
+            # touched complaints' records) cost what they would on a real history. The copies'
+            # record keys and ticket numbers are those of core's copies, so each copied
+            # complaint finds its copied records; their times as delivered (text) are the
+            # originals'.
+            for table, renamed in raw_copies(new_id, suffixed).items():
+                last = con.execute(f"SELECT max(rowid) FROM {table}").fetchall()[0][0]
+                if last is None:
+                    continue
+                for k in range(1, copies + 1):
+                    _copy(con, table, k, span * k, renamed, f"{table} WHERE rowid <= {last}")
             # the copies' keywords are their originals' (the same descriptions, a month moved);
             # their digests are computed from the copies (the times moved)
             con.execute(
@@ -118,7 +164,13 @@ def deepen(warehouse: Path, copies: int, as_of: datetime) -> dict[str, float]:
         started = time.perf_counter()
         build_marts(con, as_of)
         complaints = con.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0]
+        events = con.execute("SELECT count(*) FROM raw.ticket_events").fetchall()[0][0]
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    return {"complaints": complaints, "copy_s": copied, "marts_s": time.perf_counter() - started}
+    return {
+        "complaints": complaints,
+        "raw_ticket_events": events,
+        "copy_s": copied,
+        "marts_s": time.perf_counter() - started,
+    }
