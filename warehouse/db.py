@@ -248,6 +248,7 @@ def build_core(
         # read by the build only
         for table in (
             "core_link_records",
+            "core_link_registrations",
             "core_touched_events",
             "core_touched_followups",
             "core_touched_intake",

@@ -1,7 +1,7 @@
 """Core brought up to date night by night equals core built in full from the same deliveries.
 
 Each night loads a few deliveries and updates core with the complaints they touch
-(warehouse/core/touched/01_touched.sql); a copy of the warehouse is then built in full and every core
+(warehouse/core/touched/03_touched.sql); a copy of the warehouse is then built in full and every core
 table, and the pending links, must be equal row for row. The nights bring what makes a delta
 hard: a channel record arriving after its registration, a registration after its record, a
 corrected record, an event and a follow-up corrected onto another complaint (the version they

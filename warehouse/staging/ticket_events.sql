@@ -12,6 +12,7 @@ SELECT
     stg.blank_to_null(priority)                  AS priority,
     stg.blank_to_null(channel)                   AS channel,
     stg.blank_to_null(source_ref)                AS source_ref,
+    source_ref                                   AS source_ref_as_given,
     stg.blank_to_null(note)                      AS note,
     occurred_at                                  AS occurred_at_as_given,
     ticket_no                                    AS ticket_no_as_given,

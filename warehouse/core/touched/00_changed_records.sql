@@ -1,6 +1,6 @@
 -- intermediate.core_changed_records: the channel records (channel, source_ref) the deliveries
 -- core does not hold yet (intermediate.core_new_loads) bring, correct or answer. The complaints
--- registered with them are touched (01_touched.sql), and ops.pending_links checks their links
+-- registered with them are touched (03_touched.sql), and ops.pending_links checks their links
 -- again.
 CREATE OR REPLACE TABLE intermediate.core_changed_records AS
 WITH new_loads AS (

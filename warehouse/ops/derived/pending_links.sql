@@ -32,11 +32,7 @@ SELECT 'channel record not registered' AS waiting_for, i.channel AS source, i.so
        i._source_file AS file, i._row_number AS row_number
 FROM intermediate.core_touched_intake i
 SEMI JOIN intermediate.core_link_records USING (channel, source_ref)
-ANTI JOIN (SELECT e.channel, e.source_ref FROM stg.ticket_events e
-           SEMI JOIN intermediate.core_link_records k
-                ON k.channel = e.channel AND k.source_ref = e.source_ref
-           WHERE e.event = 'registered') r
-     USING (channel, source_ref)
+ANTI JOIN intermediate.core_link_registrations USING (channel, source_ref)
 UNION ALL
 SELECT 'registration without its channel record', 'ticket_events', e.complaint_id,
        e._source_file, e._row_number

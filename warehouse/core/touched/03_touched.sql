@@ -32,8 +32,7 @@ touched AS (
     UNION
     -- the complaints registered with a channel record the loads bring, correct or answer
     -- (00_changed_records.sql)
-    SELECT r.complaint_id FROM stg.ticket_events r
+    SELECT r.complaint_id FROM intermediate.core_link_registrations r
     SEMI JOIN intermediate.core_changed_records USING (channel, source_ref)
-    WHERE r.event = 'registered'
 )
 SELECT complaint_id FROM touched WHERE complaint_id IS NOT NULL;
