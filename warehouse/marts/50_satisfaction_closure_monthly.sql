@@ -31,7 +31,9 @@ followups AS (
     FROM core.satisfaction SEMI JOIN months USING (complaint_id) GROUP BY 1
 ),
 follow_clock AS (
-    SELECT complaint_id, status FROM mart.sla_clocks WHERE clock = 'follow_up' AND instance = 1
+    SELECT complaint_id, status FROM mart.sla_clocks
+    SEMI JOIN months USING (complaint_id)
+    WHERE clock = 'follow_up' AND instance = 1
 ),
 c AS (
     SELECT c.complaint_id, c.channel, c.department, c.category, c.priority,
