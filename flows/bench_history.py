@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from tousu.flows.metrics.keywords import DIGESTS_SQL
+from tousu.flows.sources import SOURCES
 from tousu.warehouse import db
 
 SETUP_MEMORY = "8GB"
@@ -63,30 +64,19 @@ def _copy(
 
 
 def raw_copies(new_id: dict[str, str], suffixed: str) -> dict[str, dict[str, str]]:
-    """The raw tables and the columns a copy rewrites: record keys suffixed as core's
-    source_ref, ticket numbers moved as core's complaint ids."""
-    return {
-        "raw.phone_calls": {"call_id": suffixed},
-        "raw.chat_sessions": {"session_id": suffixed},
-        "raw.email_messages": {"message_id": suffixed, "in_reply_to": suffixed},
-        "raw.social_mentions": {"mention_id": suffixed},
-        "raw.store_registers": {"register_no": suffixed},
-        "raw.webform_submissions": {"submission_id": suffixed},
-        "raw.ticket_events": {
-            "event_id": suffixed,
-            "ticket_no": new_id["complaint_id"],
-            "source_ref": suffixed,
-        },
-        "raw.satisfaction_followups": {
-            "followup_id": suffixed,
-            "ticket_no": new_id["complaint_id"],
-        },
-        "raw.declared_intake": {
-            **new_id,
-            "record_id_as_given": suffixed,
-            "source_ref": suffixed,
-        },
+    """The raw tables and the columns a copy rewrites: each table's record id (flows/sources.py)
+    and the record ids it refers to suffixed as core's source_ref, ticket numbers moved as core's
+    complaint ids."""
+    tables = {s.raw_table: {s.key: suffixed} for s in SOURCES.values()}
+    # a declared source's record id is its mapping's; the table is shared by every one
+    tables["raw.declared_intake"] = {"record_id_as_given": suffixed, "source_ref": suffixed}
+    references = {
+        "raw.email_messages": {"in_reply_to": suffixed},
+        "raw.ticket_events": {"ticket_no": new_id["complaint_id"], "source_ref": suffixed},
+        "raw.satisfaction_followups": {"ticket_no": new_id["complaint_id"]},
+        "raw.declared_intake": new_id,
     }
+    return {table: key | references.get(table, {}) for table, key in tables.items()}
 
 
 def deepen(warehouse: Path, copies: int, as_of: datetime) -> dict[str, float]:

@@ -7,20 +7,12 @@ from __future__ import annotations
 import shutil
 from datetime import date
 
-from tousu.flows.bench_history import deepen
+from tousu.flows.bench_history import NEW_ID, deepen, raw_copies
 from tousu.flows.settings import TIMEZONE, night_end
+from tousu.flows.sources import SOURCES
 from tousu.warehouse import db
 
-RAW = [
-    "raw.phone_calls",
-    "raw.chat_sessions",
-    "raw.email_messages",
-    "raw.social_mentions",
-    "raw.store_registers",
-    "raw.webform_submissions",
-    "raw.ticket_events",
-    "raw.satisfaction_followups",
-]
+RAW = sorted({s.raw_table for s in SOURCES.values()})
 
 # What a copy must keep: each complaint's registration, channel record and follow-ups are found
 # by the keys core holds for it, and no record key is shared by two records.
@@ -62,3 +54,11 @@ def test_a_deepened_history_copies_raw_with_the_keys_of_its_copied_core(publishe
     assert after == {k: 3 * n for k, n in before.items()}
     assert made["complaints"] == after["complaints"]
     assert made["raw_ticket_events"] == after["raw.ticket_events"]
+
+
+def test_every_raw_table_is_copied(warehouse):
+    _, con = warehouse
+    tables = con.execute(
+        "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE schema_name = 'raw'"
+    ).fetchall()
+    assert {t for (t,) in tables} == set(raw_copies({"complaint_id": NEW_ID}, "{col}"))
