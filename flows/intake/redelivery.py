@@ -76,12 +76,15 @@ def classify(
     # Most deliveries repeat no id: found by a cheaper query first, they skip the comparison,
     # which joins the whole delivery to itself and to what was loaded before (0.7 s of a
     # ticket-events delivery's 1.1 s at 1,000,000 complaints, with nothing to find).
+    # An earlier row's id equals a delivered one, so it is never NULL: a `_key IS NOT NULL`
+    # there reached every raw row of the source as a trim before the join could drop any
+    # (0.9 s against 0.2 s for an email delivery among the 9M history's 2.2M messages).
     [(repeats,)] = con.execute(
         f"""
         WITH {ctes}
         SELECT EXISTS (SELECT 1 FROM delivered WHERE _key IS NOT NULL
                        GROUP BY _key HAVING count(*) > 1)
-            OR EXISTS (SELECT 1 FROM earlier WHERE _key IS NOT NULL)
+            OR EXISTS (SELECT 1 FROM earlier)
     """,
         params,
     ).fetchall()
