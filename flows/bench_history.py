@@ -63,18 +63,22 @@ def _copy(
     con.execute(f"INSERT INTO {table} SELECT {', '.join(select)} FROM {source}")
 
 
-def raw_copies(new_id: dict[str, str], suffixed: str) -> dict[str, dict[str, str]]:
+# A record id of copy k, suffixed so it stays unique.
+SUFFIXED = "{col} || '~h{k}'"
+
+
+def raw_copies() -> dict[str, dict[str, str]]:
     """The raw tables and the columns a copy rewrites: each table's record id (flows/sources.py)
     and the record ids it refers to suffixed as core's source_ref, ticket numbers moved as core's
     complaint ids."""
-    tables = {s.raw_table: {s.key: suffixed} for s in SOURCES.values()}
+    tables = {s.raw_table: {s.key: SUFFIXED} for s in SOURCES.values()}
     # a declared source's record id is its mapping's; the table is shared by every one
-    tables["raw.declared_intake"] = {"record_id_as_given": suffixed, "source_ref": suffixed}
+    tables["raw.declared_intake"] = {"record_id_as_given": SUFFIXED, "source_ref": SUFFIXED}
     references = {
-        "raw.email_messages": {"in_reply_to": suffixed},
-        "raw.ticket_events": {"ticket_no": new_id["complaint_id"], "source_ref": suffixed},
-        "raw.satisfaction_followups": {"ticket_no": new_id["complaint_id"]},
-        "raw.declared_intake": new_id,
+        "raw.email_messages": {"in_reply_to": SUFFIXED},
+        "raw.ticket_events": {"ticket_no": NEW_ID, "source_ref": SUFFIXED},
+        "raw.satisfaction_followups": {"ticket_no": NEW_ID},
+        "raw.declared_intake": {"complaint_id": NEW_ID},
     }
     return {table: key | references.get(table, {}) for table, key in tables.items()}
 
@@ -106,11 +110,10 @@ def deepen(warehouse: Path, copies: int, as_of: datetime) -> dict[str, float]:
                 """
             ).fetchall()[0][0]
             new_id = {"complaint_id": NEW_ID}
-            suffixed = "{col} || '~h{k}'"
             tables = {
-                "core.complaints": {**new_id, "source_ref": suffixed},
-                "core.complaint_events": {**new_id, "event_id": suffixed},
-                "core.satisfaction": {**new_id, "followup_id": suffixed},
+                "core.complaints": {**new_id, "source_ref": SUFFIXED},
+                "core.complaint_events": {**new_id, "event_id": SUFFIXED},
+                "core.satisfaction": {**new_id, "followup_id": SUFFIXED},
                 "intermediate.core_check_failures": new_id,
             }
             for table in tables:
@@ -126,7 +129,7 @@ def deepen(warehouse: Path, copies: int, as_of: datetime) -> dict[str, float]:
             # record keys and ticket numbers are those of core's copies, so each copied
             # complaint finds its copied records; their times as delivered (text) are the
             # originals'.
-            for table, renamed in raw_copies(new_id, suffixed).items():
+            for table, renamed in raw_copies().items():
                 last = con.execute(f"SELECT max(rowid) FROM {table}").fetchall()[0][0]
                 if last is None:
                     continue
