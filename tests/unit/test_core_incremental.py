@@ -6,8 +6,8 @@ table, and the pending links, must be equal row for row. The nights bring what m
 hard: a channel record arriving after its registration, a registration after its record, a
 corrected record, an event and a follow-up corrected onto another complaint (the version they
 replace named the first), a reply email answering an earlier night's complaint, a registration
-corrected onto another channel record, a complaint email corrected into a reply, and a night
-with nothing new. The pending links are updated with core and must equal them rebuilt. The core checks, run each night on the touched complaints' rows only, must
+corrected onto another channel record, a complaint email corrected into a reply, a call record
+whose id was stored with a full-width space at its end, and a night with nothing new. The pending links are updated with core and must equal them rebuilt. The core checks, run each night on the touched complaints' rows only, must
 report what checking every row of the full build reports; and the marts, updated each night for
 the complaints core changed and the clocks time moved, must equal marts recomputed in full.
 """
@@ -105,6 +105,8 @@ def night_2(inbox: Path) -> None:
 
 
 def night_3(inbox: Path) -> None:
+    # a call record whose id was exported with a full-width space at its end (staging trims it)
+    write_phone(inbox, "callcenter_20251103.csv", [call(8, 9).replace("CALL8,", "CALL8\u3000,", 1)])
     write_events(
         inbox,
         "ticket_events_20251103.csv",
@@ -114,6 +116,7 @@ def night_3(inbox: Path) -> None:
             event("E08", "202511-00003", "first_response", T.format(5, "10:30:00")),  # corrected
             # numbers exported with a full-width or no-break space at an end (trim removes both)
             event("E12", "202511-00003\u3000", "assigned", T.format(9, "09:00:00"), "质量部"),
+            registered("E13", 8, 9, "phone", "CALL8"),
         ],
     )
     # F1 corrected onto 00002: nothing else touches 00001 tonight
@@ -204,9 +207,13 @@ def test_core_updated_night_by_night_equals_core_built_in_full(warehouse, tmp_pa
     # 00001's early first response fails all along, 00003's only until its correction
     assert failed == [{("core.complaints", n)} for n in (1, 2, 1, 1, 1)]
     # every complaint the first night, then what each night touched
-    assert touched == [5, 4, 4, 2, 0]
+    assert touched == [5, 4, 5, 2, 0]
     assert in_full == [True, False, False, False, False]
-    assert len(got["core.complaints"]) == 4  # 00004 waits for its channel record again
+    assert len(got["core.complaints"]) == 5  # 00004 waits for its channel record again
+    # found with its call record, stored with the space: the padded id branch of 07_touched_intake
+    assert con.execute(
+        "SELECT source_ref, phone FROM core.complaints WHERE complaint_id = '202511-00008'"
+    ).fetchall() == [("CALL8", "+8613812345678")]
     assert {r[1] for r in got["core.complaint_events"] if r[0] == "202511-00001"} == {"E01", "E11"}
     assert ("202511-00003", "E12") in {r[:2] for r in got["core.complaint_events"]}
     assert sorted((r[0], r[1]) for r in got["core.satisfaction"]) == [

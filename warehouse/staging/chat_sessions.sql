@@ -3,11 +3,11 @@
 -- count as a response).
 -- Each session's messages are read within its row (list expressions), not unnested and grouped
 -- again: a query that wants some sessions (core's, by load) does not group every message first.
-CREATE OR REPLACE VIEW stg.chat_sessions AS
+CREATE OR REPLACE MACRO stg.chat_sessions_of(records) AS TABLE
 WITH sessions AS (
     SELECT *,
            from_json(messages, '[{"ts": "VARCHAR", "from": "VARCHAR", "text": "VARCHAR"}]') AS m
-    FROM raw.chat_sessions
+    FROM query_table(records)
     WHERE _superseded_by IS NULL
 ),
 per_session AS (
@@ -45,3 +45,5 @@ SELECT
     coalesce(s.unparseable, 0)               AS unparseable_times,
     s._source_file, s._row_number, s._load_id
 FROM per_session s;
+
+CREATE OR REPLACE VIEW stg.chat_sessions AS FROM stg.chat_sessions_of('raw.chat_sessions');

@@ -1,7 +1,7 @@
 -- stg.email_messages: one row per email, typed. A complaint is a message that answers nothing
 -- (no In-Reply-To); its first response is the earliest message in reply to it sent by someone
 -- other than the complainant.
-CREATE OR REPLACE VIEW stg.email_messages AS
+CREATE OR REPLACE MACRO stg.email_messages_of(records) AS TABLE
 SELECT
     stg.blank_to_null(message_id)        AS message_id,
     stg.blank_to_null(in_reply_to)       AS in_reply_to,
@@ -12,5 +12,7 @@ SELECT
     date_header,
     stg.blank_to_null(body)              AS body,
     _source_file, _row_number, _load_id
-FROM raw.email_messages
+FROM query_table(records)
 WHERE _superseded_by IS NULL;
+
+CREATE OR REPLACE VIEW stg.email_messages AS FROM stg.email_messages_of('raw.email_messages');

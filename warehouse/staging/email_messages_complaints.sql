@@ -1,14 +1,14 @@
 -- stg.email_complaints: one row per complaint received by email (a message that answers nothing),
 -- with its first response: the earliest message in reply to it from someone other than the
 -- complainant (stg.email_messages).
-CREATE OR REPLACE VIEW stg.email_complaints AS
+CREATE OR REPLACE MACRO stg.email_complaints_of(records) AS TABLE
 WITH complaints AS (
-    SELECT * FROM stg.email_messages WHERE in_reply_to IS NULL
+    SELECT * FROM stg.email_messages_of(records) WHERE in_reply_to IS NULL
 ),
 first_replies AS (
     SELECT c.message_id, min(r.sent_at) AS first_response_at
     FROM complaints c
-    JOIN stg.email_messages r
+    JOIN stg.email_messages_of(records) r
       ON r.in_reply_to = c.message_id AND r.from_address IS DISTINCT FROM c.from_address
     GROUP BY c.message_id
 )
@@ -33,3 +33,6 @@ SELECT
     c._source_file, c._row_number, c._load_id
 FROM complaints c
 LEFT JOIN first_replies f USING (message_id);
+
+CREATE OR REPLACE VIEW stg.email_complaints AS
+FROM stg.email_complaints_of('raw.email_messages');

@@ -1,5 +1,5 @@
 -- stg.phone_calls: one row per call record, typed and normalised.
-CREATE OR REPLACE VIEW stg.phone_calls AS
+CREATE OR REPLACE MACRO stg.phone_calls_of(records) AS TABLE
 SELECT
     'phone'                                              AS channel,
     stg.blank_to_null(call_id)                           AS source_ref,
@@ -17,5 +17,7 @@ SELECT
     stg.blank_to_null(demand)                            AS demand,
     stg.blank_to_null(called_at)                         AS received_at_as_given,
     _source_file, _row_number, _load_id
-FROM raw.phone_calls
+FROM query_table(records)
 WHERE _superseded_by IS NULL;
+
+CREATE OR REPLACE VIEW stg.phone_calls AS FROM stg.phone_calls_of('raw.phone_calls');

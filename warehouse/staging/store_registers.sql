@@ -1,6 +1,6 @@
 -- stg.store_registers: one row per store register line. In a store the complaint is answered
 -- face to face, so the ticket system's first_response event is the response evidence.
-CREATE OR REPLACE VIEW stg.store_registers AS
+CREATE OR REPLACE MACRO stg.store_registers_of(records) AS TABLE
 SELECT
     'store'                                      AS channel,
     stg.blank_to_null(register_no)               AS source_ref,
@@ -19,5 +19,7 @@ SELECT
     stg.blank_to_null(registered_at)             AS received_at_as_given,
     stg.blank_to_null(store)                     AS store,
     _source_file, _row_number, _load_id
-FROM raw.store_registers
+FROM query_table(records)
 WHERE _superseded_by IS NULL;
+
+CREATE OR REPLACE VIEW stg.store_registers AS FROM stg.store_registers_of('raw.store_registers');

@@ -1,5 +1,5 @@
 -- stg.webform_submissions: one row per web form submission (times delivered in UTC).
-CREATE OR REPLACE VIEW stg.webform_submissions AS
+CREATE OR REPLACE MACRO stg.webform_submissions_of(records) AS TABLE
 SELECT
     'webform'                                    AS channel,
     stg.blank_to_null(submission_id)             AS source_ref,
@@ -17,5 +17,7 @@ SELECT
     stg.blank_to_null(expectation)               AS demand,
     stg.blank_to_null(submitted_at)              AS received_at_as_given,
     _source_file, _row_number, _load_id
-FROM raw.webform_submissions
+FROM query_table(records)
 WHERE _superseded_by IS NULL;
+
+CREATE OR REPLACE VIEW stg.webform_submissions AS FROM stg.webform_submissions_of('raw.webform_submissions');
