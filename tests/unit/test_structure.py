@@ -154,3 +154,16 @@ def test_the_pages_read_rates_and_do_not_recompute_them():
         text = path.read_text(encoding="utf-8")
         for formula in ("stg.compliance_rate", "sum(met)", "sum(breached)"):
             assert formula not in text, (path.name, formula)
+
+
+def test_core_finds_each_channels_raw_rows_by_the_sources_record_key():
+    """07_touched_intake selects raw rows by their record id before staging types them; the id
+    column of each raw table is the one its source names (flows/sources.py)."""
+    import re
+
+    from tousu.flows.sources import SOURCES
+    from tousu.flows.vocab import OWN_CHANNELS
+
+    text = (ROOT / "warehouse/core/touched/07_touched_intake.sql").read_text(encoding="utf-8")
+    found = set(re.findall(r"FROM (raw\.[a-z_]+)\s+WHERE wanted\((\w+), '(\w+)'\)", text))
+    assert found == {(SOURCES[c].raw_table, SOURCES[c].key, c) for c in OWN_CHANNELS}
