@@ -155,6 +155,43 @@ def test_category_weekly_warns_when_a_week_exceeds_its_baseline():
     assert got[0][3] is None and got[0][5] is False  # no history: no baseline, no warning
 
 
+def test_the_open_backlog_holds_the_ticket_systems_open_complaints_and_current_declared_ones():
+    # the ticket system's complaints have no mart.complaint_as_of row (known as of the night);
+    # a declared archive's open item is known as of its export, a live source's as of the night
+    as_of = datetime(2025, 11, 11, tzinfo=SH)
+    con = bare(as_of)
+    con.execute(
+        "CREATE TABLE core.complaints (complaint_id VARCHAR, register VARCHAR, status VARCHAR, "
+        "received_at TIMESTAMPTZ, export_as_of TIMESTAMPTZ, department VARCHAR, "
+        "channel VARCHAR, category VARCHAR, priority VARCHAR)"
+    )
+    day = datetime(2025, 11, 9, 10, tzinfo=SH)  # 1.58 days before the night's end
+    con.executemany(
+        "INSERT INTO core.complaints VALUES (?, ?, ?, ?, ?, '客服部', 'phone', '物流配送类', '中')",
+        [
+            ("202511-00001", "ticket_system", "open", day, None),
+            ("202511-00002", "ticket_system", "closed", day, None),
+            ("A-1", "archive", "open", day, datetime(2022, 4, 26, tzinfo=SH)),
+            ("L-1", "live", "open", day, None),
+        ],
+    )
+    con.execute("CREATE TABLE mart.declared_sources AS FROM (VALUES ('archive', 7), ('live', 7)) "
+                "t(source, stopped_after_days)")  # fmt: skip
+    con.execute("CREATE TABLE ops.runs AS SELECT 'r1' AS run_id, DATE '2025-11-10' AS run_date")
+    con.execute(
+        "CREATE TABLE ops.file_loads AS FROM (VALUES ('r1', 'archive', 'loaded'), "
+        "('r1', 'live', 'loaded')) t(run_id, source, status)"
+    )
+    for model in ("05_complaint_as_of.sql", "51_open_backlog.sql"):
+        con.execute((SQL_DIR / "marts" / model).read_text(encoding="utf-8"))
+    assert con.execute(
+        "SELECT complaint_id, known_as_of, current FROM mart.complaint_as_of ORDER BY ALL"
+    ).fetchall() == [("A-1", datetime(2022, 4, 26, tzinfo=SH), False), ("L-1", as_of, True)]
+    assert con.execute("SELECT age_band, open_complaints FROM mart.open_backlog").fetchall() == [
+        ("1-3d", 2)
+    ]
+
+
 def test_the_data_quality_marts_aggregate_the_ops_tables(warehouse):
     from tousu.warehouse import db
 

@@ -1,6 +1,10 @@
--- mart.complaint_as_of: one row per complaint: the instant its state is known as of, and whether
--- it counts as open today.
--- The ticket system's complaints are known as of the night. A declared source's record is known
+-- mart.complaint_as_of: one row per complaint of a declared source: the instant its state is
+-- known as of, and whether it counts as open today.
+-- The ticket system's complaints are known as of the night and open today if open: they have no
+-- row (readers take a missing row as the night, current). A row for each of them was written
+-- again every night, as each night moves their instant: 9,113,599 rows, 2.2 s, on the
+-- 9,000,000-complaint history, whose declared sources hold a few hundred.
+-- A declared source's record is known
 -- as of its export (export_as_of, from the mapping's as_of: an archive export taken years ago
 -- says nothing about today). A live export (no as_of) is known as of the night while its source
 -- delivers; once the source has delivered nothing for its stopped_after_days (mapping, default
@@ -18,19 +22,16 @@ last_delivery AS (
 ),
 known AS (
     SELECT c.complaint_id, c.register, s.stopped_after_days,
-           CASE WHEN s.source IS NULL THEN (SELECT as_of FROM as_of)
-                WHEN c.export_as_of IS NOT NULL
+           CASE WHEN c.export_as_of IS NOT NULL
                 THEN least(c.export_as_of, (SELECT as_of FROM as_of))
                 WHEN d.delivered_until <= (SELECT as_of FROM as_of)
                                           - to_days(s.stopped_after_days::INTEGER)
                 THEN d.delivered_until
                 ELSE (SELECT as_of FROM as_of) END AS known_as_of
     FROM core.complaints c
-    LEFT JOIN mart.declared_sources s ON s.source = c.register
+    JOIN mart.declared_sources s ON s.source = c.register
     LEFT JOIN last_delivery d ON d.source = c.register
 )
 SELECT complaint_id, known_as_of,
-       stopped_after_days IS NULL
-       OR known_as_of > (SELECT as_of FROM as_of) - to_days(stopped_after_days::INTEGER)
-                                                                   AS current
+       known_as_of > (SELECT as_of FROM as_of) - to_days(stopped_after_days::INTEGER) AS current
 FROM known;

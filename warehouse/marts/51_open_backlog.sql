@@ -6,8 +6,9 @@ CREATE OR REPLACE TABLE mart.open_backlog AS
 WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS as_of),
 open AS (
     SELECT c.*, (epoch((SELECT as_of FROM as_of)) - epoch(c.received_at)) / 86400 AS age_days
-    FROM core.complaints c JOIN mart.complaint_as_of k USING (complaint_id)
-    WHERE c.status <> 'closed' AND c.received_at <= (SELECT as_of FROM as_of) AND k.current
+    FROM core.complaints c LEFT JOIN mart.complaint_as_of k USING (complaint_id)
+    WHERE c.status <> 'closed' AND c.received_at <= (SELECT as_of FROM as_of)
+      AND coalesce(k.current, TRUE)
 )
 SELECT CASE WHEN age_days < 1 THEN '0-1d' WHEN age_days < 3 THEN '1-3d'
             WHEN age_days < 7 THEN '3-7d' WHEN age_days < 30 THEN '7-30d' ELSE '30d+' END
