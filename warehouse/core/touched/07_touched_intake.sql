@@ -12,15 +12,15 @@ SELECT channel, source_ref FROM intermediate.core_touched_events WHERE event = '
 UNION
 SELECT channel, source_ref FROM intermediate.core_link_records;
 
+CREATE OR REPLACE TEMP MACRO wanted_refs(wanted_channel) AS TABLE
+SELECT w.source_ref FROM intake_wanted w WHERE w.channel = wanted_channel;
+
 -- A raw row of the channel whose record id, as staging types it (stg.blank_to_null), is wanted.
 -- A wanted id has no space at an end, so a stored id equals it or has spaces to trim
 -- (stg.trim_changes, rare: only those are trimmed).
 CREATE OR REPLACE TEMP MACRO wanted(id, wanted_channel) AS
-    id IN (SELECT w.source_ref FROM intake_wanted w WHERE w.channel = wanted_channel)
-    OR (
-        stg.trim_changes(id)
-        AND trim(id) IN (SELECT w.source_ref FROM intake_wanted w WHERE w.channel = wanted_channel)
-    );
+    id IN (FROM wanted_refs(wanted_channel))
+    OR (stg.trim_changes(id) AND trim(id) IN (FROM wanted_refs(wanted_channel)));
 
 CREATE OR REPLACE TEMP VIEW intake_phone AS
 FROM raw.phone_calls WHERE wanted(call_id, 'phone');
@@ -32,9 +32,7 @@ FROM raw.chat_sessions WHERE wanted(session_id, 'chat');
 CREATE OR REPLACE TEMP VIEW intake_email AS
 FROM raw.email_messages
 WHERE wanted(message_id, 'email')
-   OR stg.blank_to_null(in_reply_to) IN (
-       SELECT w.source_ref FROM intake_wanted w WHERE w.channel = 'email'
-   );
+   OR stg.blank_to_null(in_reply_to) IN (FROM wanted_refs('email'));
 
 CREATE OR REPLACE TEMP VIEW intake_social AS
 FROM raw.social_mentions WHERE wanted(mention_id, 'social');
