@@ -6,9 +6,12 @@ CREATE OR REPLACE TABLE mart.open_backlog AS
 WITH as_of AS (SELECT getvariable('as_of')::TIMESTAMPTZ AS as_of),
 open AS (
     SELECT c.*, (epoch((SELECT as_of FROM as_of)) - epoch(c.received_at)) / 86400 AS age_days
-    FROM core.complaints c LEFT JOIN mart.complaint_as_of k USING (complaint_id)
+    FROM core.complaints c
     WHERE c.status <> 'closed' AND c.received_at <= (SELECT as_of FROM as_of)
-      AND coalesce(k.current, TRUE)
+      -- open today as 34_sla_at_risk.sql and figures.OPEN_TODAY say it: not among the few
+      AND c.complaint_id NOT IN (
+          SELECT k.complaint_id FROM mart.complaint_as_of k WHERE NOT k.current
+      )
 )
 SELECT CASE WHEN age_days < 1 THEN '0-1d' WHEN age_days < 3 THEN '1-3d'
             WHEN age_days < 7 THEN '3-7d' WHEN age_days < 30 THEN '7-30d' ELSE '30d+' END
