@@ -59,8 +59,15 @@ def test_relinking_only_what_a_change_reaches_equals_linking_everything(seed, ne
         touched = set()  # what core wrote tonight (intermediate.marts_pending)
         for _ in range(rng.randrange(1, 12)):
             change = rng.random()
-            if new_only and change < 0.2:  # arriving late: received before every other
-                rows.append(complaint(rng, next_id) | {"received_at": START - timedelta(days=1)})
+            if new_only and change < 0.2:  # arriving late: received before every other, and
+                # its id sorts before every other (a value's first holder is no new complaint)
+                rows.append(
+                    complaint(rng, next_id)
+                    | {
+                        "complaint_id": f"202509-{next_id:05d}",
+                        "received_at": START - timedelta(days=1),
+                    }
+                )
                 touched.add(rows[-1]["complaint_id"])
                 next_id += 1
             elif change < 0.4 or new_only:  # a new complaint, often joining or bridging customers
