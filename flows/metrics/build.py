@@ -267,8 +267,9 @@ def _sla_clock_views(con: duckdb.DuckDBPyConnection, keep: bool) -> None:
         "computed_as_of": "TIMESTAMPTZ",
     }
     # clock_row: the clock's row in mart.sla_clocks, by which 21_sla_clocks.sql deletes the
-    # scope's clocks it computes again without reading the table's keys (stable within the
-    # marts' transaction: nothing deletes from the table before it)
+    # scope's clocks it computes again, and 23_sla_refreshed.sql moves the clocks it brings up
+    # to the night, without reading the table's keys (a row's rowid stays until the marts'
+    # transaction commits: rows deleted before it leave it, rows inserted go after it)
     none = ", ".join(f"NULL::{t} AS {c}" for c, t in {**columns, "clock_row": "BIGINT"}.items())
     clocks = (
         f"SELECT {', '.join(columns)}, rowid AS clock_row FROM mart.sla_clocks"
