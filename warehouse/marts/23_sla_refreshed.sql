@@ -7,8 +7,8 @@
 -- clock_row: the clock's row in mart.sla_clocks (flows/metrics/build.py), by which it is read and
 -- its old row deleted below, without matching the keys of the table's rows (the three keys of
 -- 691,570 clocks matched took 3.3 s to read and 1.5-2.0 s to delete on the 9,000,000-complaint
--- history, by their rows 1.1 s and 0.1 s). A row keeps its rowid until the night commits: the
--- rows inserted below are appended after it.
+-- history, by their rows 1.1 s and 0.1 s). build.py says why a row's rowid holds until the marts
+-- commit, the rows inserted below included.
 CREATE OR REPLACE TABLE intermediate.sla_refreshed AS
 SELECT complaint_id, clock, instance, clock_row
 FROM intermediate.sla_clocks_refreshed

@@ -9,6 +9,7 @@ open AS (
     FROM core.complaints c
     WHERE c.status <> 'closed' AND c.received_at <= (SELECT as_of FROM as_of)
       -- open today as 34_sla_at_risk.sql and figures.OPEN_TODAY say it: not among the few
+      -- complaints known only as of an earlier export
       AND c.complaint_id NOT IN (
           SELECT k.complaint_id FROM mart.complaint_as_of k WHERE NOT k.current
       )
