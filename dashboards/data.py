@@ -42,24 +42,37 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 
 _open: dict[tuple[str, str], tuple[tuple[int, int], duckdb.DuckDBPyConnection]] = {}
-_open_lock = threading.Lock()
+_open_lock = threading.Lock()  # held only to look in and change _open, never for a build
+_building: dict[tuple[str, str], threading.Lock] = {}  # one per scope: its build
 MAX_COPIES = 32  # viewers' copies kept at once (one per scope); the oldest is closed first
 
 
 def _connection(path: str, stamp: tuple[int, int], scope_key: str) -> duckdb.DuckDBPyConnection:
-    """The viewer's copy of the file now on disk, built on first use after each night."""
+    """The viewer's copy of the file now on disk, built on first use after each night.
+
+    A scope's build holds only its own lock: the sessions of that scope wait for the one copy,
+    and every other user's pages go on meanwhile (a supervisor's copy takes seconds at 200,000
+    complaints and minutes at millions; held under one lock, it stopped every page of the app)."""
+    key = (path, scope_key)
     with _open_lock:
-        current = _open.get((path, scope_key))
+        current = _open.get(key)
         if current is not None and current[0] == stamp:
             return current[1]
-        if current is not None:
-            current[1].close()
-            del _open[(path, scope_key)]
-        while len(_open) >= MAX_COPIES:
-            oldest = next(iter(_open))
-            _open.pop(oldest)[1].close()
+        building = _building.setdefault(key, threading.Lock())
+    with building:
+        with _open_lock:
+            current = _open.get(key)
+            if current is not None and current[0] == stamp:
+                return current[1]  # built while this session waited for the lock
+            if current is not None:  # last night's copy: its memory is given back first
+                del _open[key]
+                current[1].close()
         con = viewer_copy.build(Path(path), _scopes[scope_key], current_settings().timezone)
-        _open[(path, scope_key)] = (stamp, con)
+        with _open_lock:
+            while len(_open) >= MAX_COPIES:
+                oldest = next(iter(_open))
+                _open.pop(oldest)[1].close()
+            _open[key] = (stamp, con)
         return con
 
 

@@ -465,6 +465,54 @@ def test_a_restricted_copy_computes_a_months_keywords_over_its_complaints_when_a
     assert one(agent, "SELECT count(DISTINCT month) FROM mart.category_keywords_monthly") == 1
 
 
+def test_a_scopes_copy_being_built_holds_up_its_own_sessions_only(published_demo, monkeypatch):
+    """While an agent's copy builds, the quality manager's pages are answered; a second session
+    of the agent waits for that one build instead of starting its own."""
+    import threading
+
+    from tousu.dashboards import data
+
+    agent = viewer_copy.Scope((busiest_operators(published_demo, 1)[0],))
+    path, stamp = str(published_demo), data._stamp(published_demo)
+    started, release, builds = threading.Event(), threading.Event(), []
+    build = viewer_copy.build
+
+    def build_held_for_the_agent(published, scope, timezone):
+        builds.append(scope.key)
+        if scope.restricted:
+            started.set()
+            release.wait(60)
+        return build(published, scope, timezone)
+
+    monkeypatch.setattr(viewer_copy, "build", build_held_for_the_agent)
+    monkeypatch.setattr(data, "_open", {})
+    monkeypatch.setattr(data, "_building", {})
+    monkeypatch.setattr(data, "_scopes", {agent.key: agent, "all": viewer_copy.EVERYTHING})
+    got: dict[str, list] = {"agent": [], "manager": []}
+
+    def page(who: str, key: str) -> None:
+        got[who].append(data._connection(path, stamp, key))
+
+    agents = [threading.Thread(target=page, args=("agent", agent.key)) for _ in range(2)]
+    try:
+        for t in agents:
+            t.start()
+        assert started.wait(30)
+        manager = threading.Thread(target=page, args=("manager", "all"))
+        manager.start()
+        manager.join(30)
+        assert len(got["manager"]) == 1, "the manager's page waited for the agent's copy"
+        assert got["agent"] == []
+    finally:
+        release.set()
+        for t in agents:
+            t.join(60)
+    assert len(got["agent"]) == 2 and got["agent"][0] is got["agent"][1]
+    assert sorted(builds) == sorted(["all", agent.key])
+    for _, con in data._open.values():
+        con.close()
+
+
 def test_rows_cut_from_the_end_of_the_audit_log_are_found_by_the_nights_anchor(tmp_path):
     from tousu.warehouse import db
     from tousu.warehouse.plan_store import copy_into_warehouse

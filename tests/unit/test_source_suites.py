@@ -292,3 +292,28 @@ def test_a_validated_frame_is_not_kept_after_its_run():
     del frame
     gc.collect()
     assert kept() is None
+
+
+def test_a_night_with_no_new_file_does_not_import_gx(tmp_path):
+    """GX's import costs seconds: a source with nothing new never starts it."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys
+from datetime import date
+from pathlib import Path
+from tousu.flows.loading import load_source
+from tousu.flows.sources import SOURCES
+from tousu.warehouse import db
+con = db.connect(Path({str(tmp_path / "w.duckdb")!r}))
+db.migrate(con)
+(Path({str(tmp_path)!r}) / "inbox").mkdir()
+for name in ("phone", "ticket_events"):
+    load_source(con, Path({str(tmp_path / "inbox")!r}), SOURCES[name], "r1", date(2025, 11, 30))
+print("great_expectations" in sys.modules)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip().splitlines()[-1] == "False"
