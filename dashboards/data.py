@@ -13,7 +13,9 @@ Values are bound as parameters; identifiers come only from fixed lists in this p
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +56,7 @@ def _connection(path: str, stamp: tuple[int, int], scope_key: str) -> duckdb.Duc
     and every other user's pages go on meanwhile (a supervisor's copy takes seconds at 200,000
     complaints and minutes at millions; held under one lock, it stopped every page of the app)."""
     key = (path, scope_key)
+    _refresher.start_once()
     with _open_lock:
         current = _open.get(key)
         if current is not None and current[0] == stamp:
@@ -77,6 +80,50 @@ def _connection(path: str, stamp: tuple[int, int], scope_key: str) -> duckdb.Duc
 
 
 _scopes: dict[str, viewer_copy.Scope] = {}
+
+
+class _Refresher:
+    """Builds again, as soon as a night is published, the copies of the scopes the app holds:
+    the returning users' first page of the morning finds its copy ready instead of building
+    it. One copy at a time, each through _connection (last night's copy is closed before its
+    new one is built, as a page would do), most recently built first."""
+
+    SECONDS = 30  # how often the published file is looked at
+
+    def __init__(self) -> None:
+        self._started = False
+        self._lock = threading.Lock()
+
+    def start_once(self) -> None:
+        with self._lock:
+            if not self._started:
+                self._started = True
+                threading.Thread(target=self._run, name="copies-refresher", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.SECONDS)
+            self.refresh()
+
+    def refresh(self) -> None:
+        with _open_lock:
+            held = [(path, key, stamp) for (path, key), (stamp, _) in _open.items()]
+        for path, key, stamp in reversed(held):
+            try:
+                now = _stamp(Path(path))
+            except OSError:  # no file there now: the next page says so
+                continue
+            if now == stamp:
+                continue
+            try:
+                _connection(path, now, key)
+            except Exception as exc:  # the page that asks for this copy says why
+                logging.getLogger(__name__).warning(
+                    "the copy of %s for %s was not built again ahead: %s", path, key, exc
+                )
+
+
+_refresher = _Refresher()
 
 
 def viewer() -> User:

@@ -513,6 +513,39 @@ def test_a_scopes_copy_being_built_holds_up_its_own_sessions_only(published_demo
         con.close()
 
 
+def test_the_copies_held_are_built_again_as_soon_as_a_night_is_published(
+    published_demo, tmp_path, monkeypatch
+):
+    """The app's refresher builds the copy of each scope it holds once a new file is published,
+    so the first page after the night finds it ready."""
+    from tousu.dashboards import data
+
+    agent = viewer_copy.Scope((busiest_operators(published_demo, 1)[0],))
+    path = tmp_path / "tousu.published.duckdb"
+    shutil.copyfile(published_demo, path)
+    monkeypatch.setattr(data, "_open", {})
+    monkeypatch.setattr(data, "_building", {})
+    monkeypatch.setattr(data, "_scopes", {agent.key: agent, "all": viewer_copy.EVERYTHING})
+    builds = []
+    build = viewer_copy.build
+    monkeypatch.setattr(viewer_copy, "build", lambda *a: builds.append(a[1].key) or build(*a))
+    last_night = {key: data._connection(str(path), data._stamp(path), key) for key in data._scopes}
+    data._refresher.refresh()  # nothing published since: nothing built
+    assert len(builds) == 2
+
+    shutil.copyfile(published_demo, tmp_path / "next.duckdb")
+    (tmp_path / "next.duckdb").replace(path)  # as the nightly publishes: a rename
+    data._refresher.refresh()
+    assert sorted(builds[2:]) == sorted(data._scopes)
+    for key, old in last_night.items():
+        ready = data._connection(str(path), data._stamp(path), key)  # the morning's first page
+        assert ready is not old
+        assert ready.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0] > 0
+    assert len(builds) == 4
+    for _, con in data._open.values():
+        con.close()
+
+
 def test_rows_cut_from_the_end_of_the_audit_log_are_found_by_the_nights_anchor(tmp_path):
     from tousu.warehouse import db
     from tousu.warehouse.plan_store import copy_into_warehouse
