@@ -67,14 +67,15 @@ def _connection(path: str, stamp: tuple[int, int], scope_key: str) -> duckdb.Duc
             current = _open.get(key)
             if current is not None and current[0] == stamp:
                 return current[1]  # built while this session waited for the lock
-            if current is not None:  # last night's copy: its memory is given back first
-                del _open[key]
-                current[1].close()
+            # Last night's copy is let go before the new one is built, not closed: a page may
+            # still be reading it (closing a copy ends its cursors' queries), and DuckDB frees
+            # it when its last cursor is done, at once when none is.
+            _open.pop(key, None)
+            current = None
         con = viewer_copy.build(Path(path), _scopes[scope_key], current_settings().timezone)
         with _open_lock:
             while len(_open) >= MAX_COPIES:
-                oldest = next(iter(_open))
-                _open.pop(oldest)[1].close()
+                del _open[next(iter(_open))]  # the oldest, let go as above
             _open[key] = (stamp, con)
         return con
 
@@ -89,6 +90,7 @@ class _Refresher:
     new one is built, as a page would do), most recently built first."""
 
     SECONDS = 30  # how often the published file is looked at
+    ENABLED = True  # tests that count builds turn the background ticks off (refresh still works)
 
     def __init__(self) -> None:
         self._started = False
@@ -103,7 +105,8 @@ class _Refresher:
     def _run(self) -> None:
         while True:
             time.sleep(self.SECONDS)
-            self.refresh()
+            if self.ENABLED:
+                self.refresh()
 
     def refresh(self) -> None:
         with _open_lock:

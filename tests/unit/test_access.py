@@ -487,6 +487,7 @@ def test_a_scopes_copy_being_built_holds_up_its_own_sessions_only(published_demo
     monkeypatch.setattr(viewer_copy, "build", build_held_for_the_agent)
     monkeypatch.setattr(data, "_open", {})
     monkeypatch.setattr(data, "_building", {})
+    monkeypatch.setattr(data._Refresher, "ENABLED", False)  # its ticks would build beside ours
     monkeypatch.setattr(data, "_scopes", {agent.key: agent, "all": viewer_copy.EVERYTHING})
     got: dict[str, list] = {"agent": [], "manager": []}
 
@@ -525,11 +526,13 @@ def test_the_copies_held_are_built_again_as_soon_as_a_night_is_published(
     shutil.copyfile(published_demo, path)
     monkeypatch.setattr(data, "_open", {})
     monkeypatch.setattr(data, "_building", {})
+    monkeypatch.setattr(data._Refresher, "ENABLED", False)  # its ticks would build beside ours
     monkeypatch.setattr(data, "_scopes", {agent.key: agent, "all": viewer_copy.EVERYTHING})
     builds = []
     build = viewer_copy.build
     monkeypatch.setattr(viewer_copy, "build", lambda *a: builds.append(a[1].key) or build(*a))
     last_night = {key: data._connection(str(path), data._stamp(path), key) for key in data._scopes}
+    reading = data._connection(str(path), data._stamp(path), "all").cursor()  # a page's query
     data._refresher.refresh()  # nothing published since: nothing built
     assert len(builds) == 2
 
@@ -542,6 +545,9 @@ def test_the_copies_held_are_built_again_as_soon_as_a_night_is_published(
         assert ready is not old
         assert ready.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0] > 0
     assert len(builds) == 4
+    # the page that was reading last night's copy finishes its query on it
+    assert reading.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0] > 0
+    reading.close()
     for _, con in data._open.values():
         con.close()
 
