@@ -14,6 +14,7 @@ Values are bound as parameters; identifiers come only from fixed lists in this p
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -43,10 +44,32 @@ def _stamp(path: Path) -> tuple[int, int]:
     return stat.st_ino, stat.st_mtime_ns
 
 
-_open: dict[tuple[str, str], tuple[tuple[int, int], duckdb.DuckDBPyConnection]] = {}
+@dataclass(frozen=True)
+class _Held:
+    stamp: tuple[int, int]  # of the published file the copy was built from
+    con: duckdb.DuckDBPyConnection
+    mib: float  # the copy's own memory when built (DuckDB's duckdb_memory())
+
+
+_open: dict[tuple[str, str], _Held] = {}  # by (published file, scope), used longest ago first
 _open_lock = threading.Lock()  # held only to look in and change _open, never for a build
 _building: dict[tuple[str, str], threading.Lock] = {}  # one per scope: its build
-MAX_COPIES = 32  # viewers' copies kept at once (one per scope); the oldest is closed first
+MAX_COPIES = 32  # viewers' copies kept at once (one per scope)
+
+
+def copies_budget_mib() -> float:
+    """The memory the copies may hold together (TOUSU_COPIES_MEMORY_MIB; a quarter of the
+    machine's memory by default). A supervisor's copy of a 1,000,000-complaint history holds
+    about 1.7 GB, so MAX_COPIES alone could take more than the machine has."""
+    return current_settings().copies_memory_mib or (
+        os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 4 / 2**20
+    )
+
+
+def _mib(con: duckdb.DuckDBPyConnection) -> float:
+    return con.execute(
+        "SELECT coalesce(sum(memory_usage_bytes), 0) / 2^20 FROM duckdb_memory()"
+    ).fetchall()[0][0]
 
 
 def _connection(path: str, stamp: tuple[int, int], scope_key: str) -> duckdb.DuckDBPyConnection:
@@ -59,24 +82,31 @@ def _connection(path: str, stamp: tuple[int, int], scope_key: str) -> duckdb.Duc
     _refresher.start_once()
     with _open_lock:
         current = _open.get(key)
-        if current is not None and current[0] == stamp:
-            return current[1]
+        if current is not None and current.stamp == stamp:
+            _open[key] = _open.pop(key)  # used now: the last to be let go
+            return current.con
         building = _building.setdefault(key, threading.Lock())
     with building:
         with _open_lock:
             current = _open.get(key)
-            if current is not None and current[0] == stamp:
-                return current[1]  # built while this session waited for the lock
+            if current is not None and current.stamp == stamp:
+                return current.con  # built while this session waited for the lock
             # Last night's copy is let go before the new one is built, not closed: a page may
             # still be reading it (closing a copy ends its cursors' queries), and DuckDB frees
             # it when its last cursor is done, at once when none is.
             _open.pop(key, None)
             current = None
         con = viewer_copy.build(Path(path), _scopes[scope_key], current_settings().timezone)
+        held = _Held(stamp, con, _mib(con))
+        budget = copies_budget_mib()
         with _open_lock:
-            while len(_open) >= MAX_COPIES:
-                del _open[next(iter(_open))]  # the oldest, let go as above
-            _open[key] = (stamp, con)
+            _open[key] = held
+            # the copies used longest ago let go (as above) while they hold more than the
+            # budget or are too many; never the copy just built
+            while len(_open) > 1 and (
+                len(_open) > MAX_COPIES or sum(h.mib for h in _open.values()) > budget
+            ):
+                del _open[next(iter(_open))]
         return con
 
 
@@ -110,8 +140,11 @@ class _Refresher:
 
     def refresh(self) -> None:
         with _open_lock:
-            held = [(path, key, stamp) for (path, key), (stamp, _) in _open.items()]
+            held = [(path, key, h.stamp) for (path, key), h in _open.items()]
         for path, key, stamp in reversed(held):
+            with _open_lock:
+                if (path, key) not in _open:  # let go meanwhile for the copies built before it
+                    continue
             try:
                 now = _stamp(Path(path))
             except OSError:  # no file there now: the next page says so

@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     # "mailtos://user:pass@smtp.example.com?to=ops@example.com wecombot://KEY". Unset: the
     # alerts are logged and kept in ops.alerts_sent, nobody is messaged.
     alert_urls: str | None = None
+    # The memory the review app's copies of the published warehouse may hold together, in MiB
+    # (dashboards/data.py; default: a quarter of the machine's memory). Beyond it the copies
+    # used longest ago are let go and built again when their users come back.
+    copies_memory_mib: float | None = None
 
     @property
     def warehouse_path(self) -> Path:

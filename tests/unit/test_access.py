@@ -510,8 +510,8 @@ def test_a_scopes_copy_being_built_holds_up_its_own_sessions_only(published_demo
             t.join(60)
     assert len(got["agent"]) == 2 and got["agent"][0] is got["agent"][1]
     assert sorted(builds) == sorted(["all", agent.key])
-    for _, con in data._open.values():
-        con.close()
+    for held in data._open.values():
+        held.con.close()
 
 
 def test_the_copies_held_are_built_again_as_soon_as_a_night_is_published(
@@ -548,8 +548,43 @@ def test_the_copies_held_are_built_again_as_soon_as_a_night_is_published(
     # the page that was reading last night's copy finishes its query on it
     assert reading.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0] > 0
     reading.close()
-    for _, con in data._open.values():
-        con.close()
+    for held in data._open.values():
+        held.con.close()
+
+
+def test_the_copies_held_stay_within_their_memory_budget(published_demo, monkeypatch):
+    """Beyond TOUSU_COPIES_MEMORY_MIB the copies used longest ago are let go (the one just built
+    always stays), and a user who comes back gets their copy built again."""
+    from tousu.dashboards import data
+
+    scopes = [viewer_copy.Scope((o,)) for o in busiest_operators(published_demo, 3)]
+    path, stamp = str(published_demo), data._stamp(published_demo)
+    monkeypatch.setattr(data, "_open", {})
+    monkeypatch.setattr(data, "_building", {})
+    monkeypatch.setattr(data._Refresher, "ENABLED", False)
+    monkeypatch.setattr(data, "_scopes", {s.key: s for s in scopes})
+    sizes = []
+    for s in scopes:  # each copy's memory, the budget unset
+        data._connection(path, stamp, s.key)
+        sizes.append(data._open[(path, s.key)].mib)
+    assert min(sizes) > 0
+    data._open.clear()
+    # all three are more than the budget, any two less
+    monkeypatch.setenv("TOUSU_COPIES_MEMORY_MIB", str(sum(sizes) - min(sizes) / 2))
+    first = data._connection(path, stamp, scopes[0].key)
+    data._connection(path, stamp, scopes[1].key)
+    assert data._connection(path, stamp, scopes[0].key) is first  # used again: now the latest
+    data._connection(path, stamp, scopes[2].key)
+    # the copy used longest ago let go
+    assert [key for _, key in data._open] == [scopes[0].key, scopes[2].key]
+    assert sum(h.mib for h in data._open.values()) <= sum(sizes) - min(sizes) / 2
+    monkeypatch.setenv("TOUSU_COPIES_MEMORY_MIB", str(min(sizes) / 10))  # less than any copy
+    again = data._connection(path, stamp, scopes[1].key)  # its user comes back: built again
+    assert [key for _, key in data._open] == [scopes[1].key]  # the one just built stays
+    assert again is data._connection(path, stamp, scopes[1].key)
+    assert data._connection(path, stamp, scopes[0].key) is not first
+    for h in data._open.values():
+        h.con.close()
 
 
 def test_rows_cut_from_the_end_of_the_audit_log_are_found_by_the_nights_anchor(tmp_path):
