@@ -116,8 +116,9 @@ _scopes: dict[str, viewer_copy.Scope] = {}
 class _Refresher:
     """Builds again, as soon as a night is published, the copies of the scopes the app holds:
     the returning users' first page of the morning finds its copy ready instead of building
-    it. One copy at a time, each through _connection (last night's copy is closed before its
-    new one is built, as a page would do), most recently built first."""
+    it. One copy at a time, each through _connection (last night's copy let go before its new
+    one is built, as a page would do), in the order they were last used, so that order stays
+    the one the memory budget lets copies go by."""
 
     SECONDS = 30  # how often the published file is looked at
     ENABLED = True  # tests that count builds turn the background ticks off (refresh still works)
@@ -141,7 +142,7 @@ class _Refresher:
     def refresh(self) -> None:
         with _open_lock:
             held = [(path, key, h.stamp) for (path, key), h in _open.items()]
-        for path, key, stamp in reversed(held):
+        for path, key, stamp in held:
             with _open_lock:
                 if (path, key) not in _open:  # let go meanwhile for the copies built before it
                     continue

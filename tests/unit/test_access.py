@@ -538,8 +538,10 @@ def test_the_copies_held_are_built_again_as_soon_as_a_night_is_published(
 
     shutil.copyfile(published_demo, tmp_path / "next.duckdb")
     (tmp_path / "next.duckdb").replace(path)  # as the nightly publishes: a rename
+    last_used = [key for _, key in data._open]
     data._refresher.refresh()
     assert sorted(builds[2:]) == sorted(data._scopes)
+    assert [key for _, key in data._open] == last_used  # the order the budget lets them go by
     for key, old in last_night.items():
         ready = data._connection(str(path), data._stamp(path), key)  # the morning's first page
         assert ready is not old
