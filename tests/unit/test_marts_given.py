@@ -489,3 +489,46 @@ def test_keywords_within_the_changed_complaints_look_at_their_months_before_and_
     con.execute("DELETE FROM core.complaints WHERE complaint_id = 'a'")
     assert night("a") == 1 and mart() == full()  # gone: the month it was in changes
     assert night() == 0 and mart() == full()
+
+
+def test_hours_to_close_are_the_median_and_90th_percentile_of_the_closed_complaints():
+    """Closed after 1, 2, 3 and 10 hours (one complaint still open): median 2.5 h; the 90th
+    percentile interpolated between the 3rd and 4th, 3 + 0.7 × 7 = 7.9 h."""
+    con = bare(datetime(2025, 11, 30, tzinfo=SH))
+    con.execute(
+        "CREATE TABLE core.complaints (complaint_id VARCHAR, received_at TIMESTAMPTZ, "
+        "channel VARCHAR, category VARCHAR, department VARCHAR, priority VARCHAR, "
+        "status VARCHAR, reopen_count INTEGER, closed_at TIMESTAMPTZ, follow_up_at TIMESTAMPTZ)"
+    )
+    received = datetime(2025, 11, 3, 9, tzinfo=SH)
+    con.executemany(
+        "INSERT INTO core.complaints VALUES (?, ?, ?, '物流配送类', '物流部', '中', ?, 0, ?, NULL)",
+        [
+            (f"202511-0000{i}", received, channel, "closed", received + timedelta(hours=hours))
+            for i, (channel, hours) in enumerate(
+                [("phone", 1), ("phone", 2), ("email", 3), ("phone", 10)], start=1
+            )
+        ]
+        + [("202511-00005", received, "phone", "investigating", None)],
+    )
+    con.execute(
+        "CREATE TABLE core.satisfaction (complaint_id VARCHAR, answered BOOLEAN, satisfied BOOLEAN)"
+    )
+    con.execute(
+        "CREATE TABLE mart.sla_clocks (complaint_id VARCHAR, clock VARCHAR, instance INTEGER, "
+        "status VARCHAR)"
+    )
+    con.execute(
+        "CREATE TABLE intermediate.sla_changed (complaint_id VARCHAR, clock VARCHAR, "
+        "instance INTEGER)"
+    )
+    run(con, "50_satisfaction_closure_monthly.sql")
+    assert con.execute(
+        "SELECT channel, complaints, closed, median_hours_to_close, p90_hours_to_close "
+        "FROM mart.satisfaction_closure_monthly WHERE department = '(all)' "
+        "AND category = '(all)' AND priority = '(all)' ORDER BY channel"
+    ).fetchall() == [
+        ("(all)", 5, 4, 2.5, 7.9),
+        ("email", 1, 1, 3.0, 3.0),
+        ("phone", 4, 3, 2.0, 8.4),  # 1, 2, 10 h: p90 = 2 + 0.8 × 8
+    ]
