@@ -465,7 +465,28 @@ def test_a_restricted_copy_computes_a_months_keywords_over_its_complaints_when_a
     assert one(agent, "SELECT count(DISTINCT month) FROM mart.category_keywords_monthly") == 1
 
 
-def test_a_scopes_copy_being_built_holds_up_its_own_sessions_only(published_demo, monkeypatch):
+@pytest.fixture
+def app_copies(monkeypatch):
+    """The app's table of copies (dashboards/data.py) empty for one test, with the refresher's
+    background ticks off (they would build beside the test); gives the function that sets the
+    scopes the app knows, and closes the copies left at the end."""
+    from tousu.dashboards import data
+
+    monkeypatch.setattr(data, "_open", {})
+    monkeypatch.setattr(data, "_building", {})
+    monkeypatch.setattr(data._Refresher, "ENABLED", False)
+
+    def knows(*scopes: viewer_copy.Scope) -> None:
+        monkeypatch.setattr(data, "_scopes", {s.key: s for s in scopes})
+
+    yield knows
+    for held in data._open.values():
+        held.con.close()
+
+
+def test_a_scopes_copy_being_built_holds_up_its_own_sessions_only(
+    published_demo, monkeypatch, app_copies
+):
     """While an agent's copy builds, the quality manager's pages are answered; a second session
     of the agent waits for that one build instead of starting its own."""
     import threading
@@ -485,10 +506,7 @@ def test_a_scopes_copy_being_built_holds_up_its_own_sessions_only(published_demo
         return build(published, scope, timezone)
 
     monkeypatch.setattr(viewer_copy, "build", build_held_for_the_agent)
-    monkeypatch.setattr(data, "_open", {})
-    monkeypatch.setattr(data, "_building", {})
-    monkeypatch.setattr(data._Refresher, "ENABLED", False)  # its ticks would build beside ours
-    monkeypatch.setattr(data, "_scopes", {agent.key: agent, "all": viewer_copy.EVERYTHING})
+    app_copies(agent, viewer_copy.EVERYTHING)
     got: dict[str, list] = {"agent": [], "manager": []}
 
     def page(who: str, key: str) -> None:
@@ -510,12 +528,10 @@ def test_a_scopes_copy_being_built_holds_up_its_own_sessions_only(published_demo
             t.join(60)
     assert len(got["agent"]) == 2 and got["agent"][0] is got["agent"][1]
     assert sorted(builds) == sorted(["all", agent.key])
-    for held in data._open.values():
-        held.con.close()
 
 
 def test_the_copies_held_are_built_again_as_soon_as_a_night_is_published(
-    published_demo, tmp_path, monkeypatch
+    published_demo, tmp_path, monkeypatch, app_copies
 ):
     """The app's refresher builds the copy of each scope it holds once a new file is published,
     so the first page after the night finds it ready."""
@@ -524,10 +540,7 @@ def test_the_copies_held_are_built_again_as_soon_as_a_night_is_published(
     agent = viewer_copy.Scope((busiest_operators(published_demo, 1)[0],))
     path = tmp_path / "tousu.published.duckdb"
     shutil.copyfile(published_demo, path)
-    monkeypatch.setattr(data, "_open", {})
-    monkeypatch.setattr(data, "_building", {})
-    monkeypatch.setattr(data._Refresher, "ENABLED", False)  # its ticks would build beside ours
-    monkeypatch.setattr(data, "_scopes", {agent.key: agent, "all": viewer_copy.EVERYTHING})
+    app_copies(agent, viewer_copy.EVERYTHING)
     builds = []
     build = viewer_copy.build
     monkeypatch.setattr(viewer_copy, "build", lambda *a: builds.append(a[1].key) or build(*a))
@@ -550,21 +563,16 @@ def test_the_copies_held_are_built_again_as_soon_as_a_night_is_published(
     # the page that was reading last night's copy finishes its query on it
     assert reading.execute("SELECT count(*) FROM core.complaints").fetchall()[0][0] > 0
     reading.close()
-    for held in data._open.values():
-        held.con.close()
 
 
-def test_the_copies_held_stay_within_their_memory_budget(published_demo, monkeypatch):
+def test_the_copies_held_stay_within_their_memory_budget(published_demo, monkeypatch, app_copies):
     """Beyond TOUSU_COPIES_MEMORY_MIB the copies used longest ago are let go (the one just built
     always stays), and a user who comes back gets their copy built again."""
     from tousu.dashboards import data
 
     scopes = [viewer_copy.Scope((o,)) for o in busiest_operators(published_demo, 3)]
     path, stamp = str(published_demo), data._stamp(published_demo)
-    monkeypatch.setattr(data, "_open", {})
-    monkeypatch.setattr(data, "_building", {})
-    monkeypatch.setattr(data._Refresher, "ENABLED", False)
-    monkeypatch.setattr(data, "_scopes", {s.key: s for s in scopes})
+    app_copies(*scopes)
     sizes = []
     for s in scopes:  # each copy's memory, the budget unset
         data._connection(path, stamp, s.key)
@@ -585,8 +593,6 @@ def test_the_copies_held_stay_within_their_memory_budget(published_demo, monkeyp
     assert [key for _, key in data._open] == [scopes[1].key]  # the one just built stays
     assert again is data._connection(path, stamp, scopes[1].key)
     assert data._connection(path, stamp, scopes[0].key) is not first
-    for h in data._open.values():
-        h.con.close()
 
 
 def test_rows_cut_from_the_end_of_the_audit_log_are_found_by_the_nights_anchor(tmp_path):
